@@ -1,0 +1,165 @@
+/**
+ * Comms in both directions. Kernel-to-frontend traffic goes out on iopub; frontend-to-kernel
+ * traffic arrives on shell and is dispatched here. Handlers that throw are reported to the kernel
+ * log and never reach the socket loop.
+ */
+import { randomUUID } from 'crypto';
+import type {
+  Comm,
+  CommManager,
+  CommMessage,
+  CommOpenHandler,
+  JSONObject,
+  SendOptions,
+  Unsubscribe,
+} from './api';
+import type { IopubPublisher } from './iopub';
+
+type MessageHandler = (message: CommMessage) => void | Promise<void>;
+type CloseHandler = (message: CommMessage | null) => void;
+
+export function toBuffers(views: readonly ArrayBufferView[] | undefined): Buffer[] {
+  if (!views) return [];
+  return views.map((view) =>
+    Buffer.isBuffer(view) ? view : Buffer.from(view.buffer, view.byteOffset, view.byteLength),
+  );
+}
+
+class KernelComm implements Comm {
+  private readonly messageHandlers = new Set<MessageHandler>();
+  private readonly closeHandlers = new Set<CloseHandler>();
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly targetName: string,
+    private readonly iopub: IopubPublisher,
+    private readonly forget: (id: string) => void,
+    private readonly report: (what: string, error: unknown) => void,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  send(data: JSONObject, options: SendOptions = {}): void {
+    if (this.closed) throw new Error(`comm ${this.id} (${this.targetName}) is closed`);
+    this.iopub.publish('comm_msg', { comm_id: this.id, data }, undefined, toBuffers(options.buffers), options.metadata);
+  }
+
+  close(data: JSONObject = {}, options: SendOptions = {}): void {
+    if (this.closed) return;
+    this.iopub.publish('comm_close', { comm_id: this.id, data }, undefined, toBuffers(options.buffers), options.metadata);
+    this.closeLocally(null);
+  }
+
+  onMessage(handler: MessageHandler): Unsubscribe {
+    this.messageHandlers.add(handler);
+    return () => this.messageHandlers.delete(handler);
+  }
+
+  onClose(handler: CloseHandler): Unsubscribe {
+    this.closeHandlers.add(handler);
+    return () => this.closeHandlers.delete(handler);
+  }
+
+  async deliver(message: CommMessage): Promise<void> {
+    for (const handler of [...this.messageHandlers]) {
+      try {
+        await handler(message);
+      } catch (error) {
+        this.report(`comm ${this.targetName} message handler`, error);
+      }
+    }
+  }
+
+  closeLocally(message: CommMessage | null): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.forget(this.id);
+    for (const handler of [...this.closeHandlers]) {
+      try {
+        handler(message);
+      } catch (error) {
+        this.report(`comm ${this.targetName} close handler`, error);
+      }
+    }
+    this.messageHandlers.clear();
+    this.closeHandlers.clear();
+  }
+}
+
+export class KernelCommManager implements CommManager {
+  private readonly targets = new Map<string, CommOpenHandler>();
+  private readonly comms = new Map<string, KernelComm>();
+
+  constructor(
+    private readonly iopub: IopubPublisher,
+    private readonly report: (what: string, error: unknown) => void,
+  ) {}
+
+  registerTarget(targetName: string, onOpen: CommOpenHandler): Unsubscribe {
+    this.targets.set(targetName, onOpen);
+    return () => {
+      if (this.targets.get(targetName) === onOpen) this.targets.delete(targetName);
+    };
+  }
+
+  open(targetName: string, data: JSONObject, options: SendOptions & { commId?: string } = {}): Comm {
+    const comm = this.create(options.commId ?? randomUUID(), targetName);
+    this.iopub.publish(
+      'comm_open',
+      { comm_id: comm.id, target_name: targetName, data },
+      undefined,
+      toBuffers(options.buffers),
+      options.metadata,
+    );
+    return comm;
+  }
+
+  list(targetName?: string): readonly Comm[] {
+    return [...this.comms.values()].filter((comm) => targetName === undefined || comm.targetName === targetName);
+  }
+
+  /** comm_open from the frontend. */
+  async handleOpen(commId: string, targetName: string, message: CommMessage): Promise<void> {
+    const onOpen = this.targets.get(targetName);
+    if (!onOpen) {
+      // The protocol's answer to an unknown target: close it so the frontend does not wait.
+      this.iopub.publish('comm_close', { comm_id: commId, data: {} });
+      this.report(`comm_open`, new Error(`no comm target named ${JSON.stringify(targetName)}`));
+      return;
+    }
+    const comm = this.create(commId, targetName);
+    try {
+      await onOpen(comm, message);
+    } catch (error) {
+      this.report(`comm target ${targetName}`, error);
+      comm.close();
+    }
+  }
+
+  async handleMessage(commId: string, message: CommMessage): Promise<void> {
+    const comm = this.comms.get(commId);
+    if (!comm) {
+      this.report('comm_msg', new Error(`no open comm with id ${commId}`));
+      return;
+    }
+    await comm.deliver(message);
+  }
+
+  handleClose(commId: string, message: CommMessage): void {
+    this.comms.get(commId)?.closeLocally(message);
+  }
+
+  /** Kernel shutdown: every comm ends, so their owners release what they hold. */
+  closeAll(): void {
+    for (const comm of [...this.comms.values()]) comm.closeLocally(null);
+  }
+
+  private create(id: string, targetName: string): KernelComm {
+    const comm = new KernelComm(id, targetName, this.iopub, (gone) => this.comms.delete(gone), this.report);
+    this.comms.set(id, comm);
+    return comm;
+  }
+}

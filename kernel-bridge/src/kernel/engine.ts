@@ -1,0 +1,136 @@
+/**
+ * Runs cells with tslab's TypeScript engine (converter + executor, deep imports of a pinned
+ * version). tslab reports through a console-like callback: `log` receives the last expression's
+ * value, `error` receives either a compile diagnostic (a fixed format string) or a thrown value.
+ * This class turns those into results the kernel can reply with.
+ */
+import * as ts from '@tslab/typescript-for-tslab';
+import { createConverter, isCompleteCode, Converter } from 'tslab/dist/converter';
+import { createExecutor, ConverterSet, Executor } from 'tslab/dist/executor';
+import { printQuickInfo } from 'tslab/dist/inspect';
+import { format } from 'util';
+import { installTypeCheckerFallback } from './resolve';
+
+const DIAGNOSTIC_FORMAT = '%s%d:%d - %s';
+
+export interface ExecutionError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+export type ExecutionOutcome =
+  | { ok: true; hasValue: boolean; value?: unknown }
+  | { ok: false; error: ExecutionError };
+
+export class TypeScriptEngine {
+  private readonly converters: { node?: Converter; browser?: Converter } = {};
+  private readonly executor: Executor;
+  private diagnostics: string[] = [];
+  private thrown: unknown[] = [];
+  private lastValue: { value: unknown } | null = null;
+
+  constructor(rootDir: string) {
+    installTypeCheckerFallback(ts.sys as never);
+    const converters = this.converters;
+    const set: ConverterSet = {
+      get node() {
+        return (converters.node ??= createConverter({ isBrowser: false }));
+      },
+      get browser() {
+        return (converters.browser ??= createConverter({ isBrowser: true }));
+      },
+      close() {
+        converters.node?.close();
+        converters.browser?.close();
+      },
+    };
+    this.executor = createExecutor(rootDir, set, {
+      log: (value: unknown) => {
+        this.lastValue = { value };
+      },
+      error: (...args: unknown[]) => {
+        if (args[0] === DIAGNOSTIC_FORMAT) {
+          this.diagnostics.push(format(...(args as [string, ...unknown[]])));
+        } else {
+          this.thrown.push(args.length === 1 ? args[0] : format(...args));
+        }
+      },
+    });
+  }
+
+  /** Builds the TypeScript program now (2-3 s cold) so the first cell does not pay for it. */
+  warm(): void {
+    const node = this.executorConverters().node;
+    node.convert('', 'const __warm__: number = 1;');
+  }
+
+  async execute(code: string): Promise<ExecutionOutcome> {
+    this.diagnostics = [];
+    this.thrown = [];
+    this.lastValue = null;
+    const ok = await this.executor.execute(code);
+    if (ok) {
+      const last = this.lastValue as { value: unknown } | null;
+      return last ? { ok: true, hasValue: true, value: last.value } : { ok: true, hasValue: false };
+    }
+    return { ok: false, error: this.describeFailure() };
+  }
+
+  complete(code: string, cursor: number): { matches: string[]; cursor_start: number; cursor_end: number } {
+    const info = this.executor.complete(code, cursor);
+    return { matches: info.candidates, cursor_start: info.start, cursor_end: info.end };
+  }
+
+  inspect(code: string, cursor: number): string | null {
+    const info = this.executor.inspect(code, cursor);
+    return info ? printQuickInfo(info) : null;
+  }
+
+  isComplete(code: string): { status: 'complete' } | { status: 'incomplete'; indent: string } {
+    const result = isCompleteCode(code);
+    return result.completed ? { status: 'complete' } : { status: 'incomplete', indent: result.indent ?? '' };
+  }
+
+  /** Ends an awaiting cell; a synchronously busy one is ended by SIGINT itself (breakOnSigint). */
+  interrupt(): void {
+    this.executor.interrupt();
+  }
+
+  close(): void {
+    this.executor.close();
+  }
+
+  private executorConverters(): { node: Converter } {
+    return { node: (this.converters.node ??= createConverter({ isBrowser: false })) };
+  }
+
+  private describeFailure(): ExecutionError {
+    if (this.diagnostics.length > 0) {
+      return {
+        ename: 'TypeScriptError',
+        evalue: this.diagnostics.join('\n'),
+        traceback: this.diagnostics,
+      };
+    }
+    const thrown = this.thrown[0];
+    if (thrown instanceof Error) {
+      const interrupted =
+        (thrown as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' ||
+        thrown.message === 'Interrupted asynchronously';
+      return {
+        ename: interrupted ? 'Interrupted' : thrown.name,
+        evalue: interrupted ? 'the cell was interrupted' : thrown.message,
+        traceback: userStack(thrown),
+      };
+    }
+    return { ename: 'Error', evalue: format(thrown), traceback: [`Uncaught ${format(thrown)}`] };
+  }
+}
+
+/** The stack without the kernel's own frames, which only confuse a notebook user. */
+function userStack(error: Error): string[] {
+  const lines = (error.stack ?? `${error.name}: ${error.message}`).split('\n');
+  const kernelFrame = lines.findIndex((line, index) => index > 0 && /tslab[\\/]dist[\\/]executor|kernel-bridge[\\/]lib[\\/]kernel/.test(line));
+  return kernelFrame > 0 ? lines.slice(0, kernelFrame) : lines;
+}

@@ -1,0 +1,73 @@
+/**
+ * Installs the kernelspec by writing kernel.json ourselves: no Python of ours is needed, only a
+ * Jupyter data directory to write into.
+ */
+import { mkdirSync, rmSync, writeFileSync, existsSync } from 'fs';
+import { homedir } from 'os';
+import * as path from 'path';
+
+export const KERNEL_NAME = 'typescript-webrtc';
+export const DISPLAY_NAME = 'TypeScript (WebRTC)';
+
+export type InstallScope = { kind: 'user' } | { kind: 'sys-prefix' } | { kind: 'prefix'; prefix: string };
+
+export function parseScope(args: readonly string[]): InstallScope {
+  const prefixAt = args.indexOf('--prefix');
+  if (prefixAt >= 0) {
+    const prefix = args[prefixAt + 1];
+    if (!prefix) throw new Error('--prefix needs a folder');
+    return { kind: 'prefix', prefix: path.resolve(prefix) };
+  }
+  if (args.includes('--user')) return { kind: 'user' };
+  if (args.includes('--sys-prefix')) return { kind: 'sys-prefix' };
+  // Like `pip install` in an active environment: default to it when one is active.
+  return activeEnvironment() ? { kind: 'sys-prefix' } : { kind: 'user' };
+}
+
+export function kernelsDir(scope: InstallScope): string {
+  switch (scope.kind) {
+    case 'prefix':
+      return path.join(scope.prefix, 'share', 'jupyter', 'kernels');
+    case 'sys-prefix': {
+      const env = activeEnvironment();
+      if (!env) throw new Error('--sys-prefix needs an active virtualenv or conda environment (VIRTUAL_ENV / CONDA_PREFIX)');
+      return path.join(env, 'share', 'jupyter', 'kernels');
+    }
+    case 'user':
+      return path.join(userDataDir(), 'kernels');
+  }
+}
+
+export function install(scope: InstallScope, kernelScript: string): string {
+  const dir = path.join(kernelsDir(scope), KERNEL_NAME);
+  mkdirSync(dir, { recursive: true });
+  const spec = {
+    argv: [process.execPath, kernelScript, 'kernel', '{connection_file}'],
+    display_name: DISPLAY_NAME,
+    language: 'typescript',
+    interrupt_mode: 'signal',
+    metadata: { debugger: false },
+  };
+  writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(spec, null, 2) + '\n');
+  return dir;
+}
+
+export function uninstall(scope: InstallScope): string | null {
+  const dir = path.join(kernelsDir(scope), KERNEL_NAME);
+  if (!existsSync(dir)) return null;
+  rmSync(dir, { recursive: true, force: true });
+  return dir;
+}
+
+function activeEnvironment(): string | undefined {
+  return process.env.VIRTUAL_ENV || process.env.CONDA_PREFIX || undefined;
+}
+
+/** jupyter_core's user data dir, per platform. */
+function userDataDir(): string {
+  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+  if (process.platform === 'darwin') return path.join(homedir(), 'Library', 'Jupyter');
+  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? homedir(), 'jupyter');
+  const xdg = process.env.XDG_DATA_HOME || path.join(homedir(), '.local', 'share');
+  return path.join(xdg, 'jupyter');
+}

@@ -1,0 +1,46 @@
+/** Command line: `kernel <connection_file>` (what kernel.json runs), `install`, `uninstall`. */
+import * as path from 'path';
+import { readConnectionFile } from './connection';
+import { DISPLAY_NAME, install, parseScope, uninstall } from './install';
+import { Kernel } from './kernel';
+import { installRuntimeFallback } from './resolve';
+
+const KERNEL_SCRIPT = path.resolve(__dirname, '..', '..', 'bin', 'jupyterlab-webrtc-kernel.js');
+
+const USAGE = `usage:
+  jupyterlab-webrtc-kernel install [--user | --sys-prefix | --prefix DIR]
+  jupyterlab-webrtc-kernel uninstall [--user | --sys-prefix | --prefix DIR]
+  jupyterlab-webrtc-kernel kernel CONNECTION_FILE
+Without a flag, install goes to the active virtualenv/conda environment, else to the user's data dir.`;
+
+export async function main(args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'kernel':
+      if (!rest[0]) break;
+      await runKernel(rest[0]);
+      return 0;
+    case 'install':
+      console.log(`Installed "${DISPLAY_NAME}" in ${install(parseScope(rest), KERNEL_SCRIPT)}`);
+      return 0;
+    case 'uninstall': {
+      const removed = uninstall(parseScope(rest));
+      console.log(removed ? `Removed ${removed}` : `"${DISPLAY_NAME}" was not installed there`);
+      return 0;
+    }
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+async function runKernel(connectionFile: string): Promise<void> {
+  installRuntimeFallback();
+  const kernel = await Kernel.start({ connection: readConnectionFile(connectionFile), rootDir: process.cwd() });
+  process.on('SIGINT', () => kernel.interrupt());
+  process.on('SIGTERM', () => {
+    void kernel.shutdown().finally(() => process.exit(0));
+  });
+  // A callback a cell started threw: show it under that cell; the kernel itself carries on.
+  process.on('uncaughtException', (error) => console.error('Uncaught', error));
+  process.on('unhandledRejection', (reason) => console.error('Unhandled promise rejection:', reason));
+}

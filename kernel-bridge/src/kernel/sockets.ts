@@ -1,0 +1,94 @@
+/**
+ * The kernel's ZeroMQ sockets. zeromq 6 allows one send in flight per socket and throws EBUSY
+ * otherwise, so every send goes through a per-socket chain: nothing is fired and forgotten,
+ * nothing is lost, and order is kept.
+ */
+import { Worker } from 'worker_threads';
+import * as zmq from 'zeromq';
+import { ConnectionInfo, endpoint } from './connection';
+
+export class SerialSender {
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly socket: zmq.Writable,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  send(frames: Buffer[]): Promise<void> {
+    const sent = this.tail.then(() => this.socket.send(frames));
+    this.tail = sent.catch(this.onError);
+    return this.tail;
+  }
+
+  /** Resolves when everything queued so far has been handed to ZeroMQ. */
+  drained(): Promise<void> {
+    return this.tail;
+  }
+}
+
+export interface KernelSockets {
+  shell: zmq.Router;
+  control: zmq.Router;
+  stdin: zmq.Router;
+  iopub: zmq.Publisher;
+  senders: { shell: SerialSender; control: SerialSender; stdin: SerialSender; iopub: SerialSender };
+  close(): Promise<void>;
+}
+
+export async function bindSockets(
+  info: ConnectionInfo,
+  onError: (error: unknown) => void,
+): Promise<KernelSockets> {
+  const shell = new zmq.Router();
+  const control = new zmq.Router();
+  const stdin = new zmq.Router();
+  // A subscriber slower than a burst of output must not make PUB drop messages silently; our own
+  // stream batching keeps the message count low, so this bound is rarely approached.
+  const iopub = new zmq.Publisher({ sendHighWaterMark: 100_000 });
+  await Promise.all([
+    shell.bind(endpoint(info, 'shell')),
+    control.bind(endpoint(info, 'control')),
+    stdin.bind(endpoint(info, 'stdin')),
+    iopub.bind(endpoint(info, 'iopub')),
+  ]);
+  const heartbeat = startHeartbeat(endpoint(info, 'hb'), onError);
+  const senders = {
+    shell: new SerialSender(shell, onError),
+    control: new SerialSender(control, onError),
+    stdin: new SerialSender(stdin, onError),
+    iopub: new SerialSender(iopub, onError),
+  };
+  return {
+    shell,
+    control,
+    stdin,
+    iopub,
+    senders,
+    async close() {
+      await Promise.all(Object.values(senders).map((sender) => sender.drained()));
+      for (const socket of [shell, control, stdin, iopub]) socket.close();
+      await heartbeat.terminate();
+    },
+  };
+}
+
+/**
+ * The heartbeat echoes in a worker thread, like ipykernel's heartbeat thread: a cell that keeps
+ * the main thread busy must not make the kernel look dead.
+ */
+function startHeartbeat(address: string, onError: (error: unknown) => void): Worker {
+  const source = `
+    const zmq = require(${JSON.stringify(require.resolve('zeromq'))});
+    const { workerData, parentPort } = require('worker_threads');
+    const socket = new zmq.Reply();
+    parentPort.on('close', () => socket.close());
+    socket.bind(workerData).then(async () => {
+      for await (const frames of socket) await socket.send(frames);
+    }).catch((error) => { if (!socket.closed) throw error; });
+  `;
+  const worker = new Worker(source, { eval: true, workerData: address });
+  worker.on('error', onError);
+  worker.unref();
+  return worker;
+}

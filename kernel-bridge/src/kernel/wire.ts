@@ -1,0 +1,131 @@
+/**
+ * The Jupyter wire format: frames <-> messages, with the HMAC over exactly the four JSON frames
+ * (header, parent_header, metadata, content). Binary buffers ride after them, unsigned, as the
+ * protocol says; tslab signed them too, which is why its binary comms failed.
+ */
+import { createHmac, timingSafeEqual } from 'crypto';
+import type { JSONObject } from './api';
+
+const DELIMITER = Buffer.from('<IDS|MSG>');
+
+export interface MessageHeader {
+  msg_id: string;
+  session: string;
+  username: string;
+  date: string;
+  msg_type: string;
+  version: string;
+  [key: string]: unknown;
+}
+
+export interface JupyterMessage<C extends object = JSONObject> {
+  /** ZeroMQ routing prefix; replies must carry the request's. */
+  identities: Buffer[];
+  header: MessageHeader;
+  parent_header: MessageHeader | Record<string, never>;
+  metadata: JSONObject;
+  content: C;
+  buffers: Buffer[];
+}
+
+export class WireError extends Error {
+  constructor(message: string, readonly header?: MessageHeader) {
+    super(message);
+    this.name = 'WireError';
+  }
+}
+
+export interface WireLimits {
+  /** Summed size of all frames of one message. */
+  maxMessageBytes: number;
+}
+
+export const DEFAULT_LIMITS: WireLimits = { maxMessageBytes: 64 * 1024 * 1024 };
+
+export class Signer {
+  private readonly key: Buffer;
+  constructor(key: string, private readonly scheme = 'hmac-sha256') {
+    this.key = Buffer.from(key, 'utf8');
+    if (!scheme.startsWith('hmac-')) {
+      throw new Error(`unsupported signature scheme ${scheme}`);
+    }
+  }
+
+  sign(parts: readonly Buffer[]): string {
+    if (this.key.length === 0) return '';
+    const hmac = createHmac(this.scheme.slice('hmac-'.length), this.key);
+    for (const part of parts) hmac.update(part);
+    return hmac.digest('hex');
+  }
+
+  verify(signature: Buffer, parts: readonly Buffer[]): boolean {
+    if (this.key.length === 0) return true;
+    const expected = Buffer.from(this.sign(parts), 'utf8');
+    return signature.length === expected.length && timingSafeEqual(signature, expected);
+  }
+}
+
+export function decodeMessage(
+  frames: readonly Buffer[],
+  signer: Signer,
+  limits: WireLimits = DEFAULT_LIMITS,
+): JupyterMessage {
+  let total = 0;
+  for (const frame of frames) total += frame.length;
+  const split = frames.findIndex((frame) => frame.equals(DELIMITER));
+  if (split < 0 || frames.length < split + 6) {
+    throw new WireError('malformed message: missing delimiter or frames');
+  }
+  const jsonFrames = frames.slice(split + 2, split + 6);
+  if (!signer.verify(frames[split + 1], jsonFrames)) {
+    throw new WireError('invalid HMAC signature');
+  }
+  const header = parseJson(jsonFrames[0], 'header') as MessageHeader;
+  if (typeof header.msg_type !== 'string' || typeof header.msg_id !== 'string') {
+    throw new WireError('malformed header: msg_type and msg_id are required');
+  }
+  if (total > limits.maxMessageBytes) {
+    throw new WireError(
+      `message of ${total} bytes exceeds the kernel's limit of ${limits.maxMessageBytes}`,
+      header,
+    );
+  }
+  const parsed = {
+    identities: frames.slice(0, split) as Buffer[],
+    header,
+    parent_header: parseJson(jsonFrames[1], 'parent_header', header) as MessageHeader,
+    metadata: parseJson(jsonFrames[2], 'metadata', header),
+    content: parseJson(jsonFrames[3], 'content', header),
+    buffers: frames.slice(split + 6) as Buffer[],
+  };
+  return parsed;
+}
+
+export function encodeMessage(message: JupyterMessage<object>, signer: Signer): Buffer[] {
+  const jsonFrames = [
+    Buffer.from(JSON.stringify(message.header)),
+    Buffer.from(JSON.stringify(message.parent_header)),
+    Buffer.from(JSON.stringify(message.metadata)),
+    Buffer.from(JSON.stringify(message.content)),
+  ];
+  return [
+    ...message.identities,
+    DELIMITER,
+    Buffer.from(signer.sign(jsonFrames)),
+    ...jsonFrames,
+    ...message.buffers,
+  ];
+}
+
+function parseJson(frame: Buffer, what: string, header?: MessageHeader): JSONObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(frame.toString('utf8'));
+  } catch (error) {
+    throw new WireError(`malformed JSON in ${what}: ${(error as Error).message}`, header);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new WireError(`${what} must be a JSON object`, header);
+  }
+  return value as JSONObject;
+}

@@ -1,0 +1,248 @@
+/**
+ * Video frames: I420 (YUV 4:2:0 planar, BT.601 limited range, as VP8/WebRTC use), tightly packed:
+ * Y (width*height), then U and V (ceil(width/2)*ceil(height/2) each).
+ *
+ * Colour conversions use FFmpeg's swscale through node-av (native, SIMD), never JS pixel loops.
+ */
+import { nodeAv } from './native';
+
+export interface Frame {
+  readonly width: number;
+  readonly height: number;
+  /** Capture time in milliseconds (incoming: from the RTP timestamp; outgoing: sets it). */
+  readonly timestamp: number;
+  /** I420 pixels, tightly packed Y then U then V; exactly i420Size(width, height) bytes. */
+  readonly data: Uint8Array;
+  /** Views into `data`. */
+  readonly y: Uint8Array;
+  readonly u: Uint8Array;
+  readonly v: Uint8Array;
+  /** RGBA, width*height*4 bytes. Writes into `out` when given (must be that size). */
+  toRGBA(out?: Uint8Array): Uint8Array;
+}
+
+export function chromaWidth(width: number): number {
+  return (width + 1) >> 1;
+}
+export function chromaHeight(height: number): number {
+  return (height + 1) >> 1;
+}
+/** Bytes of a tightly packed I420 image. */
+export function i420Size(width: number, height: number): number {
+  return width * height + 2 * chromaWidth(width) * chromaHeight(height);
+}
+
+/** Largest accepted frame side; guards against absurd allocations from bad input. */
+export const MAX_FRAME_SIDE = 8192;
+
+function checkSize(width: number, height: number): void {
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    width > MAX_FRAME_SIDE ||
+    height > MAX_FRAME_SIDE
+  ) {
+    throw new RangeError(`invalid frame size ${width}x${height}`);
+  }
+}
+
+/**
+ * Spare bytes after the pixels of every buffer we allocate: swscale and libvpx may read a little
+ * past the end of a plane (SIMD); this keeps those reads inside our allocation.
+ */
+export function frameSlack(width: number): number {
+  return 4 * width + 64;
+}
+
+/** A buffer for an I420 image of this size, with slack (see frameSlack). */
+export function allocI420Buffer(width: number, height: number): ArrayBuffer {
+  return new ArrayBuffer(i420Size(width, height) + frameSlack(width));
+}
+
+export class I420Frame implements Frame {
+  readonly y: Uint8Array;
+  readonly u: Uint8Array;
+  readonly v: Uint8Array;
+
+  /** Wraps `data` (no copy). `data` must hold at least i420Size(width, height) bytes. */
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly timestamp: number,
+    readonly data: Uint8Array,
+  ) {
+    checkSize(width, height);
+    const size = i420Size(width, height);
+    if (!ArrayBuffer.isView(data) || data.byteLength < size) {
+      throw new RangeError(
+        `I420 ${width}x${height} needs ${size} bytes, got ${data?.byteLength ?? 'none'}`,
+      );
+    }
+    if (data.byteLength > size) this.data = data = data.subarray(0, size);
+    const ySize = width * height;
+    const cSize = chromaWidth(width) * chromaHeight(height);
+    this.y = data.subarray(0, ySize);
+    this.u = data.subarray(ySize, ySize + cSize);
+    this.v = data.subarray(ySize + cSize, ySize + 2 * cSize);
+  }
+
+  toRGBA(out?: Uint8Array): Uint8Array {
+    return i420ToRGBA(this, out);
+  }
+
+  toString(): string {
+    return `I420Frame ${this.width}x${this.height} @${this.timestamp.toFixed(1)}ms`;
+  }
+}
+
+/**
+ * A new I420 frame. Without `data` it is black (Y=16, U=V=128); with `data` it wraps it (no copy).
+ * Write pixels through frame.y / frame.u / frame.v (row stride = width, chromaWidth(width)).
+ */
+export function createI420Frame(
+  width: number,
+  height: number,
+  timestamp = 0,
+  data?: Uint8Array,
+): I420Frame {
+  checkSize(width, height);
+  if (data) return new I420Frame(width, height, timestamp, data);
+  const size = i420Size(width, height);
+  const buf = new Uint8Array(allocI420Buffer(width, height), 0, size);
+  buf.fill(16, 0, width * height);
+  buf.fill(128, width * height, size);
+  return new I420Frame(width, height, timestamp, buf);
+}
+
+/** An I420 frame converted (natively) from RGBA pixels (width*height*4 bytes, row stride width*4). */
+export function frameFromRGBA(
+  width: number,
+  height: number,
+  rgba: Uint8Array,
+  timestamp = 0,
+): I420Frame {
+  checkSize(width, height);
+  if (!ArrayBuffer.isView(rgba) || rgba.byteLength < width * height * 4) {
+    throw new RangeError(`RGBA ${width}x${height} needs ${width * height * 4} bytes`);
+  }
+  const size = i420Size(width, height);
+  const out = new Uint8Array(allocI420Buffer(width, height), 0, size);
+  rgbaToI420(width, height, rgba, out);
+  return new I420Frame(width, height, timestamp, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// swscale glue. swscale may write past the end of a destination plane (measured: up to two rows
+// for tiny images) and read a little past a source plane, so it always writes into padded
+// scratch planes that we then copy out with one memcpy per plane, and reads from a padded copy
+// when the source has no slack after it.
+
+interface Scaler {
+  ctx: InstanceType<ReturnType<typeof nodeAv>['SoftwareScaleContext']>;
+  scratch: Buffer[];
+  srcScratch: Buffer[];
+}
+
+const SCALER_CACHE_SIZE = 4;
+const scalers = new Map<string, Scaler>();
+
+function getScaler(kind: 'rgba2yuv' | 'yuv2rgba', width: number, height: number): Scaler {
+  const key = `${kind}:${width}x${height}`;
+  let s = scalers.get(key);
+  if (s) {
+    scalers.delete(key); // LRU: re-insert as newest
+    scalers.set(key, s);
+    return s;
+  }
+  const av = nodeAv();
+  const ctx = new av.SoftwareScaleContext();
+  const rgba = av.AV_PIX_FMT_RGBA;
+  const yuv = av.AV_PIX_FMT_YUV420P;
+  ctx.getContext(
+    width,
+    height,
+    kind === 'rgba2yuv' ? rgba : yuv,
+    width,
+    height,
+    kind === 'rgba2yuv' ? yuv : rgba,
+    av.SWS_BILINEAR | av.SWS_ACCURATE_RND,
+  );
+  const pad = (rowBytes: number, rows: number) => Buffer.alloc(rowBytes * (rows + 4) + 256);
+  const cw = chromaWidth(width);
+  const ch = chromaHeight(height);
+  const yuvPlanes = () => [pad(width, height), pad(cw, ch), pad(cw, ch)];
+  s =
+    kind === 'rgba2yuv'
+      ? { ctx, scratch: yuvPlanes(), srcScratch: [pad(width * 4, height)] }
+      : { ctx, scratch: [pad(width * 4, height)], srcScratch: yuvPlanes() };
+  scalers.set(key, s);
+  while (scalers.size > SCALER_CACHE_SIZE) {
+    const [oldKey, old] = scalers.entries().next().value as [string, Scaler];
+    scalers.delete(oldKey);
+    old.ctx.freeContext();
+  }
+  return s;
+}
+
+function asBuffer(a: Uint8Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** `a` as a Buffer, or copied into `scratch` when fewer than `slack` bytes follow it. */
+function readable(a: Uint8Array, slack: number, scratch: Buffer): Buffer {
+  if (a.buffer.byteLength - (a.byteOffset + a.byteLength) >= slack) return asBuffer(a);
+  scratch.set(a);
+  return scratch;
+}
+
+function rgbaToI420(width: number, height: number, rgba: Uint8Array, out: Uint8Array): void {
+  const s = getScaler('rgba2yuv', width, height);
+  const src = readable(rgba.subarray(0, width * height * 4), frameSlack(width), s.srcScratch[0]);
+  const cw = chromaWidth(width);
+  const ret = s.ctx.scaleSync([src], [width * 4], 0, height, s.scratch, [width, cw, cw]);
+  if (ret < 0) throw new Error(`swscale RGBA->I420 failed (${ret})`);
+  const ySize = width * height;
+  const cSize = cw * chromaHeight(height);
+  out.set(s.scratch[0].subarray(0, ySize), 0);
+  out.set(s.scratch[1].subarray(0, cSize), ySize);
+  out.set(s.scratch[2].subarray(0, cSize), ySize + cSize);
+}
+
+function i420ToRGBA(frame: Frame, out?: Uint8Array): Uint8Array {
+  const { width, height } = frame;
+  const n = width * height * 4;
+  if (out && out.byteLength < n) throw new RangeError(`toRGBA: out needs ${n} bytes`);
+  const s = getScaler('yuv2rgba', width, height);
+  const slack = frameSlack(width);
+  const cw = chromaWidth(width);
+  const src = [
+    readable(frame.y ?? frame.data.subarray(0, width * height), slack, s.srcScratch[0]),
+    readable(planeU(frame), slack, s.srcScratch[1]),
+    readable(planeV(frame), slack, s.srcScratch[2]),
+  ];
+  const ret = s.ctx.scaleSync(src, [width, cw, cw], 0, height, s.scratch, [width * 4]);
+  if (ret < 0) throw new Error(`swscale I420->RGBA failed (${ret})`);
+  const dst = out ?? new Uint8Array(n);
+  dst.set(s.scratch[0].subarray(0, n));
+  return dst;
+}
+
+function planeU(f: Frame): Uint8Array {
+  if (f.u) return f.u;
+  const ySize = f.width * f.height;
+  return f.data.subarray(ySize, ySize + chromaWidth(f.width) * chromaHeight(f.height));
+}
+function planeV(f: Frame): Uint8Array {
+  if (f.v) return f.v;
+  const ySize = f.width * f.height;
+  const c = chromaWidth(f.width) * chromaHeight(f.height);
+  return f.data.subarray(ySize + c, ySize + 2 * c);
+}
+
+/** Frees the cached swscale contexts (they are re-created on demand). */
+export function releaseScalers(): void {
+  for (const s of scalers.values()) s.ctx.freeContext();
+  scalers.clear();
+}

@@ -1,0 +1,65 @@
+/**
+ * Messages between a MediaPeer (main thread) and its worker (peer-worker.ts). Small fixed-shape
+ * objects; pixel buffers travel as transferred ArrayBuffers, never as JSON.
+ */
+
+export interface IceServerLike {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface CandidateInit {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+export type PeerState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+export interface MediaStats {
+  /** Frames decoded per second (last second). */
+  fps_in: number;
+  /** Frames encoded and sent per second (last second). */
+  fps_out: number;
+  /** Frames dropped so far (latest-first policy in worker and in send()), cumulative. */
+  dropped: number;
+  /** Mean decode time per frame over the last second, ms (includes copy-out). */
+  decode_ms: number;
+  /** Mean encode time per frame over the last second, ms (includes packetizing). */
+  encode_ms: number;
+}
+
+export interface WorkerInit {
+  iceServers: IceServerLike[];
+  hostAddresses: string[] | undefined;
+  codec: 'VP8';
+  bitrate: number | undefined;
+  encoderThreads: number | undefined;
+  maxPayload: number | undefined;
+  /** Decoded frames posted to the main thread and not yet acknowledged, at most. */
+  maxInFlight: number;
+  jitterLatencyMs: number;
+}
+
+export type ToWorker =
+  | { t: 'answer'; id: number; sdp: string }
+  | { t: 'candidate'; id: number; candidate: CandidateInit | null }
+  /** A frame to encode and send. `give`: the worker keeps the buffer; else it returns it ('sent'). */
+  | { t: 'frame'; width: number; height: number; timestamp: number; buffer: ArrayBuffer; give: boolean }
+  /** The main thread has taken a decoded frame. */
+  | { t: 'ack' }
+  | { t: 'close' };
+
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'reply'; id: number; ok: boolean; value: string; error: string }
+  | { t: 'candidate'; candidate: CandidateInit | null }
+  | { t: 'state'; state: PeerState }
+  | { t: 'frame'; width: number; height: number; timestamp: number; buffer: ArrayBuffer }
+  /** A sent frame was encoded (or dropped); `buffer` is the main thread's buffer coming back. */
+  | { t: 'sent'; buffer: ArrayBuffer | null }
+  | { t: 'stats'; stats: MediaStats }
+  | { t: 'error'; message: string; fatal: boolean }
+  | { t: 'closed' };

@@ -1,0 +1,124 @@
+import { IPY_MODEL, isWidget, RegisteredWidget, widgetRegistry } from './registry';
+import { isBinary, isPlainObject } from './wire';
+
+/** A rejected value; the message says why in terms a notebook user understands. */
+export class TraitError extends TypeError {
+  override name = 'TraitError';
+}
+
+/** One key of a widget's state: its default, its validation and how it travels. */
+export interface Trait<T> {
+  default(): T;
+  /** Returns the accepted (possibly coerced) value or throws TraitError. */
+  validate(value: unknown): T;
+  toJson?(value: T): unknown;
+  fromJson?(json: unknown): unknown;
+  /** false: kernel-side only (e.g. a Dropdown's value); never sent, rejected from the frontend. */
+  sync?: boolean;
+  /** The frontend may not change it (model names, derived keys). */
+  readOnly?: boolean;
+  /** false: no echo_update for it (ipywidgets' `echo_update=False` trait metadata). */
+  echo?: boolean;
+  /** false: left out of the text/plain representation. */
+  repr?: boolean;
+}
+
+export type Traits<S> = { [K in keyof S]-?: Trait<S[K]> };
+
+const describe = (v: unknown): string => {
+  if (isBinary(v)) return 'binary data';
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+};
+
+function simple<T>(def: T, what: string, ok: (v: unknown) => boolean, extra: Partial<Trait<T>> = {}): Trait<T> {
+  return {
+    default: () => def,
+    validate(v) {
+      if (!ok(v)) throw new TraitError(`expected ${what}, got ${describe(v)}`);
+      return v as T;
+    },
+    ...extra,
+  };
+}
+
+export const constant = (value: string): Trait<string> =>
+  simple(value, JSON.stringify(value), (v) => v === value, { readOnly: true });
+
+export const int = (def: number): Trait<number> => simple(def, 'an integer', (v) => Number.isSafeInteger(v));
+
+export const float = (def: number): Trait<number> =>
+  simple(def, 'a finite number', (v) => typeof v === 'number' && Number.isFinite(v));
+
+export const bool = (def: boolean): Trait<boolean> => simple(def, 'a boolean', (v) => typeof v === 'boolean');
+
+export const str = (def: string): Trait<string> => simple(def, 'a string', (v) => typeof v === 'string');
+
+export const oneOf = <T extends string>(values: readonly T[], def: T): Trait<T> =>
+  simple(def, `one of ${values.join(', ')}`, (v) => values.includes(v as T));
+
+export const strings = (def: string[] = []): Trait<string[]> =>
+  simple(def, 'an array of strings', (v) => Array.isArray(v) && v.every((s) => typeof s === 'string'));
+
+export const intPair = (def: [number, number]): Trait<[number, number]> =>
+  simple(def, 'a pair of integers', (v) => Array.isArray(v) && v.length === 2 && v.every(Number.isSafeInteger));
+
+/** Any JSON-like value, binaries allowed anywhere inside. */
+export const anyValue = <T>(def: T, extra: Partial<Trait<T>> = {}): Trait<T> => simple(def, 'a value', () => true, extra);
+
+export function nullable<T>(trait: Trait<T>, def: T | null = null): Trait<T | null> {
+  return {
+    ...(trait as Trait<T | null>),
+    default: () => def,
+    validate: (v) => (v === null ? null : trait.validate(v)),
+  };
+}
+
+/** CSS colors as the stock color picker accepts them: names, hex, rgb()/hsl() forms. */
+export const color = (def: string): Trait<string> =>
+  simple(def, 'a CSS color', (v) =>
+    typeof v === 'string' &&
+    /^(#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|[a-z]+|(rgb|hsl)a?\([\d\s.,%/+-]+\))$/i.test(v.trim()),
+  );
+
+const toRef = (w: RegisteredWidget): string => IPY_MODEL + w.modelId;
+
+function fromRef(json: unknown): unknown {
+  if (typeof json !== 'string' || !json.startsWith(IPY_MODEL)) return json;
+  const widget = widgetRegistry().widgets.get(json.slice(IPY_MODEL.length));
+  if (!widget) throw new TraitError(`no live widget ${json}`);
+  return widget;
+}
+
+/**
+ * A reference to another widget, serialized as 'IPY_MODEL_<id>'. A plain object (or nothing)
+ * creates one with `create`, as ipywidgets' InstanceDict does for layout and style.
+ */
+export function widgetRef<W extends RegisteredWidget>(create: (init?: object) => W): Trait<W> {
+  return {
+    default: () => create(),
+    validate(v) {
+      if (isWidget(v)) return v as W;
+      if (isPlainObject(v)) return create(v);
+      throw new TraitError(`expected a widget or an options object, got ${describe(v)}`);
+    },
+    toJson: toRef,
+    fromJson: fromRef,
+    repr: false,
+  };
+}
+
+export function widgetList<W extends RegisteredWidget = RegisteredWidget>(): Trait<W[]> {
+  return {
+    default: () => [],
+    validate(v) {
+      if (!Array.isArray(v) || !v.every(isWidget)) throw new TraitError(`expected an array of widgets, got ${describe(v)}`);
+      return [...v] as W[];
+    },
+    toJson: (list) => list.map(toRef),
+    fromJson: (json) => (Array.isArray(json) ? json.map(fromRef) : json),
+  };
+}

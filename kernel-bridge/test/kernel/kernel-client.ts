@@ -1,0 +1,231 @@
+/**
+ * A minimal Jupyter client for tests: starts the real kernel process and talks to it over
+ * zeromq with signed messages, the way jupyter_client does. No mocks below this line.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import { randomUUID } from 'crypto';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { createServer } from 'net';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import * as zmq from 'zeromq';
+import { decodeMessage, encodeMessage, JupyterMessage, MessageHeader, Signer } from '../../src/kernel/wire';
+
+export const KERNEL_SCRIPT = path.resolve(__dirname, '..', '..', 'bin', 'jupyterlab-webrtc-kernel.js');
+
+export type Msg = JupyterMessage;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export class KernelClient {
+  readonly iopubMessages: Msg[] = [];
+  readonly stderr: string[] = [];
+  private readonly session = randomUUID();
+  private readonly replies = new Map<string, (message: Msg) => void>();
+  private readonly iopubWaiters: { test: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
+  private exited: Promise<number | null>;
+
+  private constructor(
+    readonly process: ChildProcess,
+    readonly signer: Signer,
+    readonly shell: zmq.Dealer,
+    readonly control: zmq.Dealer,
+    readonly iopub: zmq.Subscriber,
+    readonly cwd: string,
+  ) {
+    this.exited = new Promise((resolve) => process.on('exit', (code) => resolve(code)));
+    process.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    void this.readReplies(shell);
+    void this.readReplies(control);
+    void this.readIopub();
+  }
+
+  static async start(options: { cwd?: string; key?: string; env?: NodeJS.ProcessEnv } = {}): Promise<KernelClient> {
+    const cwd = options.cwd ?? mkdtempSync(path.join(tmpdir(), 'kernel-test-'));
+    const key = options.key ?? randomUUID();
+    const ports = await Promise.all([0, 1, 2, 3, 4].map(() => freePort()));
+    const connection = {
+      transport: 'tcp',
+      ip: '127.0.0.1',
+      key,
+      signature_scheme: 'hmac-sha256',
+      shell_port: ports[0],
+      control_port: ports[1],
+      iopub_port: ports[2],
+      stdin_port: ports[3],
+      hb_port: ports[4],
+    };
+    const file = path.join(cwd, `kernel-${randomUUID()}.json`);
+    writeFileSync(file, JSON.stringify(connection));
+    const child = spawn(process.execPath, [KERNEL_SCRIPT, 'kernel', file], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
+    const shell = new zmq.Dealer();
+    const control = new zmq.Dealer();
+    const iopub = new zmq.Subscriber();
+    shell.connect(`tcp://127.0.0.1:${ports[0]}`);
+    control.connect(`tcp://127.0.0.1:${ports[1]}`);
+    iopub.connect(`tcp://127.0.0.1:${ports[2]}`);
+    iopub.subscribe();
+    const client = new KernelClient(child, new Signer(key), shell, control, iopub, cwd);
+    client.ports = { hb: ports[4] };
+    // kernel_info until answered: the PUB/SUB link is up once we see its status messages.
+    await client.request('shell', 'kernel_info_request', {}, { timeoutMs: 30000 });
+    return client;
+  }
+
+  ports: { hb: number } = { hb: 0 };
+
+  header(msgType: string): MessageHeader {
+    return {
+      msg_id: randomUUID(),
+      session: this.session,
+      username: 'test',
+      date: new Date().toISOString(),
+      msg_type: msgType,
+      version: '5.3',
+    };
+  }
+
+  send(channel: 'shell' | 'control', msgType: string, content: object, buffers: Buffer[] = [], metadata = {}): MessageHeader {
+    const header = this.header(msgType);
+    const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata, content, buffers };
+    void this[channel].send(encodeMessage(message, this.signer));
+    return header;
+  }
+
+  /** Sends raw frames (for malformed-message tests). */
+  sendFrames(channel: 'shell' | 'control', frames: Buffer[]): Promise<void> {
+    return this[channel].send(frames);
+  }
+
+  async request(
+    channel: 'shell' | 'control',
+    msgType: string,
+    content: object,
+    options: { buffers?: Buffer[]; timeoutMs?: number } = {},
+  ): Promise<Msg> {
+    const header = this.header(msgType);
+    const reply = this.replyTo(header.msg_id, options.timeoutMs ?? 20000);
+    const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata: {}, content, buffers: options.buffers ?? [] };
+    await this[channel].send(encodeMessage(message, this.signer));
+    return reply;
+  }
+
+  replyTo(msgId: string, timeoutMs = 20000): Promise<Msg> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply to ${msgId} in ${timeoutMs} ms; kernel stderr: ${this.stderr.join('')}`)), timeoutMs);
+      this.replies.set(msgId, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+    });
+  }
+
+  /** Runs a cell; resolves with the reply and every iopub message parented to it up to idle. */
+  async execute(code: string, extra: object = {}, timeoutMs = 30000): Promise<{ reply: Msg; iopub: Msg[] }> {
+    const header = this.header('execute_request');
+    const reply = this.replyTo(header.msg_id, timeoutMs);
+    const idle = this.waitForIopub((m) => isIdleFor(m, header.msg_id), timeoutMs);
+    const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true, ...extra };
+    const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata: {}, content, buffers: [] };
+    await this.shell.send(encodeMessage(message, this.signer));
+    const [r] = await Promise.all([reply, idle]);
+    return { reply: r, iopub: this.childrenOf(header.msg_id) };
+  }
+
+  childrenOf(msgId: string): Msg[] {
+    return this.iopubMessages.filter((m) => (m.parent_header as MessageHeader).msg_id === msgId);
+  }
+
+  waitForIopub(test: (m: Msg) => boolean, timeoutMs = 20000): Promise<Msg> {
+    const seen = this.iopubMessages.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`iopub message not seen in ${timeoutMs} ms`)), timeoutMs);
+      this.iopubWaiters.push({
+        test,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+    });
+  }
+
+  exitCode(): Promise<number | null> {
+    return this.exited;
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      await this.request('control', 'shutdown_request', { restart: false }).catch(() => undefined);
+      const killer = setTimeout(() => this.process.kill('SIGKILL'), 5000);
+      await this.exited;
+      clearTimeout(killer);
+    }
+    this.shell.close();
+    this.control.close();
+    this.iopub.close();
+  }
+
+  private async readReplies(socket: zmq.Dealer): Promise<void> {
+    try {
+      for await (const frames of socket) {
+        const message = decodeMessage(frames, this.signer);
+        const parentId = (message.parent_header as MessageHeader).msg_id;
+        this.replies.get(parentId)?.(message);
+        this.replies.delete(parentId);
+      }
+    } catch {
+      // socket closed
+    }
+  }
+
+  private async readIopub(): Promise<void> {
+    try {
+      for await (const frames of this.iopub) {
+        const message = decodeMessage(frames, this.signer);
+        this.iopubMessages.push(message);
+        for (const waiter of [...this.iopubWaiters]) {
+          if (waiter.test(message)) {
+            this.iopubWaiters.splice(this.iopubWaiters.indexOf(waiter), 1);
+            waiter.resolve(message);
+          }
+        }
+      }
+    } catch {
+      // socket closed
+    }
+  }
+}
+
+export function isIdleFor(message: Msg, msgId: string): boolean {
+  return (
+    message.header.msg_type === 'status' &&
+    message.content.execution_state === 'idle' &&
+    (message.parent_header as MessageHeader).msg_id === msgId
+  );
+}
+
+export function streamText(messages: Msg[], name = 'stdout'): string {
+  return messages
+    .filter((m) => m.header.msg_type === 'stream' && m.content.name === name)
+    .map((m) => m.content.text as string)
+    .join('');
+}
+
+export function ofType(messages: Msg[], msgType: string): Msg[] {
+  return messages.filter((m) => m.header.msg_type === msgType);
+}

@@ -1,0 +1,149 @@
+import type { ISettingRegistry } from '@jupyterlab/settingregistry';
+
+/** The id of the settings plugin (schema/plugin.json). */
+export const PLUGIN_ID = 'jupyterlab-webrtc:plugin';
+
+/** Video codecs the kernel can decode and encode. */
+export const CODECS = ['VP8'] as const;
+export type Codec = (typeof CODECS)[number];
+
+/** Site-wide defaults, as edited in the Settings Editor. */
+export interface IWebRtcSettings {
+  iceServers: RTCIceServer[];
+  preferredCodec: Codec;
+  showStats: boolean;
+}
+
+export const DEFAULT_SETTINGS: Readonly<IWebRtcSettings> = Object.freeze({
+  iceServers: [],
+  preferredCodec: 'VP8',
+  showStats: false
+});
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+/** True for one RTCIceServer: `urls` a non-empty string or list of them. */
+export function isIceServer(value: unknown): value is RTCIceServer {
+  if (!isObject(value)) {
+    return false;
+  }
+  const { urls, username, credential } = value;
+  const urlsOk = Array.isArray(urls)
+    ? urls.length > 0 && urls.every(isNonEmptyString)
+    : isNonEmptyString(urls);
+  return (
+    urlsOk &&
+    (username === undefined || typeof username === 'string') &&
+    (credential === undefined || typeof credential === 'string')
+  );
+}
+
+export function isIceServerList(value: unknown): value is RTCIceServer[] {
+  return Array.isArray(value) && value.every(isIceServer);
+}
+
+export function isCodec(value: unknown): value is Codec {
+  return (CODECS as readonly unknown[]).includes(value);
+}
+
+/**
+ * Typed settings from the registry's composite value. An invalid entry
+ * (which the registry's schema validation should already have refused)
+ * falls back to its default rather than breaking the widget.
+ */
+export function parseSettings(composite: unknown): IWebRtcSettings {
+  const raw = isObject(composite) ? composite : {};
+  return {
+    iceServers: isIceServerList(raw.iceServers)
+      ? raw.iceServers.map(s => ({ ...s }))
+      : [...DEFAULT_SETTINGS.iceServers],
+    preferredCodec: isCodec(raw.preferredCodec)
+      ? raw.preferredCodec
+      : DEFAULT_SETTINGS.preferredCodec,
+    showStats:
+      typeof raw.showStats === 'boolean'
+        ? raw.showStats
+        : DEFAULT_SETTINGS.showStats
+  };
+}
+
+/** ICE servers for a widget: its own list, else the site default. */
+export function resolveIceServers(
+  override: unknown,
+  settings: IWebRtcSettings
+): RTCIceServer[] {
+  if (override === null || override === undefined) {
+    return settings.iceServers;
+  }
+  if (isIceServerList(override)) {
+    return override;
+  }
+  console.warn(
+    'jupyterlab-webrtc: ignoring invalid ice_servers on the widget; using the site setting',
+    override
+  );
+  return settings.iceServers;
+}
+
+/** Whether to show the stats overlay: the widget's choice, else the site's. */
+export function resolveShowStats(
+  override: unknown,
+  settings: IWebRtcSettings
+): boolean {
+  return typeof override === 'boolean' ? override : settings.showStats;
+}
+
+/** The codec to put first in the offer: the widget's, else the site's. */
+export function resolveCodec(override: unknown, settings: IWebRtcSettings): Codec {
+  return isCodec(override) ? override : settings.preferredCodec;
+}
+
+type Listener = (settings: IWebRtcSettings) => void;
+
+/**
+ * Holds the current site settings. The plugin fills it from the setting
+ * registry; views (created by the widget manager, not by the plugin) read
+ * it and listen for changes.
+ */
+export class SettingsStore {
+  private _current: IWebRtcSettings = parseSettings({});
+  private _listeners = new Set<Listener>();
+
+  get current(): IWebRtcSettings {
+    return this._current;
+  }
+
+  update(composite: unknown): void {
+    this._current = parseSettings(composite);
+    for (const listener of [...this._listeners]) {
+      try {
+        listener(this._current);
+      } catch (error) {
+        console.error('jupyterlab-webrtc: settings listener failed', error);
+      }
+    }
+  }
+
+  /** Calls `listener` on every change; returns a function that unsubscribes. */
+  subscribe(listener: Listener): () => void {
+    this._listeners.add(listener);
+    return () => {
+      this._listeners.delete(listener);
+    };
+  }
+
+  /** Follows a loaded ISettingRegistry.ISettings. */
+  connect(settings: ISettingRegistry.ISettings): void {
+    this.update(settings.composite);
+    settings.changed.connect(() => this.update(settings.composite));
+  }
+}
+
+/** The store the plugin fills and every streamer view reads. */
+export const siteSettings = new SettingsStore();

@@ -128,9 +128,14 @@ export class TypeScriptEngine {
   }
 }
 
-/** The stack without the kernel's own frames, which only confuse a notebook user. */
+/**
+ * The stack from the error line on, without the source-arrow V8 puts above errors thrown in vm
+ * code and without the kernel's own frames, which only confuse a notebook user.
+ */
 function userStack(error: Error): string[] {
-  const lines = (error.stack ?? `${error.name}: ${error.message}`).split('\n');
-  const kernelFrame = lines.findIndex((line, index) => index > 0 && /tslab[\\/]dist[\\/]executor|kernel-bridge[\\/]lib[\\/]kernel/.test(line));
+  const all = (error.stack ?? `${error.name}: ${error.message}`).split('\n');
+  const start = Math.max(0, all.findIndex((line) => line.startsWith(`${error.name}:`) || line === error.name));
+  const lines = all.slice(start);
+  const kernelFrame = lines.findIndex((line, index) => index > 0 && /tslab[\\/]dist[\\/]executor|[\\/]lib[\\/]kernel[\\/]/.test(line));
   return kernelFrame > 0 ? lines.slice(0, kernelFrame) : lines;
 }

@@ -17,7 +17,7 @@ import { redirectOutput, RedirectedOutput } from './output';
 import { handleRequest, RequestContext, RequestError } from './requests';
 import { PROTOCOL_VERSION, Session } from './session';
 import { bindSockets, KernelSockets, SerialSender } from './sockets';
-import { decodeMessage, encodeMessage, JupyterMessage, Signer, WireError } from './wire';
+import { decodeMessage, DEFAULT_LIMITS, encodeMessage, JupyterMessage, Signer, WireError, WireLimits } from './wire';
 
 type ReplyChannel = 'shell' | 'control';
 
@@ -25,6 +25,7 @@ export interface KernelOptions {
   connection: ConnectionInfo;
   /** Folder whose node_modules cells import from: the notebook's folder. */
   rootDir: string;
+  limits?: WireLimits;
 }
 
 export class Kernel {
@@ -43,6 +44,7 @@ export class Kernel {
     private readonly output: RedirectedOutput,
     private readonly engine: TypeScriptEngine,
     private readonly comms: KernelCommManager,
+    private readonly limits: WireLimits,
   ) {}
 
   static async start(options: KernelOptions): Promise<Kernel> {
@@ -55,7 +57,7 @@ export class Kernel {
     log = output.log;
     const engine = new TypeScriptEngine(options.rootDir);
     const comms = new KernelCommManager(iopub, (what, error) => output.log(`${what}: ${describe(error)}`));
-    const kernel = new Kernel(session, signer, sockets, iopub, output, engine, comms);
+    const kernel = new Kernel(session, signer, sockets, iopub, output, engine, comms, options.limits ?? DEFAULT_LIMITS);
     setKernelApi(kernel.api());
     iopub.status('starting', undefined);
     void kernel.serve(sockets.shell, 'shell');
@@ -119,7 +121,7 @@ export class Kernel {
     for await (const frames of socket) {
       let message: JupyterMessage;
       try {
-        message = decodeMessage(frames, this.signer);
+        message = decodeMessage(frames, this.signer, this.limits);
       } catch (error) {
         this.rejectUndecodable(error, frames, channel);
         continue;
@@ -270,6 +272,8 @@ export class Kernel {
     if (!silent) this.iopub.publish('execute_input', { code, execution_count: count });
     if (storeHistory) this.history.push([0, count, code]);
 
+    // A cell may keep the main thread busy: busy and execute_input must be on the wire first.
+    await this.iopub.drained();
     const outcome = await this.engine.execute(code);
     let failure = outcome.ok ? null : outcome.error;
     if (outcome.ok && outcome.hasValue && !silent) {

@@ -4,6 +4,7 @@ import { readConnectionFile } from './connection';
 import { DISPLAY_NAME, install, parseScope, uninstall } from './install';
 import { Kernel } from './kernel';
 import { installRuntimeFallback } from './resolve';
+import { DEFAULT_LIMITS } from './wire';
 
 const KERNEL_SCRIPT = path.resolve(__dirname, '..', '..', 'bin', 'jupyterlab-webrtc-kernel.js');
 
@@ -35,7 +36,12 @@ export async function main(args: readonly string[]): Promise<number> {
 
 async function runKernel(connectionFile: string): Promise<void> {
   installRuntimeFallback();
-  const kernel = await Kernel.start({ connection: readConnectionFile(connectionFile), rootDir: process.cwd() });
+  const maxMessageBytes = Number(process.env.JUPYTERLAB_WEBRTC_MAX_MESSAGE_BYTES) || DEFAULT_LIMITS.maxMessageBytes;
+  const kernel = await Kernel.start({
+    connection: readConnectionFile(connectionFile),
+    rootDir: process.cwd(),
+    limits: { maxMessageBytes },
+  });
   process.on('SIGINT', () => kernel.interrupt());
   process.on('SIGTERM', () => {
     void kernel.shutdown().finally(() => process.exit(0));

@@ -68,27 +68,38 @@ export async function bindSockets(
     async close() {
       await Promise.all(Object.values(senders).map((sender) => sender.drained()));
       for (const socket of [shell, control, stdin, iopub]) socket.close();
-      await heartbeat.terminate();
+      await heartbeat.stop();
     },
   };
 }
 
 /**
  * The heartbeat echoes in a worker thread, like ipykernel's heartbeat thread: a cell that keeps
- * the main thread busy must not make the kernel look dead.
+ * the main thread busy must not make the kernel look dead. zeromq aborts the process if a worker
+ * is terminated (or the process exits) with a socket open, so the worker closes its own socket
+ * when asked and then ends by itself.
  */
-function startHeartbeat(address: string, onError: (error: unknown) => void): Worker {
+interface Heartbeat {
+  stop(): Promise<void>;
+}
+
+function startHeartbeat(address: string, onError: (error: unknown) => void): Heartbeat {
   const source = `
     const zmq = require(${JSON.stringify(require.resolve('zeromq'))});
     const { workerData, parentPort } = require('worker_threads');
     const socket = new zmq.Reply();
-    parentPort.on('close', () => socket.close());
+    parentPort.once('message', () => { socket.close(); parentPort.close(); });
     socket.bind(workerData).then(async () => {
       for await (const frames of socket) await socket.send(frames);
     }).catch((error) => { if (!socket.closed) throw error; });
   `;
   const worker = new Worker(source, { eval: true, workerData: address });
   worker.on('error', onError);
-  worker.unref();
-  return worker;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    async stop() {
+      worker.postMessage('close');
+      await exited;
+    },
+  };
 }

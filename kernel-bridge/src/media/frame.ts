@@ -167,7 +167,7 @@ function getScaler(kind: 'rgba2yuv' | 'yuv2rgba', width: number, height: number)
     width,
     height,
     kind === 'rgba2yuv' ? yuv : rgba,
-    av.SWS_BILINEAR | av.SWS_ACCURATE_RND,
+    ((av.SWS_BILINEAR as unknown as number) | (av.SWS_ACCURATE_RND as unknown as number)) as unknown as typeof av.SWS_BILINEAR,
   );
   const pad = (rowBytes: number, rows: number) => Buffer.alloc(rowBytes * (rows + 4) + 256);
   const cw = chromaWidth(width);

@@ -21,8 +21,18 @@ function asView(value: ArrayBufferView | ArrayBuffer): ArrayBufferView {
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  // Realm-agnostic: objects parsed or cloned in another vm context have another Object.prototype.
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** Deep copy of JSON-shaped data (binaries are shared, not copied). */
+export function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneJson(v)])) as T;
+  }
+  return value;
 }
 
 /**

@@ -1,0 +1,338 @@
+/**
+ * MediaPeer: the main-thread handle of one WebRTC video peer whose connection and codecs run in a
+ * worker thread (peer-worker.ts). One per streamer.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { BehaviorSubject, Observable, ReplaySubject, Subject } from 'rxjs';
+import { allocI420Buffer, I420Frame, i420Size, type Frame } from '../media/frame';
+import type {
+  CandidateInit,
+  FromWorker,
+  IceServerLike,
+  MediaStats,
+  PeerState,
+  ToWorker,
+  WorkerInit,
+} from './protocol';
+
+export interface MediaPeerOptions {
+  /** ICE servers; default none (host candidates only). Never defaults to a public STUN server. */
+  iceServers?: IceServerLike[];
+  codec?: 'VP8';
+  /** Extra host addresses to gather candidates on, e.g. ['127.0.0.1'] (loopback is skipped otherwise). */
+  hostAddresses?: string[];
+  /** Encoder target bitrate, bit/s (default scales with resolution: 0.1 bit/pixel at 30 fps). */
+  bitrate?: number;
+  /** libvpx threads (default 1). */
+  encoderThreads?: number;
+  /** Max RTP payload bytes (default 1100). */
+  maxPayload?: number;
+  /** Decoded frames the worker may post before the main thread takes them (default 2). */
+  maxInFlight?: number;
+  /** Jitter buffer latency, ms (default 50). */
+  jitterLatencyMs?: number;
+  /** Override the worker script (default: lib/rtc/peer-worker.js, see resolveWorkerScript). */
+  workerScript?: string;
+}
+
+export interface SendOptions {
+  /**
+   * Transfer the frame's buffer to the worker instead of copying it (zero-copy; the buffer then
+   * feeds the worker's decode pool). The frame is unusable afterwards (its data is detached).
+   * Only used when the frame's data spans its own ArrayBuffer from offset 0; else it is copied.
+   */
+  transfer?: boolean;
+}
+
+export type { IceServerLike, CandidateInit, MediaStats, PeerState };
+
+/**
+ * Finds the compiled worker script. From lib/ (the built package) it sits next to this file; from
+ * src/ (ts-jest, which cannot run a worker from TypeScript) we use the build in lib/, so tests
+ * build first (`npm test` runs `npm run build` as pretest).
+ */
+export function resolveWorkerScript(): string {
+  const candidates = [
+    path.join(__dirname, 'peer-worker.js'),
+    path.resolve(__dirname, '..', '..', 'lib', 'rtc', 'peer-worker.js'),
+  ];
+  for (const c of candidates) if (existsSync(c)) return c;
+  throw new Error(
+    `media worker script not found (looked at ${candidates.join(', ')}); build kernel-bridge first (npm run build)`,
+  );
+}
+
+const SEND_IN_FLIGHT = 1;
+const SEND_POOL_CAP = 3;
+
+export class MediaPeer {
+  /** Local ICE candidates to trickle to the browser; null = end of candidates. Replays past ones. */
+  readonly localCandidates$: Observable<CandidateInit | null>;
+  /** Decoded incoming frames (hot). The receiver owns each frame. */
+  readonly frames$: Observable<Frame>;
+  readonly state$: Observable<PeerState>;
+  /** ~1 Hz while the worker runs. */
+  readonly stats$: Observable<MediaStats>;
+  /** Non-fatal errors (bad frame, codec hiccup) and fatal ones (worker crash; state goes 'failed'). */
+  readonly errors$: Observable<Error>;
+
+  private readonly candidates = new ReplaySubject<CandidateInit | null>();
+  private readonly frames = new Subject<Frame>();
+  private readonly state = new BehaviorSubject<PeerState>('new');
+  private readonly stats = new Subject<MediaStats>();
+  private readonly errors = new Subject<Error>();
+  private readonly pending = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private exited = false;
+  private closing: Promise<void> | null = null;
+  private resolveExit!: () => void;
+  private readonly exitedPromise = new Promise<void>((r) => (this.resolveExit = r));
+
+  // send-side flow control
+  private sendInFlight = 0;
+  private waitingSend: { frame: Frame; transfer: boolean } | null = null;
+  private sendDropped = 0;
+  private readonly sendPool: ArrayBuffer[] = [];
+  private sendPoolSize = 0;
+
+  private constructor(private readonly worker: Worker) {
+    this.localCandidates$ = this.candidates.asObservable();
+    this.frames$ = this.frames.asObservable();
+    this.state$ = this.state.asObservable();
+    this.stats$ = this.stats.asObservable();
+    this.errors$ = this.errors.asObservable();
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('error', (e) => this.fail(e instanceof Error ? e : new Error(String(e))));
+    worker.on('exit', (code) => {
+      this.exited = true;
+      this.resolveExit();
+      if (!this.closing) this.fail(new Error(`media worker exited unexpectedly (code ${code})`));
+      this.finish();
+    });
+  }
+
+  /** Starts the worker (werift peer + codecs) and resolves when it is ready. */
+  static async create(opts: MediaPeerOptions = {}): Promise<MediaPeer> {
+    if (opts.codec !== undefined && opts.codec !== 'VP8') throw new Error(`unsupported codec ${opts.codec}`);
+    const init: WorkerInit = {
+      iceServers: opts.iceServers ?? [],
+      hostAddresses: opts.hostAddresses,
+      codec: 'VP8',
+      bitrate: opts.bitrate,
+      encoderThreads: opts.encoderThreads,
+      maxPayload: opts.maxPayload,
+      maxInFlight: Math.max(1, opts.maxInFlight ?? 2),
+      jitterLatencyMs: opts.jitterLatencyMs ?? 50,
+    };
+    const worker = new Worker(opts.workerScript ?? resolveWorkerScript(), { workerData: init });
+    const peer = new MediaPeer(worker);
+    await new Promise<void>((resolve, reject) => {
+      const onMsg = (m: FromWorker) => {
+        if (m.t === 'ready') done(null);
+      };
+      const onErr = (e: unknown) => done(e instanceof Error ? e : new Error(String(e)));
+      const onExit = (code: number) => done(new Error(`media worker exited during start (code ${code})`));
+      const done = (e: Error | null) => {
+        worker.off('message', onMsg);
+        worker.off('error', onErr);
+        worker.off('exit', onExit);
+        if (e) {
+          void worker.terminate();
+          reject(e);
+        } else resolve();
+      };
+      worker.on('message', onMsg);
+      worker.on('error', onErr);
+      worker.on('exit', onExit);
+    });
+    return peer;
+  }
+
+  get currentState(): PeerState {
+    return this.state.value;
+  }
+
+  /** Applies the browser's offer; resolves with the answer SDP, rejects with a clear Error. */
+  answer(offerSdp: string): Promise<string> {
+    if (typeof offerSdp !== 'string' || offerSdp.length === 0) {
+      return Promise.reject(new Error('offer SDP must be a non-empty string'));
+    }
+    return this.request({ t: 'answer', id: 0, sdp: offerSdp });
+  }
+
+  /** Adds a remote (browser) ICE candidate; null = end of candidates. */
+  async addRemoteCandidate(c: CandidateInit | null): Promise<void> {
+    if (c !== null && (typeof c !== 'object' || typeof c.candidate !== 'string')) {
+      throw new Error('candidate must be {candidate: string, sdpMid?, sdpMLineIndex?} or null');
+    }
+    const candidate = c && {
+      candidate: c.candidate,
+      sdpMid: c.sdpMid ?? null,
+      sdpMLineIndex: c.sdpMLineIndex ?? null,
+    };
+    await this.request({ t: 'candidate', id: 0, candidate });
+  }
+
+  /**
+   * Encodes and sends a frame back to the browser (VP8). Latest-first: while the worker is still
+   * encoding the previous frame, one frame waits; a newer one replaces it (counted as dropped).
+   * Do not modify the frame's pixels after calling send (they may be read later).
+   */
+  send(frame: Frame, options: SendOptions = {}): void {
+    if (this.closing || this.exited) return;
+    if (!frame || frame.data.byteLength < i420Size(frame.width, frame.height)) {
+      this.errors.next(new Error('send(): not an I420 frame of its stated size'));
+      return;
+    }
+    if (this.sendInFlight >= SEND_IN_FLIGHT) {
+      if (this.waitingSend) this.sendDropped++;
+      this.waitingSend = { frame, transfer: !!options.transfer };
+      return;
+    }
+    this.postFrame(frame, !!options.transfer);
+  }
+
+  /** Stops the peer, releases sockets, codecs and the worker. Idempotent; never rejects. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = (async () => {
+        if (!this.exited) {
+          this.post({ t: 'close' });
+          // the worker answers 'closed' after pc.close(); don't wait forever for a stuck one
+          await Promise.race([
+            this.exitedPromise,
+            new Promise<void>((r) => {
+              const onMsg = (m: FromWorker) => m.t === 'closed' && r();
+              this.worker.on('message', onMsg);
+              setTimeout(r, 3000).unref();
+            }),
+          ]);
+          await this.worker.terminate().catch(() => undefined);
+          await this.exitedPromise;
+        }
+        this.finish();
+      })();
+    }
+    return this.closing;
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+  private postFrame(frame: Frame, transfer: boolean): void {
+    const size = i420Size(frame.width, frame.height);
+    const data = frame.data;
+    let buffer: ArrayBuffer;
+    let give: boolean;
+    if (transfer && data.byteOffset === 0 && !isShared(data.buffer)) {
+      buffer = data.buffer as ArrayBuffer;
+      give = true;
+    } else {
+      if (size !== this.sendPoolSize) {
+        this.sendPool.length = 0;
+        this.sendPoolSize = size;
+      }
+      buffer = this.sendPool.pop() ?? allocI420Buffer(frame.width, frame.height);
+      new Uint8Array(buffer, 0, size).set(data.subarray(0, size));
+      give = false;
+    }
+    this.sendInFlight++;
+    this.post(
+      { t: 'frame', width: frame.width, height: frame.height, timestamp: frame.timestamp, buffer, give },
+      [buffer],
+    );
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.t) {
+      case 'frame': {
+        const size = i420Size(m.width, m.height);
+        const frame = new I420Frame(m.width, m.height, m.timestamp, new Uint8Array(m.buffer, 0, size));
+        this.post({ t: 'ack' }); // before emitting: the worker may decode the next one meanwhile
+        try {
+          this.frames.next(frame);
+        } catch (e) {
+          this.errors.next(e instanceof Error ? e : new Error(String(e)));
+        }
+        break;
+      }
+      case 'sent': {
+        this.sendInFlight = Math.max(0, this.sendInFlight - 1);
+        if (m.buffer && m.buffer.byteLength >= this.sendPoolSize && this.sendPool.length < SEND_POOL_CAP) {
+          this.sendPool.push(m.buffer);
+        }
+        const w = this.waitingSend;
+        if (w && !this.closing) {
+          this.waitingSend = null;
+          this.postFrame(w.frame, w.transfer);
+        }
+        break;
+      }
+      case 'reply': {
+        const p = this.pending.get(m.id);
+        if (!p) break;
+        this.pending.delete(m.id);
+        if (m.ok) p.resolve(m.value);
+        else p.reject(new Error(m.error));
+        break;
+      }
+      case 'candidate':
+        this.candidates.next(m.candidate);
+        break;
+      case 'state':
+        if (this.state.value !== m.state && this.state.value !== 'closed') this.state.next(m.state);
+        break;
+      case 'stats':
+        this.stats.next({ ...m.stats, dropped: m.stats.dropped + this.sendDropped });
+        break;
+      case 'error':
+        this.errors.next(new Error(m.message));
+        break;
+      case 'ready':
+      case 'closed':
+        break;
+    }
+  }
+
+  private request(msg: ToWorker & { id: number }): Promise<string> {
+    if (this.closing || this.exited) return Promise.reject(new Error('MediaPeer is closed'));
+    const id = this.nextId++;
+    return new Promise<string>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.post({ ...msg, id } as ToWorker);
+    });
+  }
+
+  private post(msg: ToWorker, transfer?: ArrayBuffer[]): void {
+    if (this.exited) return;
+    try {
+      this.worker.postMessage(msg, transfer);
+    } catch (e) {
+      this.errors.next(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  private fail(e: Error): void {
+    if (this.state.value === 'closed') return;
+    this.errors.next(e);
+    if (this.state.value !== 'failed') this.state.next('failed');
+    if (!this.closing) void this.close();
+  }
+
+  private finish(): void {
+    for (const p of this.pending.values()) p.reject(new Error('MediaPeer closed'));
+    this.pending.clear();
+    this.waitingSend = null;
+    if (this.state.value !== 'closed') this.state.next('closed');
+    this.candidates.complete();
+    this.frames.complete();
+    this.stats.complete();
+    this.errors.complete();
+    this.state.complete();
+  }
+}
+
+/** Realm-independent (buffers from a worker belong to another realm under jest). */
+function isShared(b: ArrayBufferLike): boolean {
+  return Object.prototype.toString.call(b) === '[object SharedArrayBuffer]';
+}

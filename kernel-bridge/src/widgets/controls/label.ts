@@ -1,0 +1,29 @@
+import { Observable } from 'rxjs';
+import { str, Traits } from '../traits';
+import { Accessors, Options, Widget } from '../widget';
+import { descriptionTraits, DescriptionState } from './dom';
+import { controlTraits, ModelState } from './model';
+import { LabelStyle } from './styles';
+
+export interface LabelState extends ModelState, DescriptionState<LabelStyle> {
+  value: string;
+  placeholder: string;
+}
+
+const traits = (): Traits<LabelState> => ({
+  ...controlTraits('LabelModel', 'LabelView'),
+  ...descriptionTraits((init) => new LabelStyle(init)),
+  value: str(''),
+  placeholder: str('\u200b'),
+});
+
+export interface Label extends Accessors<LabelState> {}
+export class Label extends Widget<LabelState> {
+  constructor(options: Options<LabelState> = {}) {
+    super(traits(), options);
+  }
+
+  get value$(): Observable<string> {
+    return this.observe('value');
+  }
+}

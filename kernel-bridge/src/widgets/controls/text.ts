@@ -1,0 +1,34 @@
+import { Observable } from 'rxjs';
+import { bool, str, Traits } from '../traits';
+import { Accessors, Options, Widget } from '../widget';
+import { descriptionTraits, DescriptionState } from './dom';
+import { controlTraits, ModelState } from './model';
+import { TextStyle } from './styles';
+
+export interface TextState extends ModelState, DescriptionState<TextStyle> {
+  value: string;
+  placeholder: string;
+  disabled: boolean;
+  continuous_update: boolean;
+}
+
+const traits = (): Traits<TextState> => ({
+  ...controlTraits('TextModel', 'TextView'),
+  ...descriptionTraits((init) => new TextStyle(init)),
+  value: str(''),
+  // ipywidgets' default: a zero-width space keeps the input's height when empty.
+  placeholder: str('\u200b'),
+  disabled: bool(false),
+  continuous_update: bool(true),
+});
+
+export interface Text extends Accessors<TextState> {}
+export class Text extends Widget<TextState> {
+  constructor(options: Options<TextState> = {}) {
+    super(traits(), options);
+  }
+
+  get value$(): Observable<string> {
+    return this.observe('value');
+  }
+}

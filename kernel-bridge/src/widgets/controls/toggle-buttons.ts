@@ -1,0 +1,36 @@
+import { Observable } from 'rxjs';
+import { nullable, oneOf, strings, Traits } from '../traits';
+import { Accessors, Options, Widget } from '../widget';
+import { BUTTON_STYLES, ButtonStyleName } from './dom';
+import { controlTraits } from './model';
+import { coerceSelection, selectionTraits, SelectionState } from './selection';
+import { ToggleButtonsStyle } from './styles';
+
+export interface ToggleButtonsState<V = string> extends SelectionState<V, ToggleButtonsStyle> {
+  tooltips: string[];
+  icons: string[];
+  button_style: ButtonStyleName | null;
+}
+
+const traits = <V>(): Traits<ToggleButtonsState<V>> => ({
+  ...controlTraits('ToggleButtonsModel', 'ToggleButtonsView'),
+  ...selectionTraits<V, ToggleButtonsStyle>((init) => new ToggleButtonsStyle(init)),
+  tooltips: strings(),
+  icons: strings(),
+  button_style: nullable(oneOf(BUTTON_STYLES, ''), ''),
+});
+
+export interface ToggleButtons<V = string> extends Accessors<ToggleButtonsState<V>> {}
+export class ToggleButtons<V = string> extends Widget<ToggleButtonsState<V>> {
+  constructor(options: Options<ToggleButtonsState<V>> = {}) {
+    super(traits<V>(), options);
+  }
+
+  get value$(): Observable<V | null> {
+    return this.observe('value');
+  }
+
+  protected override coerce(next: ToggleButtonsState<V>, touched: ReadonlySet<PropertyKey>, initial: boolean): void {
+    coerceSelection(next, touched, initial);
+  }
+}

@@ -1,0 +1,197 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { KernelClient, ofType, streamText } from './kernel-client';
+
+/** A notebook folder with an npm package installed next to it. */
+function notebookFolder(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'notebook-'));
+  const pkg = path.join(dir, 'node_modules', 'shout');
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'shout', main: 'index.js', types: 'index.d.ts' }));
+  writeFileSync(path.join(pkg, 'index.js'), 'exports.shout = (s) => s.toUpperCase() + "!";');
+  writeFileSync(path.join(pkg, 'index.d.ts'), 'export declare function shout(s: string): string;');
+  return dir;
+}
+
+describe('execute', () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await KernelClient.start({ cwd: notebookFolder() });
+  });
+  afterAll(async () => {
+    await kernel.stop();
+  });
+
+  it('returns the last expression as text/plain and counts executions', async () => {
+    const first = await kernel.execute('const a: number = 20; a + 22');
+    expect(first.reply.content.status).toBe('ok');
+    const result = ofType(first.iopub, 'execute_result')[0];
+    expect(result.content.data).toEqual({ 'text/plain': '42' });
+    expect(result.content.execution_count).toBe(first.reply.content.execution_count);
+    const input = ofType(first.iopub, 'execute_input')[0];
+    expect(input.content.code).toBe('const a: number = 20; a + 22');
+    const second = await kernel.execute('a * 2');
+    expect(second.reply.content.execution_count).toBe((first.reply.content.execution_count as number) + 1);
+    expect(ofType(second.iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': '40' });
+  });
+
+  it('publishes busy then idle around a cell', async () => {
+    const { iopub } = await kernel.execute('1');
+    const states = ofType(iopub, 'status').map((m) => m.content.execution_state);
+    expect(states).toEqual(['busy', 'idle']);
+  });
+
+  it('reports a type error with line:col and does not run the cell', async () => {
+    const { reply, iopub } = await kernel.execute('console.log("ran");\nconst n: number = "text";');
+    expect(reply.content.status).toBe('error');
+    expect(reply.content.ename).toBe('TypeScriptError');
+    expect(reply.content.evalue).toMatch(/^2:7 - Type 'string' is not assignable to type 'number'/);
+    expect(ofType(iopub, 'error')).toHaveLength(1);
+    expect(streamText(iopub)).toBe('');
+  });
+
+  it('reports a runtime error with its name, message and the cell frames of its stack', async () => {
+    const { reply, iopub } = await kernel.execute('function boom(): never { throw new RangeError("too far"); }\nboom();');
+    expect(reply.content).toMatchObject({ status: 'error', ename: 'RangeError', evalue: 'too far' });
+    const traceback = ofType(iopub, 'error')[0].content.traceback as string[];
+    expect(traceback[0]).toBe('RangeError: too far');
+    expect(traceback.join('\n')).not.toMatch(/tslab[\\/]dist|lib[\\/]kernel/);
+  });
+
+  it('supports top-level await', async () => {
+    const { reply, iopub } = await kernel.execute('const v = await new Promise<number>((r) => setTimeout(() => r(7), 50));\nv * 6');
+    expect(reply.content.status).toBe('ok');
+    expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': '42' });
+  });
+
+  it('streams console output while the cell is still running', async () => {
+    const started = Date.now();
+    const first = kernel.waitForIopub((m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('early'));
+    const run = kernel.execute('console.log("early"); await new Promise((r) => setTimeout(r, 1500)); console.error("late");');
+    await first;
+    const earlyAt = Date.now() - started;
+    const { reply, iopub } = await run;
+    const doneAt = Date.now() - started;
+    expect(reply.content.status).toBe('ok');
+    expect(doneAt - earlyAt).toBeGreaterThan(1000);
+    expect(streamText(iopub, 'stderr')).toBe('late\n');
+  });
+
+  it('delivers 10,000 console.log lines, all of them, in order', async () => {
+    const { reply, iopub } = await kernel.execute('for (let i = 0; i < 10000; i++) console.log(`line ${i}`);');
+    expect(reply.content.status).toBe('ok');
+    const lines = streamText(iopub).trimEnd().split('\n');
+    expect(lines).toHaveLength(10000);
+    expect(lines.every((line, i) => line === `line ${i}`)).toBe(true);
+  });
+
+  it('imports npm packages installed next to the notebook, with their types', async () => {
+    const ok = await kernel.execute('import { shout } from "shout";\nshout("hello")');
+    expect(ofType(ok.iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': 'HELLO!' });
+    const bad = await kernel.execute('import { shout } from "shout";\nshout(42)');
+    expect(bad.reply.content.evalue).toMatch(/^2:7 - Argument of type 'number'/);
+  });
+
+  it('imports our own package in any notebook folder, without installing it there', async () => {
+    const { reply, iopub } = await kernel.execute('import { display } from "jupyterlab-webrtc-bridge";\ntypeof display');
+    expect(reply.content.status).toBe('ok');
+    expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': 'function' });
+  });
+
+  it('displays MIME bundles and updates a display by its id', async () => {
+    const { reply, iopub } = await kernel.execute(
+      [
+        'import { display } from "jupyterlab-webrtc-bridge";',
+        'display({ data: { "text/html": "<b>one</b>", "text/plain": "one" } }, { displayId: "d1" });',
+        'display({ data: { "text/html": "<b>two</b>", "text/plain": "two" } }, { displayId: "d1", update: true });',
+        'display("plain text");',
+      ].join('\n'),
+    );
+    expect(reply.content.status).toBe('ok');
+    const shown = ofType(iopub, 'display_data');
+    expect(shown[0].content).toMatchObject({ data: { 'text/html': '<b>one</b>' }, transient: { display_id: 'd1' } });
+    expect(shown[1].content.data).toEqual({ 'text/plain': 'plain text' });
+    const updated = ofType(iopub, 'update_display_data')[0];
+    expect(updated.content).toMatchObject({ data: { 'text/html': '<b>two</b>' }, transient: { display_id: 'd1' } });
+  });
+
+  it('shows a value with a rich MIME bundle as the result', async () => {
+    const { iopub } = await kernel.execute(
+      [
+        'import { MIME_BUNDLE } from "jupyterlab-webrtc-bridge";',
+        'class Card { [MIME_BUNDLE]() { return { data: { "text/html": "<i>card</i>", "text/plain": "Card" } }; } }',
+        'new Card()',
+      ].join('\n'),
+    );
+    expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/html': '<i>card</i>', 'text/plain': 'Card' });
+  });
+
+  it('keeps output of callbacks under the cell that started them', async () => {
+    const { reply } = await kernel.execute('setTimeout(() => console.log("from a timer"), 300); "scheduled"');
+    const late = await kernel.waitForIopub((m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('from a timer'));
+    expect((late.parent_header as { msg_id: string }).msg_id).toBe((reply.parent_header as { msg_id: string }).msg_id);
+    await kernel.execute('1'); // a later cell does not steal it
+  });
+
+  it('aborts cells queued behind a failing cell', async () => {
+    const failing = kernel.execute('throw new Error("stop here")');
+    const queued = kernel.execute('console.log("must not run")');
+    expect((await failing).reply.content.status).toBe('error');
+    const { reply, iopub } = await queued;
+    expect(reply.content.status).toBe('aborted');
+    expect(streamText(iopub)).toBe('');
+  });
+
+  it('shows an uncaught error from a callback under its cell and keeps running', async () => {
+    await kernel.execute('setTimeout(() => { throw new Error("async boom"); }, 10);');
+    const shown = await kernel.waitForIopub((m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('async boom'));
+    expect(shown.content.name).toBe('stderr');
+    const { reply } = await kernel.execute('"still alive"');
+    expect(reply.content.status).toBe('ok');
+  });
+});
+
+describe('completion, inspection, is_complete, history', () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await KernelClient.start();
+    await kernel.execute('const greeting = "hello";');
+  });
+  afterAll(async () => {
+    await kernel.stop();
+  });
+
+  it('completes members of a typed value', async () => {
+    const code = 'greeting.toUpp';
+    const reply = await kernel.request('shell', 'complete_request', { code, cursor_pos: code.length });
+    expect(reply.content.status).toBe('ok');
+    expect(reply.content.matches).toContain('toUpperCase');
+    expect(reply.content.cursor_start).toBe('greeting.'.length);
+    expect(reply.content.cursor_end).toBe(code.length);
+  });
+
+  it('inspects a name with its type', async () => {
+    const reply = await kernel.request('shell', 'inspect_request', { code: 'greeting', cursor_pos: 3, detail_level: 0 });
+    expect(reply.content.found).toBe(true);
+    expect((reply.content.data as Record<string, string>)['text/plain']).toMatch(/const greeting: "hello"/);
+  });
+
+  it('tells complete from incomplete code', async () => {
+    const done = await kernel.request('shell', 'is_complete_request', { code: 'let x = 1;' });
+    expect(done.content.status).toBe('complete');
+    const open = await kernel.request('shell', 'is_complete_request', { code: 'function f() {' });
+    expect(open.content.status).toBe('incomplete');
+  });
+
+  it('answers history requests from the cells run', async () => {
+    const reply = await kernel.request('shell', 'history_request', { hist_access_type: 'tail', n: 5, output: false, raw: true });
+    expect(reply.content.history).toEqual([[0, 1, 'const greeting = "hello";']]);
+  });
+
+  it('answers a malformed request with an error reply', async () => {
+    const reply = await kernel.request('shell', 'complete_request', { code: 'x', cursor_pos: 'end' });
+    expect(reply.content.status).toBe('error');
+    expect(reply.content.evalue).toMatch(/cursor_pos/);
+  });
+});

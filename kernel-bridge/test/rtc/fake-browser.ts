@@ -1,0 +1,96 @@
+/**
+ * A werift peer standing in for the browser: offers one sendrecv VP8 video transceiver, sends
+ * synthetic I420 frames (node-av encoder + our payloader) and decodes what comes back.
+ * Loopback only: no ICE servers, host candidates on 127.0.0.1.
+ */
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  RtpHeader,
+  RtpPacket,
+  useVP8,
+  type RTCRtpTransceiver,
+} from 'werift';
+import { Vp8Decoder, Vp8Encoder } from '../../src/media/codecs';
+import { copyAvFrameToI420 } from '../../src/media/codecs';
+import { i420Size } from '../../src/media/frame';
+import { Vp8Payloader } from '../../src/media/vp8-payloader';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { JitterBufferCallback, DepacketizeCallback } = require('werift/nonstandard');
+
+export interface Decoded {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export class FakeBrowser {
+  readonly pc = new RTCPeerConnection({
+    iceServers: [],
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceUseIpv6: false,
+    codecs: { audio: [], video: [useVP8()] },
+  });
+  readonly track = new MediaStreamTrack({ kind: 'video' });
+  readonly transceiver: RTCRtpTransceiver;
+  readonly received: Decoded[] = [];
+  onDecoded: ((d: Decoded) => void) | null = null;
+  plisReceived = 0;
+  private readonly encoder = new Vp8Encoder({ threads: 1 });
+  private readonly decoder = new Vp8Decoder();
+  private readonly payloader = new Vp8Payloader();
+  private seq = 1000;
+  private forceKey = true;
+
+  constructor() {
+    this.transceiver = this.pc.addTransceiver(this.track, { direction: 'sendrecv' });
+    this.transceiver.sender.onPictureLossIndication.subscribe(() => {
+      this.plisReceived++;
+      this.forceKey = true;
+    });
+    this.transceiver.onTrack.subscribe((remote) => {
+      const jitter = new JitterBufferCallback(90000, { latency: 50 });
+      const dep = new DepacketizeCallback('vp8', { isFinalPacketInSequence: (h: RtpHeader) => h.marker });
+      jitter.pipe((o: unknown) => dep.input(o));
+      dep.pipe((o: { frame?: { data: Buffer } }) => {
+        if (!o.frame) return;
+        const ret = this.decoder.decode(o.frame.data, (f) => {
+          const data = new Uint8Array(i420Size(f.width, f.height));
+          copyAvFrameToI420(f, data);
+          const d = { width: f.width, height: f.height, data };
+          this.received.push(d);
+          this.onDecoded?.(d);
+        });
+        if (ret < 0 && remote.ssrc !== undefined) this.transceiver.receiver.sendRtcpPLI(remote.ssrc).catch(() => 0);
+      });
+      remote.onReceiveRtp.subscribe((rtp: RtpPacket) => jitter.input({ rtp: rtp.clone() }));
+    });
+  }
+
+  async createOffer(): Promise<string> {
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    return this.pc.localDescription!.sdp;
+  }
+
+  /** Encodes and sends one I420 frame. */
+  sendFrame(i420: Uint8Array, width: number, height: number, timeMs: number): void {
+    const ts = Math.round(timeMs * 90) >>> 0;
+    const key = this.forceKey;
+    this.forceKey = false;
+    this.encoder.encode(i420, width, height, ts, key, (pkt) => {
+      for (const { payload, marker } of this.payloader.packetize(pkt)) {
+        const header = new RtpHeader({ sequenceNumber: this.seq, timestamp: ts, marker, payloadType: 96 });
+        this.seq = (this.seq + 1) & 0xffff;
+        this.track.writeRtp(new RtpPacket(header, payload));
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pc.close();
+    this.encoder.close();
+    this.decoder.close();
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Fakes below the browser's WebRTC and media APIs: they record what the code
+ * under test does and let a test drive events (ICE candidates, tracks,
+ * connection state) by hand.
+ */
+import type { IPeerConnectionLike } from '../streamer/signalling';
+
+export class FakeTrack {
+  kind = 'video';
+  readyState: 'live' | 'ended' = 'live';
+  contentHint = '';
+  constructor(public id = `track-${++FakeTrack.count}`, public deviceId = 'cam-1') {}
+  stop(): void {
+    this.readyState = 'ended';
+  }
+  getSettings(): MediaTrackSettings {
+    return { deviceId: this.deviceId, width: 320, height: 240 };
+  }
+  static count = 0;
+}
+
+export class FakeStream {
+  constructor(public tracks: FakeTrack[] = [new FakeTrack()]) {}
+  getTracks(): FakeTrack[] {
+    return this.tracks;
+  }
+  getVideoTracks(): FakeTrack[] {
+    return this.tracks.filter(t => t.kind === 'video');
+  }
+}
+
+export const asStream = (s: FakeStream): MediaStream => s as unknown as MediaStream;
+
+export class FakeTransceiver {
+  codecPreferences: RTCRtpCodec[] | null = null;
+  setCodecPreferences(codecs: RTCRtpCodec[]): void {
+    this.codecPreferences = codecs;
+  }
+}
+
+export class FakePeerConnection implements IPeerConnectionLike {
+  static instances: FakePeerConnection[] = [];
+  static last(): FakePeerConnection {
+    return FakePeerConnection.instances[FakePeerConnection.instances.length - 1];
+  }
+
+  connectionState: RTCPeerConnectionState = 'new';
+  localDescription: RTCSessionDescriptionInit | null = null;
+  remoteDescription: RTCSessionDescriptionInit | null = null;
+  onicecandidate: IPeerConnectionLike['onicecandidate'] = null;
+  ontrack: IPeerConnectionLike['ontrack'] = null;
+  onconnectionstatechange: (() => void) | null = null;
+  closed = false;
+  transceivers: { track: MediaStreamTrack; init: RTCRtpTransceiverInit; t: FakeTransceiver }[] = [];
+  addedCandidates: (RTCIceCandidateInit | undefined)[] = [];
+  /** Every call, in order, for ordering assertions. */
+  calls: string[] = [];
+  failRemoteDescription: Error | null = null;
+
+  constructor(public config: RTCConfiguration) {
+    FakePeerConnection.instances.push(this);
+  }
+
+  addTransceiver(track: MediaStreamTrack, init: RTCRtpTransceiverInit): FakeTransceiver {
+    this.calls.push('addTransceiver');
+    const t = new FakeTransceiver();
+    this.transceivers.push({ track, init, t });
+    return t;
+  }
+  async createOffer(): Promise<RTCSessionDescriptionInit> {
+    this.calls.push('createOffer');
+    return { type: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n' };
+  }
+  async setLocalDescription(d: RTCSessionDescriptionInit): Promise<void> {
+    this.calls.push('setLocalDescription');
+    this.localDescription = d;
+  }
+  async setRemoteDescription(d: RTCSessionDescriptionInit): Promise<void> {
+    this.calls.push('setRemoteDescription');
+    if (this.failRemoteDescription) {
+      throw this.failRemoteDescription;
+    }
+    this.remoteDescription = d;
+  }
+  async addIceCandidate(c?: RTCIceCandidateInit): Promise<void> {
+    this.calls.push('addIceCandidate');
+    if (!this.remoteDescription) {
+      throw new Error('InvalidStateError: no remote description');
+    }
+    this.addedCandidates.push(c);
+  }
+  close(): void {
+    this.calls.push('close');
+    this.closed = true;
+    this.connectionState = 'closed';
+  }
+
+  // Test drivers
+  emitCandidate(candidate: string | null, sdpMid = '0'): void {
+    const c =
+      candidate === null
+        ? null
+        : ({ candidate, sdpMid, sdpMLineIndex: 0, usernameFragment: 'u', toJSON() {
+            return { candidate, sdpMid, sdpMLineIndex: 0, usernameFragment: 'u' };
+          } } as unknown as RTCIceCandidate);
+    this.onicecandidate?.({ candidate: c });
+  }
+  emitTrack(stream: FakeStream): void {
+    this.ontrack?.({
+      track: stream.tracks[0] as unknown as MediaStreamTrack,
+      streams: [asStream(stream)]
+    });
+  }
+  setConnectionState(state: RTCPeerConnectionState): void {
+    this.connectionState = state;
+    this.onconnectionstatechange?.();
+  }
+}
+
+export const VIDEO_CAPABILITIES = {
+  codecs: [
+    { mimeType: 'video/H264', clockRate: 90000, sdpFmtpLine: 'profile-level-id=42e01f' },
+    { mimeType: 'video/rtx', clockRate: 90000 },
+    { mimeType: 'video/VP9', clockRate: 90000 },
+    { mimeType: 'video/VP8', clockRate: 90000 },
+    { mimeType: 'video/AV1', clockRate: 90000 }
+  ] as RTCRtpCodec[]
+};
+
+/** Lets pending promise callbacks run. */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    await Promise.resolve();
+  }
+}
+
+/** A fake navigator.mediaDevices. */
+export class FakeMediaDevices {
+  devices: MediaDeviceInfo[] = [];
+  streams: FakeStream[] = [];
+  constraints: MediaStreamConstraints[] = [];
+  error: Error | null = null;
+  listeners = new Set<() => void>();
+  /** When set, getUserMedia waits for this to be called. */
+  hold = false;
+  private _release: (() => void) | null = null;
+
+  async enumerateDevices(): Promise<MediaDeviceInfo[]> {
+    return this.devices;
+  }
+  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
+    this.constraints.push(constraints);
+    const result = () => {
+      if (this.error) {
+        throw this.error;
+      }
+      const stream = new FakeStream();
+      this.streams.push(stream);
+      return asStream(stream);
+    };
+    if (this.hold) {
+      return new Promise<void>(resolve => (this._release = resolve)).then(result);
+    }
+    return Promise.resolve().then(result);
+  }
+  release(): void {
+    this._release?.();
+  }
+  addEventListener(_type: 'devicechange', listener: () => void): void {
+    this.listeners.add(listener);
+  }
+  removeEventListener(_type: 'devicechange', listener: () => void): void {
+    this.listeners.delete(listener);
+  }
+}
+
+export function namedError(name: string, message = name): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+export function videoInput(deviceId: string, label: string): MediaDeviceInfo {
+  return { deviceId, label, kind: 'videoinput', groupId: 'g' } as MediaDeviceInfo;
+}

@@ -1,0 +1,139 @@
+import {
+  candidateToJSON,
+  MAX_SDP_BYTES,
+  parseKernelMessage,
+  utf8Length
+} from '../streamer/messages';
+
+const stats = {
+  type: 'stats',
+  fps_in: 30,
+  fps_out: 29.5,
+  dropped: 2,
+  decode_ms: 1.2,
+  encode_ms: 2.5,
+  transform_ms: 4
+};
+
+describe('parseKernelMessage', () => {
+  it('accepts every message type of the protocol and keeps only its fields', () => {
+    expect(parseKernelMessage({ type: 'answer', sdp: 'v=0\r\n', extra: 1 })).toEqual({
+      ok: true,
+      message: { type: 'answer', sdp: 'v=0\r\n' }
+    });
+    expect(
+      parseKernelMessage({
+        type: 'candidate',
+        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 }
+      })
+    ).toEqual({
+      ok: true,
+      message: {
+        type: 'candidate',
+        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 }
+      }
+    });
+    expect(parseKernelMessage({ type: 'candidate', candidate: null })).toEqual({
+      ok: true,
+      message: { type: 'candidate', candidate: null }
+    });
+    expect(parseKernelMessage({ type: 'error', message: 'bad', fatal: true })).toEqual({
+      ok: true,
+      message: { type: 'error', message: 'bad', fatal: true }
+    });
+    expect(parseKernelMessage({ type: 'stopped', reason: 'new key' })).toEqual({
+      ok: true,
+      message: { type: 'stopped', reason: 'new key' }
+    });
+    expect(parseKernelMessage(stats)).toEqual({ ok: true, message: stats });
+  });
+
+  it.each([
+    ['null', null],
+    ['a string', 'answer'],
+    ['an array', [{ type: 'answer', sdp: 'x' }]],
+    ['no type', { sdp: 'x' }],
+    ['an unknown type', { type: 'offer', sdp: 'x' }],
+    ['an answer without sdp', { type: 'answer' }],
+    ['an answer with empty sdp', { type: 'answer', sdp: '' }],
+    ['an answer with numeric sdp', { type: 'answer', sdp: 42 }],
+    ['a candidate message without candidate', { type: 'candidate' }],
+    ['a candidate that is a string', { type: 'candidate', candidate: 'candidate:1' }],
+    ['a candidate without candidate line', { type: 'candidate', candidate: { sdpMid: '0' } }],
+    ['a candidate with no mid or index', { type: 'candidate', candidate: { candidate: 'candidate:1' } }],
+    ['a candidate with a bad index', { type: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: -1 } }],
+    ['a candidate with a fractional index', { type: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: 0.5 } }],
+    ['a candidate with numeric mid', { type: 'candidate', candidate: { candidate: 'c', sdpMid: 0 } }],
+    ['a candidate line over 4 KiB', { type: 'candidate', candidate: { candidate: 'x'.repeat(5000), sdpMid: '0' } }],
+    ['an error without fatal', { type: 'error', message: 'x' }],
+    ['an error with string fatal', { type: 'error', message: 'x', fatal: 'yes' }],
+    ['an error without message', { type: 'error', fatal: false }],
+    ['a stopped without reason', { type: 'stopped' }],
+    ['stats with a missing field', { ...stats, transform_ms: undefined }],
+    ['stats with a string field', { ...stats, fps_in: '30' }],
+    ['stats with NaN', { ...stats, dropped: NaN }],
+    ['stats with Infinity', { ...stats, decode_ms: Infinity }],
+    ['stats with a negative field', { ...stats, encode_ms: -1 }]
+  ])('rejects %s', (_name, data) => {
+    const result = parseKernelMessage(data);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.reason).toEqual(expect.any(String));
+      expect(result.reason.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('limits SDP to 64 KiB, counted in UTF-8 bytes', () => {
+    const header = 'v=0\r\n';
+    const atLimit = header + 'a'.repeat(MAX_SDP_BYTES - header.length);
+    expect(parseKernelMessage({ type: 'answer', sdp: atLimit }).ok).toBe(true);
+    expect(parseKernelMessage({ type: 'answer', sdp: atLimit + 'a' }).ok).toBe(false);
+    // 'é' is two bytes: fewer characters than the limit, more bytes.
+    const multiByte = 'é'.repeat(MAX_SDP_BYTES / 2 + 1);
+    expect(multiByte.length).toBeLessThan(MAX_SDP_BYTES);
+    const result = parseKernelMessage({ type: 'answer', sdp: multiByte });
+    expect(result).toEqual({ ok: false, reason: expect.stringContaining('65536') });
+  });
+
+  it('counts UTF-8 bytes like TextEncoder', () => {
+    const cases: [string, number][] = [
+      ['', 0],
+      ['abc', 3],
+      ['é', 2],
+      ['€', 3],
+      ['😀', 4],
+      ['a😀é€', 10],
+      ['\ud800x', 4] // a lone surrogate encodes as U+FFFD (3 bytes)
+    ];
+    for (const [text, bytes] of cases) {
+      expect(utf8Length(text)).toBe(bytes);
+    }
+  });
+
+  it('limits error text', () => {
+    expect(parseKernelMessage({ type: 'error', message: 'x'.repeat(4096), fatal: false }).ok).toBe(true);
+    expect(parseKernelMessage({ type: 'error', message: 'x'.repeat(4097), fatal: false }).ok).toBe(false);
+  });
+});
+
+describe('candidateToJSON', () => {
+  it('keeps only the RTCIceCandidateInit fields and maps null to null', () => {
+    expect(candidateToJSON(null)).toBeNull();
+    const line = 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host';
+    const fromBrowser = {
+      candidate: line,
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+      usernameFragment: null,
+      toJSON() {
+        return { candidate: line, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null };
+      },
+      port: 50000
+    } as unknown as RTCIceCandidate;
+    expect(candidateToJSON(fromBrowser)).toEqual({
+      candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host',
+      sdpMid: '0',
+      sdpMLineIndex: 0
+    });
+  });
+});

@@ -1,0 +1,130 @@
+import {
+  DEFAULT_SETTINGS,
+  isIceServer,
+  parseSettings,
+  resolveCodec,
+  resolveIceServers,
+  resolveShowStats,
+  SettingsStore
+} from '../settings';
+
+import schema from '../../schema/plugin.json';
+
+const site = parseSettings({
+  iceServers: [{ urls: 'stun:stun.example.org:3478' }],
+  preferredCodec: 'VP8',
+  showStats: true
+});
+
+describe('settings schema', () => {
+  it('declares the defaults the code uses, with titles for the Settings Editor', () => {
+    expect(schema.title).toEqual(expect.any(String));
+    expect(schema.description).toEqual(expect.any(String));
+    const props: Record<string, any> = schema.properties;
+    expect(Object.keys(props).sort()).toEqual(['iceServers', 'preferredCodec', 'showStats']);
+    expect(props.iceServers.default).toEqual(DEFAULT_SETTINGS.iceServers);
+    expect(props.preferredCodec.default).toBe(DEFAULT_SETTINGS.preferredCodec);
+    expect(props.preferredCodec.enum).toEqual(['VP8']);
+    expect(props.showStats.default).toBe(DEFAULT_SETTINGS.showStats);
+    for (const key of Object.keys(props)) {
+      expect(props[key].title).toEqual(expect.any(String));
+      expect(props[key].description).toEqual(expect.any(String));
+    }
+  });
+});
+
+describe('parseSettings', () => {
+  it('gives the defaults for an empty or missing composite', () => {
+    expect(parseSettings({})).toEqual({ iceServers: [], preferredCodec: 'VP8', showStats: false });
+    expect(parseSettings(undefined)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('reads valid values and replaces invalid ones with defaults', () => {
+    expect(site).toEqual({
+      iceServers: [{ urls: 'stun:stun.example.org:3478' }],
+      preferredCodec: 'VP8',
+      showStats: true
+    });
+    expect(
+      parseSettings({ iceServers: [{ url: 'stun:x' }], preferredCodec: 'H264', showStats: 'yes' })
+    ).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe('isIceServer', () => {
+  it('accepts a url or a list of urls, with optional credentials', () => {
+    expect(isIceServer({ urls: 'stun:a' })).toBe(true);
+    expect(isIceServer({ urls: ['turn:a', 'turns:b'], username: 'u', credential: 'p' })).toBe(true);
+  });
+  it('rejects missing, empty or non-string urls and bad credentials', () => {
+    expect(isIceServer({})).toBe(false);
+    expect(isIceServer({ urls: '' })).toBe(false);
+    expect(isIceServer({ urls: [] })).toBe(false);
+    expect(isIceServer({ urls: [1] })).toBe(false);
+    expect(isIceServer({ urls: 'turn:a', credential: 5 })).toBe(false);
+    expect(isIceServer('stun:a')).toBe(false);
+  });
+});
+
+describe('widget override vs site default', () => {
+  it('ice_servers: null means the site setting; a list replaces it', () => {
+    expect(resolveIceServers(null, site)).toEqual([{ urls: 'stun:stun.example.org:3478' }]);
+    expect(resolveIceServers(undefined, site)).toBe(site.iceServers);
+    const own = [{ urls: 'turn:turn.example.org', username: 'u', credential: 'c' }];
+    expect(resolveIceServers(own, site)).toBe(own);
+    // An empty list is an override too: host candidates only.
+    expect(resolveIceServers([], site)).toEqual([]);
+  });
+
+  it('ice_servers: an invalid override falls back to the site setting with a warning', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(resolveIceServers([{ urls: 7 }], site)).toBe(site.iceServers);
+    expect(resolveIceServers('stun:x', site)).toBe(site.iceServers);
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+
+  it('show_stats: a boolean wins, null follows the site', () => {
+    expect(resolveShowStats(null, site)).toBe(true);
+    expect(resolveShowStats(false, site)).toBe(false);
+    expect(resolveShowStats(null, DEFAULT_SETTINGS)).toBe(false);
+    expect(resolveShowStats(true, DEFAULT_SETTINGS)).toBe(true);
+  });
+
+  it('codec: a known codec wins, anything else follows the site', () => {
+    expect(resolveCodec('VP8', DEFAULT_SETTINGS)).toBe('VP8');
+    expect(resolveCodec(null, site)).toBe('VP8');
+    expect(resolveCodec('H264', site)).toBe('VP8');
+  });
+});
+
+describe('SettingsStore', () => {
+  it('notifies subscribers with the parsed settings until they unsubscribe', () => {
+    const store = new SettingsStore();
+    expect(store.current).toEqual(DEFAULT_SETTINGS);
+    const seen: boolean[] = [];
+    const unsubscribe = store.subscribe(s => seen.push(s.showStats));
+    store.update({ showStats: true });
+    expect(store.current.showStats).toBe(true);
+    unsubscribe();
+    store.update({ showStats: false });
+    expect(seen).toEqual([true]);
+    expect(store.current.showStats).toBe(false);
+  });
+
+  it('follows a setting registry entry and its changes', () => {
+    let composite: Record<string, unknown> = { showStats: false };
+    const slots: (() => void)[] = [];
+    const settings = {
+      get composite() {
+        return composite;
+      },
+      changed: { connect: (fn: () => void) => slots.push(fn) }
+    };
+    const store = new SettingsStore();
+    store.connect(settings as any);
+    expect(store.current.showStats).toBe(false);
+    composite = { showStats: true, iceServers: [{ urls: 'stun:a' }] };
+    slots.forEach(fn => fn());
+    expect(store.current).toEqual({ showStats: true, iceServers: [{ urls: 'stun:a' }], preferredCodec: 'VP8' });
+  });
+});

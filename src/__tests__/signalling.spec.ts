@@ -1,0 +1,342 @@
+import { FrontendMessage } from '../streamer/messages';
+import { SignallingClient, StreamState } from '../streamer/signalling';
+import {
+  asStream,
+  FakeMediaDevices,
+  FakePeerConnection,
+  FakeStream,
+  flush,
+  namedError,
+  VIDEO_CAPABILITIES
+} from './fakes';
+
+const CANDIDATE = 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host';
+
+function setup(options: { answerTimeoutMs?: number } = {}) {
+  FakePeerConnection.instances = [];
+  const sent: FrontendMessage[] = [];
+  const states: string[] = [];
+  const notices: string[] = [];
+  const local: (MediaStream | null)[] = [];
+  const remote: (MediaStream | null)[] = [];
+  const devices = new FakeMediaDevices();
+  const order: string[] = [];
+  const client = new SignallingClient({
+    send: m => {
+      sent.push(m);
+      order.push(`send:${m.type}`);
+    },
+    getUserMedia: c => {
+      order.push('getUserMedia');
+      return devices.getUserMedia(c);
+    },
+    createPeerConnection: config => {
+      order.push('createPeerConnection');
+      return new FakePeerConnection(config);
+    },
+    getCodecCapabilities: () => VIDEO_CAPABILITIES,
+    answerTimeoutMs: options.answerTimeoutMs,
+    listener: {
+      stateChanged: (s: StreamState, d: string) => states.push(d ? `${s}: ${d}` : s),
+      localStream: s => local.push(s),
+      remoteStream: s => remote.push(s),
+      notice: m => notices.push(m)
+    }
+  });
+  const start = (iceServers: RTCIceServer[] = []) =>
+    client.start({ constraints: { video: { width: 640 } }, iceServers, codec: 'VP8' });
+  return { client, sent, states, notices, local, remote, devices, order, start };
+}
+
+/** Starts and answers, ready for ICE. */
+async function connected(ctx: ReturnType<typeof setup>) {
+  await ctx.start();
+  const pc = FakePeerConnection.last();
+  await ctx.client.handleMessage({ type: 'answer', sdp: 'v=0\r\nanswer' });
+  pc.setConnectionState('connected');
+  return pc;
+}
+
+describe('SignallingClient start', () => {
+  it('opens the camera before creating the peer and the offer, then sends the offer', async () => {
+    const ctx = setup();
+    expect(ctx.client.state).toBe('idle');
+    await ctx.start([{ urls: 'stun:a' }]);
+    const pc = FakePeerConnection.last();
+    expect(ctx.order).toEqual(['getUserMedia', 'createPeerConnection', 'send:offer']);
+    expect(pc.calls).toEqual(['addTransceiver', 'createOffer', 'setLocalDescription']);
+    expect(ctx.devices.constraints).toEqual([{ video: { width: 640 } }]);
+    expect(pc.config).toEqual({ iceServers: [{ urls: 'stun:a' }] });
+    expect(ctx.sent).toEqual([{ type: 'offer', sdp: pc.localDescription!.sdp }]);
+    expect(ctx.client.state).toBe('connecting');
+    expect(ctx.client.active).toBe(true);
+    expect(ctx.states).toEqual([
+      'connecting: opening the camera',
+      "connecting: waiting for the kernel's answer"
+    ]);
+  });
+
+  it('sends one sendrecv video transceiver with contentHint detail and VP8 first', async () => {
+    const ctx = setup();
+    await ctx.start();
+    const pc = FakePeerConnection.last();
+    const stream = ctx.devices.streams[0];
+    expect(pc.transceivers).toHaveLength(1);
+    const [{ track, init, t }] = pc.transceivers;
+    expect(track).toBe(stream.tracks[0]);
+    expect(init.direction).toBe('sendrecv');
+    expect(stream.tracks[0].contentHint).toBe('detail');
+    expect(t.codecPreferences!.map(c => c.mimeType)).toEqual([
+      'video/VP8',
+      'video/H264',
+      'video/rtx',
+      'video/VP9',
+      'video/AV1'
+    ]);
+    expect(ctx.local).toEqual([asStream(stream)]);
+  });
+
+  it('ignores start while a session is active', async () => {
+    const ctx = setup();
+    await ctx.start();
+    await ctx.start();
+    expect(FakePeerConnection.instances).toHaveLength(1);
+    expect(ctx.sent.filter(m => m.type === 'offer')).toHaveLength(1);
+  });
+});
+
+describe('SignallingClient camera errors', () => {
+  it.each([
+    ['NotFoundError', /^camera missing/],
+    ['NotAllowedError', /^camera access denied/],
+    ['NotReadableError', /in use/],
+    ['OverconstrainedError', /constraints/]
+  ])('%s ends in error without an offer or a peer', async (name, pattern) => {
+    const ctx = setup();
+    ctx.devices.error = namedError(name);
+    await ctx.start();
+    expect(ctx.client.state).toBe('error');
+    expect(ctx.client.detail).toMatch(pattern);
+    expect(ctx.client.statusText.startsWith('error: ')).toBe(true);
+    expect(ctx.client.active).toBe(false);
+    expect(ctx.sent).toEqual([]);
+    expect(FakePeerConnection.instances).toHaveLength(0);
+  });
+
+  it('can start again after a camera error', async () => {
+    const ctx = setup();
+    ctx.devices.error = namedError('NotAllowedError');
+    await ctx.start();
+    ctx.devices.error = null;
+    await ctx.start();
+    expect(ctx.client.state).toBe('connecting');
+    expect(ctx.sent.map(m => m.type)).toEqual(['offer']);
+  });
+});
+
+describe('SignallingClient trickle ICE', () => {
+  it('sends local candidates after the offer, in order, with null as end', async () => {
+    const ctx = setup();
+    await ctx.start();
+    const pc = FakePeerConnection.last();
+    pc.emitCandidate(CANDIDATE);
+    pc.emitCandidate(''); // end of a generation: not sent
+    pc.emitCandidate(null);
+    expect(ctx.sent).toEqual([
+      { type: 'offer', sdp: expect.any(String) },
+      { type: 'candidate', candidate: { candidate: CANDIDATE, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } },
+      { type: 'candidate', candidate: null }
+    ]);
+  });
+
+  it('holds candidates gathered before the offer was sent until after it', async () => {
+    const ctx = setup();
+    // Emit a candidate from inside setLocalDescription, before the offer goes out.
+    const origCreate = FakePeerConnection.prototype.setLocalDescription;
+    const spy = jest
+      .spyOn(FakePeerConnection.prototype, 'setLocalDescription')
+      .mockImplementation(async function (this: FakePeerConnection, d) {
+        await origCreate.call(this, d);
+        this.emitCandidate(CANDIDATE);
+      });
+    await ctx.start();
+    spy.mockRestore();
+    expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'candidate']);
+  });
+
+  it('queues kernel candidates until the answer is applied, then adds them', async () => {
+    const ctx = setup();
+    await ctx.start();
+    const pc = FakePeerConnection.last();
+    const c1 = { candidate: CANDIDATE, sdpMid: '0' };
+    await ctx.client.handleMessage({ type: 'candidate', candidate: c1 });
+    expect(pc.addedCandidates).toEqual([]);
+    await ctx.client.handleMessage({ type: 'answer', sdp: 'v=0\r\nanswer' });
+    expect(pc.remoteDescription).toEqual({ type: 'answer', sdp: 'v=0\r\nanswer' });
+    expect(pc.addedCandidates).toEqual([c1]);
+    await ctx.client.handleMessage({ type: 'candidate', candidate: null });
+    expect(pc.addedCandidates).toEqual([c1, undefined]);
+    expect(ctx.client.detail).toBe('establishing the connection');
+  });
+
+  it('ignores kernel candidates when there is no session', async () => {
+    const ctx = setup();
+    await expect(
+      ctx.client.handleMessage({ type: 'candidate', candidate: { candidate: CANDIDATE, sdpMid: '0' } })
+    ).resolves.toBeUndefined();
+    expect(ctx.client.state).toBe('idle');
+  });
+});
+
+describe('SignallingClient answer and connection', () => {
+  it('plays when the peer connects and shows the kernel track', async () => {
+    const ctx = setup();
+    const pc = await connected(ctx);
+    expect(ctx.client.state).toBe('playing');
+    expect(ctx.client.statusText).toBe('playing');
+    const out = new FakeStream();
+    pc.emitTrack(out);
+    expect(ctx.remote).toEqual([asStream(out)]);
+  });
+
+  it('ignores an unexpected answer (none pending) with a warning', async () => {
+    const ctx = setup();
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await ctx.client.handleMessage({ type: 'answer', sdp: 'v=0' });
+    expect(warn).toHaveBeenCalled();
+    expect(ctx.client.state).toBe('idle');
+    const pc = await connected(ctx);
+    await ctx.client.handleMessage({ type: 'answer', sdp: 'v=0 second' });
+    expect(pc.calls.filter(c => c === 'setRemoteDescription')).toHaveLength(1);
+  });
+
+  it('a rejected answer is an error that stops the kernel peer', async () => {
+    const ctx = setup();
+    await ctx.start();
+    const pc = FakePeerConnection.last();
+    pc.failRemoteDescription = new Error('bad sdp');
+    await ctx.client.handleMessage({ type: 'answer', sdp: 'v=0' });
+    expect(ctx.client.state).toBe('error');
+    expect(ctx.client.detail).toContain('bad sdp');
+    expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'stop']);
+    expect(pc.closed).toBe(true);
+  });
+
+  it('connectionState failed is a clear error; the camera is released', async () => {
+    const ctx = setup();
+    const pc = await connected(ctx);
+    pc.setConnectionState('failed');
+    expect(ctx.client.state).toBe('error');
+    expect(ctx.client.detail).toMatch(/^connection failed/);
+    expect(pc.closed).toBe(true);
+    expect(ctx.devices.streams[0].tracks[0].readyState).toBe('ended');
+    expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'stop']);
+  });
+
+  it('times out when the kernel never answers', async () => {
+    jest.useFakeTimers();
+    try {
+      const ctx = setup({ answerTimeoutMs: 1000 });
+      await ctx.start();
+      jest.advanceTimersByTime(999);
+      expect(ctx.client.state).toBe('connecting');
+      jest.advanceTimersByTime(1);
+      expect(ctx.client.state).toBe('error');
+      expect(ctx.client.detail).toBe('no answer from the kernel');
+      expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'stop']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
+describe('SignallingClient stop', () => {
+  it('sends stop, closes the peer and ends every local track', async () => {
+    const ctx = setup();
+    const pc = await connected(ctx);
+    const tracks = ctx.devices.streams[0].tracks;
+    ctx.client.stop();
+    expect(ctx.sent[ctx.sent.length - 1]).toEqual({ type: 'stop' });
+    expect(pc.closed).toBe(true);
+    expect(tracks.every(t => t.readyState === 'ended')).toBe(true);
+    expect(ctx.client.state).toBe('stopped');
+    expect(ctx.client.active).toBe(false);
+    expect(ctx.local[ctx.local.length - 1]).toBeNull();
+    expect(ctx.remote[ctx.remote.length - 1]).toBeNull();
+    // Late events from the closed peer change nothing.
+    pc.setConnectionState('failed');
+    expect(ctx.client.state).toBe('stopped');
+  });
+
+  it('stop while the camera is opening releases the camera when it arrives', async () => {
+    const ctx = setup();
+    ctx.devices.hold = true;
+    const starting = ctx.start();
+    await flush();
+    ctx.client.stop();
+    expect(ctx.client.state).toBe('stopped');
+    ctx.devices.release();
+    await starting;
+    expect(ctx.devices.streams[0].tracks[0].readyState).toBe('ended');
+    expect(FakePeerConnection.instances).toHaveLength(0);
+    expect(ctx.sent.map(m => m.type)).toEqual(['stop']);
+  });
+
+  it('stop when idle does nothing', () => {
+    const ctx = setup();
+    ctx.client.stop();
+    expect(ctx.sent).toEqual([]);
+    expect(ctx.client.state).toBe('idle');
+  });
+
+  it('dispose stops an active session and refuses new ones', async () => {
+    const ctx = setup();
+    await connected(ctx);
+    ctx.client.dispose();
+    expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'stop']);
+    await ctx.start();
+    expect(FakePeerConnection.instances).toHaveLength(1);
+  });
+});
+
+describe('SignallingClient kernel messages', () => {
+  it('kernel stopped ends the session in the stopped state, without sending stop', async () => {
+    const ctx = setup();
+    const pc = await connected(ctx);
+    await ctx.client.handleMessage({ type: 'stopped', reason: 'new key' });
+    expect(ctx.client.state).toBe('stopped');
+    expect(ctx.client.statusText).toBe('stopped: by the kernel (new key)');
+    expect(pc.closed).toBe(true);
+    expect(ctx.sent.map(m => m.type)).toEqual(['offer']);
+  });
+
+  it('a fatal kernel error ends the session in error; a non-fatal one is a notice', async () => {
+    const ctx = setup();
+    const pc = await connected(ctx);
+    await ctx.client.handleMessage({ type: 'error', message: 'transform threw', fatal: false });
+    expect(ctx.client.state).toBe('playing');
+    expect(ctx.notices).toEqual(['kernel: transform threw']);
+    await ctx.client.handleMessage({ type: 'error', message: 'negotiation failed', fatal: true });
+    expect(ctx.client.state).toBe('error');
+    expect(ctx.client.statusText).toBe('error: kernel: negotiation failed');
+    expect(pc.closed).toBe(true);
+    // The kernel's stopped after a fatal error keeps the error visible.
+    await ctx.client.handleMessage({ type: 'stopped', reason: 'error' });
+    expect(ctx.client.state).toBe('error');
+  });
+
+  it("the kernel's stopped for an earlier stop does not end a restarted session", async () => {
+    const ctx = setup();
+    await connected(ctx);
+    ctx.client.stop();
+    await ctx.start(); // restart before the kernel confirmed the stop
+    const pc2 = FakePeerConnection.last();
+    await ctx.client.handleMessage({ type: 'stopped', reason: 'stop' }); // the old session's
+    expect(ctx.client.state).toBe('connecting');
+    await ctx.client.handleMessage({ type: 'answer', sdp: 'v=0\r\nanswer' });
+    pc2.setConnectionState('connected');
+    expect(ctx.client.state).toBe('playing');
+    await ctx.client.handleMessage({ type: 'stopped', reason: 'shutdown' });
+    expect(ctx.client.state).toBe('stopped');
+  });
+});

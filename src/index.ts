@@ -1,0 +1,3 @@
+export * from './version';
+export * from './settings';
+export * from './streamer';

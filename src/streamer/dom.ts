@@ -1,0 +1,118 @@
+/** The streamer's DOM: built once per view, updated by the view. */
+
+export interface IStreamerElements {
+  start: HTMLButtonElement;
+  stop: HTMLButtonElement;
+  camera: HTMLSelectElement;
+  status: HTMLElement;
+  error: HTMLElement;
+  local: HTMLVideoElement;
+  output: HTMLVideoElement;
+  stats: HTMLElement;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  testId?: string
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  el.className = className;
+  if (testId) {
+    el.dataset.testid = testId;
+  }
+  return el;
+}
+
+function video(className: string, testId: string, label: string): HTMLVideoElement {
+  const v = element('video', `jp-webrtc-video ${className}`, testId);
+  // Attributes as well as properties, so they show in the DOM (and tests).
+  v.autoplay = true;
+  v.muted = true;
+  v.playsInline = true;
+  v.setAttribute('autoplay', '');
+  v.setAttribute('muted', '');
+  v.setAttribute('playsinline', '');
+  v.setAttribute('aria-label', label);
+  return v;
+}
+
+function pane(title: string, content: HTMLElement[]): HTMLElement {
+  const figure = element('figure', 'jp-webrtc-pane');
+  const frame = element('div', 'jp-webrtc-frame');
+  frame.append(...content);
+  const caption = element('figcaption', 'jp-webrtc-caption');
+  caption.textContent = title;
+  figure.append(frame, caption);
+  return figure;
+}
+
+/** Builds the widget's content inside `root`. */
+export function buildStreamer(root: HTMLElement): IStreamerElements {
+  root.classList.add('jp-webrtc');
+
+  const start = element('button', 'jp-webrtc-button jp-webrtc-start', 'webrtc-start');
+  start.type = 'button';
+  start.textContent = 'Start';
+  const stop = element('button', 'jp-webrtc-button jp-webrtc-stop', 'webrtc-stop');
+  stop.type = 'button';
+  stop.textContent = 'Stop';
+
+  const cameraLabel = element('label', 'jp-webrtc-camera-label');
+  cameraLabel.textContent = 'Camera';
+  const camera = element('select', 'jp-webrtc-camera', 'webrtc-camera');
+  camera.title = 'Camera';
+  cameraLabel.append(camera);
+
+  const status = element('span', 'jp-webrtc-status', 'webrtc-status');
+  status.setAttribute('role', 'status');
+  status.setAttribute('aria-live', 'polite');
+
+  const toolbar = element('div', 'jp-webrtc-toolbar');
+  toolbar.append(start, stop, cameraLabel, status);
+
+  const error = element('div', 'jp-webrtc-error', 'webrtc-error');
+  error.setAttribute('role', 'alert');
+  error.hidden = true;
+
+  const local = video('jp-webrtc-local', 'webrtc-local', 'camera preview');
+  const output = video('jp-webrtc-output', 'webrtc-output', 'processed output');
+  const stats = element('div', 'jp-webrtc-stats', 'webrtc-stats');
+  stats.hidden = true;
+
+  const videos = element('div', 'jp-webrtc-videos');
+  videos.append(pane('camera', [local]), pane('output', [output, stats]));
+
+  root.append(toolbar, error, videos);
+  return { start, stop, camera, status, error, local, output, stats };
+}
+
+/** Shows a stream in a video element, sized to the stream's frames. */
+export function showStream(videoEl: HTMLVideoElement, stream: MediaStream | null): void {
+  videoEl.srcObject = stream;
+  if (!stream) {
+    videoEl.removeAttribute('width');
+    videoEl.removeAttribute('height');
+    return;
+  }
+  try {
+    const playing = videoEl.play();
+    if (playing && typeof playing.catch === 'function') {
+      playing.catch(() => undefined); // autoplay still applies
+    }
+  } catch {
+    // not implemented (jsdom) or refused: autoplay still applies
+  }
+}
+
+/** Keeps a video element's size equal to its stream's frame size. */
+export function trackVideoSize(videoEl: HTMLVideoElement): void {
+  const resize = () => {
+    if (videoEl.videoWidth > 0 && videoEl.videoHeight > 0) {
+      videoEl.width = videoEl.videoWidth;
+      videoEl.height = videoEl.videoHeight;
+    }
+  };
+  videoEl.addEventListener('loadedmetadata', resize);
+  videoEl.addEventListener('resize', resize);
+}

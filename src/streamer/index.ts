@@ -1,0 +1,4 @@
+export * from './messages';
+export * from './model';
+export * from './signalling';
+export * from './view';

@@ -1,0 +1,461 @@
+/**
+ * The signalling client: one streaming session at a time, from Start
+ * (camera, peer connection, offer) through answer and trickle ICE to
+ * playing, and back to stopped or error. It knows nothing of the DOM or the
+ * widget; the view wires it to the model and the page.
+ */
+import type { Codec } from '../settings';
+import { describeCameraError, stopStream } from './camera';
+import { applyCodecPreference } from './codecs';
+import {
+  candidateToJSON,
+  FrontendMessage,
+  KernelMessage,
+  MAX_SDP_BYTES,
+  utf8Length
+} from './messages';
+
+/** The session's state; the first word of the status line. */
+export type StreamState = 'idle' | 'connecting' | 'playing' | 'stopped' | 'error';
+
+/** The part of RTCPeerConnection the client uses (tests pass a fake). */
+export interface IPeerConnectionLike {
+  readonly connectionState: RTCPeerConnectionState;
+  readonly localDescription: RTCSessionDescriptionInit | null;
+  onicecandidate: ((event: { candidate: RTCIceCandidate | null }) => void) | null;
+  ontrack:
+    | ((event: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void)
+    | null;
+  onconnectionstatechange: (() => void) | null;
+  addTransceiver(
+    track: MediaStreamTrack,
+    init: RTCRtpTransceiverInit
+  ): { setCodecPreferences?: (codecs: RTCRtpCodec[]) => void };
+  createOffer(): Promise<RTCSessionDescriptionInit>;
+  setLocalDescription(description: RTCSessionDescriptionInit): Promise<void>;
+  setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
+  addIceCandidate(candidate?: RTCIceCandidateInit): Promise<void>;
+  close(): void;
+}
+
+export interface ISignallingListener {
+  /** Every state change; `detail` is the rest of the status line. */
+  stateChanged?(state: StreamState, detail: string): void;
+  /** The camera stream (null when released). */
+  localStream?(stream: MediaStream | null): void;
+  /** The kernel's processed stream (null when the session ends). */
+  remoteStream?(stream: MediaStream | null): void;
+  /** A problem worth showing that does not end the session. */
+  notice?(message: string): void;
+}
+
+export interface ISignallingOptions {
+  /** Sends a custom message to the kernel (model.send). */
+  send(message: FrontendMessage): void;
+  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
+  createPeerConnection(config: RTCConfiguration): IPeerConnectionLike;
+  /** RTCRtpReceiver.getCapabilities('video') or a fake. */
+  getCodecCapabilities?: () => { codecs: RTCRtpCodec[] } | null | undefined;
+  /** Builds a MediaStream from a lone track (ontrack without streams). */
+  makeStream?: (track: MediaStreamTrack) => MediaStream;
+  /** How long to wait for the kernel's answer; default 30 s. */
+  answerTimeoutMs?: number;
+  listener?: ISignallingListener;
+}
+
+export interface IStartOptions {
+  constraints: MediaStreamConstraints;
+  iceServers: RTCIceServer[];
+  codec: Codec;
+}
+
+interface ISession {
+  id: number;
+  stream: MediaStream | null;
+  pc: IPeerConnectionLike | null;
+  offerSent: boolean;
+  remoteDescriptionSet: boolean;
+  answerReceived: boolean;
+  /** Our candidates gathered before the offer went out. */
+  outgoing: (RTCIceCandidateInit | null)[];
+  /** The kernel's candidates received before its answer was applied. */
+  incoming: (RTCIceCandidateInit | null)[];
+  answerTimer: ReturnType<typeof setTimeout> | null;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error || (typeof error === 'object' && error && 'message' in error)) {
+    return String((error as { message: unknown }).message);
+  }
+  return String(error);
+}
+
+export class SignallingClient {
+  constructor(private readonly options: ISignallingOptions) {}
+
+  get state(): StreamState {
+    return this._state;
+  }
+
+  get detail(): string {
+    return this._detail;
+  }
+
+  /** True while a session is connecting or playing. */
+  get active(): boolean {
+    return this._session !== null;
+  }
+
+  /** The status line: the state word, then the detail if any. */
+  get statusText(): string {
+    return this._detail ? `${this._state}: ${this._detail}` : this._state;
+  }
+
+  /**
+   * Starts a session: camera first (so the offer carries host candidates),
+   * then one sendrecv video transceiver, the offer, and trickle ICE.
+   * Does nothing while a session is already active.
+   */
+  async start(options: IStartOptions): Promise<void> {
+    if (this._session || this._disposed) {
+      return;
+    }
+    const session: ISession = {
+      id: ++this._sessionCounter,
+      stream: null,
+      pc: null,
+      offerSent: false,
+      remoteDescriptionSet: false,
+      answerReceived: false,
+      outgoing: [],
+      incoming: [],
+      answerTimer: null
+    };
+    this._session = session;
+    this._setState('connecting', 'opening the camera');
+
+    let stream: MediaStream;
+    try {
+      stream = await this.options.getUserMedia(options.constraints);
+    } catch (error) {
+      if (this._session === session) {
+        this._session = null;
+        this._setState('error', describeCameraError(error));
+      }
+      return;
+    }
+    if (this._session !== session) {
+      stopStream(stream); // stopped (or disposed) while the camera opened
+      return;
+    }
+    session.stream = stream;
+    this.options.listener?.localStream?.(stream);
+
+    try {
+      const track = stream.getVideoTracks()[0];
+      if (!track) {
+        this._fail(session, 'camera missing: the camera gave no video track', false);
+        return;
+      }
+      try {
+        track.contentHint = 'detail'; // full resolution from the first frame
+      } catch {
+        // contentHint unsupported: only affects the ramp-up
+      }
+      const pc = this.options.createPeerConnection({
+        iceServers: options.iceServers
+      });
+      session.pc = pc;
+      pc.onicecandidate = event => this._onLocalCandidate(session, event.candidate);
+      pc.ontrack = event => this._onTrack(session, event);
+      pc.onconnectionstatechange = () => this._onConnectionState(session);
+
+      const transceiver = pc.addTransceiver(track, {
+        direction: 'sendrecv',
+        streams: [stream]
+      });
+      applyCodecPreference(
+        transceiver,
+        options.codec,
+        this.options.getCodecCapabilities
+      );
+
+      const offer = await pc.createOffer();
+      if (this._session !== session) {
+        return;
+      }
+      await pc.setLocalDescription(offer);
+      if (this._session !== session) {
+        return;
+      }
+      const sdp = pc.localDescription?.sdp ?? offer.sdp;
+      if (!sdp) {
+        this._fail(session, 'the browser created an empty offer', false);
+        return;
+      }
+      if (utf8Length(sdp) > MAX_SDP_BYTES) {
+        this._fail(session, 'the browser created an offer larger than 64 KiB', false);
+        return;
+      }
+      this.options.send({ type: 'offer', sdp });
+      session.offerSent = true;
+      for (const candidate of session.outgoing.splice(0)) {
+        this.options.send({ type: 'candidate', candidate });
+      }
+      this._setState('connecting', "waiting for the kernel's answer");
+      session.answerTimer = setTimeout(() => {
+        if (this._session === session && !session.answerReceived) {
+          this._fail(session, 'no answer from the kernel', true);
+        }
+      }, this.options.answerTimeoutMs ?? 30000);
+    } catch (error) {
+      if (this._session === session) {
+        this._fail(
+          session,
+          `could not start the connection: ${errorText(error)}`,
+          session.offerSent
+        );
+      }
+    }
+  }
+
+  /**
+   * Stops the session: tells the kernel, closes the peer connection and
+   * releases the camera. Does nothing when no session is active.
+   */
+  stop(reason = ''): void {
+    const session = this._session;
+    if (!session) {
+      return;
+    }
+    this._sendStop(session);
+    this._teardown(session);
+    this._setState('stopped', reason);
+  }
+
+  /** Handles one validated message from the kernel (stats excluded). */
+  async handleMessage(message: KernelMessage): Promise<void> {
+    const session = this._session;
+    switch (message.type) {
+      case 'answer':
+        return this._onAnswer(session, message.sdp);
+      case 'candidate':
+        return this._onRemoteCandidate(session, message.candidate);
+      case 'error':
+        if (message.fatal) {
+          if (session) {
+            this._fail(session, `kernel: ${message.message}`, false);
+          } else {
+            this._setState('error', `kernel: ${message.message}`);
+          }
+        } else {
+          this.options.listener?.notice?.(`kernel: ${message.message}`);
+        }
+        return;
+      case 'stopped':
+        if (this._awaitingStoppedAck) {
+          // The kernel confirms a stop we sent; it always arrives before the
+          // answer to any later offer, so it is never about a newer session.
+          this._awaitingStoppedAck = false;
+          if (!session || !session.answerReceived) {
+            return;
+          }
+        }
+        if (session) {
+          this._teardown(session);
+          this._setState(
+            'stopped',
+            message.reason ? `by the kernel (${message.reason})` : 'by the kernel'
+          );
+        }
+        return;
+      case 'stats':
+        return; // shown by the view
+    }
+  }
+
+  /** Stops any session (telling the kernel) and ignores later calls. */
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this.stop('the widget was closed');
+    this._disposed = true;
+  }
+
+  private async _onAnswer(session: ISession | null, sdp: string): Promise<void> {
+    if (!session || !session.pc || !session.offerSent || session.answerReceived) {
+      console.warn('jupyterlab-webrtc: ignoring an answer outside an offer');
+      return;
+    }
+    session.answerReceived = true;
+    this._awaitingStoppedAck = false;
+    if (session.answerTimer !== null) {
+      clearTimeout(session.answerTimer);
+      session.answerTimer = null;
+    }
+    try {
+      await session.pc.setRemoteDescription({ type: 'answer', sdp });
+    } catch (error) {
+      if (this._session === session) {
+        this._fail(session, `could not apply the kernel's answer: ${errorText(error)}`, true);
+      }
+      return;
+    }
+    if (this._session !== session) {
+      return;
+    }
+    session.remoteDescriptionSet = true;
+    if (this._state === 'connecting') {
+      this._setState('connecting', 'establishing the connection');
+    }
+    for (const candidate of session.incoming.splice(0)) {
+      await this._addRemoteCandidate(session, candidate);
+    }
+  }
+
+  private async _onRemoteCandidate(
+    session: ISession | null,
+    candidate: RTCIceCandidateInit | null
+  ): Promise<void> {
+    if (!session || !session.pc) {
+      return; // a late candidate for a session that has ended
+    }
+    if (!session.remoteDescriptionSet) {
+      session.incoming.push(candidate);
+      return;
+    }
+    await this._addRemoteCandidate(session, candidate);
+  }
+
+  private async _addRemoteCandidate(
+    session: ISession,
+    candidate: RTCIceCandidateInit | null
+  ): Promise<void> {
+    if (this._session !== session || !session.pc) {
+      return;
+    }
+    try {
+      if (candidate === null) {
+        await session.pc.addIceCandidate(); // end of candidates
+      } else {
+        await session.pc.addIceCandidate(candidate);
+      }
+    } catch (error) {
+      console.warn('jupyterlab-webrtc: could not add the kernel ICE candidate', candidate, error);
+    }
+  }
+
+  private _onLocalCandidate(session: ISession, candidate: RTCIceCandidate | null): void {
+    if (this._session !== session) {
+      return;
+    }
+    if (candidate && !candidate.candidate) {
+      return; // "" marks the end of one generation; the null event follows
+    }
+    const json = candidateToJSON(candidate);
+    if (session.offerSent) {
+      this.options.send({ type: 'candidate', candidate: json });
+    } else {
+      session.outgoing.push(json);
+    }
+  }
+
+  private _onTrack(
+    session: ISession,
+    event: { track: MediaStreamTrack; streams: readonly MediaStream[] }
+  ): void {
+    if (this._session !== session) {
+      return;
+    }
+    const stream =
+      event.streams[0] ??
+      (this.options.makeStream
+        ? this.options.makeStream(event.track)
+        : new MediaStream([event.track]));
+    this.options.listener?.remoteStream?.(stream);
+  }
+
+  private _onConnectionState(session: ISession): void {
+    if (this._session !== session || !session.pc) {
+      return;
+    }
+    switch (session.pc.connectionState) {
+      case 'connected':
+        this._setState('playing', '');
+        break;
+      case 'disconnected':
+        if (this._state === 'playing') {
+          this.options.listener?.notice?.('connection interrupted; trying to recover');
+        }
+        break;
+      case 'failed':
+        this._fail(
+          session,
+          'connection failed: the browser could not reach the kernel (check the ICE servers setting)',
+          true
+        );
+        break;
+    }
+  }
+
+  private _fail(session: ISession, reason: string, notifyKernel: boolean): void {
+    if (this._session !== session) {
+      return;
+    }
+    if (notifyKernel) {
+      this._sendStop(session);
+    }
+    this._teardown(session);
+    this._setState('error', reason);
+  }
+
+  private _sendStop(session: ISession): void {
+    this.options.send({ type: 'stop' });
+    if (session.offerSent) {
+      this._awaitingStoppedAck = true;
+    }
+  }
+
+  private _teardown(session: ISession): void {
+    if (this._session === session) {
+      this._session = null;
+    }
+    if (session.answerTimer !== null) {
+      clearTimeout(session.answerTimer);
+      session.answerTimer = null;
+    }
+    const pc = session.pc;
+    session.pc = null;
+    if (pc) {
+      pc.onicecandidate = null;
+      pc.ontrack = null;
+      pc.onconnectionstatechange = null;
+      try {
+        pc.close();
+      } catch (error) {
+        console.warn('jupyterlab-webrtc: closing the peer connection failed', error);
+      }
+    }
+    stopStream(session.stream);
+    session.stream = null;
+    this.options.listener?.localStream?.(null);
+    this.options.listener?.remoteStream?.(null);
+  }
+
+  private _setState(state: StreamState, detail: string): void {
+    if (state === this._state && detail === this._detail) {
+      return;
+    }
+    this._state = state;
+    this._detail = detail;
+    this.options.listener?.stateChanged?.(state, detail);
+  }
+
+  private _state: StreamState = 'idle';
+  private _detail = '';
+  private _session: ISession | null = null;
+  private _sessionCounter = 0;
+  private _disposed = false;
+  private _awaitingStoppedAck = false;
+}

@@ -225,7 +225,7 @@ async function roundTrip(w, h) {
     console.log("round trip skipped: run inside `unshare -n sh -c 'ip link set lo up; ...'`");
     return;
   }
-  console.log('round trip over loopback, 30 fps, pass-through transform (browser encode -> worker decode -> main -> worker encode -> browser decode), incl. 50 ms jitter buffer each way:');
+  console.log('round trip over loopback, 30 fps, pass-through transform (browser encode -> worker decode -> main -> worker encode -> browser decode), jitter buffers (50 ms max wait) both ways:');
   console.table([await roundTrip(640, 480), await roundTrip(1280, 720)]);
 })().catch((e) => {
   console.error(e);

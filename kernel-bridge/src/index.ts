@@ -24,3 +24,9 @@ export type {
 export function display(value: unknown, options?: DisplayOptions): void {
   getKernelApi().display(value, options);
 }
+
+export * from './widgets';
+export { webrtcStreamer, WebRtcStreamer } from './streamer';
+export type { StreamerOptions, Transform, KernelStatus } from './streamer';
+export { createI420Frame, frameFromRGBA, I420Frame, latestFirst } from './rtc';
+export type { Frame, LatestFirstOptions } from './rtc';

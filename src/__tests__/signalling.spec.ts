@@ -296,6 +296,40 @@ describe('SignallingClient stop', () => {
     expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'stop']);
     await ctx.start();
     expect(FakePeerConnection.instances).toHaveLength(1);
+    expect(ctx.client.disposed).toBe(true);
+  });
+
+  it('dispose without notifying the kernel (comm closed) still releases everything', async () => {
+    const ctx = setup();
+    const pc = await connected(ctx);
+    ctx.client.dispose('the widget was closed', false);
+    expect(ctx.sent.map(m => m.type)).toEqual(['offer']);
+    expect(pc.closed).toBe(true);
+    expect(ctx.devices.streams[0].tracks[0].readyState).toBe('ended');
+    expect(ctx.client.statusText).toBe('stopped: the widget was closed');
+  });
+
+  it('a failing send of stop still tears the session down', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    FakePeerConnection.instances = [];
+    const devices = new FakeMediaDevices();
+    let closed = false;
+    const client = new SignallingClient({
+      send: () => {
+        if (closed) {
+          throw new Error('Comm is closed');
+        }
+      },
+      getUserMedia: c => devices.getUserMedia(c),
+      createPeerConnection: config => new FakePeerConnection(config)
+    });
+    await client.start({ constraints: { video: true }, iceServers: [], codec: 'VP8' });
+    closed = true;
+    client.stop();
+    expect(FakePeerConnection.last().closed).toBe(true);
+    expect(devices.streams[0].tracks[0].readyState).toBe('ended');
+    expect(client.state).toBe('stopped');
+    expect(warn).toHaveBeenCalled();
   });
 });
 

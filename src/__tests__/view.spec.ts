@@ -16,7 +16,9 @@ class FakeComm {
   comm_id = 'comm-1';
   target_name = 'jupyter.widget';
   sent: any[] = [];
+  closed = false;
   private _onMsg: ((msg: any) => void) | null = null;
+  private _onClose: ((msg: any) => void) | null = null;
   send(data: any): string {
     this.sent.push(data);
     return 'msg-id';
@@ -24,14 +26,20 @@ class FakeComm {
   on_msg(cb: (msg: any) => void): void {
     this._onMsg = cb;
   }
-  on_close(): void {
-    /* not needed */
+  on_close(cb: (msg: any) => void): void {
+    this._onClose = cb;
   }
   open(): string {
     return '';
   }
   close(): string {
+    this.closed = true;
     return '';
+  }
+  /** The kernel closes the comm (comm_close from the kernel). */
+  kernelClose(): void {
+    this.closed = true;
+    this._onClose?.({ content: { comm_id: this.comm_id, data: {} } });
   }
   /** A custom message from the kernel. */
   receive(content: unknown): void {
@@ -46,6 +54,7 @@ const manager = { callbacks: () => ({}) };
 let devices: FakeMediaDevices;
 let settings: SettingsStore;
 const views: WebRtcStreamerView[] = [];
+const models: WebRtcStreamerModel[] = [];
 
 function createModel(state: Record<string, unknown> = {}) {
   const comm = new FakeComm();
@@ -54,6 +63,7 @@ function createModel(state: Record<string, unknown> = {}) {
     widget_manager: manager as any,
     comm: comm as any
   });
+  models.push(model);
   return { model, comm };
 }
 
@@ -90,10 +100,13 @@ beforeEach(() => {
   });
 });
 
-afterEach(() => {
+afterEach(async () => {
   for (const view of views.splice(0)) {
     view.remove();
   }
+  // Closing the models also ends sessions still inside their grace period.
+  await Promise.all(models.splice(0).map(model => model.close()));
+  jest.useRealTimers();
 });
 
 async function startPlaying(view: WebRtcStreamerView, comm: FakeComm) {
@@ -310,16 +323,6 @@ describe('WebRtcStreamerView', () => {
     expect($<HTMLSelectElement>(otherView, '.jp-webrtc-camera').value).toBe('');
   });
 
-  it('removing the view while streaming stops the stream', async () => {
-    const { model, comm } = createModel();
-    const view = createView(model);
-    const pc = await startPlaying(view, comm);
-    view.remove();
-    expect(comm.custom().map(m => m.type)).toEqual(['offer', 'stop']);
-    expect(pc.closed).toBe(true);
-    expect(devices.streams[0].tracks[0].readyState).toBe('ended');
-  });
-
   it('leaving the page while streaming stops the stream', async () => {
     const { model, comm } = createModel();
     const view = createView(model);
@@ -329,20 +332,236 @@ describe('WebRtcStreamerView', () => {
     expect(pc.closed).toBe(true);
     expect(view.el.dataset.state).toBe('stopped');
   });
+});
 
-  it('a second view of the same model takes the stream over', async () => {
+describe('the session belongs to the model', () => {
+  const types = (comm: FakeComm) => comm.custom().map(m => m.type);
+  const video = (view: WebRtcStreamerView, which: 'local' | 'output') =>
+    $<HTMLVideoElement>(view, `video.jp-webrtc-${which}`).srcObject;
+  const tracksEnded = (stream: FakeStream) =>
+    stream.tracks.every(t => t.readyState === 'ended');
+
+  it('two views share one session: one camera, one peer, one offer', async () => {
     const { model, comm } = createModel();
     const one = createView(model);
     const two = createView(model);
-    const pc1 = await startPlaying(one, comm);
+    expect(one.el.dataset.sessionId).toBe('0');
+    click(one, '.jp-webrtc-start');
+    expect(two.el.dataset.state).toBe('connecting');
+    expect($<HTMLButtonElement>(two, '.jp-webrtc-start').disabled).toBe(true);
+    expect($<HTMLButtonElement>(two, '.jp-webrtc-stop').disabled).toBe(false);
+    await flush();
+    click(two, '.jp-webrtc-start'); // already streaming: nothing new
+    await flush();
+    expect(devices.streams).toHaveLength(1);
+    expect(FakePeerConnection.instances).toHaveLength(1);
+    expect(types(comm)).toEqual(['offer']);
+    const pc = FakePeerConnection.last();
+    comm.receive({ type: 'answer', sdp: 'v=0\r\nanswer' });
+    await flush();
+    const out = new FakeStream();
+    pc.emitTrack(out);
+    pc.setConnectionState('connected');
+    for (const view of [one, two]) {
+      expect(view.el.dataset.state).toBe('playing');
+      expect(video(view, 'local')).toBe(devices.streams[0]);
+      expect(video(view, 'output')).toBe(out);
+    }
+    expect(one.el.dataset.sessionId).not.toBe('0');
+    expect(two.el.dataset.sessionId).toBe(one.el.dataset.sessionId);
+
+    settings.update({ showStats: true });
+    comm.receive({ type: 'stats', fps_in: 30, fps_out: 30, dropped: 0, decode_ms: 1, encode_ms: 1, transform_ms: 1 });
+    expect($(one, '.jp-webrtc-stats').textContent).toContain('in 30.0 fps');
+    expect($(two, '.jp-webrtc-stats').textContent).toContain('in 30.0 fps');
+
+    click(two, '.jp-webrtc-stop'); // Stop in either view stops the one session
+    expect(types(comm)).toEqual(['offer', 'stop']);
+    expect(pc.closed).toBe(true);
+    expect(tracksEnded(devices.streams[0])).toBe(true);
+    for (const view of [one, two]) {
+      expect(view.el.dataset.state).toBe('stopped');
+      expect(video(view, 'local')).toBeNull();
+      expect(video(view, 'output')).toBeNull();
+      expect($(view, '.jp-webrtc-stats').hidden).toBe(true);
+      expect($<HTMLButtonElement>(view, '.jp-webrtc-start').disabled).toBe(false);
+    }
+  });
+
+  it('a view rendered while streaming shows the running session (no restart)', async () => {
+    const { model, comm } = createModel();
+    const first = createView(model);
+    const pc = await startPlaying(first, comm);
+    const out = new FakeStream();
+    pc.emitTrack(out);
+    comm.receive({ type: 'error', message: 'bad candidate', fatal: false });
+    const second = createView(model);
+    expect(second.el.dataset.state).toBe('playing');
+    expect($(second, '.jp-webrtc-status').textContent).toBe('playing');
+    expect(second.el.dataset.sessionId).toBe(first.el.dataset.sessionId);
+    expect(video(second, 'local')).toBe(devices.streams[0]);
+    expect(video(second, 'output')).toBe(out);
+    expect($(second, '.jp-webrtc-error').textContent).toContain('kernel: bad candidate');
+    expect($<HTMLButtonElement>(second, '.jp-webrtc-start').disabled).toBe(true);
+    await flush();
+    expect(types(comm)).toEqual(['offer']);
+    expect(devices.streams).toHaveLength(1);
+  });
+
+  it('removing one view of two keeps streaming', async () => {
+    jest.useFakeTimers();
+    const { model, comm } = createModel();
+    const one = createView(model);
+    const two = createView(model);
+    const pc = await startPlaying(one, comm);
+    one.remove();
+    jest.advanceTimersByTime(10000);
+    expect(two.el.dataset.state).toBe('playing');
+    expect(types(comm)).toEqual(['offer']);
+    expect(pc.closed).toBe(false);
+    expect(tracksEnded(devices.streams[0])).toBe(false);
+    expect(video(two, 'local')).toBe(devices.streams[0]);
+  });
+
+  it('a new view within the grace period keeps the session (a re-run cell)', async () => {
+    jest.useFakeTimers();
+    const { model, comm } = createModel({ key: 'edges' });
+    const old = createView(model);
+    const pc = await startPlaying(old, comm);
+    const sessionId = old.el.dataset.sessionId;
+    old.remove(); // the re-run clears the old output...
+    jest.advanceTimersByTime(1000);
+    const rerun = createView(model); // ...and displays the same model again
+    jest.advanceTimersByTime(10000);
+    await flush();
+    expect(types(comm)).toEqual(['offer']); // no stop, no second offer
+    expect(FakePeerConnection.instances).toHaveLength(1);
+    expect(pc.closed).toBe(false);
+    expect(tracksEnded(devices.streams[0])).toBe(false);
+    expect(rerun.el.dataset.state).toBe('playing');
+    expect(rerun.el.dataset.sessionId).toBe(sessionId);
+    expect(video(rerun, 'local')).toBe(devices.streams[0]);
+
+    // The kernel's messages still reach the session.
+    comm.receive({ type: 'stopped', reason: 'shutdown' });
+    expect(rerun.el.dataset.state).toBe('stopped');
+    expect(pc.closed).toBe(true);
+    expect(types(comm)).toEqual(['offer']); // kernel-initiated: no stop sent
+  });
+
+  it('removing the only view stops the session after the grace period', async () => {
+    jest.useFakeTimers();
+    const { model, comm } = createModel();
+    const view = createView(model);
+    const pc = await startPlaying(view, comm);
+    view.remove();
+    jest.advanceTimersByTime(1400);
+    expect(model.streamState).toBe('playing');
+    expect(types(comm)).toEqual(['offer']);
+    jest.advanceTimersByTime(200);
+    expect(model.streamState).toBe('stopped');
+    expect(types(comm)).toEqual(['offer', 'stop']);
+    expect(pc.closed).toBe(true);
+    expect(tracksEnded(devices.streams[0])).toBe(true);
+
+    // A view rendered later shows the stopped session; Start makes a new one.
+    const later = createView(model);
+    expect(later.el.dataset.state).toBe('stopped');
+    expect(video(later, 'local') ?? null).toBeNull(); // jsdom: unset srcObject is undefined
+    const oldId = Number(later.el.dataset.sessionId);
+    click(later, '.jp-webrtc-start');
+    expect(Number(later.el.dataset.sessionId)).toBeGreaterThan(oldId);
+    await flush();
+    expect(types(comm)).toEqual(['offer', 'stop', 'offer']);
+  });
+
+  it('removing the only view while the camera opens releases it after the grace period', async () => {
+    jest.useFakeTimers();
+    devices.hold = true;
+    const { model, comm } = createModel();
+    const view = createView(model);
+    click(view, '.jp-webrtc-start');
+    view.remove();
+    jest.advanceTimersByTime(1600);
+    expect(model.streamState).toBe('stopped');
+    devices.release();
+    await flush();
+    expect(tracksEnded(devices.streams[0])).toBe(true);
+    expect(FakePeerConnection.instances).toHaveLength(0);
+    expect(types(comm)).toEqual(['stop']);
+  });
+
+  it('the kernel closing the comm stops the session without sending stop', async () => {
+    const { model, comm } = createModel();
+    const one = createView(model);
+    const two = createView(model);
+    const pc = await startPlaying(one, comm);
+    const destroyed = jest.fn();
+    model.on('destroy', destroyed);
+    comm.kernelClose();
+    expect(destroyed).toHaveBeenCalled();
+    expect(pc.closed).toBe(true);
+    expect(tracksEnded(devices.streams[0])).toBe(true);
+    expect(types(comm)).toEqual(['offer']);
+    expect(one.el.dataset.state).toBe('stopped');
+    expect(two.el.dataset.state).toBe('stopped');
+    click(two, '.jp-webrtc-start'); // a closed model starts nothing
+    await flush();
+    expect(devices.streams).toHaveLength(1);
+  });
+
+  it('closing the model from the frontend sends stop once, then closes the comm', async () => {
+    const { model, comm } = createModel();
+    const view = createView(model);
+    const pc = await startPlaying(view, comm);
+    await model.close();
+    expect(types(comm)).toEqual(['offer', 'stop']);
+    expect(comm.closed).toBe(true);
+    expect(pc.closed).toBe(true);
+    expect(tracksEnded(devices.streams[0])).toBe(true);
+    expect(view.el.dataset.state).toBe('stopped');
+  });
+
+  it('pagehide sends one stop however many views there are', async () => {
+    const { model, comm } = createModel();
+    const one = createView(model);
+    createView(model);
+    const pc = await startPlaying(one, comm);
+    window.dispatchEvent(new Event('pagehide'));
+    window.dispatchEvent(new Event('pagehide'));
+    expect(types(comm)).toEqual(['offer', 'stop']);
+    expect(pc.closed).toBe(true);
+    expect(tracksEnded(devices.streams[0])).toBe(true);
+  });
+
+  it('sessions get new ids, unique across models', async () => {
+    const a = createModel();
+    const b = createModel();
+    const viewA = createView(a.model);
+    const viewB = createView(b.model);
+    await startPlaying(viewA, a.comm);
+    const first = Number(viewA.el.dataset.sessionId);
+    click(viewA, '.jp-webrtc-stop');
+    expect(Number(viewA.el.dataset.sessionId)).toBe(first); // kept after the end
+    await startPlaying(viewA, a.comm);
+    const second = Number(viewA.el.dataset.sessionId);
+    expect(second).toBeGreaterThan(first);
+    click(viewB, '.jp-webrtc-start');
+    expect(Number(viewB.el.dataset.sessionId)).toBeGreaterThan(second);
+  });
+
+  it('a camera chosen in one view shows in the others and is used by Start', async () => {
+    devices.devices = [videoInput('cam-a', 'Front'), videoInput('cam-b', 'Back')];
+    const { model } = createModel({ key: 'shared' });
+    const one = createView(model);
+    const two = createView(model);
+    await flush();
+    const select = $<HTMLSelectElement>(one, '.jp-webrtc-camera');
+    select.value = 'cam-b';
+    select.dispatchEvent(new Event('change'));
+    expect($<HTMLSelectElement>(two, '.jp-webrtc-camera').value).toBe('cam-b');
     click(two, '.jp-webrtc-start');
-    expect(one.el.dataset.state).toBe('stopped');
-    expect(pc1.closed).toBe(true);
     await flush();
-    comm.receive({ type: 'answer', sdp: 'v=0\r\nanswer2' });
-    await flush();
-    expect(FakePeerConnection.last().remoteDescription!.sdp).toBe('v=0\r\nanswer2');
-    expect(one.el.dataset.state).toBe('stopped');
-    expect(comm.custom().map(m => m.type)).toEqual(['offer', 'stop', 'offer']);
+    expect(devices.constraints).toEqual([{ video: { deviceId: { exact: 'cam-b' } }, audio: false }]);
   });
 });

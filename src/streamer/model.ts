@@ -1,18 +1,57 @@
 import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
 import type { ObjectHash } from 'backbone';
 
+import { resolveCodec, resolveIceServers } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
-import { KernelMessage, parseKernelMessage } from './messages';
+import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
+import { IStreamerEnvironment, streamerEnvironment } from './environment';
+import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage } from './messages';
+import { SignallingClient, StreamState } from './signalling';
 
-/** Backbone event carrying one validated kernel message to the views. */
+/** Backbone event carrying one validated kernel message (after the model handled it). */
 export const KERNEL_MESSAGE_EVENT = 'webrtc:message';
+/** The session's state, detail or id changed: `(state, detail)`. */
+export const STATE_EVENT = 'webrtc:state';
+/** The camera stream changed: `(stream | null)`. */
+export const LOCAL_STREAM_EVENT = 'webrtc:local-stream';
+/** The kernel's processed stream changed: `(stream | null)`. */
+export const REMOTE_STREAM_EVENT = 'webrtc:remote-stream';
+/** The notice (a problem that did not end the session) changed: `(text)`. */
+export const NOTICE_EVENT = 'webrtc:notice';
+/** New stats, or null when they are cleared: `(stats | null)`. */
+export const STATS_EVENT = 'webrtc:stats';
+/** A view chose a camera for this stream's key: `(deviceId | null)`. */
+export const CAMERA_EVENT = 'webrtc:camera';
+
+/** Which camera a start should use (chosen in a view). */
+export interface ICameraRequest {
+  /** The device id; null/"" = the default camera. */
+  deviceId: string | null;
+  /**
+   * True when the id is in the listed cameras: it is then required (exact);
+   * otherwise only preferred (ids may be hidden before permission).
+   */
+  listed: boolean;
+}
+
+/** Session ids are unique on the page, so a new model's session never reuses one. */
+let lastSessionId = 0;
 
 /**
- * The streamer's model. State is written by the kernel; the model's own job
- * is to validate the kernel's custom messages once and hand the valid ones
- * to its views.
+ * The streamer's model. State is written by the kernel. The model owns the
+ * streaming session (camera stream, peer connection, signalling client,
+ * status, errors, stats): at most one at a time, shared by all its views, so
+ * a view can be removed and another rendered (a re-run cell reusing the
+ * model) without restarting the stream.
+ *
+ * The session stops on Stop, on the kernel's `stopped`, when the model is
+ * closed, on `pagehide`, and `viewGraceMs` after its last view was removed
+ * unless a new view is rendered in the meantime.
  */
 export class WebRtcStreamerModel extends DOMWidgetModel {
+  /** How long a session outlives its last view (ms). */
+  static viewGraceMs = 1500;
+
   defaults(): ObjectHash {
     return {
       ...super.defaults(),
@@ -32,16 +71,233 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     };
   }
 
+  // Fields are set in initialize(), which Backbone calls from the
+  // constructor: class field initializers would run after it and reset them.
+  private _env!: IStreamerEnvironment;
+  private _client!: SignallingClient;
+  private _views!: Set<unknown>;
+  private _sessionId!: number;
+  private _localStream!: MediaStream | null;
+  private _remoteStream!: MediaStream | null;
+  private _notice!: string;
+  private _stats!: IStatsMessage | null;
+  private _graceTimer!: ReturnType<typeof setTimeout> | null;
+  private _onPageHide!: (() => void) | null;
+
   initialize(attributes: ObjectHash, options: any): void {
     super.initialize(attributes, options);
+    this._env = streamerEnvironment.create();
+    this._views = new Set();
+    this._sessionId = 0;
+    this._localStream = null;
+    this._remoteStream = null;
+    this._notice = '';
+    this._stats = null;
+    this._graceTimer = null;
+    this._onPageHide = null;
+    const devices = this._env.devices;
+    this._client = new SignallingClient({
+      send: message => this._send(message),
+      getUserMedia: constraints => {
+        if (!devices) {
+          const error = new Error(
+            'this page cannot use cameras (it needs https or localhost)'
+          );
+          error.name = 'SecurityError';
+          return Promise.reject(error);
+        }
+        return devices.getUserMedia(constraints);
+      },
+      createPeerConnection: config => this._env.createPeerConnection(config),
+      getCodecCapabilities: this._env.getCodecCapabilities,
+      makeStream: this._env.makeStream,
+      listener: {
+        stateChanged: (state, detail) => this._onState(state, detail),
+        localStream: stream => {
+          this._localStream = stream;
+          this.trigger(LOCAL_STREAM_EVENT, stream);
+        },
+        remoteStream: stream => {
+          this._remoteStream = stream;
+          this.trigger(REMOTE_STREAM_EVENT, stream);
+        },
+        notice: message => this._setNotice(message)
+      }
+    });
     this.on('msg:custom', this._onCustomMessage, this);
+    // The kernel closed the comm: it has released the peer already.
+    this.on('comm:close', () => this._client.dispose('the widget was closed', false));
+  }
+
+  /** The page services (cameras, peer connections, settings) of this model. */
+  get env(): IStreamerEnvironment {
+    return this._env;
+  }
+
+  /** The session state (the first word of the status line). */
+  get streamState(): StreamState {
+    return this._client.state;
+  }
+
+  /** The status line: the state word, then the detail if any. */
+  get statusText(): string {
+    return this._client.statusText;
+  }
+
+  /** The error that ended the last session ("" unless the state is error). */
+  get errorText(): string {
+    return this._client.state === 'error' ? this._client.detail : '';
+  }
+
+  /** True while a session is connecting or playing. */
+  get active(): boolean {
+    return this._client.active;
+  }
+
+  /** Id of the latest session (unique on the page; 0 = none yet). */
+  get sessionId(): number {
+    return this._sessionId;
+  }
+
+  get localStream(): MediaStream | null {
+    return this._localStream;
+  }
+
+  get remoteStream(): MediaStream | null {
+    return this._remoteStream;
+  }
+
+  get notice(): string {
+    return this._notice;
+  }
+
+  /** The kernel's latest stats while a session is active. */
+  get stats(): IStatsMessage | null {
+    return this._stats;
+  }
+
+  /** The number of views currently showing this model. */
+  get viewCount(): number {
+    return this._views.size;
+  }
+
+  /** The key the camera choice is remembered under. */
+  get cameraKey(): string {
+    const key = this.get('key');
+    return typeof key === 'string' && key ? key : this.model_id;
   }
 
   /**
-   * The view that owns the current session, if any: one stream is one peer
-   * connection, so only one view of a model streams at a time.
+   * Opens the camera and negotiates with the kernel. Does nothing while a
+   * session is active (every view shows that one) or after close.
    */
-  streamingView: unknown = null;
+  async startStreaming(camera?: ICameraRequest): Promise<void> {
+    const client = this._client;
+    if (client.active || client.disposed) {
+      return;
+    }
+    const deviceId = camera ? camera.deviceId || null : loadCameraChoice(this.cameraKey);
+    const constraints = buildConstraints(this.get('media_constraints'), deviceId);
+    if (deviceId && !camera?.listed && typeof constraints.video === 'object') {
+      // Not verified against the device list (ids hidden before permission):
+      // prefer it, but fall back to another camera rather than failing.
+      constraints.video.deviceId = { ideal: deviceId };
+    }
+    const settings = this._env.settings.current;
+    this._sessionId = ++lastSessionId;
+    this._setNotice('');
+    this._setStats(null);
+    await client.start({
+      constraints,
+      iceServers: resolveIceServers(this.get('ice_servers'), settings),
+      codec: resolveCodec(this.get('codec'), settings)
+    });
+  }
+
+  /** Stops the session (telling the kernel) and releases the camera. */
+  stopStreaming(reason = ''): void {
+    this._client.stop(reason);
+  }
+
+  /** Remembers the camera for this stream's key and tells the views. */
+  chooseCamera(deviceId: string | null): void {
+    saveCameraChoice(this.cameraKey, deviceId || null);
+    this.trigger(CAMERA_EVENT, deviceId || null);
+  }
+
+  /** A view now shows this model (cancels a pending stop for lack of views). */
+  attachView(view: unknown): void {
+    this._views.add(view);
+    this._clearGraceTimer();
+  }
+
+  /**
+   * A view was removed. When it was the last one the session stops after
+   * `viewGraceMs`, unless a new view is attached before (a re-run cell
+   * clears its output before it displays the same model again).
+   */
+  detachView(view: unknown): void {
+    if (!this._views.delete(view) || this._views.size > 0 || !this.active) {
+      return;
+    }
+    this._clearGraceTimer();
+    this._graceTimer = setTimeout(() => {
+      this._graceTimer = null;
+      if (this._views.size === 0) {
+        this.stopStreaming('no view shows the stream');
+      }
+    }, WebRtcStreamerModel.viewGraceMs);
+  }
+
+  /** Closing the model (comm closed by either side) ends the session. */
+  close(comm_closed = false): Promise<void> {
+    this._clearGraceTimer();
+    this._client?.dispose('the widget was closed', !comm_closed);
+    return super.close(comm_closed);
+  }
+
+  private _send(message: FrontendMessage): void {
+    this.send(message as any, this.callbacks());
+  }
+
+  private _onState(state: StreamState, _detail: string): void {
+    const active = this._client.active;
+    if (!active) {
+      this._clearGraceTimer();
+      this._setStats(null);
+    }
+    // Leaving or reloading the page ends the stream too (views are not
+    // removed then): tell the kernel so it releases the peer at once.
+    if (active && !this._onPageHide) {
+      this._onPageHide = () => this.stopStreaming('the page was closed');
+      window.addEventListener('pagehide', this._onPageHide);
+    } else if (!active && this._onPageHide) {
+      window.removeEventListener('pagehide', this._onPageHide);
+      this._onPageHide = null;
+    }
+    this.trigger(STATE_EVENT, state, this._client.detail);
+  }
+
+  private _setNotice(message: string): void {
+    if (message !== this._notice) {
+      this._notice = message;
+      this.trigger(NOTICE_EVENT, message);
+    }
+  }
+
+  private _setStats(stats: IStatsMessage | null): void {
+    if (stats !== this._stats) {
+      this._stats = stats;
+      this.trigger(STATS_EVENT, stats);
+    }
+  }
+
+  private _clearGraceTimer(): void {
+    if (this._graceTimer !== null) {
+      clearTimeout(this._graceTimer);
+      this._graceTimer = null;
+    }
+  }
 
   private _onCustomMessage(content: unknown): void {
     const result = parseKernelMessage(content);
@@ -52,7 +308,15 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       );
       return;
     }
-    this.trigger(KERNEL_MESSAGE_EVENT, result.message as KernelMessage);
+    const message = result.message as KernelMessage;
+    if (message.type === 'stats') {
+      if (this._client.active) {
+        this._setStats(message);
+      }
+    } else {
+      void this._client.handleMessage(message);
+    }
+    this.trigger(KERNEL_MESSAGE_EVENT, message);
   }
 
   static serializers: ISerializers = {

@@ -2,7 +2,8 @@
  * The signalling client: one streaming session at a time, from Start
  * (camera, peer connection, offer) through answer and trickle ICE to
  * playing, and back to stopped or error. It knows nothing of the DOM or the
- * widget; the view wires it to the model and the page.
+ * widget; the model (model.ts) owns one and wires it to the comm, the
+ * page and its views.
  */
 import type { Codec } from '../settings';
 import { describeCameraError, stopStream } from './camera';
@@ -220,15 +221,18 @@ export class SignallingClient {
   }
 
   /**
-   * Stops the session: tells the kernel, closes the peer connection and
+   * Stops the session: tells the kernel (unless `notifyKernel` is false,
+   * e.g. because the kernel closed the comm), closes the peer connection and
    * releases the camera. Does nothing when no session is active.
    */
-  stop(reason = ''): void {
+  stop(reason = '', notifyKernel = true): void {
     const session = this._session;
     if (!session) {
       return;
     }
-    this._sendStop(session);
+    if (notifyKernel) {
+      this._sendStop(session);
+    }
     this._teardown(session);
     this._setState('stopped', reason);
   }
@@ -274,12 +278,20 @@ export class SignallingClient {
     }
   }
 
-  /** Stops any session (telling the kernel) and ignores later calls. */
-  dispose(): void {
+  /** True once disposed: start() does nothing any more. */
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  /**
+   * Stops any session (telling the kernel unless `notifyKernel` is false)
+   * and ignores later calls.
+   */
+  dispose(reason = 'the widget was closed', notifyKernel = true): void {
     if (this._disposed) {
       return;
     }
-    this.stop('the widget was closed');
+    this.stop(reason, notifyKernel);
     this._disposed = true;
   }
 
@@ -411,7 +423,12 @@ export class SignallingClient {
   }
 
   private _sendStop(session: ISession): void {
-    this.options.send({ type: 'stop' });
+    try {
+      this.options.send({ type: 'stop' });
+    } catch (error) {
+      // The comm is gone: the kernel releases the peer when it closes.
+      console.warn('jupyterlab-webrtc: could not send stop to the kernel', error);
+    }
     if (session.offerSent) {
       this._awaitingStoppedAck = true;
     }

@@ -1,0 +1,21 @@
+import { streamersByKey } from './registry';
+import { StreamerOptions, WebRtcStreamer } from './streamer';
+
+export { WebRtcStreamer } from './streamer';
+export type { StreamerOptions } from './streamer';
+export type { Transform } from './pipeline';
+export type { KernelStatus } from './state';
+
+/**
+ * The streamer for `key`: a new widget the first time, the same widget (same connection, options
+ * updated) when a cell runs again with that key. Display it as the cell's last expression.
+ */
+export function webrtcStreamer(options: StreamerOptions): WebRtcStreamer {
+  const streams = streamersByKey();
+  const existing = streams.get(options?.key);
+  if (existing && !existing.isClosed) return existing.update(options);
+  const streamer = new WebRtcStreamer(options);
+  streams.set(options.key, streamer);
+  streamer.changes$.subscribe({ complete: () => streams.get(options.key) === streamer && streams.delete(options.key) });
+  return streamer;
+}

@@ -1,0 +1,113 @@
+/**
+ * Runs the notebook's transform over incoming frames and hands each output frame on. The
+ * transform can be swapped at any time (a re-run cell) without touching the connection.
+ *
+ * When the transform throws (or its observable errors, or it emits something that is not a
+ * frame), the frame it failed on is passed through unchanged, the error is reported, and the
+ * transform is subscribed again for the next frame: the stream never stops, and a transform that
+ * fails on every frame shows the camera unprocessed until it is fixed.
+ */
+import { Observable, Subject, Subscription } from 'rxjs';
+import type { Frame } from '../rtc';
+
+export type Transform = (frames$: Observable<Frame>) => Observable<Frame>;
+
+const passThrough: Transform = (frames$) => frames$;
+
+export interface PipelineEvents {
+  output(frame: Frame): void;
+  error(error: unknown): void;
+  /** The transform produced a frame again after an error. */
+  recovered(): void;
+}
+
+export class TransformPipeline {
+  private readonly input = new Subject<Frame>();
+  private transform: Transform = passThrough;
+  private subscription: Subscription | null = null;
+  private latest: Frame | null = null;
+  private inputAt = 0;
+  private failing = false;
+  /** Smoothed time from a frame entering the transform to its output, ms. */
+  transformMs = 0;
+
+  readonly frames$: Observable<Frame> = this.input.asObservable();
+
+  constructor(private readonly events: PipelineEvents) {
+    this.subscribe();
+  }
+
+  setTransform(transform: Transform): void {
+    this.transform = transform;
+    this.failing = false;
+    this.subscribe();
+  }
+
+  push(frame: Frame): void {
+    this.latest = frame;
+    this.inputAt = performance.now();
+    this.input.next(frame);
+  }
+
+  close(): void {
+    this.subscription?.unsubscribe();
+    this.subscription = null;
+    this.input.complete();
+  }
+
+  private subscribe(): void {
+    this.subscription?.unsubscribe();
+    let output$: Observable<Frame>;
+    try {
+      output$ = this.transform(this.frames$);
+      if (!output$ || typeof output$.subscribe !== 'function') {
+        throw new TypeError('a transform must return an Observable of frames');
+      }
+    } catch (error) {
+      // The transform cannot even be set up: frames pass through until another one is set.
+      this.events.error(error);
+      this.transform = passThrough;
+      this.failing = true;
+      output$ = this.frames$;
+    }
+    this.subscription = output$.subscribe({
+      next: (frame) => this.emit(frame),
+      error: (error) => this.fail(error),
+    });
+  }
+
+  private emit(frame: Frame): void {
+    if (!isFrame(frame)) {
+      this.fail(new TypeError('the transform emitted something that is not a Frame (width, height, I420 data)'));
+      return;
+    }
+    const took = performance.now() - this.inputAt;
+    this.transformMs = this.transformMs === 0 ? took : this.transformMs * 0.9 + took * 0.1;
+    if (this.failing) {
+      this.failing = false;
+      this.events.recovered();
+    }
+    this.events.output(frame);
+  }
+
+  private fail(error: unknown): void {
+    this.failing = true;
+    this.events.error(error);
+    if (this.latest) this.events.output(this.latest);
+    // Resubscribed after the current emission finishes, so the failing frame is not re-run.
+    queueMicrotask(() => {
+      if (this.subscription) this.subscribe();
+    });
+  }
+}
+
+function isFrame(value: unknown): value is Frame {
+  const frame = value as Frame;
+  return (
+    typeof frame === 'object' &&
+    frame !== null &&
+    Number.isInteger(frame.width) &&
+    Number.isInteger(frame.height) &&
+    frame.data instanceof Uint8Array
+  );
+}

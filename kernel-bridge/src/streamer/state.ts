@@ -1,0 +1,58 @@
+/** The streamer widget's synced state (see docs/design.md, "Streamer widget protocol"). */
+import { JSONObject } from '../kernel/api';
+import type { IceServerLike } from '../rtc';
+import { domTraits, DomState } from '../widgets/controls/dom';
+import { modelTraits, ModelState } from '../widgets/controls/model';
+import { anyValue, bool, nullable, oneOf, str, TraitError, Traits } from '../widgets/traits';
+
+export const MODULE_NAME = 'jupyterlab-webrtc';
+/** Matched as a semver range against the version the labextension registers. */
+export const MODULE_VERSION = '^0.1.0';
+
+export const KERNEL_STATUSES = ['idle', 'connecting', 'playing', 'stopped', 'error'] as const;
+export type KernelStatus = (typeof KERNEL_STATUSES)[number];
+
+export interface StreamerState extends ModelState, DomState {
+  key: string;
+  ice_servers: IceServerLike[] | null;
+  codec: 'VP8';
+  show_stats: boolean | null;
+  media_constraints: JSONObject | null;
+  transform_error: string;
+  kernel_status: KernelStatus;
+}
+
+const iceServers = anyValue<IceServerLike[] | null>(null, {
+  validate(value) {
+    if (value === null) return null;
+    const ok =
+      Array.isArray(value) &&
+      value.every((server) => {
+        const urls = (server as IceServerLike)?.urls;
+        return typeof urls === 'string' || (Array.isArray(urls) && urls.every((url) => typeof url === 'string'));
+      });
+    if (!ok) throw new TraitError('expected a list of RTCIceServer objects ({urls, username?, credential?}) or null');
+    return value as IceServerLike[];
+  },
+});
+
+const constraints = anyValue<JSONObject | null>(null, {
+  validate(value) {
+    if (value !== null && (typeof value !== 'object' || Array.isArray(value))) {
+      throw new TraitError('expected getUserMedia constraints ({video: ...}) or null');
+    }
+    return value as JSONObject | null;
+  },
+});
+
+export const streamerTraits = (): Traits<StreamerState> => ({
+  ...modelTraits([MODULE_NAME, MODULE_VERSION, 'WebRtcStreamerModel'], [MODULE_NAME, MODULE_VERSION, 'WebRtcStreamerView']),
+  ...domTraits(),
+  key: { ...str(''), readOnly: true },
+  ice_servers: iceServers,
+  codec: oneOf(['VP8'] as const, 'VP8'),
+  show_stats: nullable(bool(false)),
+  media_constraints: constraints,
+  transform_error: { ...str(''), readOnly: true },
+  kernel_status: { ...oneOf(KERNEL_STATUSES, 'idle'), readOnly: true },
+});

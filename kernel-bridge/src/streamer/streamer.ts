@@ -1,0 +1,233 @@
+/**
+ * The streamer widget: one widget model = one stream = at most one peer at a time. The browser
+ * negotiates over the widget's comm; frames flow camera → MediaPeer (worker) → transform → back.
+ */
+import { AsyncResource } from 'async_hooks';
+import { Observable, Subscription } from 'rxjs';
+import { getKernelApi, JSONObject, JSONValue, Unsubscribe } from '../kernel/api';
+import { CandidateInit, Frame, IceServerLike, MediaPeer, MediaStats, PeerState } from '../rtc';
+import { Widget } from '../widgets/widget';
+import { TransformPipeline, Transform } from './pipeline';
+import { parseClientMessage, SignallingError } from './signalling';
+import { KernelStatus, StreamerState, streamerTraits } from './state';
+
+export interface StreamerOptions {
+  /** Names the stream: running the cell again with the same key reuses the widget and its connection. */
+  key: string;
+  /** ICE servers for the kernel's side; default none (host candidates: same machine or LAN). */
+  iceServers?: IceServerLike[];
+  codec?: 'VP8';
+  /** Show the stats overlay; default: the site setting. */
+  showStats?: boolean;
+  /** getUserMedia constraints for the browser, e.g. `{video: {width: 1280, height: 720}}`. */
+  mediaConstraints?: JSONObject;
+  /** Extra host addresses for ICE; loopback is always included (JupyterLab on this machine). */
+  hostAddresses?: string[];
+}
+
+const MAX_EARLY_CANDIDATES = 64;
+
+const STATUS_OF: Record<PeerState, KernelStatus> = {
+  new: 'connecting',
+  connecting: 'connecting',
+  connected: 'playing',
+  failed: 'error',
+  closed: 'stopped',
+};
+
+export class WebRtcStreamer extends Widget<StreamerState> {
+  private peer: MediaPeer | null = null;
+  private peerSubscriptions = new Subscription();
+  private readonly pipeline: TransformPipeline;
+  private reportToNotebook: (message: string) => void = () => undefined;
+  private lastReported = '';
+  private readonly stopOnShutdown: Unsubscribe;
+  private hostAddresses: string[];
+  /** Signalling is handled in arrival order: candidates trickle in while the offer is answered. */
+  private inbox: Promise<void> = Promise.resolve();
+  /** Candidates that came before their offer (a browser may trickle them first), bounded. */
+  private earlyCandidates: (CandidateInit | null)[] = [];
+
+  constructor(options: StreamerOptions) {
+    super(streamerTraits(), toState(options));
+    this.hostAddresses = hostAddressesOf(options);
+    this.pipeline = new TransformPipeline({
+      output: (frame) => this.peer?.send(frame),
+      error: (error) => this.onTransformError(error),
+      recovered: () => this.set({ transform_error: '' }),
+    });
+    this.custom$.subscribe({
+      next: ({ content }) => {
+        this.inbox = this.inbox.then(() => this.onClientMessage(content));
+      },
+      complete: () => void this.release('the widget was closed'),
+    });
+    this.stopOnShutdown = getKernelApi().onShutdown(() => this.release('the kernel shut down'));
+  }
+
+  /** Incoming camera frames, before the transform. */
+  get frames$(): Observable<Frame> {
+    return this.pipeline.frames$;
+  }
+
+  get status$(): Observable<KernelStatus> {
+    return this.observe('kernel_status');
+  }
+
+  /**
+   * Sets (or swaps) what is done to each frame: `(frames$) => frames$.pipe(map(...))`. Takes
+   * effect on the next frame; the connection is not renegotiated.
+   */
+  transform(transform: Transform): this {
+    // Errors are printed under the cell that set the transform, whenever they happen.
+    this.reportToNotebook = AsyncResource.bind((message: string) => console.error(message));
+    this.lastReported = '';
+    this.set({ transform_error: '' });
+    this.pipeline.setTransform(transform);
+    return this;
+  }
+
+  /** Applies options from a re-run cell to the existing stream. */
+  update(options: StreamerOptions): this {
+    const { key: _key, ...rest } = toState(options);
+    this.set(rest);
+    this.hostAddresses = hostAddressesOf(options);
+    return this;
+  }
+
+  /** Stops streaming (the browser keeps the widget; Start begins a new session). */
+  async stop(): Promise<void> {
+    await this.release('stopped from the notebook');
+  }
+
+  override close(): void {
+    this.stopOnShutdown();
+    super.close();
+  }
+
+  private async onClientMessage(content: JSONValue): Promise<void> {
+    let message;
+    try {
+      message = parseClientMessage(content);
+    } catch (error) {
+      this.tell({ type: 'error', message: errorText(error), fatal: false });
+      this.log(errorText(error));
+      return;
+    }
+    switch (message.type) {
+      case 'offer':
+        await this.answer(message.sdp);
+        return;
+      case 'candidate':
+        if (!this.peer) {
+          if (this.earlyCandidates.length < MAX_EARLY_CANDIDATES) this.earlyCandidates.push(message.candidate);
+          return;
+        }
+        await this.addCandidate(this.peer, message.candidate);
+        return;
+      case 'stop':
+        await this.release('stopped by the user');
+    }
+  }
+
+  private async answer(sdp: string): Promise<void> {
+    await this.release(null);
+    this.set({ kernel_status: 'connecting' });
+    const peer = await MediaPeer.create({
+      iceServers: this.get('ice_servers') ?? [],
+      codec: this.get('codec'),
+      hostAddresses: this.hostAddresses,
+    });
+    this.peer = peer;
+    const subscriptions = (this.peerSubscriptions = new Subscription());
+    subscriptions.add(peer.frames$.subscribe((frame) => this.pipeline.push(frame)));
+    subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate: candidate as JSONValue })));
+    subscriptions.add(peer.stats$.subscribe((stats) => this.tellStats(stats)));
+    subscriptions.add(peer.errors$.subscribe((error) => this.log(`media: ${error.message}`)));
+    subscriptions.add(peer.state$.subscribe((state) => this.onPeerState(peer, state)));
+    try {
+      const answer = await peer.answer(sdp);
+      if (this.peer === peer) this.tell({ type: 'answer', sdp: answer });
+      for (const candidate of this.earlyCandidates.splice(0)) await this.addCandidate(peer, candidate);
+    } catch (error) {
+      this.tell({ type: 'error', message: `could not answer the offer: ${errorText(error)}`, fatal: true });
+      await this.release(null, 'error');
+    }
+  }
+
+  private async addCandidate(peer: MediaPeer, candidate: CandidateInit | null): Promise<void> {
+    await peer.addRemoteCandidate(candidate).catch((error) =>
+      this.tell({ type: 'error', message: `bad ICE candidate: ${errorText(error)}`, fatal: false }),
+    );
+  }
+
+  private onPeerState(peer: MediaPeer, state: PeerState): void {
+    if (this.peer !== peer) return;
+    if (state === 'failed') {
+      this.tell({ type: 'error', message: 'the connection to the browser failed', fatal: true });
+      void this.release(null, 'error');
+      return;
+    }
+    if (state === 'closed') {
+      void this.release('the connection closed');
+      return;
+    }
+    this.set({ kernel_status: STATUS_OF[state] });
+  }
+
+  /** Releases the peer (sockets, codecs, worker); says why to the browser unless `reason` is null. */
+  private async release(reason: string | null, status: KernelStatus = 'stopped'): Promise<void> {
+    const peer = this.peer;
+    if (reason !== null) this.earlyCandidates = [];
+    if (!peer) return;
+    this.peer = null;
+    this.peerSubscriptions.unsubscribe();
+    await peer.close();
+    if (this.isClosed) return;
+    this.set({ kernel_status: status });
+    if (reason !== null) this.tell({ type: 'stopped', reason });
+  }
+
+  private onTransformError(error: unknown): void {
+    const message = `transform error: ${errorText(error)}`;
+    this.set({ transform_error: message });
+    // Once per distinct error, not 30 times a second.
+    if (message !== this.lastReported) {
+      this.lastReported = message;
+      this.reportToNotebook(`${message}\n(frames pass through unchanged until the transform works again)`);
+    }
+  }
+
+  private tellStats(stats: MediaStats): void {
+    this.tell({ type: 'stats', ...stats, transform_ms: Math.round(this.pipeline.transformMs * 10) / 10 });
+  }
+
+  private tell(content: JSONObject): void {
+    if (!this.isClosed) this.send(content);
+  }
+}
+
+/** Notebook-facing option names → synced state. */
+type OptionState = Pick<StreamerState, 'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints'>;
+
+function toState(options: StreamerOptions): OptionState {
+  if (!options || typeof options.key !== 'string' || options.key === '') {
+    throw new TypeError('webrtcStreamer needs a non-empty string key, e.g. webrtcStreamer({ key: "edges" })');
+  }
+  return {
+    key: options.key,
+    ice_servers: options.iceServers ?? null,
+    codec: options.codec ?? 'VP8',
+    show_stats: options.showStats ?? null,
+    media_constraints: options.mediaConstraints ?? null,
+  };
+}
+
+function hostAddressesOf(options: StreamerOptions): string[] {
+  return [...new Set(['127.0.0.1', ...(options.hostAddresses ?? [])])];
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof SignallingError) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

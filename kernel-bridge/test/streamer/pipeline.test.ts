@@ -1,0 +1,71 @@
+import { map, Observable } from 'rxjs';
+import { createI420Frame, Frame } from '../../src/rtc';
+import { TransformPipeline } from '../../src/streamer/pipeline';
+
+function frameOf(value: number): Frame {
+  const frame = createI420Frame(4, 4, value);
+  frame.data.fill(value);
+  return frame;
+}
+
+function setup() {
+  const out: number[] = [];
+  const errors: string[] = [];
+  let recovered = 0;
+  const pipeline = new TransformPipeline({
+    output: (frame) => out.push(frame.data[0]),
+    error: (error) => errors.push((error as Error).message),
+    recovered: () => recovered++,
+  });
+  return { pipeline, out, errors, recovered: () => recovered };
+}
+
+const addOne = (frames$: Observable<Frame>) =>
+  frames$.pipe(map((f) => { const g = createI420Frame(f.width, f.height, f.timestamp); g.data.set(f.data.map((v) => v + 1)); return g; }));
+
+describe('transform pipeline', () => {
+  it('passes frames through until a transform is set, then applies it', () => {
+    const { pipeline, out } = setup();
+    pipeline.push(frameOf(1));
+    pipeline.setTransform(addOne);
+    pipeline.push(frameOf(1));
+    expect(out).toEqual([1, 2]);
+  });
+
+  it('swaps the transform for the next frame', () => {
+    const { pipeline, out } = setup();
+    pipeline.setTransform(addOne);
+    pipeline.push(frameOf(10));
+    pipeline.setTransform((frames$) => frames$.pipe(map((f) => frameOf(f.data[0] * 2))));
+    pipeline.push(frameOf(10));
+    expect(out).toEqual([11, 20]);
+  });
+
+  it('passes the failing frame through, reports, and keeps the transform for the next frame', async () => {
+    const { pipeline, out, errors, recovered } = setup();
+    pipeline.setTransform((frames$) => frames$.pipe(map((f) => { if (f.data[0] === 3) throw new Error('bad frame'); return frameOf(f.data[0] + 100); })));
+    pipeline.push(frameOf(1));
+    pipeline.push(frameOf(3));
+    await Promise.resolve();
+    pipeline.push(frameOf(5));
+    expect(out).toEqual([101, 3, 105]);
+    expect(errors).toEqual(['bad frame']);
+    expect(recovered()).toBe(1);
+  });
+
+  it('reports a transform that emits something other than a frame and passes the input through', async () => {
+    const { pipeline, out, errors } = setup();
+    pipeline.setTransform((frames$) => frames$.pipe(map(() => ({ not: 'a frame' }) as unknown as Frame)));
+    pipeline.push(frameOf(7));
+    expect(out).toEqual([7]);
+    expect(errors[0]).toMatch(/not a Frame/);
+  });
+
+  it('falls back to pass-through when the transform cannot be set up', () => {
+    const { pipeline, out, errors } = setup();
+    pipeline.setTransform(() => { throw new Error('setup failed'); });
+    pipeline.push(frameOf(9));
+    expect(out).toEqual([9]);
+    expect(errors).toEqual(['setup failed']);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * @jest-environment ./test/media/native-env.js
+ *
+ * A whole streaming session through the streamer widget: the "browser" (werift stand-in) offers
+ * over the widget's comm, frames of a known level go through the notebook's transform and come
+ * back. Opens UDP sockets: run inside a loopback-only namespace (scripts/test.sh does).
+ */
+import { map } from 'rxjs';
+import { createI420Frame, Frame } from '../../src/rtc';
+import { webrtcStreamer } from '../../src/streamer';
+import { FakeBrowser } from '../rtc/fake-browser';
+import { FakeComm, freshKernel } from '../widgets/fake-kernel';
+
+const W = 160;
+const H = 120;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function level(value: number): Uint8Array {
+  const frame = createI420Frame(W, H);
+  frame.y.fill(value);
+  frame.u.fill(128);
+  frame.v.fill(128);
+  return frame.data;
+}
+
+const lumaOf = (frame: { data: Uint8Array }) => frame.data[Math.floor((W * H) / 2) + W / 2];
+
+const setLuma = (value: (luma: number) => number) => (f: Frame) => {
+  const out = createI420Frame(f.width, f.height, f.timestamp, new Uint8Array(f.data));
+  out.y.fill(value(f.y[0]));
+  return out;
+};
+
+function customs(comm: FakeComm, type: string) {
+  return comm.sent.filter((s) => s.data.method === 'custom' && (s.data.content as { type?: string }).type === type);
+}
+
+async function pumpUntil(browser: FakeBrowser, input: number, accept: (luma: number) => boolean, ms = 8000): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    browser.sendFrame(level(input), W, H, Date.now());
+    await sleep(33);
+    const last = browser.received[browser.received.length - 1];
+    if (last && accept(lumaOf(last))) return lumaOf(last);
+    if (Date.now() - started > ms) throw new Error(`no matching output; last luma ${last ? lumaOf(last) : 'none'}`);
+  }
+}
+
+describe('streamer session (werift browser stand-in, loopback)', () => {
+  it('negotiates over the comm, applies and swaps the transform, survives a throwing transform, stops', async () => {
+    const kernel = freshKernel();
+    const streamer = webrtcStreamer({ key: 'session-test' });
+    expect(webrtcStreamer({ key: 'session-test' })).toBe(streamer);
+    streamer.transform((frames$) => frames$.pipe(map(setLuma((y) => 255 - y))));
+    const comm = kernel.comm(streamer.modelId);
+
+    const browser = new FakeBrowser();
+    browser.pc.onIceCandidate.subscribe((candidate) =>
+      comm.receive({ method: 'custom', content: { type: 'candidate', candidate: candidate ? candidate.toJSON() : null } as never }),
+    );
+    comm.receive({ method: 'custom', content: { type: 'offer', sdp: await browser.createOffer() } });
+    for (let i = 0; i < 100 && customs(comm, 'answer').length === 0; i++) await sleep(50);
+    const [answer] = customs(comm, 'answer');
+    expect(answer).toBeDefined();
+    await browser.pc.setRemoteDescription({ type: 'answer', sdp: (answer.data.content as { sdp: string }).sdp });
+    let added = 0;
+    const addKernelCandidates = setInterval(() => {
+      for (const sent of customs(comm, 'candidate').slice(added)) {
+        added++;
+        const candidate = (sent.data.content as { candidate: unknown }).candidate;
+        if (candidate) void browser.pc.addIceCandidate(candidate as never);
+      }
+    }, 20);
+
+    // Inverted: 200 in, about 55 out (VP8 is lossy).
+    expect(Math.abs((await pumpUntil(browser, 200, (y) => Math.abs(y - 55) < 12)) - 55)).toBeLessThan(12);
+    expect(streamer.get('kernel_status')).toBe('playing');
+
+    // Re-run with the same key: same widget, new transform, no new answer.
+    const again = webrtcStreamer({ key: 'session-test' }).transform((frames$) => frames$.pipe(map(setLuma(() => 30))));
+    expect(again).toBe(streamer);
+    await pumpUntil(browser, 200, (y) => Math.abs(y - 30) < 12);
+    expect(customs(comm, 'answer')).toHaveLength(1);
+
+    // A throwing transform: the error reaches the widget state, frames pass through unchanged.
+    streamer.transform((frames$) => frames$.pipe(map((): Frame => { throw new Error('kaboom'); })));
+    await pumpUntil(browser, 150, (y) => Math.abs(y - 150) < 12);
+    expect(streamer.get('transform_error')).toBe('transform error: Error: kaboom');
+    expect(streamer.get('kernel_status')).toBe('playing');
+
+    // Stop from the browser: the kernel releases the peer and says so.
+    comm.receive({ method: 'custom', content: { type: 'stop' } });
+    for (let i = 0; i < 100 && customs(comm, 'stopped').length === 0; i++) await sleep(50);
+    expect(customs(comm, 'stopped')[0].data.content).toEqual({ type: 'stopped', reason: 'stopped by the user' });
+    expect(streamer.get('kernel_status')).toBe('stopped');
+
+    // A malformed offer gets a clear, non-fatal error.
+    comm.receive({ method: 'custom', content: { type: 'offer', sdp: 'not sdp' } });
+    await sleep(10);
+    expect(customs(comm, 'error').pop()?.data.content).toEqual({
+      type: 'error',
+      message: 'offer.sdp must be an SDP string (starting with "v=0")',
+      fatal: false,
+    });
+
+    clearInterval(addKernelCandidates);
+    streamer.close();
+    await browser.close();
+  }, 60000);
+});

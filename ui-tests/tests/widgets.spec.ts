@@ -101,8 +101,10 @@ test('slider and dropdown changes reach the kernel, and the widgets survive a re
 
   await test.step('after a page reload the widgets render again without re-running cells', async () => {
     expect(await page.notebook.save()).toBe(true);
-    await page.reload();
-    expect(await page.notebook.activate(NOTEBOOK)).toBe(true);
+    // Galata's usual readiness check waits for the Launcher, which the restored layout does not have.
+    await page.reload({ waitForIsReady: false });
+    await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+    await expect(page.activity.getTabLocator(NOTEBOOK)).toHaveAttribute('aria-selected', 'true');
     const after = await widgets(page);
     const finalValue = uiValues[uiValues.length - 1];
     await expect(after.label).toHaveText('low');

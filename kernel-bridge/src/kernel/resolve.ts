@@ -1,16 +1,21 @@
 /**
- * Lets a cell `import ... from "jupyterlab-webrtc-bridge"` in any notebook folder, without an npm
- * install next to the notebook, by falling back to the kernel's own copy when normal resolution
- * finds nothing. A copy installed next to the notebook still wins. No library does this for both
- * Node's require and tslab's embedded TypeScript checker, so it is written here, kept to the one
- * package name.
+ * Lets a cell `import ... from "jupyterlab-webrtc-bridge"` (and from "rxjs", whose operators the
+ * notebook API is used with) in any notebook folder, without an npm install next to the notebook,
+ * by falling back to the kernel's own copies when normal resolution finds nothing. Copies
+ * installed next to the notebook still win. No library does this for both Node's require and
+ * tslab's embedded TypeScript checker, so it is written here, kept to these package names.
  */
 import Module from 'module';
 import * as path from 'path';
 
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGE_NAME: string = require(path.join(PACKAGE_ROOT, 'package.json')).name;
-const MARKER = `${path.sep}node_modules${path.sep}${PACKAGE_NAME}`;
+
+/** Package name → the folder the kernel uses when a notebook folder has none. */
+const FALLBACKS = new Map<string, string>([
+  [PACKAGE_NAME, PACKAGE_ROOT],
+  ['rxjs', path.dirname(require.resolve('rxjs/package.json'))],
+]);
 
 type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
 
@@ -21,8 +26,10 @@ export function installRuntimeFallback(): void {
     try {
       return original.call(this, request, parent, isMain, options);
     } catch (error) {
-      if (request === PACKAGE_NAME || request.startsWith(`${PACKAGE_NAME}/`)) {
-        return original.call(this, PACKAGE_ROOT + request.slice(PACKAGE_NAME.length), parent, isMain, options);
+      for (const [name, root] of FALLBACKS) {
+        if (request === name || request.startsWith(`${name}/`)) {
+          return original.call(this, root + request.slice(name.length), parent, isMain, options);
+        }
       }
       throw error;
     }
@@ -36,16 +43,19 @@ interface FileSystemHost {
   realpath?(path: string): string;
 }
 
-/**
- * Maps `<any folder>/node_modules/<our name>/...` to our package when that path does not exist,
- * on the `sys` object that tslab's converter inherits from.
- */
+/** `<any folder>/node_modules/<name>/rest` → `<fallback root>/rest`, or null. */
+function mapped(file: string): string | null {
+  for (const [name, root] of FALLBACKS) {
+    const marker = `${path.sep}node_modules${path.sep}${name}`;
+    const at = file.indexOf(marker);
+    const end = at + marker.length;
+    if (at >= 0 && (end === file.length || file[end] === path.sep)) return root + file.slice(end);
+  }
+  return null;
+}
+
+/** The same fallback for the `sys` object that tslab's converter inherits from. */
 export function installTypeCheckerFallback(sys: FileSystemHost): void {
-  const mapped = (file: string): string | null => {
-    const at = file.indexOf(MARKER);
-    if (at < 0) return null;
-    return PACKAGE_ROOT + file.slice(at + MARKER.length);
-  };
   const fileExists = sys.fileExists.bind(sys);
   const directoryExists = sys.directoryExists?.bind(sys);
   const readFile = sys.readFile.bind(sys);

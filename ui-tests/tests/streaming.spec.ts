@@ -1,0 +1,136 @@
+/**
+ * Issue 4: live video through the kernel, in a real JupyterLab with Chromium's fake camera. The
+ * camera plays a still y4m picture (left half dark, right half bright); the transform inverts it,
+ * mixed by a slider; the test reads pixels of the output <video>. Runs in the loopback-only
+ * namespace of scripts/run-ui-tests.sh, so ICE uses 127.0.0.1 only.
+ */
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
+import { writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import config from '../playwright.config';
+import { expectNoErrors, newTypeScriptNotebook, outputText, runCode } from './helpers';
+
+const W = 320;
+const H = 240;
+const DARK = 40;
+const BRIGHT = 210;
+
+/** A one-frame y4m (Chromium loops it): luma DARK on the left half, BRIGHT on the right. */
+function writeCameraPicture(): string {
+  const file = path.join(tmpdir(), `jupyterlab-webrtc-camera-${W}x${H}.y4m`);
+  const y = Buffer.alloc(W * H);
+  for (let row = 0; row < H; row++) y.fill(DARK, row * W, row * W + W / 2).fill(BRIGHT, row * W + W / 2, row * W + W);
+  const chroma = Buffer.alloc((W / 2) * (H / 2), 128);
+  writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F20:1 Ip A1:1 C420jpeg\nFRAME\n`), y, chroma, chroma]));
+  return file;
+}
+
+const baseLaunch = config.use!.launchOptions!;
+test.use({
+  launchOptions: {
+    ...baseLaunch,
+    args: [...(baseLaunch.args ?? []), `--use-file-for-fake-video-capture=${writeCameraPicture()}`],
+  },
+});
+
+const STREAM_CELL = `import { webrtcStreamer, FloatSlider, createI420Frame } from "jupyterlab-webrtc-bridge";
+import { map, withLatestFrom } from "rxjs";
+const mix = new FloatSlider({ description: "invert", min: 0, max: 1, step: 1, value: 1 });
+const ctx = webrtcStreamer({ key: "ui-invert" });
+ctx.transform((frames$) => frames$.pipe(
+  withLatestFrom(mix.value$),
+  map(([frame, m]) => {
+    const out = createI420Frame(frame.width, frame.height, frame.timestamp, new Uint8Array(frame.data));
+    for (let i = 0; i < out.y.length; i++) out.y[i] = m ? 255 - frame.y[i] : frame.y[i];
+    return out;
+  }),
+));
+display(mix);
+ctx`;
+
+/** UDP sockets the kernel process holds (its peer's ICE sockets). */
+const UDP_CELL = `import { readFileSync, readdirSync, readlinkSync } from "fs";
+const udpInodes = () => new Set(["/proc/net/udp", "/proc/net/udp6"].flatMap((f) => readFileSync(f, "utf8").trim().split("\\n").slice(1).map((l) => l.trim().split(/\\s+/)[9])));
+const udp = () => { const inodes = udpInodes(); return readdirSync("/proc/self/fd").map((fd) => { try { return readlinkSync("/proc/self/fd/" + fd); } catch { return ""; } })
+  .filter((l) => inodes.has(l.replace(/^socket:\\[(\\d+)\\]$/, "$1"))).length; };
+"udp " + udp()`;
+
+/** Mean luma-ish brightness of the left and right thirds of the output video. */
+async function outputHalves(page: IJupyterLabPageFixture): Promise<{ left: number; right: number; width: number }> {
+  return page.evaluate(() => {
+    const video = document.querySelector('video.jp-webrtc-output') as HTMLVideoElement;
+    if (!video || video.videoWidth === 0) return { left: -1, right: -1, width: 0 };
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const g = canvas.getContext('2d')!;
+    g.drawImage(video, 0, 0);
+    const mean = (x0: number, x1: number) => {
+      const d = g.getImageData(x0, Math.floor(canvas.height / 4), x1 - x0, Math.floor(canvas.height / 2)).data;
+      let sum = 0;
+      for (let i = 0; i < d.length; i += 4) sum += (d[i] + d[i + 1] + d[i + 2]) / 3;
+      return sum / (d.length / 4);
+    };
+    const w = canvas.width;
+    return { left: mean(0, Math.floor(w / 3)), right: mean(Math.ceil((2 * w) / 3), w), width: w };
+  });
+}
+
+/** "inverted", "original", or the measured brightness when it is neither (yet). */
+async function picture(page: IJupyterLabPageFixture): Promise<string> {
+  const { left, right, width } = await outputHalves(page);
+  if (left > BRIGHT - 45 && right < DARK + 45) return 'inverted';
+  if (left < DARK + 45 && right > BRIGHT - 45) return 'original';
+  return `neither: left ${left.toFixed(0)}, right ${right.toFixed(0)}, width ${width}`;
+}
+
+test('camera → kernel transform → browser: inverted, steered by a slider, released on Stop', async ({ page }) => {
+  await newTypeScriptNotebook(page, 'streaming.ipynb');
+  // Another file's cells use display() without importing it; bring it in scope for this notebook.
+  await runCode(page, 0, 'import { display } from "jupyterlab-webrtc-bridge";\n' + UDP_CELL);
+  const before = await outputText(page, 0);
+  await runCode(page, 1, STREAM_CELL);
+  await expectNoErrors(page, 1);
+
+  const widget = page.locator('.jp-webrtc-start').first();
+  await widget.click();
+  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i, { timeout: 30_000 });
+
+  await test.step('the output video is the inverted camera picture', async () => {
+    await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('inverted');
+  });
+
+  await test.step('moving the slider changes the transform on the next frames', async () => {
+    const handle = page.locator('.widget-slider .noUi-handle').first();
+    await handle.focus();
+    await handle.press('Home');
+    await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('original');
+  });
+
+  await test.step('the kernel holds ICE sockets while playing', async () => {
+    await runCode(page, 2, '"udp " + udp()');
+    expect(Number((await outputText(page, 2)).split(' ')[1])).toBeGreaterThan(Number(before.split(' ')[1]));
+  });
+
+  await test.step('Stop ends the camera track and the kernel releases the peer', async () => {
+    await page.evaluate(() => {
+      const video = document.querySelector('video.jp-webrtc-local') as HTMLVideoElement;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (window as any).__cameraTracks = (video.srcObject as MediaStream).getTracks();
+    });
+    await page.locator('.jp-webrtc-stop').first().click();
+    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^stopped/i, { timeout: 30_000 });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const ended = await page.evaluate(() => (window as any).__cameraTracks.map((t: MediaStreamTrack) => t.readyState));
+    expect(ended.length).toBeGreaterThan(0);
+    expect(ended.every((state: string) => state === 'ended')).toBe(true);
+    await expect
+      .poll(async () => {
+        await runCode(page, 3, 'ctx.get("kernel_status") + " " + udp()');
+        return outputText(page, 3);
+      }, { timeout: 30_000 })
+      .toBe(`stopped ${before.split(' ')[1]}`);
+  });
+});

@@ -1,38 +1,23 @@
 import { Observable } from 'rxjs';
-import { bool, int, intPair, oneOf, str, Traits } from '../traits';
+import { int, intPair, Traits } from '../traits';
 import { Accessors, Options, Widget } from '../widget';
 import { clampRange } from './bounded';
-import { descriptionTraits, DescriptionState, ORIENTATIONS, SLIDER_BEHAVIORS } from './dom';
-import { controlTraits, ModelState } from './model';
-import { SliderStyle } from './styles';
+import { sliderTraits, SliderState } from './slider';
 
-export interface IntRangeSliderState extends ModelState, DescriptionState<SliderStyle> {
+export interface IntRangeSliderState extends SliderState {
   /** [lower, upper], lower <= upper. */
   value: [number, number];
   min: number;
   max: number;
   step: number;
-  orientation: (typeof ORIENTATIONS)[number];
-  readout: boolean;
-  readout_format: string;
-  continuous_update: boolean;
-  disabled: boolean;
-  behavior: (typeof SLIDER_BEHAVIORS)[number];
 }
 
 const traits = (): Traits<IntRangeSliderState> => ({
-  ...controlTraits('IntRangeSliderModel', 'IntRangeSliderView'),
-  ...descriptionTraits((init) => new SliderStyle(init)),
+  ...sliderTraits('IntRangeSliderModel', 'IntRangeSliderView', 'd'),
   value: intPair([25, 75]),
   min: int(0),
   max: int(100),
   step: int(1),
-  orientation: oneOf(ORIENTATIONS, 'horizontal'),
-  readout: bool(true),
-  readout_format: str('d'),
-  continuous_update: bool(true),
-  disabled: bool(false),
-  behavior: oneOf(SLIDER_BEHAVIORS, 'drag-tap'),
 });
 
 export interface IntRangeSlider extends Accessors<IntRangeSliderState> {}

@@ -50,7 +50,10 @@ class FakeComm {
   }
 }
 
-const manager = { callbacks: () => ({}) };
+const manager: { callbacks: () => object; kernel: { status: string } } = {
+  callbacks: () => ({}),
+  kernel: { status: 'idle' }
+};
 let devices: FakeMediaDevices;
 let settings: SettingsStore;
 const views: WebRtcStreamerView[] = [];
@@ -447,6 +450,37 @@ describe('the session belongs to the model', () => {
     expect(rerun.el.dataset.state).toBe('stopped');
     expect(pc.closed).toBe(true);
     expect(types(comm)).toEqual(['offer']); // kernel-initiated: no stop sent
+  });
+
+  it('a re-run cell that takes longer than the grace period keeps the session while the kernel is busy', async () => {
+    jest.useFakeTimers();
+    const { model, comm } = createModel({ key: 'edges' });
+    const old = createView(model);
+    await startPlaying(old, comm);
+    manager.kernel.status = 'busy'; // the cell is re-running (type-checking)
+    old.remove();
+    jest.advanceTimersByTime(6000);
+    expect(model.streamState).toBe('playing');
+    const rerun = createView(model);
+    manager.kernel.status = 'idle';
+    jest.advanceTimersByTime(10000);
+    expect(rerun.el.dataset.state).toBe('playing');
+    expect(types(comm)).toEqual(['offer']);
+  });
+
+  it('a busy kernel delays the stop for a missing view only up to a bound', async () => {
+    jest.useFakeTimers();
+    const { model, comm } = createModel();
+    const view = createView(model);
+    await startPlaying(view, comm);
+    manager.kernel.status = 'busy';
+    view.remove();
+    jest.advanceTimersByTime(WebRtcStreamerModel.busyKernelWaitMs - 2000);
+    expect(model.streamState).toBe('playing');
+    jest.advanceTimersByTime(4000);
+    manager.kernel.status = 'idle';
+    expect(model.streamState).toBe('stopped');
+    expect(types(comm)).toEqual(['offer', 'stop']);
   });
 
   it('removing the only view stops the session after the grace period', async () => {

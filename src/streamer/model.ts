@@ -51,6 +51,8 @@ let lastSessionId = 0;
 export class WebRtcStreamerModel extends DOMWidgetModel {
   /** How long a session outlives its last view (ms). */
   static viewGraceMs = 1500;
+  /** How long a missing view is tolerated while the kernel is busy. */
+  static busyKernelWaitMs = 30000;
 
   defaults(): ObjectHash {
     return {
@@ -241,12 +243,30 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       return;
     }
     this._clearGraceTimer();
-    this._graceTimer = setTimeout(() => {
+    const removedAt = Date.now();
+    const check = () => {
       this._graceTimer = null;
-      if (this._views.size === 0) {
-        this.stopStreaming('no view shows the stream');
+      if (this._views.size > 0) {
+        return;
       }
-    }, WebRtcStreamerModel.viewGraceMs);
+      // A re-running cell clears its output first and shows the widget when it
+      // finishes, which may take longer than the grace period (type-checking on
+      // a busy machine): wait while the kernel is busy, within a bound.
+      const waited = Date.now() - removedAt;
+      if (this._kernelBusy() && waited < WebRtcStreamerModel.busyKernelWaitMs) {
+        this._graceTimer = setTimeout(check, WebRtcStreamerModel.viewGraceMs);
+        return;
+      }
+      this.stopStreaming('no view shows the stream');
+    };
+    this._graceTimer = setTimeout(check, WebRtcStreamerModel.viewGraceMs);
+  }
+
+  private _kernelBusy(): boolean {
+    const manager = this.widget_manager as unknown as {
+      kernel?: { status?: string } | null;
+    };
+    return manager?.kernel?.status === 'busy';
   }
 
   /** Closing the model (comm closed by either side) ends the session. */

@@ -58,3 +58,15 @@ export async function expectNoErrors(page: IJupyterLabPageFixture, index: number
   const errors = output.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
   expect(await errors.allTextContents()).toEqual([]);
 }
+
+/**
+ * Reloads JupyterLab and waits until it has started and restored its layout. Uses galata's own
+ * `reload` (it re-installs the in-page helpers that `page.notebook` needs), without its readiness
+ * check, which waits for a Launcher tab the restored layout does not have. (The fixture's type
+ * only exposes Playwright's `reload`.)
+ */
+export async function reloadPage(page: IJupyterLabPageFixture): Promise<void> {
+  const galataPage = page as unknown as { reload(options: { waitForIsReady: boolean }): Promise<unknown> };
+  await galataPage.reload({ waitForIsReady: false });
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+}

@@ -50,6 +50,10 @@ ctx.transform((frames$) => frames$.pipe(
 display(mix);
 ctx`;
 
+const BROKEN_CELL = `const again = webrtcStreamer({ key: "ui-invert" });
+again.transform((frames$) => frames$.pipe(map((): never => { throw new Error("broken on purpose"); })));
+again`;
+
 /** UDP sockets the kernel process holds (its peer's ICE sockets). */
 const UDP_CELL = `import { readFileSync, readdirSync, readlinkSync } from "fs";
 const udpInodes = () => new Set(["/proc/net/udp", "/proc/net/udp6"].flatMap((f) => readFileSync(f, "utf8").trim().split("\\n").slice(1).map((l) => l.trim().split(/\\s+/)[9])));
@@ -103,6 +107,27 @@ test('camera → kernel transform → browser: inverted, steered by a slider, re
   });
 
   await test.step('moving the slider changes the transform on the next frames', async () => {
+    const handle = page.locator('.widget-slider .noUi-handle').first();
+    await handle.focus();
+    await handle.press('Home');
+    await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('original');
+  });
+
+  await test.step('re-running the cell with the same key swaps the transform on the same connection', async () => {
+    const session = await page.locator('[data-session-id]').first().getAttribute('data-session-id');
+    await runCode(page, 1, BROKEN_CELL);
+    // The error shows under the cell (raised while it runs) and in the widget; frames pass through.
+    const output = (await page.notebook.getCellOutputLocator(1))!;
+    await expect(output.locator('[data-mime-type="application/vnd.jupyter.stderr"]')).toContainText('transform error: Error: broken on purpose');
+    await expect(page.locator('.jp-webrtc-error').first()).toContainText('broken on purpose');
+    await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('original');
+    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i);
+
+    await runCode(page, 1, STREAM_CELL);
+    await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('inverted');
+    await expect(page.locator('.jp-webrtc-error').first()).not.toContainText('broken on purpose');
+    expect(await page.locator('[data-session-id]').first().getAttribute('data-session-id')).toBe(session);
+    // Back to the original picture for the next step's slider-independent checks.
     const handle = page.locator('.widget-slider .noUi-handle').first();
     await handle.focus();
     await handle.press('Home');

@@ -5,7 +5,7 @@
  */
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test } from '@jupyterlab/galata';
-import { expectNoErrors, newTypeScriptNotebook, runCode } from './helpers';
+import { expectNoErrors, newTypeScriptNotebook, reloadPage, runCode } from './helpers';
 
 const NOTEBOOK = 'widgets.ipynb';
 
@@ -101,9 +101,7 @@ test('slider and dropdown changes reach the kernel, and the widgets survive a re
 
   await test.step('after a page reload the widgets render again without re-running cells', async () => {
     expect(await page.notebook.save()).toBe(true);
-    // Galata's usual readiness check waits for the Launcher, which the restored layout does not have.
-    await page.reload({ waitForIsReady: false });
-    await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+    await reloadPage(page);
     await expect(page.activity.getTabLocator(NOTEBOOK)).toHaveAttribute('aria-selected', 'true');
     const after = await widgets(page);
     const finalValue = uiValues[uiValues.length - 1];
@@ -114,7 +112,8 @@ test('slider and dropdown changes reach the kernel, and the widgets survive a re
     await expect(after.echo).toHaveText(JSON.stringify([100, ...uiValues]));
     // The same kernel still holds the state: no cell ran again (the execution counts are the
     // saved ones) and the restored views still drive the kernel's models.
-    await expect(page.locator('.jp-Cell .jp-InputPrompt').first()).toHaveText('[1]:');
+    await expect((await page.notebook.getCellLocator(0))!.locator('.jp-InputPrompt')).toHaveText('[1]:');
+    await expect((await page.notebook.getCellLocator(1))!.locator('.jp-InputPrompt')).toHaveText('[2]:');
     const next = await stepRight(page, uiValues.length + 2);
     expect(next).toBeGreaterThan(finalValue);
     expect(await seenByKernel(after.echo)).toEqual([100, ...uiValues, next]);

@@ -10,6 +10,7 @@ import { createExecutor, ConverterSet, Executor } from 'tslab/dist/executor';
 import { printQuickInfo } from 'tslab/dist/inspect';
 import { format } from 'util';
 import { installTypeCheckerFallback } from './resolve';
+import { expandShorthandProperties } from './shorthand';
 
 const DIAGNOSTIC_FORMAT = '%s%d:%d - %s';
 
@@ -69,7 +70,7 @@ export class TypeScriptEngine {
     this.diagnostics = [];
     this.thrown = [];
     this.lastValue = null;
-    const ok = await this.executor.execute(code);
+    const ok = await this.executor.execute(expandShorthandProperties(code));
     if (ok) {
       const last = this.lastValue as { value: unknown } | null;
       return last ? { ok: true, hasValue: true, value: last.value } : { ok: true, hasValue: false };
@@ -118,11 +119,11 @@ export class TypeScriptEngine {
       const interrupted =
         (thrown as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' ||
         thrown.message === 'Interrupted asynchronously';
-      return {
-        ename: interrupted ? 'Interrupted' : thrown.name,
-        evalue: interrupted ? 'the cell was interrupted' : thrown.message,
-        traceback: userStack(thrown),
-      };
+      if (interrupted) {
+        // JupyterLab shows only the traceback: V8's stack of the interrupt would say nothing useful.
+        return { ename: 'Interrupted', evalue: 'the cell was interrupted', traceback: ['Interrupted: the cell was interrupted'] };
+      }
+      return { ename: thrown.name, evalue: thrown.message, traceback: userStack(thrown) };
     }
     return { ename: 'Error', evalue: format(thrown), traceback: [`Uncaught ${format(thrown)}`] };
   }
@@ -130,12 +131,14 @@ export class TypeScriptEngine {
 
 /**
  * The stack from the error line on, without the source-arrow V8 puts above errors thrown in vm
- * code and without the kernel's own frames, which only confuse a notebook user.
+ * code and without the frames of node:vm and of the kernel, which only confuse a notebook user.
  */
 function userStack(error: Error): string[] {
   const all = (error.stack ?? `${error.name}: ${error.message}`).split('\n');
   const start = Math.max(0, all.findIndex((line) => line.startsWith(`${error.name}:`) || line === error.name));
   const lines = all.slice(start);
-  const kernelFrame = lines.findIndex((line, index) => index > 0 && /tslab[\\/]dist[\\/]executor|[\\/]lib[\\/]kernel[\\/]/.test(line));
+  const kernelFrame = lines.findIndex(
+    (line, index) => index > 0 && /node:vm|tslab[\\/]dist[\\/]executor|[\\/]lib[\\/]kernel[\\/]/.test(line),
+  );
   return kernelFrame > 0 ? lines.slice(0, kernelFrame) : lines;
 }

@@ -37,10 +37,15 @@ export class TransformPipeline {
     this.subscribe();
   }
 
+  /**
+   * On a running stream the new transform is tried at once on the latest frame, so an error it
+   * throws is raised while the cell that set it is still running (and shown under that cell).
+   */
   setTransform(transform: Transform): void {
     this.transform = transform;
     this.failing = false;
     this.subscribe();
+    if (this.latest) this.push(this.latest);
   }
 
   push(frame: Frame): void {

@@ -189,12 +189,12 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   private onTransformError(error: unknown): void {
-    const message = `transform error: ${errorText(error)}`;
+    const message = errorText(error);
     this.set({ transform_error: message });
     // Once per distinct error, not 30 times a second.
     if (message !== this.lastReported) {
       this.lastReported = message;
-      this.reportToNotebook(`${message}\n(frames pass through unchanged until the transform works again)`);
+      this.reportToNotebook(`transform error: ${message}\n(frames pass through unchanged until the transform works again)`);
     }
   }
 

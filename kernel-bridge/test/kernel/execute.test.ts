@@ -56,7 +56,14 @@ describe('execute', () => {
     expect(reply.content).toMatchObject({ status: 'error', ename: 'RangeError', evalue: 'too far' });
     const traceback = ofType(iopub, 'error')[0].content.traceback as string[];
     expect(traceback[0]).toBe('RangeError: too far');
-    expect(traceback.join('\n')).not.toMatch(/tslab[\\/]dist|lib[\\/]kernel/);
+    expect(traceback.join('\n')).not.toMatch(/tslab[\\/]dist|lib[\\/]kernel|node:vm/);
+  });
+
+  it('resolves earlier cells\' names inside shorthand properties', async () => {
+    await kernel.execute('const seen = [1, 2];');
+    const { reply, iopub } = await kernel.execute('const label = "x";\n({ seen, label, nested: { seen } })');
+    expect(reply.content.status).toBe('ok');
+    expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': "{ seen: [ 1, 2 ], label: 'x', nested: { seen: [ 1, 2 ] } }" });
   });
 
   it('supports top-level await', async () => {
@@ -135,7 +142,7 @@ describe('execute', () => {
   });
 
   it('aborts cells queued behind a failing cell', async () => {
-    const failing = kernel.execute('throw new Error("stop here")');
+    const failing = kernel.execute('await new Promise((r) => setTimeout(r, 300));\nthrow new Error("stop here");');
     const queued = kernel.execute('console.log("must not run")');
     expect((await failing).reply.content.status).toBe('error');
     const { reply, iopub } = await queued;

@@ -28,8 +28,9 @@ describe('transform pipeline', () => {
     const { pipeline, out } = setup();
     pipeline.push(frameOf(1));
     pipeline.setTransform(addOne);
-    pipeline.push(frameOf(1));
     expect(out).toEqual([1, 2]);
+    pipeline.push(frameOf(5));
+    expect(out).toEqual([1, 2, 6]);
   });
 
   it('swaps the transform for the next frame', () => {
@@ -37,7 +38,6 @@ describe('transform pipeline', () => {
     pipeline.setTransform(addOne);
     pipeline.push(frameOf(10));
     pipeline.setTransform((frames$) => frames$.pipe(map((f) => frameOf(f.data[0] * 2))));
-    pipeline.push(frameOf(10));
     expect(out).toEqual([11, 20]);
   });
 
@@ -59,6 +59,14 @@ describe('transform pipeline', () => {
     pipeline.push(frameOf(7));
     expect(out).toEqual([7]);
     expect(errors[0]).toMatch(/not a Frame/);
+  });
+
+  it('tries a new transform on the latest frame at once, so its error is raised while it is set', () => {
+    const { pipeline, out, errors } = setup();
+    pipeline.push(frameOf(4));
+    pipeline.setTransform((frames$) => frames$.pipe(map((): Frame => { throw new Error('broken'); })));
+    expect(errors).toEqual(['broken']);
+    expect(out).toEqual([4, 4]);
   });
 
   it('falls back to pass-through when the transform cannot be set up', () => {

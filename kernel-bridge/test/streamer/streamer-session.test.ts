@@ -87,7 +87,7 @@ describe('streamer session (werift browser stand-in, loopback)', () => {
     // A throwing transform: the error reaches the widget state, frames pass through unchanged.
     streamer.transform((frames$) => frames$.pipe(map((): Frame => { throw new Error('kaboom'); })));
     await pumpUntil(browser, 150, (y) => Math.abs(y - 150) < 12);
-    expect(streamer.get('transform_error')).toBe('transform error: Error: kaboom');
+    expect(streamer.get('transform_error')).toBe('Error: kaboom');
     expect(streamer.get('kernel_status')).toBe('playing');
 
     // Stop from the browser: the kernel releases the peer and says so.

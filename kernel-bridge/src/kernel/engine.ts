@@ -70,7 +70,7 @@ export class TypeScriptEngine {
     this.diagnostics = [];
     this.thrown = [];
     this.lastValue = null;
-    const ok = await this.executor.execute(expandShorthandProperties(code));
+    const ok = await this.recovering(() => this.executor.execute(expandShorthandProperties(code)));
     if (ok) {
       const last = this.lastValue as { value: unknown } | null;
       return last ? { ok: true, hasValue: true, value: last.value } : { ok: true, hasValue: false };
@@ -79,12 +79,12 @@ export class TypeScriptEngine {
   }
 
   complete(code: string, cursor: number): { matches: string[]; cursor_start: number; cursor_end: number } {
-    const info = this.executor.complete(code, cursor);
+    const info = this.recoveringSync(() => this.executor.complete(code, cursor));
     return { matches: info.candidates, cursor_start: info.start, cursor_end: info.end };
   }
 
   inspect(code: string, cursor: number): string | null {
-    const info = this.executor.inspect(code, cursor);
+    const info = this.recoveringSync(() => this.executor.inspect(code, cursor));
     return info ? printQuickInfo(info) : null;
   }
 
@@ -100,6 +100,42 @@ export class TypeScriptEngine {
 
   close(): void {
     this.executor.close();
+  }
+
+  /**
+   * tslab's converter fakes TypeScript's timers with a single slot and throws "Unexpected pending
+   * rebuildTimer" forever once a watched file outside the cell changes (a package.json or .d.ts of
+   * an imported package): TypeScript then arms a second timer. The converter is unusable from then
+   * on, so it is rebuilt (cold, 2-3 s) and the request retried once. Cell declarations survive:
+   * the executor keeps them and hands them to the new converter.
+   */
+  private async recovering<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isWedged(error)) throw error;
+      this.resetConverter();
+      return run();
+    }
+  }
+
+  private recoveringSync<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (!isWedged(error)) throw error;
+      this.resetConverter();
+      return run();
+    }
+  }
+
+  private resetConverter(): void {
+    try {
+      this.converters.node?.close();
+    } catch {
+      // a wedged converter may fail to close; it is dropped either way
+    }
+    this.converters.node = undefined;
   }
 
   private executorConverters(): { node: Converter } {
@@ -127,6 +163,10 @@ export class TypeScriptEngine {
     }
     return { ename: 'Error', evalue: format(thrown), traceback: [`Uncaught ${format(thrown)}`] };
   }
+}
+
+function isWedged(error: unknown): boolean {
+  return error instanceof Error && /^Unexpected pending rebuildTimer$|^clearing unexpected tiemr$/.test(error.message);
 }
 
 /**

@@ -32,6 +32,7 @@ export class Kernel {
   private readonly queue = new ExecutionQueue();
   private readonly shutdownHandlers = new Set<() => void | Promise<void>>();
   private readonly history: [number, number, string][] = [];
+  private readonly outputs = new Map<number, string>();
   private executionCount = 0;
   private shellChain: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -77,6 +78,7 @@ export class Kernel {
       engine: this.engine,
       comms: this.comms,
       history: this.history,
+      outputs: this.outputs,
       executionCount: () => this.executionCount,
     };
   }
@@ -274,12 +276,20 @@ export class Kernel {
 
     // A cell may keep the main thread busy: busy and execute_input must be on the wire first.
     await this.iopub.drained();
-    const outcome = await this.engine.execute(code);
+    let outcome: Awaited<ReturnType<TypeScriptEngine['execute']>>;
+    try {
+      outcome = await this.engine.execute(code);
+    } catch (error) {
+      // The engine itself failed (not the cell): still answer, or the frontend waits forever.
+      outcome = { ok: false, error: { ename: 'KernelError', evalue: describe(error), traceback: [`kernel error: ${describe(error)}`] } };
+    }
     let failure = outcome.ok ? null : outcome.error;
     if (outcome.ok && outcome.hasValue && !silent) {
       try {
         const bundle = toMimeBundle(outcome.value);
         this.iopub.publish('execute_result', { execution_count: count, data: bundle.data, metadata: bundle.metadata ?? {} });
+        const text = bundle.data['text/plain'];
+        if (storeHistory && typeof text === 'string') this.outputs.set(count, text);
       } catch (error) {
         failure = { ename: 'DisplayError', evalue: describe(error), traceback: [`could not display the result: ${describe(error)}`] };
       }

@@ -15,6 +15,8 @@ export interface RequestContext {
   comms: KernelCommManager;
   /** [session, line, input] per stored cell. */
   history: readonly [number, number, string][];
+  /** text/plain of execute_result per stored line. */
+  outputs: ReadonlyMap<number, string>;
   executionCount(): number;
 }
 
@@ -43,7 +45,15 @@ export function handleRequest(context: RequestContext, type: string, content: JS
       if (typeof content.code !== 'string') throw new RequestError('is_complete_request needs a string code');
       return { type: 'is_complete_reply', content: context.engine.isComplete(content.code) };
     case 'history_request':
-      return { type: 'history_reply', content: { status: 'ok', history: selectHistory(context.history, content) } };
+    {
+      const selected = selectHistory(context.history, content);
+      // output=true: each entry is [session, line, [input, output or null]], as ipykernel sends.
+      const history =
+        content.output === true
+          ? selected.map(([session, line, input]) => [session, line, [input, context.outputs.get(line) ?? null]])
+          : selected;
+      return { type: 'history_reply', content: { status: 'ok', history } };
+    }
     case 'comm_info_request': {
       const target = typeof content.target_name === 'string' ? content.target_name : undefined;
       const comms: Record<string, { target_name: string }> = {};
@@ -92,7 +102,13 @@ function selectHistory(
       return history.slice(-n);
     case 'search': {
       const pattern = typeof content.pattern === 'string' ? globToRegExp(content.pattern) : /.*/;
-      return history.filter(([, , input]) => pattern.test(input)).slice(-n);
+      let found = history.filter(([, , input]) => pattern.test(input));
+      if (content.unique === true) {
+        // Keep the latest occurrence of each input, in history order (IPython's unique search).
+        const latest = new Map(found.map((entry, index) => [entry[2], index]));
+        found = found.filter((entry, index) => latest.get(entry[2]) === index);
+      }
+      return found.slice(-n);
     }
     case 'range': {
       const start = typeof content.start === 'number' ? content.start : 0;

@@ -43,7 +43,6 @@ class TypeScriptWebRTCKernelTests(jupyter_kernel_test.KernelTests):
     # Left out (None removes the inherited test, so nothing is silently skipped):
     test_pager = None  # the kernel sends no payloads; execute_reply.payload is always []
     test_clear_output = None  # cells have no clear_output API
-    test_history = None  # kernel bug: history_reply ignores output=True and unique=True; the rest is in test_history_supported
 
     code_hello_world = 'console.log("hello, world");'
 
@@ -124,31 +123,6 @@ class TypeScriptWebRTCKernelTests(jupyter_kernel_test.KernelTests):
     code_inspect_sample = "Math.max"
 
     # Our own additions, in the suite's style.
-
-    def test_history_supported(self) -> None:
-        """The suite's test_history without its output=True and unique=True checks (kernel bug)."""
-        codes = [s["code"] for s in self.code_execute_result]
-        n = len(codes)
-        reply = self.history_helper(codes, output=False, raw=True, hist_access_type="tail", n=n)
-        history = reply["content"]["history"]
-        self.assertEqual(len(history), n)
-        self.assertEqual(len(history[0]), 3)
-        self.assertEqual(codes, [h[2] for h in history])
-        session, start = history[0][0:2]
-
-        reply = self.history_helper(
-            codes, output=False, raw=True, hist_access_type="range", session=session, start=start, stop=start + 1
-        )
-        self.assertEqual([h[0:2] for h in reply["content"]["history"]], [[session, start]])
-
-        reply = self.history_helper(
-            codes, output=False, raw=True, hist_access_type="search", pattern=self.code_history_pattern
-        )
-        self.assertGreaterEqual(len(reply["content"]["history"]), 1)
-        reply = self.history_helper(
-            codes, output=False, raw=True, hist_access_type="search", pattern=self.code_history_pattern, n=3
-        )
-        self.assertEqual(len(reply["content"]["history"]), 3)
 
     def test_invalid_code_is_complete(self) -> None:
         self.flush_channels()

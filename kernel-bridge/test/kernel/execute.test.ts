@@ -100,6 +100,18 @@ describe('execute', () => {
     expect(bad.reply.content.evalue).toMatch(/^2:7 - Argument of type 'number'/);
   });
 
+  it('keeps working after an imported package changes on disk (tslab converter rebuilt)', async () => {
+    await kernel.execute('import { shout } from "shout";\nshout("a")');
+    const manifest = path.join(kernel.cwd, 'node_modules', 'shout', 'package.json');
+    writeFileSync(manifest, JSON.stringify({ name: 'shout', version: '2.0.0', main: 'index.js', types: 'index.d.ts' }));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const { reply, iopub } = await kernel.execute('shout("still here")');
+    expect(reply.content.status).toBe('ok');
+    expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': 'STILL HERE!' });
+    const completion = await kernel.request('shell', 'complete_request', { code: 'shou', cursor_pos: 4 });
+    expect(completion.content.status).toBe('ok');
+  });
+
   it('imports our own package in any notebook folder, without installing it there', async () => {
     const { reply, iopub } = await kernel.execute('import { display } from "jupyterlab-webrtc-bridge";\ntypeof display');
     expect(reply.content.status).toBe('ok');

@@ -67,7 +67,7 @@ describe('SignallingClient start', () => {
     expect(pc.calls).toEqual(['addTransceiver', 'createOffer', 'setLocalDescription']);
     expect(ctx.devices.constraints).toEqual([{ video: { width: 640 } }]);
     expect(pc.config).toEqual({ iceServers: [{ urls: 'stun:a' }] });
-    expect(ctx.sent).toEqual([{ type: 'offer', sdp: pc.localDescription!.sdp }]);
+    expect(ctx.sent).toEqual([{ type: 'offer', sdp: pc.localDescription!.sdp, ice_servers: expect.any(Array) }]);
     expect(ctx.client.state).toBe('connecting');
     expect(ctx.client.active).toBe(true);
     expect(ctx.states).toEqual([
@@ -143,7 +143,7 @@ describe('SignallingClient trickle ICE', () => {
     pc.emitCandidate(''); // end of a generation: not sent
     pc.emitCandidate(null);
     expect(ctx.sent).toEqual([
-      { type: 'offer', sdp: expect.any(String) },
+      { type: 'offer', sdp: expect.any(String), ice_servers: expect.any(Array) },
       { type: 'candidate', candidate: { candidate: CANDIDATE, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } },
       { type: 'candidate', candidate: null }
     ]);

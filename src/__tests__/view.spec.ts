@@ -171,7 +171,7 @@ describe('WebRtcStreamerView', () => {
     await flush();
     expect(devices.constraints).toEqual([{ video: { width: 640, height: 480 }, audio: false }]);
     const pc = FakePeerConnection.last();
-    expect(comm.custom()).toEqual([{ type: 'offer', sdp: pc.localDescription!.sdp }]);
+    expect(comm.custom()).toEqual([{ type: 'offer', sdp: pc.localDescription!.sdp, ice_servers: [] }]);
     expect($<HTMLVideoElement>(view, 'video.jp-webrtc-local').srcObject).toBe(devices.streams[0]);
     expect($<HTMLButtonElement>(view, '.jp-webrtc-start').disabled).toBe(true);
     expect($<HTMLButtonElement>(view, '.jp-webrtc-stop').disabled).toBe(false);
@@ -208,6 +208,8 @@ describe('WebRtcStreamerView', () => {
     click(createView(a.model), '.jp-webrtc-start');
     await flush();
     expect(FakePeerConnection.last().config.iceServers).toEqual([{ urls: 'stun:site' }]);
+    // The kernel's side gets the same servers with the offer.
+    expect(a.comm.custom()[0]).toMatchObject({ type: 'offer', ice_servers: [{ urls: 'stun:site' }] });
     const b = createModel({ ice_servers: [{ urls: 'turn:own', username: 'u', credential: 'c' }] });
     click(createView(b.model), '.jp-webrtc-start');
     await flush();

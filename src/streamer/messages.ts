@@ -14,6 +14,8 @@ export const MAX_TEXT_LENGTH = 4 * 1024;
 export interface IOfferMessage {
   type: 'offer';
   sdp: string;
+  /** The ICE servers this side uses (widget override, else the site setting), for the kernel's side. */
+  ice_servers: RTCIceServer[];
 }
 export interface ICandidateMessage {
   type: 'candidate';

@@ -198,7 +198,7 @@ export class SignallingClient {
         this._fail(session, 'the browser created an offer larger than 64 KiB', false);
         return;
       }
-      this.options.send({ type: 'offer', sdp });
+      this.options.send({ type: 'offer', sdp, ice_servers: options.iceServers });
       session.offerSent = true;
       for (const candidate of session.outgoing.splice(0)) {
         this.options.send({ type: 'candidate', candidate });

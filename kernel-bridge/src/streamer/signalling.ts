@@ -3,13 +3,15 @@
  * messages are rare JSON; media never travels here.
  */
 import type { JSONValue } from '../kernel/api';
-import type { CandidateInit } from '../rtc';
+import type { CandidateInit, IceServerLike } from '../rtc';
 
 export const MAX_SDP_BYTES = 64 * 1024;
 const MAX_CANDIDATE_CHARS = 1024;
+const MAX_ICE_SERVERS = 16;
 
 export type ClientMessage =
-  | { type: 'offer'; sdp: string }
+  /** iceServers: what the browser uses (its widget override or the site setting), for our side. */
+  | { type: 'offer'; sdp: string; iceServers: IceServerLike[] }
   | { type: 'candidate'; candidate: CandidateInit | null }
   | { type: 'stop' };
 
@@ -30,7 +32,7 @@ export function parseClientMessage(content: JSONValue): ClientMessage {
       if (Buffer.byteLength(sdp) > MAX_SDP_BYTES) {
         throw new SignallingError(`offer.sdp is larger than ${MAX_SDP_BYTES} bytes`);
       }
-      return { type: 'offer', sdp };
+      return { type: 'offer', sdp, iceServers: parseIceServers(content.ice_servers) };
     }
     case 'candidate':
       return { type: 'candidate', candidate: parseCandidate(content.candidate) };
@@ -65,4 +67,29 @@ function parseCandidate(value: JSONValue | undefined): CandidateInit | null {
     ...(typeof sdpMLineIndex === 'number' ? { sdpMLineIndex } : {}),
     ...(typeof usernameFragment === 'string' ? { usernameFragment } : {}),
   };
+}
+
+function parseIceServers(value: JSONValue | undefined): IceServerLike[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.length > MAX_ICE_SERVERS) {
+    throw new SignallingError(`offer.ice_servers must be a list of at most ${MAX_ICE_SERVERS} RTCIceServer objects`);
+  }
+  return value.map((server) => {
+    if (typeof server !== 'object' || server === null || Array.isArray(server)) {
+      throw new SignallingError('each of offer.ice_servers must be an RTCIceServer object');
+    }
+    const { urls, username, credential } = server;
+    const urlList = typeof urls === 'string' ? [urls] : urls;
+    if (!Array.isArray(urlList) || urlList.length === 0 || !urlList.every((url) => typeof url === 'string' && /^(stun|stuns|turn|turns):/.test(url))) {
+      throw new SignallingError('offer.ice_servers[].urls must be stun:/turn: URLs');
+    }
+    if ((username !== undefined && typeof username !== 'string') || (credential !== undefined && typeof credential !== 'string')) {
+      throw new SignallingError('offer.ice_servers[].username and credential must be strings');
+    }
+    return {
+      urls: urlList as string[],
+      ...(typeof username === 'string' ? { username } : {}),
+      ...(typeof credential === 'string' ? { credential } : {}),
+    };
+  });
 }

@@ -14,7 +14,7 @@ import { KernelStatus, StreamerState, streamerTraits } from './state';
 export interface StreamerOptions {
   /** Names the stream: running the cell again with the same key reuses the widget and its connection. */
   key: string;
-  /** ICE servers for the kernel's side; default none (host candidates: same machine or LAN). */
+  /** ICE servers for both sides; default: the browser's site setting (none: host candidates only). */
   iceServers?: IceServerLike[];
   codec?: 'VP8';
   /** Show the stats overlay; default: the site setting. */
@@ -116,7 +116,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     }
     switch (message.type) {
       case 'offer':
-        await this.answer(message.sdp);
+        await this.answer(message.sdp, this.get('ice_servers') ?? message.iceServers);
         return;
       case 'candidate':
         if (!this.peer) {
@@ -130,11 +130,11 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     }
   }
 
-  private async answer(sdp: string): Promise<void> {
+  private async answer(sdp: string, iceServers: IceServerLike[]): Promise<void> {
     await this.release(null);
     this.set({ kernel_status: 'connecting' });
     const peer = await MediaPeer.create({
-      iceServers: this.get('ice_servers') ?? [],
+      iceServers,
       codec: this.get('codec'),
       hostAddresses: this.hostAddresses,
     });

@@ -15,7 +15,7 @@ import { ExecutionQueue } from './execution-queue';
 import { IopubPublisher } from './iopub';
 import { redirectOutput, RedirectedOutput } from './output';
 import { handleRequest, RequestContext, RequestError } from './requests';
-import { PROTOCOL_VERSION, Session } from './session';
+import { Session } from './session';
 import { bindSockets, KernelSockets, SerialSender } from './sockets';
 import { decodeMessage, DEFAULT_LIMITS, encodeMessage, JupyterMessage, Signer, WireError, WireLimits } from './wire';
 
@@ -314,8 +314,6 @@ export class Kernel {
     void sender.send(encodeMessage(message, this.signer));
   }
 }
-
-export { PROTOCOL_VERSION };
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -12,12 +12,17 @@
  *   busy      the same with a synchronous transform that busy-waits --busy-ms (200) per frame,
  *             run for --long-seconds (60); reports p50 of the first vs the last 10 s
  *
+ * The kernel side runs in a child process per configuration (kernel.js): a slow transform holds
+ * that process's main thread, and must not hold this driver (Playwright) with it. Its CPU is read
+ * from /proc/<pid>/stat (all threads, including the media worker).
+ *
  * Uses the build in lib/ (cd kernel-bridge && npm run build), Debian's Chromium and the
  * playwright-core of ui-tests/. Needs a loopback-only network namespace (as root):
  *   unshare -n bash -c 'ip link set lo up && node kernel-bridge/bench/g2g/run.js'
  * Options: --seconds N (measured per config, default 10), --warmup N (default 2),
  *          --long-seconds N (busy config, default 60), --sizes 640x480,1280x720,
- *          --configs echo,identity,sobel,busy, --busy-ms N (default 200),
+ *          --configs echo,identity,sobel,busy (also: echo-twcc, an echo whose werift side sends
+ *          transport-cc feedback), --busy-ms N (default 200),
  *          --max-in-flight N (MediaPeer maxInFlight; default: the product default),
  *          --json FILE (raw results), --chromium PATH.
  */
@@ -28,13 +33,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const repo = path.resolve(__dirname, '..', '..', '..');
-const kb = path.join(repo, 'kernel-bridge');
-const lib = path.join(kb, 'lib');
-const { MediaPeer } = require(path.join(lib, 'rtc'));
-const { TransformPipeline } = require(path.join(lib, 'streamer', 'pipeline'));
-const { createI420Frame } = require(path.join(lib, 'media'));
-const werift = require(require.resolve('werift', { paths: [kb] }));
-const { map } = require(require.resolve('rxjs', { paths: [kb] }));
+const { fork } = require('node:child_process');
 const { chromium } = require(require.resolve('playwright-core', { paths: [path.join(repo, 'ui-tests')] }));
 
 // ---- options --------------------------------------------------------------------------------
@@ -74,174 +73,43 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const DEBUG = !!process.env.G2G_DEBUG;
 const debug = (...a) => DEBUG && console.error('g2g debug:', ...a);
 
-// ---- kernel sides -----------------------------------------------------------------------------
-/**
- * (a) Echo: forwards the browser's RTP back unchanged (werift rewrites SSRC/PT/seq offset on
- * send), and the browser's PLIs back to the browser.
- */
-async function openEcho(offerSdp, sendCandidate) {
-  const pc = new werift.RTCPeerConnection({
-    iceServers: [],
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    codecs: { audio: [], video: [werift.useVP8()] },
-  });
-  const t = { created: performance.now() };
-  pc.onIceCandidate.subscribe((c) => sendCandidate(c ? c.toJSON() : null));
-  pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && sendCandidate(null));
-  pc.connectionStateChange.subscribe((s) => s === 'connected' && (t.connected ??= performance.now()));
-  let packets = 0;
-  pc.onRemoteTransceiverAdded.subscribe((tr) => {
-    if (tr.kind !== 'video') return;
-    tr.setDirection('sendrecv');
-    const out = new werift.MediaStreamTrack({ kind: 'video' });
-    tr.sender.replaceTrack(out).catch(() => undefined);
-    let ssrc;
-    tr.sender.onPictureLossIndication.subscribe(() => {
-      if (ssrc !== undefined) tr.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
-    });
-    tr.onTrack.subscribe((track) => {
-      ssrc = track.ssrc;
-      track.onReceiveRtp.subscribe((rtp) => {
-        if (track.ssrc !== undefined) ssrc = track.ssrc;
-        t.firstRtp ??= performance.now();
-        packets++;
-        const p = rtp.clone();
-        p.header.extensions = []; // the sender adds its own
-        out.writeRtp(p);
-      });
-    });
-  });
-  await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-  await pc.setLocalDescription(await pc.createAnswer());
-  t.answered = performance.now();
-  return {
-    answer: pc.localDescription.sdp,
-    addCandidate: (c) => pc.addIceCandidate(c ?? undefined),
-    close: () => pc.close(),
-    timeline: t,
-    details: () => ({ rtp_packets: packets }),
-  };
-}
-
-/** (b)-(d) Our path, wired like WebRtcStreamer.answer(): MediaPeer -> TransformPipeline -> send. */
-async function openPipeline(offerSdp, sendCandidate, transform) {
-  const t = { created: performance.now() };
-  const peer = await MediaPeer.create({
-    iceServers: [],
-    hostAddresses: ['127.0.0.1'],
-    ...(MAX_IN_FLIGHT !== undefined ? { maxInFlight: Number(MAX_IN_FLIGHT) } : {}),
-  });
-  t.workerReady = performance.now();
-  const stats = [];
-  // age of each frame (Date.now() - frame.timestamp) on reaching the main thread and on leaving
-  // the transform; frame.timestamp is the worker's mapping of the RTP timestamp to Date.now(),
-  // anchored at the first frame, so only differences between these two are meaningful
-  const ages = { in: [], out: [] };
-  let transformErrors = 0;
-  let lastError = '';
-  let frameSize = null;
-  const pipeline = new TransformPipeline({
-    output: (frame) => {
-      t.firstOutput ??= performance.now();
-      ages.out.push(Date.now() - frame.timestamp);
-      peer.send(frame);
-    },
-    error: (e) => {
-      transformErrors++;
-      lastError = String(e);
-    },
-    recovered: () => undefined,
-  });
-  pipeline.setTransform(transform);
-  peer.frames$.subscribe((frame) => {
-    t.firstFrame ??= performance.now();
-    ages.in.push(Date.now() - frame.timestamp);
-    frameSize = `${frame.width}x${frame.height}`;
-    pipeline.push(frame);
-  });
-  peer.localCandidates$.subscribe((c) => sendCandidate(c));
-  peer.state$.subscribe((s) => s === 'connected' && (t.connected ??= performance.now()));
-  peer.stats$.subscribe((s) => stats.push({ ...s, transform_ms: pipeline.transformMs, at: performance.now() }));
-  peer.errors$.subscribe((e) => (lastError = e.message));
-  const answer = await peer.answer(offerSdp);
-  t.answered = performance.now();
-  return {
-    answer,
-    addCandidate: (c) => peer.addRemoteCandidate(c),
-    close: async () => {
-      pipeline.close();
-      await peer.close();
-    },
-    timeline: t,
-    stats,
-    details: () => {
-      const med = (a) => r1(pct(a.slice(-300).sort((x, y) => x - y), 0.5));
-      return {
-        frame_size: frameSize,
-        main_thread_ms: r1(med(ages.out) - med(ages.in)),
-        transform_errors: transformErrors,
-        last_error: lastError,
-      };
-    },
-  };
-}
-
-// ---- transforms -----------------------------------------------------------------------------
-const identity = (frames$) => frames$;
-
-/** Sobel magnitude on Y into one reused output frame (U, V grey); the stamp band is kept. */
-function sobelTransform() {
-  let out = null;
-  return (frames$) =>
-    frames$.pipe(
-      map((f) => {
-        const w = f.width;
-        const h = f.height;
-        if (!out || out.width !== w || out.height !== h) {
-          out = createI420Frame(w, h); // grey chroma, black borders
-        }
-        const src = f.y;
-        const dst = out.y;
-        for (let y = 1; y < h - 1; y++) {
-          let i = y * w + 1;
-          for (let x = 1; x < w - 1; x++, i++) {
-            const a = src[i - w - 1];
-            const c = src[i - w + 1];
-            const g = src[i + w - 1];
-            const k = src[i + w + 1];
-            const gx = c + 2 * src[i + 1] + k - (a + 2 * src[i - 1] + g);
-            const gy = g + 2 * src[i + w] + k - (a + 2 * src[i - w] + c);
-            const m = ((gx < 0 ? -gx : gx) + (gy < 0 ? -gy : gy)) >> 1;
-            dst[i] = m > 255 ? 255 : m;
-          }
-        }
-        // the latency stamp (top 2 blocks of width/32) must survive the filter
-        const band = 2 * Math.floor(w / 32);
-        dst.set(src.subarray(0, band * w), 0);
-        return { width: w, height: h, timestamp: f.timestamp, data: out.data, y: out.y, u: out.u, v: out.v };
-      }),
-    );
-}
-
-function busyTransform(ms) {
-  return (frames$) =>
-    frames$.pipe(
-      map((f) => {
-        const end = performance.now() + ms;
-        while (performance.now() < end) {
-          /* a cell computing */
-        }
-        return f;
-      }),
-    );
-}
-
 const CONFIG = {
-  echo: { label: 'echo (RTP forward)', open: (sdp, cand) => openEcho(sdp, cand) },
-  identity: { label: 'identity', open: (sdp, cand) => openPipeline(sdp, cand, identity) },
-  sobel: { label: 'Sobel (JS, Y)', open: (sdp, cand) => openPipeline(sdp, cand, sobelTransform()) },
-  busy: { label: `busy ${BUSY_MS} ms`, open: (sdp, cand) => openPipeline(sdp, cand, busyTransform(BUSY_MS)), long: true },
+  echo: { label: 'echo (RTP forward)' },
+  'echo-twcc': { label: 'echo + TWCC (experiment)' },
+  identity: { label: 'identity' },
+  sobel: { label: 'Sobel (JS, Y)' },
+  busy: { label: `busy ${BUSY_MS} ms`, long: true },
 };
+
+// ---- the kernel process -----------------------------------------------------------------------
+/** CPU time (user + system, all threads) of a process, ms, from /proc (works while it is busy). */
+function cpuMsOf(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+const CLK_TCK = 100; // Linux USER_HZ
+
+/** Starts kernel.js (one session) and resolves once its modules are loaded. */
+function startKernel() {
+  const child = fork(path.join(__dirname, 'kernel.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const k = { child, info: null, exited: false, onCandidate: () => undefined, answer: null };
+  child.on('exit', () => (k.exited = true));
+  return new Promise((resolve, reject) => {
+    child.on('message', (m) => {
+      if (m.t === 'ready') resolve(k);
+      else if (m.t === 'answer') k.answer?.resolve(m.sdp);
+      else if (m.t === 'error') k.answer ? k.answer.reject(new Error(m.message)) : console.error('g2g kernel:', m.message);
+      else if (m.t === 'candidate') k.onCandidate(m.candidate);
+      else if (m.t === 'info') k.info = m;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`kernel.js exited (${code})`)));
+  });
+}
+function stopKernel(k) {
+  if (!k.exited) k.child.kill('SIGKILL'); // by pid; it may be too busy to exit on its own
+}
 
 // ---- one measurement ------------------------------------------------------------------------
 function pct(sorted, p) {
@@ -253,32 +121,37 @@ const r1 = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 1
 async function measure(browser, url, name, [width, height]) {
   const cfg = CONFIG[name];
   const seconds = cfg.long ? LONG_SECONDS : SECONDS;
+  const kernel = await startKernel();
   const page = await browser.newPage();
   const consoleErrors = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('crash', () => console.error(`g2g: the page crashed (${name} ${width}x${height})`));
-  page.on('close', () => debug('page closed'));
-  let session = null;
-  const early = [];
-  let nodeOfferAt = 0;
-  await page.exposeFunction('g2gCandidate', async (c) => {
+  kernel.onCandidate = (c) => {
+    debug('kernel candidate', JSON.stringify(c));
+    page.evaluate((cc) => window.g2g.addCandidate(cc), c).catch(() => undefined);
+  };
+  await page.exposeFunction('g2gCandidate', (c) => {
     debug('browser candidate', JSON.stringify(c));
-    if (!session) return void early.push(c);
-    await session.addCandidate(c).catch(() => undefined);
+    kernel.child.send({ t: 'candidate', candidate: c });
   });
-  await page.exposeFunction('g2gOffer', async (sdp) => {
-    nodeOfferAt = performance.now();
-    session = await cfg.open(sdp, (c) => {
-      debug('kernel candidate', JSON.stringify(c));
-      page.evaluate((cc) => window.g2g.addCandidate(cc), c).catch(() => undefined);
+  await page.exposeFunction('g2gOffer', (sdp) => {
+    const answer = new Promise((resolve, reject) => (kernel.answer = { resolve, reject }));
+    kernel.child.send({
+      t: 'open',
+      config: name,
+      offer: sdp,
+      busyMs: BUSY_MS,
+      maxInFlight: MAX_IN_FLIGHT === undefined ? undefined : Number(MAX_IN_FLIGHT),
     });
-    for (const c of early.splice(0)) await session.addCandidate(c).catch(() => undefined);
-    return session.answer;
+    return answer;
   });
+  const finish = async () => {
+    await page.evaluate(() => window.g2g.stop()).catch(() => undefined);
+    await page.close().catch(() => undefined);
+    stopKernel(kernel);
+  };
   await page.goto(url);
   await page.evaluate((o) => window.g2g.start(o), { width, height, fps: FPS });
-  // polled from here (page.waitForFunction timed out spuriously while the busy transform kept
-  // this thread occupied)
   const deadline = performance.now() + 30000;
   let firstSeen = false;
   while (performance.now() < deadline) {
@@ -290,29 +163,24 @@ async function measure(browser, url, name, [width, height]) {
   }
   if (!firstSeen) {
     const r = await page.evaluate(() => window.g2g.report(0, 1e12));
-    await session?.close();
-    await page.close();
+    await finish();
     return { config: cfg.label, size: `${width}x${height}`, failed: 'no readable frame in 30 s', marks: r.marks, errors: [...r.errors, ...consoleErrors] };
   }
   await sleep(WARMUP * 1000);
   const snap0 = await page.evaluate(() => window.g2g.snap());
   const w0 = snap0.at;
-  const cpu0 = process.cpuUsage();
+  const cpu0 = cpuMsOf(kernel.child.pid);
   const n0 = performance.now();
   await sleep(seconds * 1000);
   const snap1 = await page.evaluate(() => window.g2g.snap());
   const w1 = snap1.at;
-  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = cpuMsOf(kernel.child.pid) - cpu0;
   const wall = performance.now() - n0;
   // let frames stamped before w1 arrive
   await sleep(cfg.long ? 3000 : 1500);
   const r = await page.evaluate(([a, b]) => window.g2g.report(a, b), [w0, w1]);
-  await page.evaluate(() => window.g2g.stop());
-  const details = session.details();
-  const stats = session.stats ?? [];
-  const timeline = session.timeline;
-  await session.close();
-  await page.close();
+  const info = kernel.info ?? { timeline: {}, details: {}, stats: [] };
+  await finish();
 
   const lat = r.samples.map(([s, v]) => v - s);
   const sorted = [...lat].sort((a, b) => a - b);
@@ -325,7 +193,7 @@ async function measure(browser, url, name, [width, height]) {
     fps: r1(r.samples.length / span),
     dropped: r.drawn - r.samples.length,
     src_frames: r.drawn,
-    kernel_cpu_pct: Math.round((100 * (cpu.user + cpu.system)) / 1000 / wall),
+    kernel_cpu_pct: Math.round((100 * cpuMs) / wall),
     start_to_first_ms: Math.round(r.marks.firstStamp - r.marks.start),
   };
   if (cfg.long) {
@@ -333,39 +201,38 @@ async function measure(browser, url, name, [width, height]) {
     const last = r.samples.filter(([s]) => s > w1 - 10000).map(([s, v]) => v - s).sort((a, b) => a - b);
     res.first10s_p50 = r1(pct(first, 0.5));
     res.last10s_p50 = r1(pct(last, 0.5));
-    res.drift_ms = r1(pct(last, 0.5) - pct(first, 0.5));
-    // p50 per 10 s slice, to show the shape
+    res.drift_ms = first.length && last.length ? r1(pct(last, 0.5) - pct(first, 0.5)) : null;
     const slices = [];
     for (let a = w0; a < w1 - 1; a += 10000) {
-      const s = r.samples.filter(([x]) => x >= a && x < a + 10000).map(([x, v]) => v - x).sort((p, q) => p - q);
-      slices.push(r1(pct(s, 0.5)));
+      const sl = r.samples.filter(([x]) => x >= a && x < a + 10000).map(([x, v]) => v - x).sort((p, q) => p - q);
+      slices.push(r1(pct(sl, 0.5)));
     }
     res.p50_per_10s = slices;
   }
   const m = r.marks;
+  const t = info.timeline;
   const rel = (x) => (x === undefined ? null : Math.round(x - m.start));
-  const nrel = (x) => (x === undefined ? null : Math.round(x - nodeOfferAt));
+  const nrel = (x) => (x === undefined || t.offer === undefined ? null : Math.round(x - t.offer));
   res.start_breakdown = {
     // page clock, ms after Start (offer creation)
     offer_created: rel(m.offer),
     answer_applied: rel(m.answer),
     connected: rel(m['pc-connected']),
-    track: rel(m.track),
     first_displayed: rel(m.firstDisplayed),
     first_stamp: rel(m.firstStamp),
-    // Node clock, ms after the offer reached Node
-    node: {
-      worker_ready: nrel(timeline.workerReady),
-      answered: nrel(timeline.answered),
-      connected: nrel(timeline.connected),
-      first_rtp: nrel(timeline.firstRtp),
-      first_decoded_frame: nrel(timeline.firstFrame),
-      first_output: nrel(timeline.firstOutput),
+    // kernel clock, ms after the offer reached the kernel process
+    kernel: {
+      worker_ready: nrel(t.workerReady),
+      answered: nrel(t.answered),
+      connected: nrel(t.connected),
+      first_rtp: nrel(t.firstRtp),
+      first_decoded_frame: nrel(t.firstFrame),
+      first_output: nrel(t.firstOutput),
     },
   };
   const d = (k) => (snap1[k] === undefined || snap0[k] === undefined ? null : Math.round((snap1[k] - snap0[k]) * 1000) / 1000);
-  const perFrame = (t, n) => (d(n) ? r1((1000 * d(t)) / d(n)) : null);
-  // frame counts over the window, browser side: drawn -> captured -> encoded -> ... -> received -> decoded -> displayed
+  const perFrame = (tk, n) => (d(n) ? r1((1000 * d(tk)) / d(n)) : null);
+  // browser side, over the window: drawn -> captured -> encoded -> ... -> received -> decoded -> displayed
   res.browser = {
     drawn: d('drawnTotal'),
     captured: d('sourceFrames'),
@@ -382,18 +249,18 @@ async function measure(browser, url, name, [width, height]) {
     key_frames_sent: d('keyFramesEncoded'),
     send_kbps: d('bytesSent') === null ? null : Math.round((8 * d('bytesSent')) / (w1 - w0)),
     target_kbps: snap1.targetBitrate === undefined ? null : Math.round(snap1.targetBitrate / 1000),
-    available_out_kbps: snap1.availableOutgoingBitrate === undefined ? null : Math.round(snap1.availableOutgoingBitrate / 1000),
     plis_in_out: `${d('pliReceived')}/${d('pliSent')}`,
     nacks_in_out: `${d('nackReceived')}/${d('nackSent')}`,
     freezes: d('freezeCount'),
   };
   res.extra = {
-    ...details,
-    video_sizes: r.videoSizes.map(([w, h, t]) => `${w}x${h}@${Math.round(t - m.start)}ms`),
+    ...info.details,
+    video_sizes: r.videoSizes.map(([w, h, tt]) => `${w}x${h}@${Math.round(tt - m.start)}ms`),
     unreadable: r.unreadable,
     repeats: r.repeats,
     errors: [...r.errors, ...consoleErrors].slice(0, 5),
   };
+  const stats = info.stats;
   if (stats.length) {
     const inWin = stats.slice(-Math.max(1, Math.round(seconds)));
     const avg = (k) => r1(inWin.reduce((a, s) => a + s[k], 0) / inWin.length);
@@ -404,6 +271,7 @@ async function measure(browser, url, name, [width, height]) {
       decode_ms: avg('decode_ms'),
       encode_ms: avg('encode_ms'),
       transform_ms: r1(stats[stats.length - 1].transform_ms),
+      stats_ticks: stats.length,
     };
   }
   return res;
@@ -437,6 +305,7 @@ async function main() {
     for (const size of SIZES) {
       for (const name of CONFIGS) {
         if (!CONFIG[name]) throw new Error(`unknown config ${name}`);
+        console.error(`g2g: measuring ${name} ${size.join('x')} ...`);
         const res = await measure(browser, url, name, size);
         results.push(res);
         console.log(`g2g: ${res.config} ${res.size}: ${JSON.stringify(res)}`);

@@ -1,0 +1,254 @@
+#!/usr/bin/env node
+/**
+ * Kernel side of bench/g2g/run.js, in a child process of its own: a slow transform can hold this
+ * process's main thread (see the README), and the browser driver must not be held with it.
+ * One session per process. IPC with run.js (process.send):
+ *   in:  {t: 'open', config, offer, busyMs, maxInFlight}, {t: 'candidate', candidate}
+ *   out: {t: 'ready'}, {t: 'answer', sdp} | {t: 'error', message}, {t: 'candidate', candidate},
+ *        {t: 'info', timeline, details, stats} (on every event worth reporting, pushed, never asked
+ *        for: while the main thread is held, requests would not be answered)
+ * run.js kills this process when done.
+ */
+'use strict';
+const path = require('node:path');
+
+const kb = path.resolve(__dirname, '..', '..');
+const lib = path.join(kb, 'lib');
+const { MediaPeer } = require(path.join(lib, 'rtc'));
+const { TransformPipeline } = require(path.join(lib, 'streamer', 'pipeline'));
+const { createI420Frame } = require(path.join(lib, 'media'));
+const werift = require(require.resolve('werift', { paths: [kb] }));
+const { map } = require(require.resolve('rxjs', { paths: [kb] }));
+
+let MAX_IN_FLIGHT;
+function pct(sorted, p) {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+const r1 = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 10);
+let session = null;
+const early = [];
+let lastInfo = 0;
+function pushInfo(force = false) {
+  if (!session) return;
+  const now = performance.now();
+  if (!force && now - lastInfo < 500) return;
+  lastInfo = now;
+  process.send({ t: 'info', timeline: session.timeline, details: session.details(), stats: session.stats ?? [] });
+}
+// ---- kernel sides -----------------------------------------------------------------------------
+/**
+ * (a) Echo: forwards the browser's RTP back unchanged (werift rewrites SSRC/PT/seq offset on
+ * send), and the browser's PLIs back to the browser.
+ */
+async function openEcho(offerSdp, sendCandidate, twcc = false) {
+  const pc = new werift.RTCPeerConnection({
+    iceServers: [],
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    // twcc: werift answers with transport-cc feedback, so Chromium's send-side bandwidth estimate
+    // can ramp up (the product's worker, like plain useVP8(), offers nack/pli/goog-remb only)
+    codecs: {
+      audio: [],
+      video: [
+        twcc
+          ? werift.useVP8({ rtcpFeedback: [werift.useNACK(), werift.usePLI(), werift.useREMB(), werift.useTWCC()] })
+          : werift.useVP8(),
+      ],
+    },
+    ...(twcc ? { headerExtensions: { audio: [], video: [werift.useTransportWideCC()] } } : {}),
+  });
+  const t = { created: performance.now() };
+  pc.onIceCandidate.subscribe((c) => sendCandidate(c ? c.toJSON() : null));
+  pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && sendCandidate(null));
+  pc.connectionStateChange.subscribe((s) => s === 'connected' && (t.connected ??= performance.now()));
+  let packets = 0;
+  pc.onRemoteTransceiverAdded.subscribe((tr) => {
+    if (tr.kind !== 'video') return;
+    tr.setDirection('sendrecv');
+    const out = new werift.MediaStreamTrack({ kind: 'video' });
+    tr.sender.replaceTrack(out).catch(() => undefined);
+    let ssrc;
+    tr.sender.onPictureLossIndication.subscribe(() => {
+      if (ssrc !== undefined) tr.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+    });
+    tr.onTrack.subscribe((track) => {
+      ssrc = track.ssrc;
+      track.onReceiveRtp.subscribe((rtp) => {
+        if (track.ssrc !== undefined) ssrc = track.ssrc;
+        t.firstRtp ??= performance.now();
+        pushInfo();
+        packets++;
+        const p = rtp.clone();
+        p.header.extensions = []; // the sender adds its own
+        out.writeRtp(p);
+      });
+    });
+  });
+  await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+  await pc.setLocalDescription(await pc.createAnswer());
+  t.answered = performance.now();
+  return {
+    answer: pc.localDescription.sdp,
+    addCandidate: (c) => pc.addIceCandidate(c ?? undefined),
+    close: () => pc.close(),
+    timeline: t,
+    details: () => ({ rtp_packets: packets }),
+  };
+}
+
+/** (b)-(d) Our path, wired like WebRtcStreamer.answer(): MediaPeer -> TransformPipeline -> send. */
+async function openPipeline(offerSdp, sendCandidate, transform) {
+  const t = { created: performance.now() };
+  const peer = await MediaPeer.create({
+    iceServers: [],
+    hostAddresses: ['127.0.0.1'],
+    ...(MAX_IN_FLIGHT !== undefined ? { maxInFlight: Number(MAX_IN_FLIGHT) } : {}),
+  });
+  t.workerReady = performance.now();
+  const stats = [];
+  // age of each frame (Date.now() - frame.timestamp) on reaching the main thread and on leaving
+  // the transform; frame.timestamp is the worker's mapping of the RTP timestamp to Date.now(),
+  // anchored at the first frame, so only differences between these two are meaningful
+  const ages = { in: [], out: [] };
+  let transformErrors = 0;
+  let lastError = '';
+  let frameSize = null;
+  const pipeline = new TransformPipeline({
+    output: (frame) => {
+      t.firstOutput ??= performance.now();
+      pushInfo();
+      ages.out.push(Date.now() - frame.timestamp);
+      peer.send(frame);
+    },
+    error: (e) => {
+      transformErrors++;
+      lastError = String(e);
+    },
+    recovered: () => undefined,
+  });
+  pipeline.setTransform(transform);
+  peer.frames$.subscribe((frame) => {
+    t.firstFrame ??= performance.now();
+    ages.in.push(Date.now() - frame.timestamp);
+    frameSize = `${frame.width}x${frame.height}`;
+    pipeline.push(frame);
+  });
+  peer.localCandidates$.subscribe((c) => sendCandidate(c));
+  peer.state$.subscribe((s) => s === 'connected' && (t.connected ??= performance.now()));
+  peer.stats$.subscribe((s) => {
+    stats.push({ ...s, transform_ms: pipeline.transformMs, at: performance.now() });
+    pushInfo(true);
+  });
+  peer.errors$.subscribe((e) => (lastError = e.message));
+  const answer = await peer.answer(offerSdp);
+  t.answered = performance.now();
+  return {
+    answer,
+    addCandidate: (c) => peer.addRemoteCandidate(c),
+    close: async () => {
+      pipeline.close();
+      await peer.close();
+    },
+    timeline: t,
+    stats,
+    details: () => {
+      const med = (a) => r1(pct(a.slice(-300).sort((x, y) => x - y), 0.5));
+      return {
+        frame_size: frameSize,
+        main_thread_ms: r1(med(ages.out) - med(ages.in)),
+        transform_errors: transformErrors,
+        last_error: lastError,
+      };
+    },
+  };
+}
+
+// ---- transforms -----------------------------------------------------------------------------
+const identity = (frames$) => frames$;
+
+/** Sobel magnitude on Y into one reused output frame (U, V grey); the stamp band is kept. */
+function sobelTransform() {
+  let out = null;
+  return (frames$) =>
+    frames$.pipe(
+      map((f) => {
+        const w = f.width;
+        const h = f.height;
+        if (!out || out.width !== w || out.height !== h) {
+          out = createI420Frame(w, h); // grey chroma, black borders
+        }
+        const src = f.y;
+        const dst = out.y;
+        for (let y = 1; y < h - 1; y++) {
+          let i = y * w + 1;
+          for (let x = 1; x < w - 1; x++, i++) {
+            const a = src[i - w - 1];
+            const c = src[i - w + 1];
+            const g = src[i + w - 1];
+            const k = src[i + w + 1];
+            const gx = c + 2 * src[i + 1] + k - (a + 2 * src[i - 1] + g);
+            const gy = g + 2 * src[i + w] + k - (a + 2 * src[i - w] + c);
+            const m = ((gx < 0 ? -gx : gx) + (gy < 0 ? -gy : gy)) >> 1;
+            dst[i] = m > 255 ? 255 : m;
+          }
+        }
+        // the latency stamp (top 2 blocks of width/32) must survive the filter
+        const band = 2 * Math.floor(w / 32);
+        dst.set(src.subarray(0, band * w), 0);
+        return { width: w, height: h, timestamp: f.timestamp, data: out.data, y: out.y, u: out.u, v: out.v };
+      }),
+    );
+}
+
+function busyTransform(ms) {
+  return (frames$) =>
+    frames$.pipe(
+      map((f) => {
+        const end = performance.now() + ms;
+        while (performance.now() < end) {
+          /* a cell computing */
+        }
+        return f;
+      }),
+    );
+}
+
+
+function configOf(name, busyMs) {
+  switch (name) {
+    case 'echo':
+      return (sdp, cand) => openEcho(sdp, cand);
+    case 'echo-twcc':
+      return (sdp, cand) => openEcho(sdp, cand, true);
+    case 'identity':
+      return (sdp, cand) => openPipeline(sdp, cand, identity);
+    case 'sobel':
+      return (sdp, cand) => openPipeline(sdp, cand, sobelTransform());
+    case 'busy':
+      return (sdp, cand) => openPipeline(sdp, cand, busyTransform(busyMs));
+    default:
+      throw new Error(`unknown config ${name}`);
+  }
+}
+
+process.on('message', async (m) => {
+  try {
+    if (m.t === 'open') {
+      MAX_IN_FLIGHT = m.maxInFlight;
+      const open = configOf(m.config, m.busyMs);
+      const offerAt = performance.now();
+      session = await open(m.offer, (candidate) => process.send({ t: 'candidate', candidate }));
+      session.timeline.offer = offerAt;
+      process.send({ t: 'answer', sdp: session.answer });
+      for (const c of early.splice(0)) await session.addCandidate(c).catch(() => undefined);
+      pushInfo(true);
+    } else if (m.t === 'candidate') {
+      if (!session) early.push(m.candidate);
+      else await session.addCandidate(m.candidate).catch(() => undefined);
+    }
+  } catch (e) {
+    process.send({ t: 'error', message: String(e && e.stack ? e.stack : e) });
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ t: 'ready' });

@@ -29,7 +29,11 @@ export interface MediaPeerOptions {
   encoderThreads?: number;
   /** Max RTP payload bytes (default 1100). */
   maxPayload?: number;
-  /** Decoded frames the worker may post before the main thread takes them (default 2). */
+  /**
+   * Decoded frames the worker may post before the main thread has run the transform on them
+   * (default 1: the worker then sends its newest frame as soon as the transform is free; more only
+   * queues older frames in front of it).
+   */
   maxInFlight?: number;
   /** Jitter buffer latency, ms (default 50). */
   jitterLatencyMs?: number;
@@ -90,6 +94,11 @@ export class MediaPeer {
   private resolveExit!: () => void;
   private readonly exitedPromise = new Promise<void>((r) => (this.resolveExit = r));
 
+  // receive-side flow control: the newest decoded frame not yet handed out
+  private nextFrame: Frame | null = null;
+  private deliveryScheduled = false;
+  private receiveDropped = 0;
+
   // send-side flow control
   private sendInFlight = 0;
   private waitingSend: { frame: Frame; transfer: boolean } | null = null;
@@ -123,7 +132,7 @@ export class MediaPeer {
       bitrate: opts.bitrate,
       encoderThreads: opts.encoderThreads,
       maxPayload: opts.maxPayload,
-      maxInFlight: Math.max(1, opts.maxInFlight ?? 2),
+      maxInFlight: Math.max(1, opts.maxInFlight ?? 1),
       jitterLatencyMs: opts.jitterLatencyMs ?? 50,
     };
     const worker = new Worker(opts.workerScript ?? resolveWorkerScript(), { workerData: init });
@@ -248,11 +257,15 @@ export class MediaPeer {
       case 'frame': {
         const size = i420Size(m.width, m.height);
         const frame = new I420Frame(m.width, m.height, m.timestamp, new Uint8Array(m.buffer, 0, size));
-        this.post({ t: 'ack' }); // before emitting: the worker may decode the next one meanwhile
-        try {
-          this.frames.next(frame);
-        } catch (e) {
-          this.errors.next(e instanceof Error ? e : new Error(String(e)));
+        if (this.nextFrame) {
+          // A newer frame replaces the one not yet handed out; its slot is free again.
+          this.receiveDropped++;
+          this.post({ t: 'ack' });
+        }
+        this.nextFrame = frame;
+        if (!this.deliveryScheduled) {
+          this.deliveryScheduled = true;
+          setImmediate(() => this.deliverFrame());
         }
         break;
       }
@@ -283,7 +296,7 @@ export class MediaPeer {
         if (this.state.value !== m.state && this.state.value !== 'closed') this.state.next(m.state);
         break;
       case 'stats':
-        this.stats.next({ ...m.stats, dropped: m.stats.dropped + this.sendDropped });
+        this.stats.next({ ...m.stats, dropped: m.stats.dropped + this.sendDropped + this.receiveDropped });
         break;
       case 'error':
         this.errors.next(new Error(m.message));
@@ -310,6 +323,25 @@ export class MediaPeer {
     } catch (e) {
       this.errors.next(e instanceof Error ? e : new Error(String(e)));
     }
+  }
+
+  /**
+   * Hands the newest frame to the subscribers (the notebook's transform) outside the worker port's
+   * message handler: Node handles up to 1000 port messages before it returns to the event loop, so
+   * a slow transform run there would starve timers, comm messages and the kernel's sockets. The
+   * ack comes after the subscribers ran, so meanwhile the worker keeps only its newest frame.
+   */
+  private deliverFrame(): void {
+    this.deliveryScheduled = false;
+    const frame = this.nextFrame;
+    this.nextFrame = null;
+    if (!frame || this.closing || this.exited) return;
+    try {
+      this.frames.next(frame);
+    } catch (e) {
+      this.errors.next(e instanceof Error ? e : new Error(String(e)));
+    }
+    this.post({ t: 'ack' });
   }
 
   private fail(e: Error): void {

@@ -5,7 +5,7 @@
 import { AsyncResource } from 'async_hooks';
 import { Observable, Subscription } from 'rxjs';
 import { getKernelApi, JSONObject, JSONValue, Unsubscribe } from '../kernel/api';
-import { CandidateInit, Frame, IceServerLike, MediaPeer, MediaStats, PeerState } from '../rtc';
+import { CandidateInit, Frame, IceServerLike, MediaPeer, MediaPeerOptions, MediaStats, PeerState } from '../rtc';
 import { Widget } from '../widgets/widget';
 import { TransformPipeline, Transform } from './pipeline';
 import { parseClientMessage, SignallingError } from './signalling';
@@ -47,6 +47,13 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private inbox: Promise<void> = Promise.resolve();
   /** Candidates that came before their offer (a browser may trickle them first), bounded. */
   private earlyCandidates: (CandidateInit | null)[] = [];
+  /**
+   * A peer started ahead of the next Start: spawning the worker and loading werift and the codecs
+   * takes most of a second, which would otherwise come before the first frame. It opens no socket
+   * until it answers an offer.
+   */
+  private spare: { peer: Promise<MediaPeer>; config: string } | null = null;
+  private ending = false;
 
   constructor(options: StreamerOptions) {
     super(streamerTraits(), toState(options));
@@ -60,9 +67,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       next: ({ content }) => {
         this.inbox = this.inbox.then(() => this.onClientMessage(content));
       },
-      complete: () => void this.release('the widget was closed'),
+      complete: () => void this.end('the widget was closed'),
     });
-    this.stopOnShutdown = getKernelApi().onShutdown(() => this.release('the kernel shut down'));
+    this.stopOnShutdown = getKernelApi().onShutdown(() => this.end('the kernel shut down'));
+    this.prepareSpare(this.get('ice_servers') ?? []);
   }
 
   /** Incoming camera frames, before the transform. */
@@ -133,11 +141,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private async answer(sdp: string, iceServers: IceServerLike[]): Promise<void> {
     await this.release(null);
     this.set({ kernel_status: 'connecting' });
-    const peer = await MediaPeer.create({
-      iceServers,
-      codec: this.get('codec'),
-      hostAddresses: this.hostAddresses,
-    });
+    const peer = await this.takePeer(iceServers);
     this.peer = peer;
     const subscriptions = (this.peerSubscriptions = new Subscription());
     subscriptions.add(peer.frames$.subscribe((frame) => this.pipeline.push(frame)));
@@ -183,9 +187,46 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.peer = null;
     this.peerSubscriptions.unsubscribe();
     await peer.close();
-    if (this.isClosed) return;
+    if (this.isClosed || this.ending) return;
     this.set({ kernel_status: status });
     if (reason !== null) this.tell({ type: 'stopped', reason });
+    this.prepareSpare(this.get('ice_servers') ?? []);
+  }
+
+  /** The widget closed or the kernel shuts down: release everything, start nothing new. */
+  private async end(reason: string): Promise<void> {
+    this.ending = true;
+    const spare = this.spare;
+    this.spare = null;
+    await Promise.all([this.release(reason), spare?.peer.then((peer) => peer.close(), () => undefined)]);
+  }
+
+  private peerConfig(iceServers: IceServerLike[]): { options: MediaPeerOptions; key: string } {
+    const options = { iceServers, codec: this.get('codec'), hostAddresses: this.hostAddresses };
+    return { options, key: JSON.stringify(options) };
+  }
+
+  private prepareSpare(iceServers: IceServerLike[]): void {
+    if (this.spare || this.ending || this.isClosed) return;
+    const { options, key } = this.peerConfig(iceServers);
+    const peer = MediaPeer.create(options);
+    peer.catch((error) => this.log(`could not start a spare media worker: ${errorText(error)}`));
+    this.spare = { peer, config: key };
+  }
+
+  /** The spare peer when it was made for these settings (the usual case), else a new one. */
+  private async takePeer(iceServers: IceServerLike[]): Promise<MediaPeer> {
+    const { options, key } = this.peerConfig(iceServers);
+    const spare = this.spare;
+    this.spare = null;
+    if (spare && spare.config === key) {
+      const peer = await spare.peer.catch(() => null);
+      if (peer && peer.currentState === 'new') return peer;
+      void peer?.close();
+    } else if (spare) {
+      void spare.peer.then((peer) => peer.close(), () => undefined);
+    }
+    return MediaPeer.create(options);
   }
 
   private onTransformError(error: unknown): void {

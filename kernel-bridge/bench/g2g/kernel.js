@@ -17,6 +17,7 @@ const lib = path.join(kb, 'lib');
 const { MediaPeer } = require(path.join(lib, 'rtc'));
 const { TransformPipeline } = require(path.join(lib, 'streamer', 'pipeline'));
 const { createI420Frame } = require(path.join(lib, 'media'));
+const { withBitrateHints } = require(path.join(lib, 'rtc', 'bitrate-hints'));
 const werift = require(require.resolve('werift', { paths: [kb] }));
 const { map } = require(require.resolve('rxjs', { paths: [kb] }));
 
@@ -88,7 +89,8 @@ async function openEcho(offerSdp, sendCandidate, twcc = false) {
   await pc.setLocalDescription(await pc.createAnswer());
   t.answered = performance.now();
   return {
-    answer: pc.localDescription.sdp,
+    // The same bitrate hints as our pipeline's answer, so the baseline differs only in the media path.
+    answer: withBitrateHints(pc.localDescription.sdp),
     addCandidate: (c) => pc.addIceCandidate(c ?? undefined),
     close: () => pc.close(),
     timeline: t,

@@ -23,6 +23,7 @@ import type {
   DepacketizeCallback as DepacketizeT,
 } from 'werift/lib/webrtc/src/nonstandard';
 import { Vp8Decoder, Vp8Encoder, copyAvFrameToI420 } from '../media/codecs';
+import { withBitrateHints } from './bitrate-hints';
 import { allocI420Buffer, i420Size } from '../media/frame';
 import { Vp8Payloader } from '../media/vp8-payloader';
 import type { CandidateInit, FromWorker, MediaStats, PeerState, ToWorker, WorkerInit } from './protocol';
@@ -296,7 +297,7 @@ async function answer(sdp: string): Promise<string> {
   const ans = await pc.createAnswer();
   await pc.setLocalDescription(ans);
   setState('connecting');
-  return pc.localDescription?.sdp ?? ans.sdp;
+  return withBitrateHints(pc.localDescription?.sdp ?? ans.sdp);
 }
 
 async function addCandidate(c: CandidateInit | null): Promise<void> {

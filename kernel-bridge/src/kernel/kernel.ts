@@ -16,6 +16,7 @@ import { IopubPublisher } from './iopub';
 import { redirectOutput, RedirectedOutput } from './output';
 import { handleRequest, RequestContext, RequestError } from './requests';
 import { Session } from './session';
+import { saveTypeScriptCache } from './typescript-cache';
 import { bindSockets, KernelSockets, SerialSender } from './sockets';
 import { decodeMessage, DEFAULT_LIMITS, encodeMessage, JupyterMessage, Signer, WireError, WireLimits } from './wire';
 
@@ -69,6 +70,7 @@ export class Kernel {
       const started = Date.now();
       engine.warm();
       output.log(`TypeScript engine warm in ${Date.now() - started} ms`);
+      saveTypeScriptCache();
     });
     return kernel;
   }

@@ -1,4 +1,6 @@
 /** Command line: `kernel <connection_file>` (what kernel.json runs), `install`, `uninstall`. */
+// First: loads TypeScript with its code cache before any other module requires it.
+import './typescript-cache';
 import * as path from 'path';
 import { readConnectionFile } from './connection';
 import { DISPLAY_NAME, install, parseScope, uninstall } from './install';

@@ -28,5 +28,5 @@ export function display(value: unknown, options?: DisplayOptions): void {
 export * from './widgets';
 export { webrtcStreamer, WebRtcStreamer } from './streamer';
 export type { StreamerOptions, Transform, KernelStatus } from './streamer';
-export { createI420Frame, frameFromRGBA, I420Frame, latestFirst } from './rtc';
-export type { Frame, LatestFirstOptions } from './rtc';
+export { createI420Frame, frameFromRGBA, I420Frame, latestFirst } from './media';
+export type { Frame, LatestFirstOptions } from './media';

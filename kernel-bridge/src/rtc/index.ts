@@ -1,4 +1,4 @@
-/** The media layer's public API (for the streamer): peer + frames + drop policy. */
+/** The peer layer's public API (for the streamer): one werift peer and its codecs in a worker. Frames are in ../media. */
 export {
   MediaPeer,
   resolveWorkerScript,
@@ -9,14 +9,3 @@ export {
   type MediaStats,
   type PeerState,
 } from './media-peer';
-export {
-  type Frame,
-  I420Frame,
-  createI420Frame,
-  frameFromRGBA,
-  i420Size,
-  chromaWidth,
-  chromaHeight,
-  latestFirst,
-  type LatestFirstOptions,
-} from '../media';

@@ -8,7 +8,7 @@
  * fails on every frame shows the camera unprocessed until it is fixed.
  */
 import { Observable, Subject, Subscription } from 'rxjs';
-import type { Frame } from '../rtc';
+import type { Frame } from '../media';
 
 export type Transform = (frames$: Observable<Frame>) => Observable<Frame>;
 

@@ -5,7 +5,8 @@
 import { AsyncResource } from 'async_hooks';
 import { Observable, Subscription } from 'rxjs';
 import { getKernelApi, JSONObject, JSONValue, Unsubscribe } from '../kernel/api';
-import { CandidateInit, Frame, IceServerLike, MediaPeer, MediaPeerOptions, MediaStats, PeerState } from '../rtc';
+import type { Frame } from '../media';
+import { CandidateInit, IceServerLike, MediaPeer, MediaPeerOptions, MediaStats, PeerState } from '../rtc';
 import { Widget } from '../widgets/widget';
 import { TransformPipeline, Transform } from './pipeline';
 import { parseClientMessage, SignallingError } from './signalling';

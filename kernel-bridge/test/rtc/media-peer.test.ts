@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { firstValueFrom, filter, timeout } from 'rxjs';
-import { MediaPeer, latestFirst, frameFromRGBA, createI420Frame, type Frame, type PeerState } from '../../src/rtc';
+import { latestFirst, frameFromRGBA, createI420Frame, type Frame } from '../../src/media';
+import { MediaPeer, type PeerState } from '../../src/rtc';
 import { FakeBrowser, type Decoded } from './fake-browser';
 
 const isolated = Object.values(os.networkInterfaces()).every((addrs) => (addrs ?? []).every((a) => a.internal));

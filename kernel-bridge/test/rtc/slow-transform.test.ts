@@ -7,7 +7,8 @@
  * sockets: run inside a loopback-only namespace (scripts/test.sh does).
  */
 import { filter, firstValueFrom, timeout } from 'rxjs';
-import { createI420Frame, MediaPeer } from '../../src/rtc';
+import { createI420Frame } from '../../src/media';
+import { MediaPeer } from '../../src/rtc';
 import { FakeBrowser } from './fake-browser';
 
 const W = 160;

@@ -1,5 +1,5 @@
 import { map, Observable } from 'rxjs';
-import { createI420Frame, Frame } from '../../src/rtc';
+import { createI420Frame, Frame } from '../../src/media';
 import { TransformPipeline } from '../../src/streamer/pipeline';
 
 function frameOf(value: number): Frame {

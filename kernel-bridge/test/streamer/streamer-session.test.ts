@@ -6,7 +6,7 @@
  * back. Opens UDP sockets: run inside a loopback-only namespace (scripts/test.sh does).
  */
 import { map } from 'rxjs';
-import { createI420Frame, Frame } from '../../src/rtc';
+import { createI420Frame, Frame } from '../../src/media';
 import { webrtcStreamer } from '../../src/streamer';
 import { FakeBrowser } from '../rtc/fake-browser';
 import { FakeComm, freshKernel } from '../widgets/fake-kernel';

@@ -1,5 +1,6 @@
 /** Kernel-side Jupyter widgets (protocol 2.1) driving the stock @jupyter-widgets/controls models. */
 export { Widget, WIDGET_TARGET, PROTOCOL_VERSION, VIEW_MIME } from './widget';
+export { ValueWidget } from './controls/value-widget';
 export type { Accessors, CustomMessage, Options, StateChange, WidgetOptions } from './widget';
 export { registerWidgetControlTarget, CONTROL_TARGET } from './control';
 export { isWidget } from './registry';

@@ -1,6 +1,6 @@
-import { Observable } from 'rxjs';
 import { bool, Traits } from '../traits';
-import { Accessors, Options, Widget } from '../widget';
+import { Accessors, Options } from '../widget';
+import { ValueWidget } from './value-widget';
 import { descriptionTraits, DescriptionState } from './dom';
 import { controlTraits, ModelState } from './model';
 import { CheckboxStyle } from './styles';
@@ -20,12 +20,8 @@ const traits = (): Traits<CheckboxState> => ({
 });
 
 export interface Checkbox extends Accessors<CheckboxState> {}
-export class Checkbox extends Widget<CheckboxState> {
+export class Checkbox extends ValueWidget<CheckboxState> {
   constructor(options: Options<CheckboxState> = {}) {
     super(traits(), options);
-  }
-
-  get value$(): Observable<boolean> {
-    return this.observe('value');
   }
 }

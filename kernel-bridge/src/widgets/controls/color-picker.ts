@@ -1,6 +1,6 @@
-import { Observable } from 'rxjs';
 import { bool, color, Traits } from '../traits';
-import { Accessors, Options, Widget } from '../widget';
+import { Accessors, Options } from '../widget';
+import { ValueWidget } from './value-widget';
 import { descriptionTraits, DescriptionState } from './dom';
 import { controlTraits, ModelState } from './model';
 import { DescriptionStyle } from './styles';
@@ -21,12 +21,8 @@ const traits = (): Traits<ColorPickerState> => ({
 });
 
 export interface ColorPicker extends Accessors<ColorPickerState> {}
-export class ColorPicker extends Widget<ColorPickerState> {
+export class ColorPicker extends ValueWidget<ColorPickerState> {
   constructor(options: Options<ColorPickerState> = {}) {
     super(traits(), options);
-  }
-
-  get value$(): Observable<string> {
-    return this.observe('value');
   }
 }

@@ -1,6 +1,6 @@
-import { Observable } from 'rxjs';
 import { float, nullable, Traits } from '../traits';
-import { Accessors, Options, Widget } from '../widget';
+import { Accessors, Options } from '../widget';
+import { ValueWidget } from './value-widget';
 import { clampValue } from './bounded';
 import { sliderTraits, SliderState } from './slider';
 
@@ -20,13 +20,9 @@ const traits = (): Traits<FloatSliderState> => ({
 });
 
 export interface FloatSlider extends Accessors<FloatSliderState> {}
-export class FloatSlider extends Widget<FloatSliderState> {
+export class FloatSlider extends ValueWidget<FloatSliderState> {
   constructor(options: Options<FloatSliderState> = {}) {
     super(traits(), options);
-  }
-
-  get value$(): Observable<number> {
-    return this.observe('value');
   }
 
   protected override coerce(next: FloatSliderState, touched: ReadonlySet<keyof FloatSliderState>): void {

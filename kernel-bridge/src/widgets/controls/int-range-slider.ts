@@ -1,6 +1,6 @@
-import { Observable } from 'rxjs';
 import { int, intPair, Traits } from '../traits';
-import { Accessors, Options, Widget } from '../widget';
+import { Accessors, Options } from '../widget';
+import { ValueWidget } from './value-widget';
 import { clampRange } from './bounded';
 import { sliderTraits, SliderState } from './slider';
 
@@ -21,13 +21,9 @@ const traits = (): Traits<IntRangeSliderState> => ({
 });
 
 export interface IntRangeSlider extends Accessors<IntRangeSliderState> {}
-export class IntRangeSlider extends Widget<IntRangeSliderState> {
+export class IntRangeSlider extends ValueWidget<IntRangeSliderState> {
   constructor(options: Options<IntRangeSliderState> = {}) {
     super(traits(), options);
-  }
-
-  get value$(): Observable<[number, number]> {
-    return this.observe('value');
   }
 
   protected override coerce(

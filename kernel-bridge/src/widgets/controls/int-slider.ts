@@ -1,6 +1,6 @@
-import { Observable } from 'rxjs';
 import { int, Traits } from '../traits';
-import { Accessors, Options, Widget } from '../widget';
+import { Accessors, Options } from '../widget';
+import { ValueWidget } from './value-widget';
 import { clampValue } from './bounded';
 import { sliderTraits, SliderState } from './slider';
 
@@ -20,13 +20,9 @@ const traits = (): Traits<IntSliderState> => ({
 });
 
 export interface IntSlider extends Accessors<IntSliderState> {}
-export class IntSlider extends Widget<IntSliderState> {
+export class IntSlider extends ValueWidget<IntSliderState> {
   constructor(options: Options<IntSliderState> = {}) {
     super(traits(), options);
-  }
-
-  get value$(): Observable<number> {
-    return this.observe('value');
   }
 
   protected override coerce(next: IntSliderState, touched: ReadonlySet<keyof IntSliderState>): void {

@@ -1,6 +1,6 @@
-import { Observable } from 'rxjs';
 import { str, Traits } from '../traits';
-import { Accessors, Options, Widget } from '../widget';
+import { Accessors, Options } from '../widget';
+import { ValueWidget } from './value-widget';
 import { descriptionTraits, DescriptionState } from './dom';
 import { controlTraits, ModelState } from './model';
 import { LabelStyle } from './styles';
@@ -18,12 +18,8 @@ const traits = (): Traits<LabelState> => ({
 });
 
 export interface Label extends Accessors<LabelState> {}
-export class Label extends Widget<LabelState> {
+export class Label extends ValueWidget<LabelState> {
   constructor(options: Options<LabelState> = {}) {
     super(traits(), options);
-  }
-
-  get value$(): Observable<string> {
-    return this.observe('value');
   }
 }

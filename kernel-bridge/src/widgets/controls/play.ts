@@ -1,6 +1,7 @@
 import { Observable } from 'rxjs';
 import { bool, int, Traits } from '../traits';
-import { Accessors, Options, Widget } from '../widget';
+import { Accessors, Options } from '../widget';
+import { ValueWidget } from './value-widget';
 import { clampValue } from './bounded';
 import { descriptionTraits, DescriptionState } from './dom';
 import { controlTraits, ModelState } from './model';
@@ -34,13 +35,9 @@ const traits = (): Traits<PlayState> => ({
 });
 
 export interface Play extends Accessors<PlayState> {}
-export class Play extends Widget<PlayState> {
+export class Play extends ValueWidget<PlayState> {
   constructor(options: Options<PlayState> = {}) {
     super(traits(), options);
-  }
-
-  get value$(): Observable<number> {
-    return this.observe('value');
   }
 
   get playing$(): Observable<boolean> {

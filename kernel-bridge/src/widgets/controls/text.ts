@@ -1,6 +1,6 @@
-import { Observable } from 'rxjs';
 import { bool, str, Traits } from '../traits';
-import { Accessors, Options, Widget } from '../widget';
+import { Accessors, Options } from '../widget';
+import { ValueWidget } from './value-widget';
 import { descriptionTraits, DescriptionState } from './dom';
 import { controlTraits, ModelState } from './model';
 import { TextStyle } from './styles';
@@ -23,12 +23,8 @@ const traits = (): Traits<TextState> => ({
 });
 
 export interface Text extends Accessors<TextState> {}
-export class Text extends Widget<TextState> {
+export class Text extends ValueWidget<TextState> {
   constructor(options: Options<TextState> = {}) {
     super(traits(), options);
-  }
-
-  get value$(): Observable<string> {
-    return this.observe('value');
   }
 }

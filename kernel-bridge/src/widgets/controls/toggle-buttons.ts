@@ -1,6 +1,6 @@
-import { Observable } from 'rxjs';
 import { nullable, oneOf, strings, Traits } from '../traits';
-import { Accessors, Options, Widget } from '../widget';
+import { Accessors, Options } from '../widget';
+import { ValueWidget } from './value-widget';
 import { BUTTON_STYLES, ButtonStyleName } from './dom';
 import { controlTraits } from './model';
 import { coerceSelection, selectionTraits, SelectionState } from './selection';
@@ -21,13 +21,9 @@ const traits = <V>(): Traits<ToggleButtonsState<V>> => ({
 });
 
 export interface ToggleButtons<V = string> extends Accessors<ToggleButtonsState<V>> {}
-export class ToggleButtons<V = string> extends Widget<ToggleButtonsState<V>> {
+export class ToggleButtons<V = string> extends ValueWidget<ToggleButtonsState<V>> {
   constructor(options: Options<ToggleButtonsState<V>> = {}) {
     super(traits<V>(), options);
-  }
-
-  get value$(): Observable<V | null> {
-    return this.observe('value');
   }
 
   protected override coerce(next: ToggleButtonsState<V>, touched: ReadonlySet<PropertyKey>, initial: boolean): void {

@@ -27,6 +27,8 @@ export type ExecutionOutcome =
 export class TypeScriptEngine {
   private readonly converters: { node?: Converter; browser?: Converter } = {};
   private readonly executor: Executor;
+  /** Creates each converter on first use, and again after resetConverter(). */
+  private readonly converterSet: ConverterSet;
   private diagnostics: string[] = [];
   private thrown: unknown[] = [];
   private lastValue: { value: unknown } | null = null;
@@ -34,7 +36,7 @@ export class TypeScriptEngine {
   constructor(rootDir: string) {
     installTypeCheckerFallback(ts.sys as never);
     const converters = this.converters;
-    const set: ConverterSet = {
+    this.converterSet = {
       get node() {
         return (converters.node ??= createConverter({ isBrowser: false }));
       },
@@ -46,7 +48,7 @@ export class TypeScriptEngine {
         converters.browser?.close();
       },
     };
-    this.executor = createExecutor(rootDir, set, {
+    this.executor = createExecutor(rootDir, this.converterSet, {
       log: (value: unknown) => {
         this.lastValue = { value };
       },
@@ -62,8 +64,7 @@ export class TypeScriptEngine {
 
   /** Builds the TypeScript program now (2-3 s cold) so the first cell does not pay for it. */
   warm(): void {
-    const node = this.executorConverters().node;
-    node.convert('', 'const __warm__: number = 1;');
+    this.converterSet.node.convert('', 'const __warm__: number = 1;');
   }
 
   async execute(code: string): Promise<ExecutionOutcome> {
@@ -113,8 +114,7 @@ export class TypeScriptEngine {
     try {
       return await run();
     } catch (error) {
-      if (!isWedged(error)) throw error;
-      this.resetConverter();
+      this.dropIfWedged(error);
       return run();
     }
   }
@@ -123,23 +123,20 @@ export class TypeScriptEngine {
     try {
       return run();
     } catch (error) {
-      if (!isWedged(error)) throw error;
-      this.resetConverter();
+      this.dropIfWedged(error);
       return run();
     }
   }
 
-  private resetConverter(): void {
+  /** Rethrows anything but the wedge; for the wedge, drops the converter so the retry builds a new one. */
+  private dropIfWedged(error: unknown): void {
+    if (!isWedged(error)) throw error;
     try {
       this.converters.node?.close();
     } catch {
       // a wedged converter may fail to close; it is dropped either way
     }
     this.converters.node = undefined;
-  }
-
-  private executorConverters(): { node: Converter } {
-    return { node: (this.converters.node ??= createConverter({ isBrowser: false })) };
   }
 
   private describeFailure(): ExecutionError {

@@ -10,7 +10,7 @@ import { writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import config from '../playwright.config';
-import { expectNoErrors, newTypeScriptNotebook, outputText, runCode } from './helpers';
+import { expectNoErrors, newTypeScriptNotebook, outputText, reloadPage, runCode } from './helpers';
 
 const W = 320;
 const H = 240;
@@ -157,5 +157,40 @@ test('camera → kernel transform → browser: inverted, steered by a slider, re
         return outputText(page, 3);
       }, { timeout: 30_000 })
       .toBe(`stopped ${before.split(' ')[1]}`);
+  });
+});
+
+test('after a page reload the streamer renders again, the old session is released, and Start plays again', async ({ page }) => {
+  await newTypeScriptNotebook(page, 'streaming-reload.ipynb');
+  await runCode(page, 0, 'import { display } from "jupyterlab-webrtc-bridge";\n' + UDP_CELL);
+  const before = (await outputText(page, 0)).split(' ')[1];
+  await runCode(page, 1, STREAM_CELL);
+  await expectNoErrors(page, 1);
+  await page.locator('.jp-webrtc-start').first().click();
+  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i, { timeout: 30_000 });
+  await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('inverted');
+
+  await page.notebook.save();
+  await reloadPage(page);
+
+  await test.step('the widget is restored from the kernel without re-running a cell', async () => {
+    await expect(page.locator('.jp-webrtc-start').first()).toBeVisible({ timeout: 60_000 });
+  });
+
+  await test.step('the page that went away released its session: kernel stopped, ICE sockets back to baseline', async () => {
+    await expect
+      .poll(async () => {
+        await runCode(page, 2, 'ctx.get("kernel_status") + " " + udp()');
+        return outputText(page, 2);
+      }, { timeout: 45_000 })
+      .toBe(`stopped ${before}`);
+  });
+
+  await test.step('Start on the restored widget plays the transform again', async () => {
+    await page.locator('.jp-webrtc-start').first().click();
+    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i, { timeout: 30_000 });
+    await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('inverted');
+    await page.locator('.jp-webrtc-stop').first().click();
+    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^stopped/i, { timeout: 30_000 });
   });
 });

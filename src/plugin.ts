@@ -1,16 +1,22 @@
+/**
+ * The JupyterLab plugin: the one place the extension meets the application
+ * (widget registry, setting registry).
+ */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 
-import { PLUGIN_ID, siteSettings } from './settings';
+import { PLUGIN_ID, SettingsStore, siteSettings } from './settings';
 import { WebRtcStreamerModel, WebRtcStreamerView } from './streamer';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 /**
  * Registers the streamer widget module with the widget manager and keeps
- * the site settings (schema/plugin.json) current for its views.
+ * the site settings (schema/plugin.json) current for its views. Its service
+ * is that store (no token: nothing requires it; UI tests read it through
+ * galata's getPlugin to check what the widgets see).
  */
-const plugin: JupyterFrontEndPlugin<void> = {
+const plugin: JupyterFrontEndPlugin<SettingsStore> = {
   id: PLUGIN_ID,
   description: 'A camera streamer widget that sends video to the kernel over WebRTC.',
   requires: [IJupyterWidgetRegistry, ISettingRegistry],
@@ -19,7 +25,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     _app: JupyterFrontEnd,
     registry: IJupyterWidgetRegistry,
     settingRegistry: ISettingRegistry
-  ): void => {
+  ): SettingsStore => {
     registry.registerWidget({
       name: MODULE_NAME,
       version: MODULE_VERSION,
@@ -34,6 +40,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           reason
         );
       });
+    return siteSettings;
   }
 };
 

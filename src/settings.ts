@@ -1,4 +1,9 @@
+/**
+ * The extension's site settings (schema/plugin.json): their parsing, how a
+ * widget's own value overrides them, and the live store views read.
+ */
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ISignal, Signal } from '@lumino/signaling';
 
 /** The id of the settings plugin (schema/plugin.json). */
 export const PLUGIN_ID = 'jupyterlab-webrtc:plugin';
@@ -104,38 +109,27 @@ export function resolveCodec(override: unknown, settings: IWebRtcSettings): Code
   return isCodec(override) ? override : settings.preferredCodec;
 }
 
-type Listener = (settings: IWebRtcSettings) => void;
-
 /**
  * Holds the current site settings. The plugin fills it from the setting
  * registry; views (created by the widget manager, not by the plugin) read
- * it and listen for changes.
+ * it and connect to `changed`.
  */
 export class SettingsStore {
   private _current: IWebRtcSettings = parseSettings({});
-  private _listeners = new Set<Listener>();
+  private _changed = new Signal<this, IWebRtcSettings>(this);
 
   get current(): IWebRtcSettings {
     return this._current;
   }
 
-  update(composite: unknown): void {
-    this._current = parseSettings(composite);
-    for (const listener of [...this._listeners]) {
-      try {
-        listener(this._current);
-      } catch (error) {
-        console.error('jupyterlab-webrtc: settings listener failed', error);
-      }
-    }
+  /** Emitted with the new settings after every update. */
+  get changed(): ISignal<this, IWebRtcSettings> {
+    return this._changed;
   }
 
-  /** Calls `listener` on every change; returns a function that unsubscribes. */
-  subscribe(listener: Listener): () => void {
-    this._listeners.add(listener);
-    return () => {
-      this._listeners.delete(listener);
-    };
+  update(composite: unknown): void {
+    this._current = parseSettings(composite);
+    this._changed.emit(this._current);
   }
 
   /** Follows a loaded ISettingRegistry.ISettings. */

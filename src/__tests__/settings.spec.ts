@@ -1,3 +1,5 @@
+import { Signal } from '@lumino/signaling';
+
 import {
   DEFAULT_SETTINGS,
   isIceServer,
@@ -98,14 +100,19 @@ describe('widget override vs site default', () => {
 });
 
 describe('SettingsStore', () => {
-  it('notifies subscribers with the parsed settings until they unsubscribe', () => {
+  it('signals the parsed settings to receivers until they disconnect', () => {
     const store = new SettingsStore();
     expect(store.current).toEqual(DEFAULT_SETTINGS);
     const seen: boolean[] = [];
-    const unsubscribe = store.subscribe(s => seen.push(s.showStats));
+    const receiver = {};
+    store.changed.connect((sender, s) => {
+      expect(sender).toBe(store);
+      expect(s).toBe(store.current);
+      seen.push(s.showStats);
+    }, receiver);
     store.update({ showStats: true });
     expect(store.current.showStats).toBe(true);
-    unsubscribe();
+    Signal.disconnectReceiver(receiver);
     store.update({ showStats: false });
     expect(seen).toEqual([true]);
     expect(store.current.showStats).toBe(false);

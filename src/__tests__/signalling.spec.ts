@@ -1,5 +1,5 @@
 import { FrontendMessage } from '../streamer/messages';
-import { SignallingClient, StreamState } from '../streamer/signalling';
+import { SignallingClient } from '../streamer/signalling';
 import {
   asStream,
   FakeMediaDevices,
@@ -35,17 +35,19 @@ function setup(options: { answerTimeoutMs?: number } = {}) {
       return new FakePeerConnection(config);
     },
     getCodecCapabilities: () => VIDEO_CAPABILITIES,
-    answerTimeoutMs: options.answerTimeoutMs,
-    listener: {
-      stateChanged: (s: StreamState, d: string) => states.push(d ? `${s}: ${d}` : s),
-      localStream: s => local.push(s),
-      remoteStream: s => remote.push(s),
-      notice: m => notices.push(m)
-    }
+    answerTimeoutMs: options.answerTimeoutMs
   });
+  const senders = new Set<unknown>();
+  client.stateChanged.connect((sender, { state, detail }) => {
+    senders.add(sender);
+    states.push(detail ? `${state}: ${detail}` : state);
+  });
+  client.localStreamChanged.connect((sender, s) => senders.add(sender) && local.push(s));
+  client.remoteStreamChanged.connect((sender, s) => senders.add(sender) && remote.push(s));
+  client.notice.connect((sender, m) => senders.add(sender) && notices.push(m));
   const start = (iceServers: RTCIceServer[] = []) =>
     client.start({ constraints: { video: { width: 640 } }, iceServers, codec: 'VP8' });
-  return { client, sent, states, notices, local, remote, devices, order, start };
+  return { client, sent, states, notices, local, remote, senders, devices, order, start };
 }
 
 /** Starts and answers, ready for ICE. */
@@ -74,6 +76,7 @@ describe('SignallingClient start', () => {
       'connecting: opening the camera',
       "connecting: waiting for the kernel's answer"
     ]);
+    expect([...ctx.senders]).toEqual([ctx.client]); // every signal is the client's
   });
 
   it('sends one sendrecv video transceiver with contentHint detail and VP8 first', async () => {
@@ -287,6 +290,8 @@ describe('SignallingClient stop', () => {
     ctx.client.stop();
     expect(ctx.sent).toEqual([]);
     expect(ctx.client.state).toBe('idle');
+    expect(ctx.states).toEqual([]); // no state change was signalled
+    expect(ctx.local).toEqual([]);
   });
 
   it('dispose stops an active session and refuses new ones', async () => {
@@ -294,9 +299,14 @@ describe('SignallingClient stop', () => {
     await connected(ctx);
     ctx.client.dispose();
     expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'stop']);
+    // Receivers hear the final state, then are disconnected.
+    expect(ctx.states[ctx.states.length - 1]).toBe('stopped: the widget was closed');
+    expect(ctx.local[ctx.local.length - 1]).toBeNull();
+    const heard = ctx.states.length;
     await ctx.start();
     expect(FakePeerConnection.instances).toHaveLength(1);
     expect(ctx.client.disposed).toBe(true);
+    expect(ctx.states).toHaveLength(heard);
   });
 
   it('dispose without notifying the kernel (comm closed) still releases everything', async () => {

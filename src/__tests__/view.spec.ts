@@ -1,5 +1,6 @@
 import { SettingsStore } from '../settings';
 import { WebRtcStreamerModel } from '../streamer/model';
+import { SignallingClient } from '../streamer/signalling';
 import { streamerEnvironment, WebRtcStreamerView } from '../streamer/view';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import {
@@ -138,6 +139,52 @@ describe('WebRtcStreamerModel', () => {
     expect(model.get('media_constraints')).toBeNull();
     expect(model.get('transform_error')).toBe('');
     expect(model.get('kernel_status')).toBe('idle');
+  });
+
+  it('signals every session change, with its payload, to receivers without a view', async () => {
+    const { model, comm } = createModel({ key: 'k' });
+    const heard: string[] = [];
+    model.stateChanged.connect((sender, { state, detail }) => {
+      expect(sender).toBeInstanceOf(SignallingClient); // the session's own signal
+      heard.push(`state ${state}${detail ? `: ${detail}` : ''}`);
+    });
+    model.localStreamChanged.connect((_, s) => heard.push(`local ${s === devices.streams[0] ? 'camera' : s}`));
+    model.remoteStreamChanged.connect((_, s) => heard.push(`remote ${s === out ? 'kernel' : s}`));
+    model.noticeChanged.connect((sender, notice) => {
+      expect(sender).toBe(model);
+      heard.push(`notice ${notice}`);
+    });
+    model.statsChanged.connect((_, stats) => heard.push(`stats ${stats ? stats.fps_in : stats}`));
+    model.cameraChosen.connect((_, deviceId) => heard.push(`camera ${deviceId}`));
+    const out = new FakeStream();
+
+    model.chooseCamera('cam-b');
+    await model.startStreaming();
+    const pc = FakePeerConnection.last();
+    comm.receive({ type: 'answer', sdp: 'v=0\r\nanswer' });
+    await flush();
+    pc.emitTrack(out);
+    pc.setConnectionState('connected');
+    comm.receive({ type: 'error', message: 'bad candidate', fatal: false });
+    comm.receive({ type: 'stats', fps_in: 30, fps_out: 30, dropped: 0, decode_ms: 1, encode_ms: 1, transform_ms: 1 });
+    model.stopStreaming('enough');
+    expect(heard).toEqual([
+      'camera cam-b',
+      'state connecting: opening the camera',
+      'local camera',
+      "state connecting: waiting for the kernel's answer",
+      'state connecting: establishing the connection',
+      'remote kernel',
+      'state playing',
+      'notice kernel: bad candidate',
+      'stats 30',
+      'local null',
+      'remote null',
+      'stats null',
+      'state stopped: enough'
+    ]);
+    expect(model.statusText).toBe('stopped: enough');
+    expect(model.notice).toBe('kernel: bad candidate'); // kept until the next Start
   });
 });
 
@@ -336,6 +383,49 @@ describe('WebRtcStreamerView', () => {
     expect(comm.custom().map(m => m.type)).toEqual(['offer', 'stop']);
     expect(pc.closed).toBe(true);
     expect(view.el.dataset.state).toBe('stopped');
+  });
+});
+
+describe('a removed view', () => {
+  it('is disconnected from the model, its traits and the settings', async () => {
+    devices.devices = [videoInput('cam-a', 'Front'), videoInput('cam-b', 'Back')];
+    const { model, comm } = createModel({ key: 'k' });
+    const gone = createView(model);
+    const kept = createView(model);
+    await flush();
+    gone.remove();
+    const status = $(gone, '.jp-webrtc-status').textContent;
+
+    const pc = await startPlaying(kept, comm);
+    pc.emitTrack(new FakeStream());
+    comm.receive({ type: 'error', message: 'bad candidate', fatal: false });
+    settings.update({ showStats: true });
+    comm.receive({ type: 'stats', fps_in: 30, fps_out: 30, dropped: 0, decode_ms: 1, encode_ms: 1, transform_ms: 1 });
+    model.set('show_stats', true);
+    model.set('transform_error', 'TypeError: x');
+    model.chooseCamera('cam-b');
+
+    expect(gone.el.dataset.state).toBe('idle');
+    expect($(gone, '.jp-webrtc-status').textContent).toBe(status);
+    expect($<HTMLVideoElement>(gone, 'video.jp-webrtc-local').srcObject ?? null).toBeNull();
+    expect($<HTMLVideoElement>(gone, 'video.jp-webrtc-output').srcObject ?? null).toBeNull();
+    expect($(gone, '.jp-webrtc-error').hidden).toBe(true);
+    expect($(gone, '.jp-webrtc-stats').hidden).toBe(true);
+    expect($<HTMLSelectElement>(gone, '.jp-webrtc-camera').value).toBe('');
+    // ...while the view still shown hears everything.
+    expect(kept.el.dataset.state).toBe('playing');
+    expect($(kept, '.jp-webrtc-error').textContent).toContain('kernel: bad candidate');
+    expect($(kept, '.jp-webrtc-error').textContent).toContain('transform error: TypeError: x');
+    expect($(kept, '.jp-webrtc-stats').hidden).toBe(false);
+    expect($<HTMLSelectElement>(kept, '.jp-webrtc-camera').value).toBe('cam-b');
+  });
+
+  it('stops listening for device changes', async () => {
+    const { model } = createModel();
+    const view = createView(model);
+    expect(devices.listeners.size).toBe(1);
+    view.remove();
+    expect(devices.listeners.size).toBe(0);
   });
 });
 

@@ -1,3 +1,8 @@
+/**
+ * The page services a streamer needs (cameras, peer connections, codec
+ * capabilities, site settings), in one replaceable object so that tests can
+ * run the model and its views on fakes.
+ */
 import { SettingsStore, siteSettings } from '../settings';
 import { IMediaDevicesLike, mediaDevices } from './camera';
 import type { IPeerConnectionLike, ISignallingOptions } from './signalling';
@@ -31,3 +36,19 @@ function browserEnvironment(): IStreamerEnvironment {
 export const streamerEnvironment: { create: () => IStreamerEnvironment } = {
   create: browserEnvironment
 };
+
+/**
+ * getUserMedia on the environment's cameras; where the page has none (not
+ * https or localhost) a SecurityError, which the session reports as such.
+ */
+export function openCamera(
+  env: IStreamerEnvironment,
+  constraints: MediaStreamConstraints
+): Promise<MediaStream> {
+  if (!env.devices) {
+    const error = new Error('this page cannot use cameras (it needs https or localhost)');
+    error.name = 'SecurityError';
+    return Promise.reject(error);
+  }
+  return env.devices.getUserMedia(constraints);
+}

@@ -1,27 +1,21 @@
+/**
+ * The streamer's widget model: the synced traits, and the glue between the
+ * kernel's comm, the one streaming session (signalling.ts) and the views,
+ * which it tells of changes through Lumino signals. Its lifecycle helpers
+ * (view-grace.ts, page-exit.ts) decide when the session stops on its own.
+ */
 import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
+import { ISignal, Signal } from '@lumino/signaling';
 import type { ObjectHash } from 'backbone';
 
 import { resolveCodec, resolveIceServers } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
-import { IStreamerEnvironment, streamerEnvironment } from './environment';
+import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
 import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage } from './messages';
-import { SignallingClient, StreamState } from './signalling';
-
-/** Backbone event carrying one validated kernel message (after the model handled it). */
-export const KERNEL_MESSAGE_EVENT = 'webrtc:message';
-/** The session's state, detail or id changed: `(state, detail)`. */
-export const STATE_EVENT = 'webrtc:state';
-/** The camera stream changed: `(stream | null)`. */
-export const LOCAL_STREAM_EVENT = 'webrtc:local-stream';
-/** The kernel's processed stream changed: `(stream | null)`. */
-export const REMOTE_STREAM_EVENT = 'webrtc:remote-stream';
-/** The notice (a problem that did not end the session) changed: `(text)`. */
-export const NOTICE_EVENT = 'webrtc:notice';
-/** New stats, or null when they are cleared: `(stats | null)`. */
-export const STATS_EVENT = 'webrtc:stats';
-/** A view chose a camera for this stream's key: `(deviceId | null)`. */
-export const CAMERA_EVENT = 'webrtc:camera';
+import { PageExitStop } from './page-exit';
+import { IStateChange, SignallingClient, StreamState } from './signalling';
+import { ViewGrace } from './view-grace';
 
 /** Which camera a start should use (chosen in a view). */
 export interface ICameraRequest {
@@ -77,58 +71,85 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   // constructor: class field initializers would run after it and reset them.
   private _env!: IStreamerEnvironment;
   private _client!: SignallingClient;
-  private _views!: Set<unknown>;
+  private _viewGrace!: ViewGrace;
+  private _pageExit!: PageExitStop;
   private _sessionId!: number;
   private _localStream!: MediaStream | null;
   private _remoteStream!: MediaStream | null;
   private _notice!: string;
   private _stats!: IStatsMessage | null;
-  private _graceTimer!: ReturnType<typeof setTimeout> | null;
-  private _onPageHide!: (() => void) | null;
+  private _noticeChanged!: Signal<this, string>;
+  private _statsChanged!: Signal<this, IStatsMessage | null>;
+  private _cameraChosen!: Signal<this, string | null>;
 
   initialize(attributes: ObjectHash, options: any): void {
     super.initialize(attributes, options);
     this._env = streamerEnvironment.create();
-    this._views = new Set();
     this._sessionId = 0;
     this._localStream = null;
     this._remoteStream = null;
     this._notice = '';
     this._stats = null;
-    this._graceTimer = null;
-    this._onPageHide = null;
-    const devices = this._env.devices;
+    this._noticeChanged = new Signal(this);
+    this._statsChanged = new Signal(this);
+    this._cameraChosen = new Signal(this);
+    this._viewGrace = new ViewGrace({
+      isActive: () => this.active,
+      isKernelBusy: () => this._kernelBusy(),
+      graceMs: () => WebRtcStreamerModel.viewGraceMs,
+      busyWaitMs: () => WebRtcStreamerModel.busyKernelWaitMs,
+      stop: () => this.stopStreaming('no view shows the stream')
+    });
+    this._pageExit = new PageExitStop(() => this.stopStreaming('the page was closed'));
     this._client = new SignallingClient({
       send: message => this._send(message),
-      getUserMedia: constraints => {
-        if (!devices) {
-          const error = new Error(
-            'this page cannot use cameras (it needs https or localhost)'
-          );
-          error.name = 'SecurityError';
-          return Promise.reject(error);
-        }
-        return devices.getUserMedia(constraints);
-      },
+      getUserMedia: constraints => openCamera(this._env, constraints),
       createPeerConnection: config => this._env.createPeerConnection(config),
       getCodecCapabilities: this._env.getCodecCapabilities,
-      makeStream: this._env.makeStream,
-      listener: {
-        stateChanged: (state, detail) => this._onState(state, detail),
-        localStream: stream => {
-          this._localStream = stream;
-          this.trigger(LOCAL_STREAM_EVENT, stream);
-        },
-        remoteStream: stream => {
-          this._remoteStream = stream;
-          this.trigger(REMOTE_STREAM_EVENT, stream);
-        },
-        notice: message => this._setNotice(message)
-      }
+      makeStream: this._env.makeStream
     });
+    // Connected before any view: the model is up to date when views hear these.
+    this._client.stateChanged.connect(this._onState, this);
+    this._client.localStreamChanged.connect((_, stream) => (this._localStream = stream));
+    this._client.remoteStreamChanged.connect((_, stream) => (this._remoteStream = stream));
+    this._client.notice.connect((_, message) => this._setNotice(message));
     this.on('msg:custom', this._onCustomMessage, this);
     // The kernel closed the comm: it has released the peer already.
     this.on('comm:close', () => this._client.dispose('the widget was closed', false));
+  }
+
+  // The session's own signals (sender: its SignallingClient), for the views.
+
+  /** The session's state or detail changed (read `streamState`, `statusText`...). */
+  get stateChanged(): ISignal<SignallingClient, IStateChange> {
+    return this._client.stateChanged;
+  }
+
+  /** The camera stream changed (null when released; also `localStream`). */
+  get localStreamChanged(): ISignal<SignallingClient, MediaStream | null> {
+    return this._client.localStreamChanged;
+  }
+
+  /** The kernel's processed stream changed (null when the session ends). */
+  get remoteStreamChanged(): ISignal<SignallingClient, MediaStream | null> {
+    return this._client.remoteStreamChanged;
+  }
+
+  // The model's signals (sender: the model).
+
+  /** The notice (a problem that did not end the session) changed. */
+  get noticeChanged(): ISignal<this, string> {
+    return this._noticeChanged;
+  }
+
+  /** New stats from the kernel, or null when they are cleared. */
+  get statsChanged(): ISignal<this, IStatsMessage | null> {
+    return this._statsChanged;
+  }
+
+  /** A view chose a camera for this stream's key (null = the default camera). */
+  get cameraChosen(): ISignal<this, string | null> {
+    return this._cameraChosen;
   }
 
   /** The page services (cameras, peer connections, settings) of this model. */
@@ -180,7 +201,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
 
   /** The number of views currently showing this model. */
   get viewCount(): number {
-    return this._views.size;
+    return this._viewGrace.count;
   }
 
   /** The key the camera choice is remembered under. */
@@ -224,13 +245,12 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   /** Remembers the camera for this stream's key and tells the views. */
   chooseCamera(deviceId: string | null): void {
     saveCameraChoice(this.cameraKey, deviceId || null);
-    this.trigger(CAMERA_EVENT, deviceId || null);
+    this._cameraChosen.emit(deviceId || null);
   }
 
   /** A view now shows this model (cancels a pending stop for lack of views). */
   attachView(view: unknown): void {
-    this._views.add(view);
-    this._clearGraceTimer();
+    this._viewGrace.attach(view);
   }
 
   /**
@@ -239,27 +259,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
    * clears its output before it displays the same model again).
    */
   detachView(view: unknown): void {
-    if (!this._views.delete(view) || this._views.size > 0 || !this.active) {
-      return;
-    }
-    this._clearGraceTimer();
-    const removedAt = Date.now();
-    const check = () => {
-      this._graceTimer = null;
-      if (this._views.size > 0) {
-        return;
-      }
-      // A re-running cell clears its output first and shows the widget when it
-      // finishes, which may take longer than the grace period (type-checking on
-      // a busy machine): wait while the kernel is busy, within a bound.
-      const waited = Date.now() - removedAt;
-      if (this._kernelBusy() && waited < WebRtcStreamerModel.busyKernelWaitMs) {
-        this._graceTimer = setTimeout(check, WebRtcStreamerModel.viewGraceMs);
-        return;
-      }
-      this.stopStreaming('no view shows the stream');
-    };
-    this._graceTimer = setTimeout(check, WebRtcStreamerModel.viewGraceMs);
+    this._viewGrace.detach(view);
   }
 
   private _kernelBusy(): boolean {
@@ -269,53 +269,44 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     return manager?.kernel?.status === 'busy';
   }
 
-  /** Closing the model (comm closed by either side) ends the session. */
+  /**
+   * Closing the model (comm closed by either side) ends the session; the
+   * views hear that, then every receiver (of the session's signals and the
+   * model's) is disconnected.
+   */
   close(comm_closed = false): Promise<void> {
-    this._clearGraceTimer();
+    this._viewGrace?.cancel();
     this._client?.dispose('the widget was closed', !comm_closed);
-    return super.close(comm_closed);
+    this._pageExit?.dispose();
+    const closed = super.close(comm_closed);
+    Signal.clearData(this);
+    return closed;
   }
 
   private _send(message: FrontendMessage): void {
     this.send(message as any, this.callbacks());
   }
 
-  private _onState(state: StreamState, _detail: string): void {
-    const active = this._client.active;
+  private _onState(client: SignallingClient): void {
+    const active = client.active;
     if (!active) {
-      this._clearGraceTimer();
+      this._viewGrace.cancel();
       this._setStats(null);
     }
-    // Leaving or reloading the page ends the stream too (views are not
-    // removed then): tell the kernel so it releases the peer at once.
-    if (active && !this._onPageHide) {
-      this._onPageHide = () => this.stopStreaming('the page was closed');
-      window.addEventListener('pagehide', this._onPageHide);
-    } else if (!active && this._onPageHide) {
-      window.removeEventListener('pagehide', this._onPageHide);
-      this._onPageHide = null;
-    }
-    this.trigger(STATE_EVENT, state, this._client.detail);
+    this._pageExit.setActive(active);
   }
 
   private _setNotice(message: string): void {
     if (message !== this._notice) {
       this._notice = message;
-      this.trigger(NOTICE_EVENT, message);
+      this._noticeChanged.emit(message);
     }
   }
 
   private _setStats(stats: IStatsMessage | null): void {
     if (stats !== this._stats) {
       this._stats = stats;
-      this.trigger(STATS_EVENT, stats);
-    }
-  }
-
-  private _clearGraceTimer(): void {
-    if (this._graceTimer !== null) {
-      clearTimeout(this._graceTimer);
-      this._graceTimer = null;
+      this._statsChanged.emit(stats);
     }
   }
 
@@ -336,7 +327,6 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     } else {
       void this._client.handleMessage(message);
     }
-    this.trigger(KERNEL_MESSAGE_EVENT, message);
   }
 
   static serializers: ISerializers = {

@@ -2,19 +2,15 @@
  * The signalling client: one streaming session at a time, from Start
  * (camera, peer connection, offer) through answer and trickle ICE to
  * playing, and back to stopped or error. It knows nothing of the DOM or the
- * widget; the model (model.ts) owns one and wires it to the comm, the
- * page and its views.
+ * widget; the model (model.ts) owns one, wires it to the comm and relays its
+ * signals to the views.
  */
+import { ISignal, Signal } from '@lumino/signaling';
+
 import type { Codec } from '../settings';
 import { describeCameraError, stopStream } from './camera';
 import { applyCodecPreference } from './codecs';
-import {
-  candidateToJSON,
-  FrontendMessage,
-  KernelMessage,
-  MAX_SDP_BYTES,
-  utf8Length
-} from './messages';
+import { candidateToJSON, FrontendMessage, KernelMessage, MAX_SDP_BYTES, utf8Length } from './messages';
 
 /** The session's state; the first word of the status line. */
 export type StreamState = 'idle' | 'connecting' | 'playing' | 'stopped' | 'error';
@@ -39,15 +35,10 @@ export interface IPeerConnectionLike {
   close(): void;
 }
 
-export interface ISignallingListener {
-  /** Every state change; `detail` is the rest of the status line. */
-  stateChanged?(state: StreamState, detail: string): void;
-  /** The camera stream (null when released). */
-  localStream?(stream: MediaStream | null): void;
-  /** The kernel's processed stream (null when the session ends). */
-  remoteStream?(stream: MediaStream | null): void;
-  /** A problem worth showing that does not end the session. */
-  notice?(message: string): void;
+/** A state change: the state word and the rest of the status line. */
+export interface IStateChange {
+  state: StreamState;
+  detail: string;
 }
 
 export interface ISignallingOptions {
@@ -61,7 +52,6 @@ export interface ISignallingOptions {
   makeStream?: (track: MediaStreamTrack) => MediaStream;
   /** How long to wait for the kernel's answer; default 30 s. */
   answerTimeoutMs?: number;
-  listener?: ISignallingListener;
 }
 
 export interface IStartOptions {
@@ -93,6 +83,26 @@ function errorText(error: unknown): string {
 
 export class SignallingClient {
   constructor(private readonly options: ISignallingOptions) {}
+
+  /** Every state change (state word or detail). */
+  get stateChanged(): ISignal<this, IStateChange> {
+    return this._stateChanged;
+  }
+
+  /** The camera stream: set once the camera opened, null when released. */
+  get localStreamChanged(): ISignal<this, MediaStream | null> {
+    return this._localStreamChanged;
+  }
+
+  /** The kernel's processed stream: set on its track, null when the session ends. */
+  get remoteStreamChanged(): ISignal<this, MediaStream | null> {
+    return this._remoteStreamChanged;
+  }
+
+  /** A problem worth showing that does not end the session. */
+  get notice(): ISignal<this, string> {
+    return this._notice;
+  }
 
   get state(): StreamState {
     return this._state;
@@ -150,7 +160,7 @@ export class SignallingClient {
       return;
     }
     session.stream = stream;
-    this.options.listener?.localStream?.(stream);
+    this._localStreamChanged.emit(stream);
 
     try {
       const track = stream.getVideoTracks()[0];
@@ -253,7 +263,7 @@ export class SignallingClient {
             this._setState('error', `kernel: ${message.message}`);
           }
         } else {
-          this.options.listener?.notice?.(`kernel: ${message.message}`);
+          this._notice.emit(`kernel: ${message.message}`);
         }
         return;
       case 'stopped':
@@ -284,8 +294,8 @@ export class SignallingClient {
   }
 
   /**
-   * Stops any session (telling the kernel unless `notifyKernel` is false)
-   * and ignores later calls.
+   * Stops any session (telling the kernel unless `notifyKernel` is false),
+   * then disconnects every receiver; later calls do nothing.
    */
   dispose(reason = 'the widget was closed', notifyKernel = true): void {
     if (this._disposed) {
@@ -293,6 +303,7 @@ export class SignallingClient {
     }
     this.stop(reason, notifyKernel);
     this._disposed = true;
+    Signal.clearData(this);
   }
 
   private async _onAnswer(session: ISession | null, sdp: string): Promise<void> {
@@ -385,7 +396,7 @@ export class SignallingClient {
       (this.options.makeStream
         ? this.options.makeStream(event.track)
         : new MediaStream([event.track]));
-    this.options.listener?.remoteStream?.(stream);
+    this._remoteStreamChanged.emit(stream);
   }
 
   private _onConnectionState(session: ISession): void {
@@ -398,7 +409,7 @@ export class SignallingClient {
         break;
       case 'disconnected':
         if (this._state === 'playing') {
-          this.options.listener?.notice?.('connection interrupted; trying to recover');
+          this._notice.emit('connection interrupted; trying to recover');
         }
         break;
       case 'failed':
@@ -456,8 +467,8 @@ export class SignallingClient {
     }
     stopStream(session.stream);
     session.stream = null;
-    this.options.listener?.localStream?.(null);
-    this.options.listener?.remoteStream?.(null);
+    this._localStreamChanged.emit(null);
+    this._remoteStreamChanged.emit(null);
   }
 
   private _setState(state: StreamState, detail: string): void {
@@ -466,9 +477,13 @@ export class SignallingClient {
     }
     this._state = state;
     this._detail = detail;
-    this.options.listener?.stateChanged?.(state, detail);
+    this._stateChanged.emit({ state, detail });
   }
 
+  private _stateChanged = new Signal<this, IStateChange>(this);
+  private _localStreamChanged = new Signal<this, MediaStream | null>(this);
+  private _remoteStreamChanged = new Signal<this, MediaStream | null>(this);
+  private _notice = new Signal<this, string>(this);
   private _state: StreamState = 'idle';
   private _detail = '';
   private _session: ISession | null = null;

@@ -1,17 +1,15 @@
+/**
+ * The streamer's widget view: renders the model's one session (buttons,
+ * camera picker, videos, status, errors, stats) and forwards the user's
+ * actions to the model. It holds no session state of its own.
+ */
 import { DOMWidgetView } from '@jupyter-widgets/base';
+import { Signal } from '@lumino/signaling';
 
 import { resolveShowStats } from '../settings';
 import { ICamera, listCameras, loadCameraChoice } from './camera';
 import { buildStreamer, IStreamerElements, showStream, trackVideoSize } from './dom';
-import {
-  CAMERA_EVENT,
-  LOCAL_STREAM_EVENT,
-  NOTICE_EVENT,
-  REMOTE_STREAM_EVENT,
-  STATE_EVENT,
-  STATS_EVENT,
-  WebRtcStreamerModel
-} from './model';
+import { WebRtcStreamerModel } from './model';
 import type { StreamState } from './signalling';
 import { formatStats } from './stats';
 
@@ -42,17 +40,20 @@ export class WebRtcStreamerView extends DOMWidgetView {
       this.model.chooseCamera(this._els.camera.value || null);
     });
 
-    this.listenTo(this.model, STATE_EVENT, this._renderState);
-    this.listenTo(this.model, LOCAL_STREAM_EVENT, this._renderLocalStream);
-    this.listenTo(this.model, REMOTE_STREAM_EVENT, this._renderRemoteStream);
-    this.listenTo(this.model, NOTICE_EVENT, this._renderError);
-    this.listenTo(this.model, STATS_EVENT, this._renderStats);
-    this.listenTo(this.model, CAMERA_EVENT, this._renderCameraChoice);
-    this.listenTo(this.model, 'change:show_stats', this._renderStats);
-    this.listenTo(this.model, 'change:transform_error', this._renderError);
-    this.listenTo(this.model, 'change:key', () => void this._refreshCameras());
-    const env = this.model.env;
-    this._unsubscribeSettings = env.settings.subscribe(() => this._renderStats());
+    // Lumino signals, with this view as receiver: remove() disconnects them.
+    const model = this.model;
+    model.stateChanged.connect(this._renderState, this);
+    model.localStreamChanged.connect(this._renderLocalStream, this);
+    model.remoteStreamChanged.connect(this._renderRemoteStream, this);
+    model.noticeChanged.connect(this._renderError, this);
+    model.statsChanged.connect(this._renderStats, this);
+    model.cameraChosen.connect(this._renderCameraChoice, this);
+    const env = model.env;
+    env.settings.changed.connect(this._renderStats, this);
+    // The synced traits: Backbone events (listenTo is undone by remove()).
+    this.listenTo(model, 'change:show_stats', this._renderStats);
+    this.listenTo(model, 'change:transform_error', this._renderError);
+    this.listenTo(model, 'change:key', () => void this._refreshCameras());
     if (env.devices?.addEventListener) {
       this._onDeviceChange = () => void this._refreshCameras();
       env.devices.addEventListener('devicechange', this._onDeviceChange);
@@ -91,8 +92,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     // The session outlives the view: the model stops it if no other view
     // shows it within its grace period.
     this.model.detachView(this);
-    this._unsubscribeSettings?.();
-    this._unsubscribeSettings = null;
+    Signal.disconnectReceiver(this);
     if (this._onDeviceChange) {
       this.model.env.devices?.removeEventListener?.('devicechange', this._onDeviceChange);
       this._onDeviceChange = null;
@@ -117,7 +117,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this._renderError();
   }
 
-  private _renderLocalStream(stream: MediaStream | null): void {
+  private _renderLocalStream(_: unknown, stream: MediaStream | null): void {
     this._showIfChanged(this._els.local, stream);
     if (stream) {
       // Labels and ids are visible once the camera is allowed.
@@ -125,7 +125,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     }
   }
 
-  private _renderRemoteStream(stream: MediaStream | null): void {
+  private _renderRemoteStream(_: unknown, stream: MediaStream | null): void {
     this._showIfChanged(this._els.output, stream);
   }
 
@@ -139,7 +139,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     return this.model.localStream?.getVideoTracks()[0]?.getSettings?.().deviceId;
   }
 
-  private _renderCameraChoice(deviceId: string | null): void {
+  private _renderCameraChoice(_: unknown, deviceId: string | null): void {
     const select = this._els.camera;
     if (!deviceId) {
       select.value = '';
@@ -225,6 +225,5 @@ export class WebRtcStreamerView extends DOMWidgetView {
 
   private _els!: IStreamerElements;
   private _cameras: ICamera[] = [];
-  private _unsubscribeSettings: (() => void) | null = null;
   private _onDeviceChange: (() => void) | null = null;
 }

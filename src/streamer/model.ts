@@ -5,7 +5,7 @@ import { resolveCodec, resolveIceServers } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
 import { IStreamerEnvironment, streamerEnvironment } from './environment';
-import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage } from './messages';
+import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage } from './protocol';
 import { SignallingClient, StreamState } from './signalling';
 
 /** Backbone event carrying one validated kernel message (after the model handled it). */

@@ -14,7 +14,7 @@ import {
   KernelMessage,
   MAX_SDP_BYTES,
   utf8Length
-} from './messages';
+} from './protocol';
 
 /** The session's state; the first word of the status line. */
 export type StreamState = 'idle' | 'connecting' | 'playing' | 'stopped' | 'error';

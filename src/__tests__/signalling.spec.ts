@@ -1,4 +1,4 @@
-import { FrontendMessage } from '../streamer/messages';
+import { FrontendMessage } from '../streamer/protocol';
 import { SignallingClient } from '../streamer/signalling';
 import {
   asStream,

@@ -1,4 +1,4 @@
-export * from './messages';
+export * from './protocol';
 export * from './model';
 export * from './signalling';
 export * from './view';

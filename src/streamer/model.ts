@@ -12,7 +12,7 @@ import { resolveCodec, resolveIceServers } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
-import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage } from './messages';
+import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage } from './protocol';
 import { PageExitStop } from './page-exit';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
 import { ViewGrace } from './view-grace';

@@ -10,7 +10,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import type { Codec } from '../settings';
 import { describeCameraError, stopStream } from './camera';
 import { applyCodecPreference } from './codecs';
-import { candidateToJSON, FrontendMessage, KernelMessage, MAX_SDP_BYTES, utf8Length } from './messages';
+import { candidateToJSON, FrontendMessage, KernelMessage, MAX_SDP_BYTES, utf8Length } from './protocol';
 
 /** The session's state; the first word of the status line. */
 export type StreamState = 'idle' | 'connecting' | 'playing' | 'stopped' | 'error';

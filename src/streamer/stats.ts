@@ -1,4 +1,4 @@
-import type { IStatsMessage } from './messages';
+import type { IStatsMessage } from './protocol';
 
 function fixed(value: number, digits: number): string {
   return value.toFixed(digits);

@@ -4,7 +4,7 @@ import { StreamerOptions, WebRtcStreamer } from './streamer';
 export { WebRtcStreamer } from './streamer';
 export type { StreamerOptions } from './streamer';
 export type { Transform } from './pipeline';
-export type { KernelStatus } from './state';
+export type { KernelStatus } from './protocol';
 
 /**
  * The streamer for `key`: a new widget the first time, the same widget (same connection, options

@@ -1,26 +1,19 @@
-/** The streamer widget's synced state (see docs/design.md, "Streamer widget protocol"). */
+/**
+ * The streamer widget's synced state as traits (validation, defaults, read-only keys). Its keys and
+ * values are defined in protocol.ts (docs/design.md, "Streamer widget protocol").
+ */
 import { JSONObject } from '../kernel/api';
 import type { IceServerLike } from '../rtc';
 import { domTraits, DomState } from '../widgets/controls/dom';
 import { modelTraits, ModelState } from '../widgets/controls/model';
 import { anyValue, bool, nullable, oneOf, str, TraitError, Traits } from '../widgets/traits';
+import { IStreamerSyncedState, KERNEL_STATUSES } from './protocol';
 
 export const MODULE_NAME = 'jupyterlab-webrtc';
 /** Matched as a semver range against the version the labextension registers. */
 export const MODULE_VERSION = '^0.1.0';
 
-export const KERNEL_STATUSES = ['idle', 'connecting', 'playing', 'stopped', 'error'] as const;
-export type KernelStatus = (typeof KERNEL_STATUSES)[number];
-
-export interface StreamerState extends ModelState, DomState {
-  key: string;
-  ice_servers: IceServerLike[] | null;
-  codec: 'VP8';
-  show_stats: boolean | null;
-  media_constraints: JSONObject | null;
-  transform_error: string;
-  kernel_status: KernelStatus;
-}
+export interface StreamerState extends ModelState, DomState, IStreamerSyncedState {}
 
 const iceServers = anyValue<IceServerLike[] | null>(null, {
   validate(value) {

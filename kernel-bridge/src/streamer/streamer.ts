@@ -4,13 +4,14 @@
  */
 import { AsyncResource } from 'async_hooks';
 import { Observable, Subscription } from 'rxjs';
+import { errorMessage, errorSummary } from '../errors';
 import { getKernelApi, JSONObject, JSONValue, Unsubscribe } from '../kernel/api';
 import type { Frame } from '../media';
 import { CandidateInit, IceServerLike, MediaPeer, MediaPeerOptions, MediaStats, PeerState } from '../rtc';
 import { Widget } from '../widgets/widget';
 import { TransformPipeline, Transform } from './pipeline';
-import { parseClientMessage, SignallingError } from './signalling';
-import { KernelStatus, StreamerState, streamerTraits } from './state';
+import { fitToLimits, KernelMessage, KernelStatus, parseFrontendMessage } from './protocol';
+import { StreamerState, streamerTraits } from './state';
 
 export interface StreamerOptions {
   /** Names the stream: running the cell again with the same key reuses the widget and its connection. */
@@ -66,7 +67,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     });
     this.custom$.subscribe({
       next: ({ content }) => {
-        this.inbox = this.inbox.then(() => this.onClientMessage(content));
+        this.inbox = this.inbox.then(() => this.onFrontendMessage(content));
       },
       complete: () => void this.end('the widget was closed'),
     });
@@ -114,18 +115,19 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     super.close();
   }
 
-  private async onClientMessage(content: JSONValue): Promise<void> {
+  private async onFrontendMessage(content: JSONValue): Promise<void> {
     let message;
     try {
-      message = parseClientMessage(content);
+      message = parseFrontendMessage(content);
     } catch (error) {
-      this.tell({ type: 'error', message: errorText(error), fatal: false });
-      this.log(errorText(error));
+      // A ProtocolError: its message says what is wrong with the browser's message.
+      this.tell({ type: 'error', message: errorMessage(error), fatal: false });
+      this.log(errorMessage(error));
       return;
     }
     switch (message.type) {
       case 'offer':
-        await this.answer(message.sdp, this.get('ice_servers') ?? message.iceServers);
+        await this.answer(message.sdp, this.get('ice_servers') ?? message.ice_servers);
         return;
       case 'candidate':
         if (!this.peer) {
@@ -146,7 +148,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.peer = peer;
     const subscriptions = (this.peerSubscriptions = new Subscription());
     subscriptions.add(peer.frames$.subscribe((frame) => this.pipeline.push(frame)));
-    subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate: candidate as JSONValue })));
+    subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate })));
     subscriptions.add(peer.stats$.subscribe((stats) => this.tellStats(stats)));
     subscriptions.add(peer.errors$.subscribe((error) => this.log(`media: ${error.message}`)));
     subscriptions.add(peer.state$.subscribe((state) => this.onPeerState(peer, state)));
@@ -155,14 +157,14 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       if (this.peer === peer) this.tell({ type: 'answer', sdp: answer });
       for (const candidate of this.earlyCandidates.splice(0)) await this.addCandidate(peer, candidate);
     } catch (error) {
-      this.tell({ type: 'error', message: `could not answer the offer: ${errorText(error)}`, fatal: true });
+      this.tell({ type: 'error', message: `could not answer the offer: ${errorSummary(error)}`, fatal: true });
       await this.release(null, 'error');
     }
   }
 
   private async addCandidate(peer: MediaPeer, candidate: CandidateInit | null): Promise<void> {
     await peer.addRemoteCandidate(candidate).catch((error) =>
-      this.tell({ type: 'error', message: `bad ICE candidate: ${errorText(error)}`, fatal: false }),
+      this.tell({ type: 'error', message: `bad ICE candidate: ${errorSummary(error)}`, fatal: false }),
     );
   }
 
@@ -211,7 +213,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (this.spare || this.ending || this.isClosed) return;
     const { options, key } = this.peerConfig(iceServers);
     const peer = MediaPeer.create(options);
-    peer.catch((error) => this.log(`could not start a spare media worker: ${errorText(error)}`));
+    peer.catch((error) => this.log(`could not start a spare media worker: ${errorSummary(error)}`));
     this.spare = { peer, config: key };
   }
 
@@ -231,7 +233,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   private onTransformError(error: unknown): void {
-    const message = errorText(error);
+    const message = errorSummary(error);
     this.set({ transform_error: message });
     // Once per distinct error, not 30 times a second.
     if (message !== this.lastReported) {
@@ -244,8 +246,9 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.tell({ type: 'stats', ...stats, transform_ms: Math.round(this.pipeline.transformMs * 10) / 10 });
   }
 
-  private tell(content: JSONObject): void {
-    if (!this.isClosed) this.send(content);
+  private tell(message: KernelMessage): void {
+    // The protocol's messages are JSON by construction (interfaces only lack the index signature).
+    if (!this.isClosed) this.send(fitToLimits(message) as unknown as JSONObject);
   }
 }
 
@@ -267,9 +270,4 @@ function toState(options: StreamerOptions): OptionState {
 
 function hostAddressesOf(options: StreamerOptions): string[] {
   return [...new Set(['127.0.0.1', ...(options.hostAddresses ?? [])])];
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof SignallingError) return error.message;
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

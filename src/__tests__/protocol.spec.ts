@@ -1,9 +1,15 @@
+import fixture from '../../kernel-bridge/test/fixtures/streamer-protocol.json';
 import {
   candidateToJSON,
+  FRONTEND_MESSAGE_TYPES,
+  KERNEL_MESSAGE_TYPES,
+  KERNEL_STATUSES,
+  LIMITS,
   MAX_SDP_BYTES,
   parseKernelMessage,
+  STREAMER_STATE_KEYS,
   utf8Length
-} from '../streamer/messages';
+} from '../streamer/protocol';
 
 const stats = {
   type: 'stats',
@@ -64,7 +70,7 @@ describe('parseKernelMessage', () => {
     ['a candidate with a bad index', { type: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: -1 } }],
     ['a candidate with a fractional index', { type: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: 0.5 } }],
     ['a candidate with numeric mid', { type: 'candidate', candidate: { candidate: 'c', sdpMid: 0 } }],
-    ['a candidate line over 4 KiB', { type: 'candidate', candidate: { candidate: 'x'.repeat(5000), sdpMid: '0' } }],
+    ['a candidate line over 1 KiB', { type: 'candidate', candidate: { candidate: 'x'.repeat(5000), sdpMid: '0' } }],
     ['an error without fatal', { type: 'error', message: 'x' }],
     ['an error with string fatal', { type: 'error', message: 'x', fatal: 'yes' }],
     ['an error without message', { type: 'error', fatal: false }],
@@ -136,4 +142,76 @@ describe('candidateToJSON', () => {
       sdpMLineIndex: 0
     });
   });
+});
+
+/**
+ * The examples and limits the kernel's protocol.ts is tested against too
+ * (kernel-bridge/test/fixtures/streamer-protocol.json, see its $comment).
+ */
+interface IExample {
+  message: unknown;
+  parsed?: unknown;
+  why?: string;
+  fill?: { path: string[]; length: string; plus?: number };
+}
+const limits: Record<string, number> = fixture.limits;
+const toKernel = fixture.frontend_to_kernel;
+const fromKernel: {
+  valid: Record<string, IExample[]>;
+  invalid: IExample[];
+} = fixture.kernel_to_frontend;
+
+/** `message` with the string at `fill.path` padded to the limit (+ plus). */
+function filled(message: unknown, fill: IExample['fill']): unknown {
+  const copy = JSON.parse(JSON.stringify(message));
+  if (fill) {
+    let parent = copy;
+    for (const key of fill.path.slice(0, -1)) {
+      parent = parent[key];
+    }
+    const last = fill.path[fill.path.length - 1];
+    const size = limits[fill.length] + (fill.plus ?? 0);
+    parent[last] = parent[last].padEnd(size, 'a');
+  }
+  return copy;
+}
+
+describe('the protocol shared with the kernel', () => {
+  it('has the same limits', () => {
+    expect(LIMITS).toEqual(limits);
+  });
+
+  it('has the same message types in each direction', () => {
+    expect([...KERNEL_MESSAGE_TYPES].sort()).toEqual(
+      Object.keys(fromKernel.valid).sort()
+    );
+    expect([...FRONTEND_MESSAGE_TYPES].sort()).toEqual(
+      Object.keys(toKernel.valid).sort()
+    );
+  });
+
+  it('has the same synced state keys and kernel_status values', () => {
+    expect([...STREAMER_STATE_KEYS].sort()).toEqual(
+      [...fixture.state.keys].sort()
+    );
+    expect([...KERNEL_STATUSES]).toEqual(fixture.state.kernel_status);
+  });
+
+  const valid = Object.entries(fromKernel.valid).flatMap(([type, examples]) =>
+    examples.map(example => [type, example] as const)
+  );
+  it.each(valid)('accepts a valid %s message', (type, example) => {
+    const result = parseKernelMessage(filled(example.message, example.fill));
+    const expected = filled(example.parsed ?? example.message, example.fill);
+    expect(result).toEqual({ ok: true, message: expected });
+    expect(result.ok && result.message.type).toBe(type);
+  });
+
+  it.each(fromKernel.invalid.map(example => [example.why, example] as const))(
+    'rejects %s',
+    (_why, example) => {
+      const result = parseKernelMessage(filled(example.message, example.fill));
+      expect(result).toEqual({ ok: false, reason: expect.any(String) });
+    }
+  );
 });

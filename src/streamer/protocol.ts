@@ -1,22 +1,57 @@
 /**
- * The streamer's custom messages (docs/design.md, "Streamer widget
- * protocol") and the validation of everything the kernel sends.
+ * The streamer widget's protocol, frontend side: every custom message in
+ * both directions, the synced state's streamer keys, the limits, and the
+ * validation of everything the kernel sends.
+ *
+ * The kernel defines the same protocol in
+ * kernel-bridge/src/streamer/protocol.ts, with the same names and limits;
+ * kernel-bridge/test/fixtures/streamer-protocol.json holds examples both
+ * sides are tested against. Change all three together (docs/design.md,
+ * "Streamer widget protocol").
  */
 
-/** Largest SDP accepted from (and sent to) the kernel. */
+// ---- Limits (the same names and values in the kernel's protocol.ts) ----
+
+/**
+ * Largest SDP (offer or answer), in UTF-8 bytes. Ours carry one video
+ * m-line and are 2-6 KB; 64 KiB leaves room for many codecs and candidates.
+ */
 export const MAX_SDP_BYTES = 64 * 1024;
-/** Largest ICE candidate line accepted. */
-export const MAX_CANDIDATE_BYTES = 4 * 1024;
-/** Longest error message / stop reason accepted. */
+/**
+ * Largest ICE candidate line, in UTF-8 bytes. Real lines are 100-300 bytes
+ * (an mDNS host name or IPv6 address plus a few extensions), so 1 KiB is
+ * generous; this was 4 KiB here and 1,024 characters in the kernel before
+ * the two sides shared one value.
+ */
+export const MAX_CANDIDATE_BYTES = 1024;
+/** Largest `sdpMLineIndex` (m-line indexes are small: ours has one m-line). */
+export const MAX_MLINE_INDEX = 1023;
+/** Most ICE servers an offer may carry (the kernel rejects more). */
+export const MAX_ICE_SERVERS = 16;
+/**
+ * Longest error message / stop reason, in UTF-16 code units (String.length,
+ * the same on both sides); the kernel cuts longer ones before sending.
+ */
 export const MAX_TEXT_LENGTH = 4 * 1024;
 
-// frontend → kernel
+/** All limits by name: the fixture's `limits` must equal this. */
+export const LIMITS = {
+  MAX_SDP_BYTES,
+  MAX_CANDIDATE_BYTES,
+  MAX_MLINE_INDEX,
+  MAX_ICE_SERVERS,
+  MAX_TEXT_LENGTH
+} as const;
+
+// ---- Frontend → kernel ----
+
 export interface IOfferMessage {
   type: 'offer';
   sdp: string;
   /** The ICE servers this side uses (widget override, else the site setting), for the kernel's side. */
   ice_servers: RTCIceServer[];
 }
+/** Trickle ICE (both directions); null = end of candidates. */
 export interface ICandidateMessage {
   type: 'candidate';
   candidate: RTCIceCandidateInit | null;
@@ -26,7 +61,8 @@ export interface IStopMessage {
 }
 export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage;
 
-// kernel → frontend
+// ---- Kernel → frontend ----
+
 export interface IAnswerMessage {
   type: 'answer';
   sdp: string;
@@ -34,6 +70,7 @@ export interface IAnswerMessage {
 export interface IErrorMessage {
   type: 'error';
   message: string;
+  /** True when the kernel closed the peer because of it. */
   fatal: boolean;
 }
 export interface IStoppedMessage {
@@ -56,14 +93,72 @@ export type KernelMessage =
   | IStoppedMessage
   | IStatsMessage;
 
-export const STATS_FIELDS = [
-  'fps_in',
-  'fps_out',
-  'dropped',
-  'decode_ms',
-  'encode_ms',
-  'transform_ms'
+/** Every name of `K`, checked by the compiler: a missing or extra name does not compile. */
+function namesOf<K extends string>(names: Record<K, true>): K[] {
+  return Object.keys(names) as K[];
+}
+
+/** The `type`s of FrontendMessage, at run time. */
+export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
+  offer: true,
+  candidate: true,
+  stop: true
+});
+/** The `type`s of KernelMessage, at run time. */
+export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
+  answer: true,
+  candidate: true,
+  error: true,
+  stopped: true,
+  stats: true
+});
+/** The numeric fields of IStatsMessage (all finite and non-negative). */
+export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type'>>({
+  fps_in: true,
+  fps_out: true,
+  dropped: true,
+  decode_ms: true,
+  encode_ms: true,
+  transform_ms: true
+});
+
+// ---- Synced state (the streamer's own keys, written by the kernel) ----
+
+export const KERNEL_STATUSES = [
+  'idle',
+  'connecting',
+  'playing',
+  'stopped',
+  'error'
 ] as const;
+/** The kernel's view of the peer. */
+export type KernelStatus = (typeof KERNEL_STATUSES)[number];
+
+export interface IStreamerSyncedState {
+  /** Names the stream; a re-run cell with the same key reuses the widget. */
+  key: string;
+  /** Per-widget override; null = the site setting. */
+  ice_servers: RTCIceServer[] | null;
+  codec: 'VP8';
+  /** Per-widget override of the stats overlay setting. */
+  show_stats: boolean | null;
+  /** getUserMedia constraints, e.g. `{video: {width: 640, height: 480}}`. */
+  media_constraints: MediaStreamConstraints | null;
+  /** The last transform error, "" while the transform runs cleanly. */
+  transform_error: string;
+  kernel_status: KernelStatus;
+}
+export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
+  key: true,
+  ice_servers: true,
+  codec: true,
+  show_stats: true,
+  media_constraints: true,
+  transform_error: true,
+  kernel_status: true
+});
+
+// ---- Validation of what the kernel sends ----
 
 /** Outcome of validating one message: the typed message, or why not. */
 export type ParseResult =
@@ -107,7 +202,7 @@ function optional<T>(
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isIndex = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1024;
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_MLINE_INDEX;
 
 /** Validates an RTCIceCandidateInit (or null = end of candidates). */
 export function parseCandidate(
@@ -124,7 +219,10 @@ export function parseCandidate(
     return { ok: false, reason: 'candidate.candidate must be a string' };
   }
   if (utf8Length(candidate) > MAX_CANDIDATE_BYTES) {
-    return { ok: false, reason: 'candidate.candidate is too long' };
+    return {
+      ok: false,
+      reason: `candidate.candidate is larger than ${MAX_CANDIDATE_BYTES} bytes`
+    };
   }
   if (!optional(sdpMid, isString)) {
     return { ok: false, reason: 'candidate.sdpMid must be a string or null' };
@@ -132,7 +230,7 @@ export function parseCandidate(
   if (!optional(sdpMLineIndex, isIndex)) {
     return {
       ok: false,
-      reason: 'candidate.sdpMLineIndex must be a small non-negative integer or null'
+      reason: `candidate.sdpMLineIndex must be an integer from 0 to ${MAX_MLINE_INDEX}, or null`
     };
   }
   if (!optional(usernameFragment, isString)) {
@@ -183,11 +281,14 @@ export function parseKernelMessage(data: unknown): ParseResult {
   switch (data.type) {
     case 'answer': {
       const { sdp } = data;
-      if (typeof sdp !== 'string' || sdp.length === 0) {
-        return { ok: false, reason: 'answer.sdp must be a non-empty string' };
+      if (typeof sdp !== 'string') {
+        return { ok: false, reason: 'answer.sdp must be an SDP string' };
       }
       if (utf8Length(sdp) > MAX_SDP_BYTES) {
         return { ok: false, reason: `answer.sdp is larger than ${MAX_SDP_BYTES} bytes` };
+      }
+      if (!sdp.startsWith('v=0')) {
+        return { ok: false, reason: 'answer.sdp must start with "v=0"' };
       }
       return { ok: true, message: { type: 'answer', sdp } };
     }

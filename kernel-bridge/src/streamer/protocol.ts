@@ -1,0 +1,250 @@
+/**
+ * The streamer widget's protocol, kernel side: every custom message in both directions, the synced
+ * state's streamer keys, the limits, and the validation of what the browser sends (before anything
+ * acts on it). Signalling messages are rare JSON; media never travels here.
+ *
+ * The frontend defines the same protocol in src/streamer/protocol.ts, with the same names (the
+ * message interfaces keep the frontend's `I` prefix so that one grep finds both sides) and the same
+ * limits; test/fixtures/streamer-protocol.json holds examples both sides are tested against. Change
+ * all three together (docs/design.md, "Streamer widget protocol").
+ */
+import type { JSONObject, JSONValue } from '../kernel/api';
+import type { CandidateInit, IceServerLike } from '../rtc';
+
+// ---- Limits (the same names and values in src/streamer/protocol.ts) ----
+
+/**
+ * Largest SDP (offer or answer), in UTF-8 bytes. Ours carry one video m-line and are 2-6 KB;
+ * 64 KiB leaves room for many codecs and candidates while bounding what we parse and hand to the
+ * peer.
+ */
+export const MAX_SDP_BYTES = 64 * 1024;
+/**
+ * Largest ICE candidate line, in UTF-8 bytes. Real lines are 100-300 bytes (an mDNS host name or
+ * IPv6 address plus a few extensions), so 1 KiB is still several times the longest; this was
+ * 1,024 characters here and 4 KiB in the browser before the two sides shared one value.
+ */
+export const MAX_CANDIDATE_BYTES = 1024;
+/** Largest `sdpMLineIndex` (m-line indexes are small: ours has one m-line). */
+export const MAX_MLINE_INDEX = 1023;
+/** Most ICE servers an offer may carry. */
+export const MAX_ICE_SERVERS = 16;
+/** Longest error message / stop reason, in UTF-16 code units (String.length, the same on both sides). */
+export const MAX_TEXT_LENGTH = 4 * 1024;
+
+/** All limits by name: the fixture's `limits` must equal this. */
+export const LIMITS = { MAX_SDP_BYTES, MAX_CANDIDATE_BYTES, MAX_MLINE_INDEX, MAX_ICE_SERVERS, MAX_TEXT_LENGTH } as const;
+
+// ---- Frontend → kernel ----
+
+export interface IOfferMessage {
+  type: 'offer';
+  sdp: string;
+  /** What the browser uses (its widget override, else the site setting), for our side too. Missing or null = []. */
+  ice_servers: IceServerLike[];
+}
+/** Trickle ICE (both directions); null = end of candidates. */
+export interface ICandidateMessage {
+  type: 'candidate';
+  candidate: CandidateInit | null;
+}
+export interface IStopMessage {
+  type: 'stop';
+}
+export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage;
+
+// ---- Kernel → frontend ----
+
+export interface IAnswerMessage {
+  type: 'answer';
+  sdp: string;
+}
+export interface IErrorMessage {
+  type: 'error';
+  message: string;
+  /** True when the peer was closed because of it. */
+  fatal: boolean;
+}
+export interface IStoppedMessage {
+  type: 'stopped';
+  reason: string;
+}
+export interface IStatsMessage {
+  type: 'stats';
+  fps_in: number;
+  fps_out: number;
+  dropped: number;
+  decode_ms: number;
+  encode_ms: number;
+  transform_ms: number;
+}
+export type KernelMessage = IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage;
+
+/** Every name of `K`, checked by the compiler: a missing or extra name does not compile. */
+function namesOf<K extends string>(names: Record<K, true>): K[] {
+  return Object.keys(names) as K[];
+}
+
+/** The `type`s of FrontendMessage, at run time. */
+export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({ offer: true, candidate: true, stop: true });
+/** The `type`s of KernelMessage, at run time. */
+export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({ answer: true, candidate: true, error: true, stopped: true, stats: true });
+/** The numeric fields of IStatsMessage (all finite and non-negative). */
+export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type'>>({
+  fps_in: true,
+  fps_out: true,
+  dropped: true,
+  decode_ms: true,
+  encode_ms: true,
+  transform_ms: true,
+});
+
+// ---- Synced state (the streamer's own keys; the widget base keys come from widgets/controls) ----
+
+export const KERNEL_STATUSES = ['idle', 'connecting', 'playing', 'stopped', 'error'] as const;
+/** The kernel's view of the peer. */
+export type KernelStatus = (typeof KERNEL_STATUSES)[number];
+
+export interface IStreamerSyncedState {
+  /** Names the stream; a re-run cell with the same key reuses the widget. */
+  key: string;
+  /** Per-widget override; null = the site setting. */
+  ice_servers: IceServerLike[] | null;
+  codec: 'VP8';
+  /** Per-widget override of the stats overlay setting. */
+  show_stats: boolean | null;
+  /** getUserMedia constraints, e.g. `{video: {width: 640, height: 480}}`. */
+  media_constraints: JSONObject | null;
+  /** The last transform error, "" while the transform runs cleanly. */
+  transform_error: string;
+  kernel_status: KernelStatus;
+}
+export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
+  key: true,
+  ice_servers: true,
+  codec: true,
+  show_stats: true,
+  media_constraints: true,
+  transform_error: true,
+  kernel_status: true,
+});
+
+// ---- Validation of what the frontend sends ----
+
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+/** The message, validated and normalized (only the protocol's fields), or a ProtocolError saying why not. */
+export function parseFrontendMessage(content: JSONValue): FrontendMessage {
+  if (!isObject(content)) {
+    throw new ProtocolError('a signalling message must be an object with a "type"');
+  }
+  switch (content.type) {
+    case 'offer':
+      return { type: 'offer', sdp: parseSdp(content.sdp, 'offer'), ice_servers: parseIceServers(content.ice_servers) };
+    case 'candidate':
+      if (!('candidate' in content)) throw new ProtocolError('a candidate message needs "candidate" (null = end of candidates)');
+      return { type: 'candidate', candidate: parseCandidate(content.candidate) };
+    case 'stop':
+      return { type: 'stop' };
+    default:
+      throw new ProtocolError(`unknown signalling message type ${JSON.stringify(content.type ?? null)}`);
+  }
+}
+
+/**
+ * What we send, fitted to the limits the browser checks: an error text or stop reason longer than
+ * MAX_TEXT_LENGTH is cut (the browser would drop the whole message, and the user see nothing).
+ */
+export function fitToLimits(message: KernelMessage): KernelMessage {
+  switch (message.type) {
+    case 'error':
+      return { ...message, message: clip(message.message) };
+    case 'stopped':
+      return { ...message, reason: clip(message.reason) };
+    default:
+      return message;
+  }
+}
+
+function clip(text: string): string {
+  if (text.length <= MAX_TEXT_LENGTH) return text;
+  let end = MAX_TEXT_LENGTH - 1;
+  // Do not split a surrogate pair.
+  if (/[\ud800-\udbff]/.test(text[end - 1])) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+function isObject(value: JSONValue | undefined): value is JSONObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseSdp(sdp: JSONValue | undefined, what: string): string {
+  if (typeof sdp !== 'string') throw new ProtocolError(`${what}.sdp must be an SDP string (starting with "v=0")`);
+  if (Buffer.byteLength(sdp) > MAX_SDP_BYTES) throw new ProtocolError(`${what}.sdp is larger than ${MAX_SDP_BYTES} bytes`);
+  if (!sdp.startsWith('v=0')) throw new ProtocolError(`${what}.sdp must be an SDP string (starting with "v=0")`);
+  return sdp;
+}
+
+function parseCandidate(value: JSONValue | undefined): CandidateInit | null {
+  if (value === null) return null;
+  if (!isObject(value)) {
+    throw new ProtocolError('candidate must be an RTCIceCandidateInit object or null');
+  }
+  const { candidate, sdpMid, sdpMLineIndex, usernameFragment } = value;
+  if (typeof candidate !== 'string') {
+    throw new ProtocolError('candidate.candidate must be a string');
+  }
+  if (Buffer.byteLength(candidate) > MAX_CANDIDATE_BYTES) {
+    throw new ProtocolError(`candidate.candidate is larger than ${MAX_CANDIDATE_BYTES} bytes`);
+  }
+  if (sdpMid !== undefined && sdpMid !== null && typeof sdpMid !== 'string') {
+    throw new ProtocolError('candidate.sdpMid must be a string or null');
+  }
+  if (
+    sdpMLineIndex !== undefined &&
+    sdpMLineIndex !== null &&
+    !(Number.isInteger(sdpMLineIndex) && (sdpMLineIndex as number) >= 0 && (sdpMLineIndex as number) <= MAX_MLINE_INDEX)
+  ) {
+    throw new ProtocolError(`candidate.sdpMLineIndex must be an integer from 0 to ${MAX_MLINE_INDEX}, or null`);
+  }
+  if (usernameFragment !== undefined && usernameFragment !== null && typeof usernameFragment !== 'string') {
+    throw new ProtocolError('candidate.usernameFragment must be a string or null');
+  }
+  // As RTCPeerConnection.addIceCandidate: a candidate line needs its m-line ("" = end of a generation).
+  if (candidate !== '' && typeof sdpMid !== 'string' && typeof sdpMLineIndex !== 'number') {
+    throw new ProtocolError('candidate needs sdpMid or sdpMLineIndex');
+  }
+  return {
+    candidate,
+    ...(typeof sdpMid === 'string' ? { sdpMid } : {}),
+    ...(typeof sdpMLineIndex === 'number' ? { sdpMLineIndex } : {}),
+    ...(typeof usernameFragment === 'string' ? { usernameFragment } : {}),
+  };
+}
+
+function parseIceServers(value: JSONValue | undefined): IceServerLike[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.length > MAX_ICE_SERVERS) {
+    throw new ProtocolError(`offer.ice_servers must be a list of at most ${MAX_ICE_SERVERS} RTCIceServer objects`);
+  }
+  return value.map((server) => {
+    if (!isObject(server)) {
+      throw new ProtocolError('each of offer.ice_servers must be an RTCIceServer object');
+    }
+    const { urls, username, credential } = server;
+    const urlList = typeof urls === 'string' ? [urls] : urls;
+    if (!Array.isArray(urlList) || urlList.length === 0 || !urlList.every((url) => typeof url === 'string' && /^(stun|stuns|turn|turns):/.test(url))) {
+      throw new ProtocolError('offer.ice_servers[].urls must be stun:/turn: URLs');
+    }
+    if ((username !== undefined && typeof username !== 'string') || (credential !== undefined && typeof credential !== 'string')) {
+      throw new ProtocolError('offer.ice_servers[].username and credential must be strings');
+    }
+    return {
+      urls: urlList as string[],
+      ...(typeof username === 'string' ? { username } : {}),
+      ...(typeof credential === 'string' ? { credential } : {}),
+    };
+  });
+}

@@ -1,0 +1,128 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import type { JSONValue } from '../../src/kernel/api';
+import {
+  fitToLimits,
+  FRONTEND_MESSAGE_TYPES,
+  KERNEL_MESSAGE_TYPES,
+  KERNEL_STATUSES,
+  KernelMessage,
+  LIMITS,
+  MAX_SDP_BYTES,
+  MAX_TEXT_LENGTH,
+  parseFrontendMessage,
+  STREAMER_STATE_KEYS,
+} from '../../src/streamer/protocol';
+import { streamerTraits } from '../../src/streamer/state';
+
+describe('signalling message validation', () => {
+  it('accepts an offer, candidates (and the end-of-candidates null) and stop', () => {
+    expect(parseFrontendMessage({ type: 'offer', sdp: 'v=0\r\n' })).toEqual({ type: 'offer', sdp: 'v=0\r\n', ice_servers: [] });
+    expect(
+      parseFrontendMessage({ type: 'offer', sdp: 'v=0\r\n', ice_servers: [{ urls: 'turn:relay.example:3478', username: 'u', credential: 'c' }, { urls: ['stun:a', 'stun:b'] }] }),
+    ).toEqual({
+      type: 'offer',
+      sdp: 'v=0\r\n',
+      ice_servers: [{ urls: ['turn:relay.example:3478'], username: 'u', credential: 'c' }, { urls: ['stun:a', 'stun:b'] }],
+    });
+    expect(parseFrontendMessage({ type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } })).toEqual({
+      type: 'candidate',
+      candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+    });
+    expect(parseFrontendMessage({ type: 'candidate', candidate: null })).toEqual({ type: 'candidate', candidate: null });
+    expect(parseFrontendMessage({ type: 'stop' })).toEqual({ type: 'stop' });
+  });
+
+  it.each([
+    [null, /must be an object/],
+    [[1, 2], /must be an object/],
+    ['offer', /must be an object/],
+    [{}, /unknown signalling message type null/],
+    [{ type: 'teleport' }, /unknown signalling message type "teleport"/],
+    [{ type: 'offer' }, /offer.sdp must be an SDP string/],
+    [{ type: 'offer', sdp: 42 }, /offer.sdp must be an SDP string/],
+    [{ type: 'offer', sdp: 'hello' }, /offer.sdp must be an SDP string/],
+    [{ type: 'offer', sdp: 'v=0' + 'a'.repeat(MAX_SDP_BYTES) }, /larger than 65536 bytes/],
+    [{ type: 'offer', sdp: 'v=0', ice_servers: 'stun:x' }, /ice_servers must be a list/],
+    [{ type: 'offer', sdp: 'v=0', ice_servers: [{ urls: 'http://evil' }] }, /urls must be stun:\/turn: URLs/],
+    [{ type: 'offer', sdp: 'v=0', ice_servers: [{ urls: 'stun:x', credential: 5 }] }, /username and credential must be strings/],
+    [{ type: 'candidate', candidate: 'x' }, /RTCIceCandidateInit object or null/],
+    [{ type: 'candidate', candidate: { candidate: 5 } }, /candidate.candidate must be a string/],
+    [{ type: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: 'zero' } }, /sdpMLineIndex must be an integer/],
+    [{ type: 'candidate', candidate: { candidate: 'c', sdpMid: 3 } }, /sdpMid must be a string/],
+  ])('rejects %j with a clear error', (message, reason) => {
+    expect(() => parseFrontendMessage(message as never)).toThrow(reason);
+  });
+});
+
+/** The examples and limits the frontend's protocol.ts is tested against too (see its $comment). */
+interface Example {
+  message: JSONValue;
+  parsed?: JSONValue;
+  why?: string;
+  fill?: { path: string[]; length: keyof typeof LIMITS; plus?: number };
+}
+interface Direction {
+  valid: Record<string, Example[]>;
+  invalid: Example[];
+}
+const fixture: {
+  limits: Record<string, number>;
+  state: { keys: string[]; kernel_status: string[] };
+  frontend_to_kernel: Direction;
+  kernel_to_frontend: Direction;
+} = JSON.parse(readFileSync(join(__dirname, '../fixtures/streamer-protocol.json'), 'utf8'));
+
+/** The example's message, its `fill` string padded with "a" to the limit (+ plus). */
+function messageOf({ message, fill }: Example): JSONValue {
+  if (!fill) return message;
+  const copy = structuredClone(message) as Record<string, JSONValue>;
+  const parent = fill.path.slice(0, -1).reduce((object, key) => object[key] as Record<string, JSONValue>, copy);
+  const key = fill.path[fill.path.length - 1];
+  parent[key] = (parent[key] as string).padEnd(fixture.limits[fill.length] + (fill.plus ?? 0), 'a');
+  return copy;
+}
+
+describe('the protocol shared with the frontend (test/fixtures/streamer-protocol.json)', () => {
+  const { valid, invalid } = fixture.frontend_to_kernel;
+  const accepted = Object.entries(valid).flatMap(([type, examples]) => examples.map((example) => [type, example] as const));
+
+  it('has the same limits', () => {
+    expect(LIMITS).toEqual(fixture.limits);
+  });
+
+  it('has the same message types in each direction', () => {
+    expect([...FRONTEND_MESSAGE_TYPES].sort()).toEqual(Object.keys(valid).sort());
+    expect([...KERNEL_MESSAGE_TYPES].sort()).toEqual(Object.keys(fixture.kernel_to_frontend.valid).sort());
+  });
+
+  it('has the same synced state keys and kernel_status values', () => {
+    expect([...STREAMER_STATE_KEYS].sort()).toEqual([...fixture.state.keys].sort());
+    expect([...KERNEL_STATUSES]).toEqual(fixture.state.kernel_status);
+    expect(Object.keys(streamerTraits())).toEqual(expect.arrayContaining(STREAMER_STATE_KEYS));
+  });
+
+  it.each(accepted)('accepts a valid %s message', (type, example) => {
+    const parsed = parseFrontendMessage(messageOf(example));
+    expect(parsed.type).toBe(type);
+    expect(parsed).toEqual(example.parsed ? messageOf({ ...example, message: example.parsed }) : messageOf(example));
+  });
+
+  it.each(invalid.map((example) => [example.why, example] as const))('rejects %s', (_why, example) => {
+    expect(() => parseFrontendMessage(messageOf(example))).toThrow(/./);
+  });
+
+  it('sends the valid kernel messages unchanged and cuts texts the frontend would reject', () => {
+    for (const examples of Object.values(fixture.kernel_to_frontend.valid)) {
+      for (const example of examples) {
+        const message = messageOf(example) as unknown as KernelMessage;
+        expect(fitToLimits(message)).toEqual(message);
+      }
+    }
+    const long = 'x'.repeat(MAX_TEXT_LENGTH - 2) + '😀😀';
+    const cut = fitToLimits({ type: 'error', message: long, fatal: true });
+    expect(cut).toEqual({ type: 'error', message: 'x'.repeat(MAX_TEXT_LENGTH - 2) + '…', fatal: true });
+    const reason = fitToLimits({ type: 'stopped', reason: 'y'.repeat(MAX_TEXT_LENGTH + 1) });
+    expect(reason).toEqual({ type: 'stopped', reason: 'y'.repeat(MAX_TEXT_LENGTH - 1) + '…' });
+  });
+});

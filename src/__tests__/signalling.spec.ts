@@ -1,4 +1,4 @@
-import { FrontendMessage } from '../streamer/protocol';
+import { FrontendMessage, MAX_ICE_SERVERS } from '../streamer/protocol';
 import { SignallingClient } from '../streamer/signalling';
 import {
   asStream,
@@ -97,6 +97,19 @@ describe('SignallingClient start', () => {
       'video/AV1'
     ]);
     expect(ctx.local).toEqual([asStream(stream)]);
+  });
+
+  it('refuses more ICE servers than the kernel accepts before opening the camera', async () => {
+    const ctx = setup();
+    const servers = Array.from({ length: MAX_ICE_SERVERS + 1 }, (_, i) => ({ urls: `stun:s${i}` }));
+    await ctx.start(servers);
+    expect(ctx.order).toEqual([]); // no camera, no peer, no offer
+    expect(ctx.client.state).toBe('error');
+    expect(ctx.states).toEqual([
+      `error: too many ICE servers (${MAX_ICE_SERVERS + 1}; at most ${MAX_ICE_SERVERS}): check Settings → WebRTC streamer`
+    ]);
+    await ctx.start(servers.slice(0, MAX_ICE_SERVERS)); // at the limit it starts
+    expect(ctx.order).toEqual(['getUserMedia', 'createPeerConnection', 'send:offer']);
   });
 
   it('ignores start while a session is active', async () => {

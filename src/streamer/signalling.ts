@@ -10,7 +10,14 @@ import { ISignal, Signal } from '@lumino/signaling';
 import type { Codec } from '../settings';
 import { describeCameraError, stopStream } from './camera';
 import { applyCodecPreference } from './codecs';
-import { candidateToJSON, FrontendMessage, KernelMessage, MAX_SDP_BYTES, utf8Length } from './protocol';
+import {
+  candidateToJSON,
+  FrontendMessage,
+  KernelMessage,
+  MAX_ICE_SERVERS,
+  MAX_SDP_BYTES,
+  utf8Length
+} from './protocol';
 
 /** The session's state; the first word of the status line. */
 export type StreamState = 'idle' | 'connecting' | 'playing' | 'stopped' | 'error';
@@ -131,6 +138,14 @@ export class SignallingClient {
     if (this._session || this._disposed) {
       return;
     }
+    if (options.iceServers.length > MAX_ICE_SERVERS) {
+      // The kernel would reject the offer; say so now instead of waiting for the answer timeout.
+      this._setState(
+        'error',
+        `too many ICE servers (${options.iceServers.length}; at most ${MAX_ICE_SERVERS}): check Settings → WebRTC streamer`
+      );
+      return;
+    }
     const session: ISession = {
       id: ++this._sessionCounter,
       stream: null,
@@ -205,7 +220,7 @@ export class SignallingClient {
         return;
       }
       if (utf8Length(sdp) > MAX_SDP_BYTES) {
-        this._fail(session, 'the browser created an offer larger than 64 KiB', false);
+        this._fail(session, `the browser created an offer larger than ${MAX_SDP_BYTES / 1024} KiB`, false);
         return;
       }
       this.options.send({ type: 'offer', sdp, ice_servers: options.iceServers });

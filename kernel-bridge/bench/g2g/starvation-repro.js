@@ -3,7 +3,7 @@
  * Reproduction (no browser, no network): a 'message' handler on a worker's port that takes
  * longer than the interval at which the worker posts starves the main thread's event loop.
  * Node drains up to max(queued, 1000) port messages per event-loop turn, and with
- * ack-on-receipt flow control (as MediaPeer/peer-worker do: the ack is posted before the
+ * ack-on-receipt flow control (as MediaPeer/its worker did: the ack is posted before the
  * transform runs) the next frame is always already queued. Timers, sockets (the kernel's ZeroMQ
  * shell/control/heartbeat, comm messages such as Stop) wait until 1000 frames are done:
  * 1000 x 200 ms = 200 s.
@@ -11,17 +11,22 @@
  * Expected: a 5 s timeout fires after ~5 s. Observed (Node 20): after ~200 s, timer fired once.
  */
 'use strict';
+const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 const busyMs = Number(process.argv[2] ?? 200);
 const maxInFlight = Number(process.argv[3] ?? 2);
 // the worker: decodes at 30 fps, posts while fewer than maxInFlight are unacknowledged, else holds
-// the newest (peer-worker.ts deliver()/ack)
+// the newest (the same LatestGate as rtc/worker/receive.ts; needs the build in lib/)
 const w = new Worker(
   `const { parentPort, workerData } = require('node:worker_threads');
-   let inFlight = 0, held = false;
-   setInterval(() => { if (inFlight < workerData) { inFlight++; parentPort.postMessage('frame'); } else held = true; }, 33);
-   parentPort.on('message', () => { inFlight--; if (held) { held = false; inFlight++; parentPort.postMessage('frame'); } });`,
-  { eval: true, workerData: maxInFlight },
+   const { LatestGate } = require(workerData.latestSlot);
+   const gate = new LatestGate(workerData.maxInFlight, (frame) => parentPort.postMessage(frame));
+   setInterval(() => gate.offer('frame'), 33);
+   parentPort.on('message', () => gate.done());`,
+  {
+    eval: true,
+    workerData: { maxInFlight, latestSlot: path.join(__dirname, '..', '..', 'lib', 'media', 'latest-slot.js') },
+  },
 );
 let ticks = 0;
 let frames = 0;

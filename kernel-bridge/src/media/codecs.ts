@@ -13,42 +13,37 @@ type AvCodecContext = InstanceType<Av['CodecContext']>;
 
 /** Copies the planes of a decoded yuv420p AVFrame (with strides) into tight I420 `dst`. */
 export function copyAvFrameToI420(frame: AvFrame, dst: Uint8Array): void {
-  const w = frame.width;
-  const h = frame.height;
-  const planes = frame.data;
-  const strides = frame.linesize;
-  if (!planes || planes.length < 3) throw new Error('decoded frame has no planes');
-  let off = 0;
-  for (let p = 0; p < 3; p++) {
-    const pw = p === 0 ? w : chromaWidth(w);
-    const ph = p === 0 ? h : chromaHeight(h);
-    const src = planes[p];
-    const stride = strides[p];
-    if (stride === pw) {
-      dst.set(src.subarray(0, pw * ph), off);
-      off += pw * ph;
-    } else {
-      for (let r = 0; r < ph; r++, off += pw) dst.set(src.subarray(r * stride, r * stride + pw), off);
-    }
-  }
+  copyPlanes(frame, frame.width, frame.height, dst, 'toI420', 'decoded frame');
 }
 
 /** Copies tight I420 `src` into the (strided) planes of a writable AVFrame. */
 function copyI420ToAvFrame(src: Uint8Array, w: number, h: number, frame: AvFrame): void {
+  copyPlanes(frame, w, h, src, 'toFrame', 'encoder frame');
+}
+
+/** Tight I420 <-> an AVFrame's strided planes: one memcpy per plane when tight, else one per row. */
+function copyPlanes(
+  frame: AvFrame,
+  w: number,
+  h: number,
+  i420: Uint8Array,
+  to: 'toI420' | 'toFrame',
+  what: string,
+): void {
   const planes = frame.data;
   const strides = frame.linesize;
-  if (!planes || planes.length < 3) throw new Error('encoder frame has no planes');
+  if (!planes || planes.length < 3) throw new Error(`${what} has no planes`);
   let off = 0;
   for (let p = 0; p < 3; p++) {
     const pw = p === 0 ? w : chromaWidth(w);
     const ph = p === 0 ? h : chromaHeight(h);
-    const dst = planes[p];
+    const plane = planes[p];
     const stride = strides[p];
-    if (stride === pw) {
-      dst.set(src.subarray(off, off + pw * ph), 0);
-      off += pw * ph;
-    } else {
-      for (let r = 0; r < ph; r++, off += pw) dst.set(src.subarray(off, off + pw), r * stride);
+    const tight = stride === pw;
+    const len = tight ? pw * ph : pw;
+    for (let r = 0, at = 0; r < (tight ? 1 : ph); r++, at += stride, off += len) {
+      if (to === 'toI420') i420.set(plane.subarray(at, at + len), off);
+      else plane.set(i420.subarray(off, off + len), at);
     }
   }
 }

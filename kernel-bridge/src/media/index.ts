@@ -10,5 +10,6 @@ export {
   releaseScalers,
 } from './frame';
 export { latestFirst, type LatestFirstOptions } from './latest-first';
-export { Vp8Payloader, isVp8Keyframe, type Vp8Payload, DEFAULT_MAX_PAYLOAD } from './vp8-payloader';
+export { LatestSlot, LatestGate } from './latest-slot';
+export { I420BufferPool } from './buffer-pool';
 export { Vp8Decoder, Vp8Encoder, type Vp8EncoderOptions } from './codecs';

@@ -1,4 +1,10 @@
+/**
+ * latestFirst(): the notebook-facing operator for a per-frame (possibly async) function slower than
+ * the camera. It is the LatestGate (latest-slot.ts) with capacity 1 around that function, so a slow
+ * function always works on the newest frame instead of a growing backlog.
+ */
 import { Observable, type OperatorFunction } from 'rxjs';
+import { LatestGate } from './latest-slot';
 
 export interface LatestFirstOptions<T> {
   /** Called for each input dropped because a newer one arrived while the transform was busy. */
@@ -25,10 +31,7 @@ export function latestFirst<T, R>(
 ): OperatorFunction<T, R> {
   return (source) =>
     new Observable<R>((subscriber) => {
-      let busy = false;
-      let waiting: { value: T } | null = null;
       let sourceDone = false;
-      let dropped = 0;
 
       const fail = (error: unknown, input: T): boolean => {
         if (options.onError) {
@@ -40,19 +43,11 @@ export function latestFirst<T, R>(
       };
 
       const finish = (): void => {
-        busy = false;
         if (subscriber.closed) return;
-        if (waiting) {
-          const { value } = waiting;
-          waiting = null;
-          run(value);
-        } else if (sourceDone) {
-          subscriber.complete();
-        }
+        if (!gate.done() && gate.idle && sourceDone) subscriber.complete();
       };
 
       const run = (input: T): void => {
-        busy = true;
         let result: R | PromiseLike<R>;
         try {
           result = transform(input);
@@ -77,23 +72,19 @@ export function latestFirst<T, R>(
         }
       };
 
+      // one transform runs; one input waits (newest wins)
+      const gate = new LatestGate<T>(1, run, options.onDrop);
+
       const sub = source.subscribe({
-        next: (value) => {
-          if (!busy) return run(value);
-          if (waiting) {
-            dropped++;
-            options.onDrop?.(waiting.value, dropped);
-          }
-          waiting = { value };
-        },
+        next: (value) => gate.offer(value),
         error: (e) => subscriber.error(e),
         complete: () => {
           sourceDone = true;
-          if (!busy) subscriber.complete();
+          if (gate.idle) subscriber.complete();
         },
       });
       return () => {
-        waiting = null;
+        gate.clear();
         sub.unsubscribe();
       };
     });

@@ -1,12 +1,18 @@
 /**
  * MediaPeer: the main-thread handle of one WebRTC video peer whose connection and codecs run in a
- * worker thread (peer-worker.ts). One per streamer.
+ * worker thread (worker/main.ts). One per streamer.
+ *
+ * Both directions are latest-first (media/latest-slot.ts): a decoded frame waits in one slot for the
+ * transform, and a frame to send waits in one gate slot while the worker encodes the previous one.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BehaviorSubject, Observable, ReplaySubject, Subject } from 'rxjs';
-import { allocI420Buffer, I420Frame, i420Size, type Frame } from '../media/frame';
+import { toError } from '../errors';
+import { I420BufferPool } from '../media/buffer-pool';
+import { I420Frame, i420Size, releaseScalers, type Frame } from '../media/frame';
+import { LatestGate, LatestSlot } from '../media/latest-slot';
 import type {
   CandidateInit,
   FromWorker,
@@ -37,7 +43,7 @@ export interface MediaPeerOptions {
   maxInFlight?: number;
   /** Jitter buffer latency, ms (default 50). */
   jitterLatencyMs?: number;
-  /** Override the worker script (default: lib/rtc/peer-worker.js, see resolveWorkerScript). */
+  /** Override the worker script (default: lib/rtc/worker/main.js, see resolveWorkerScript). */
   workerScript?: string;
 }
 
@@ -59,8 +65,8 @@ export type { IceServerLike, CandidateInit, MediaStats, PeerState };
  */
 export function resolveWorkerScript(): string {
   const candidates = [
-    path.join(__dirname, 'peer-worker.js'),
-    path.resolve(__dirname, '..', '..', 'lib', 'rtc', 'peer-worker.js'),
+    path.join(__dirname, 'worker', 'main.js'),
+    path.resolve(__dirname, '..', '..', 'lib', 'rtc', 'worker', 'main.js'),
   ];
   for (const c of candidates) if (existsSync(c)) return c;
   throw new Error(
@@ -94,17 +100,16 @@ export class MediaPeer {
   private resolveExit!: () => void;
   private readonly exitedPromise = new Promise<void>((r) => (this.resolveExit = r));
 
-  // receive-side flow control: the newest decoded frame not yet handed out
-  private nextFrame: Frame | null = null;
+  // receive side: the newest decoded frame not yet handed out; a replaced one is acknowledged at
+  // once so the worker may post the next
+  private readonly nextFrame = new LatestSlot<Frame>(() => this.post({ t: 'ack' }));
   private deliveryScheduled = false;
-  private receiveDropped = 0;
 
-  // send-side flow control
-  private sendInFlight = 0;
-  private waitingSend: { frame: Frame; transfer: boolean } | null = null;
-  private sendDropped = 0;
-  private readonly sendPool: ArrayBuffer[] = [];
-  private sendPoolSize = 0;
+  // send side: one frame encoding in the worker, one waiting (newest wins)
+  private readonly sendGate = new LatestGate<{ frame: Frame; transfer: boolean }>(SEND_IN_FLIGHT, (w) =>
+    this.postFrame(w.frame, w.transfer),
+  );
+  private readonly sendPool = new I420BufferPool(SEND_POOL_CAP);
 
   private constructor(private readonly worker: Worker) {
     this.localCandidates$ = this.candidates.asObservable();
@@ -113,7 +118,7 @@ export class MediaPeer {
     this.stats$ = this.stats.asObservable();
     this.errors$ = this.errors.asObservable();
     worker.on('message', (m: FromWorker) => this.onMessage(m));
-    worker.on('error', (e) => this.fail(e instanceof Error ? e : new Error(String(e))));
+    worker.on('error', (e) => this.fail(toError(e)));
     worker.on('exit', (code) => {
       this.exited = true;
       this.resolveExit();
@@ -141,7 +146,7 @@ export class MediaPeer {
       const onMsg = (m: FromWorker) => {
         if (m.t === 'ready') done(null);
       };
-      const onErr = (e: unknown) => done(e instanceof Error ? e : new Error(String(e)));
+      const onErr = (e: unknown) => done(toError(e));
       const onExit = (code: number) => done(new Error(`media worker exited during start (code ${code})`));
       const done = (e: Error | null) => {
         worker.off('message', onMsg);
@@ -195,12 +200,7 @@ export class MediaPeer {
       this.errors.next(new Error('send(): not an I420 frame of its stated size'));
       return;
     }
-    if (this.sendInFlight >= SEND_IN_FLIGHT) {
-      if (this.waitingSend) this.sendDropped++;
-      this.waitingSend = { frame, transfer: !!options.transfer };
-      return;
-    }
-    this.postFrame(frame, !!options.transfer);
+    this.sendGate.offer({ frame, transfer: !!options.transfer });
   }
 
   /** Stops the peer, releases sockets, codecs and the worker. Idempotent; never rejects. */
@@ -237,15 +237,10 @@ export class MediaPeer {
       buffer = data.buffer as ArrayBuffer;
       give = true;
     } else {
-      if (size !== this.sendPoolSize) {
-        this.sendPool.length = 0;
-        this.sendPoolSize = size;
-      }
-      buffer = this.sendPool.pop() ?? allocI420Buffer(frame.width, frame.height);
+      buffer = this.sendPool.take(frame.width, frame.height);
       new Uint8Array(buffer, 0, size).set(data.subarray(0, size));
       give = false;
     }
-    this.sendInFlight++;
     this.post(
       { t: 'frame', width: frame.width, height: frame.height, timestamp: frame.timestamp, buffer, give },
       [buffer],
@@ -257,12 +252,7 @@ export class MediaPeer {
       case 'frame': {
         const size = i420Size(m.width, m.height);
         const frame = new I420Frame(m.width, m.height, m.timestamp, new Uint8Array(m.buffer, 0, size));
-        if (this.nextFrame) {
-          // A newer frame replaces the one not yet handed out; its slot is free again.
-          this.receiveDropped++;
-          this.post({ t: 'ack' });
-        }
-        this.nextFrame = frame;
+        this.nextFrame.put(frame);
         if (!this.deliveryScheduled) {
           this.deliveryScheduled = true;
           setImmediate(() => this.deliverFrame());
@@ -270,15 +260,9 @@ export class MediaPeer {
         break;
       }
       case 'sent': {
-        this.sendInFlight = Math.max(0, this.sendInFlight - 1);
-        if (m.buffer && m.buffer.byteLength >= this.sendPoolSize && this.sendPool.length < SEND_POOL_CAP) {
-          this.sendPool.push(m.buffer);
-        }
-        const w = this.waitingSend;
-        if (w && !this.closing) {
-          this.waitingSend = null;
-          this.postFrame(w.frame, w.transfer);
-        }
+        this.sendPool.give(m.buffer);
+        if (this.closing) this.sendGate.clear();
+        this.sendGate.done();
         break;
       }
       case 'reply': {
@@ -296,7 +280,7 @@ export class MediaPeer {
         if (this.state.value !== m.state && this.state.value !== 'closed') this.state.next(m.state);
         break;
       case 'stats':
-        this.stats.next({ ...m.stats, dropped: m.stats.dropped + this.sendDropped + this.receiveDropped });
+        this.stats.next({ ...m.stats, dropped: m.stats.dropped + this.sendGate.dropped + this.nextFrame.dropped });
         break;
       case 'error':
         this.errors.next(new Error(m.message));
@@ -321,7 +305,7 @@ export class MediaPeer {
     try {
       this.worker.postMessage(msg, transfer);
     } catch (e) {
-      this.errors.next(e instanceof Error ? e : new Error(String(e)));
+      this.errors.next(toError(e));
     }
   }
 
@@ -333,13 +317,12 @@ export class MediaPeer {
    */
   private deliverFrame(): void {
     this.deliveryScheduled = false;
-    const frame = this.nextFrame;
-    this.nextFrame = null;
+    const frame = this.nextFrame.take();
     if (!frame || this.closing || this.exited) return;
     try {
       this.frames.next(frame);
     } catch (e) {
-      this.errors.next(e instanceof Error ? e : new Error(String(e)));
+      this.errors.next(toError(e));
     }
     this.post({ t: 'ack' });
   }
@@ -354,7 +337,11 @@ export class MediaPeer {
   private finish(): void {
     for (const p of this.pending.values()) p.reject(new Error('MediaPeer closed'));
     this.pending.clear();
-    this.waitingSend = null;
+    this.sendGate.clear();
+    this.sendPool.clear();
+    // the swscale contexts behind toRGBA()/frameFromRGBA() are cached per size; free them with the
+    // peer that fed them frames (they are re-created on demand if frames are still converted)
+    releaseScalers();
     if (this.state.value !== 'closed') this.state.next('closed');
     this.candidates.complete();
     this.frames.complete();

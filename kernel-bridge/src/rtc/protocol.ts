@@ -1,5 +1,5 @@
 /**
- * Messages between a MediaPeer (main thread) and its worker (peer-worker.ts). Small fixed-shape
+ * Messages between a MediaPeer (main thread) and its worker (worker/main.ts). Small fixed-shape
  * objects; pixel buffers travel as transferred ArrayBuffers, never as JSON.
  */
 

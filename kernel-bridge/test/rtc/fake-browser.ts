@@ -14,7 +14,7 @@ import {
 import { Vp8Decoder, Vp8Encoder } from '../../src/media/codecs';
 import { copyAvFrameToI420 } from '../../src/media/codecs';
 import { i420Size } from '../../src/media/frame';
-import { Vp8Payloader } from '../../src/media/vp8-payloader';
+import { Vp8Payloader } from '../../src/rtc/vp8-payloader';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { JitterBufferCallback, DepacketizeCallback } = require('werift/nonstandard');

@@ -37,6 +37,11 @@ function udpSockets(): number {
   return n;
 }
 
+/** Resolves once `cond()` holds, checked every 10 ms (the test's timeout bounds the wait). */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await sleep(10);
+}
+
 /** Left half dark, right half bright, a mid-grey band at the top; neutral chroma. */
 function pattern(w: number, h: number): Uint8Array {
   const f = createI420Frame(w, h);
@@ -116,6 +121,7 @@ describeNetns('MediaPeer end to end (loopback netns)', () => {
       .subscribe((f) => peer.send(f, { transfer: true }));
 
     await connect(peer, browser);
+    expect(udpSockets()).toBeGreaterThan(baseline); // the count does see this test's sockets
 
     // 320x240
     const expected1 = invert(createI420Frame(320, 240, 0, pattern(320, 240))).data;
@@ -142,7 +148,7 @@ describeNetns('MediaPeer end to end (loopback netns)', () => {
       });
     }
 
-    await sleep(1200);
+    await firstValueFrom(peer.stats$.pipe(timeout(5000))); // the worker's ~1 Hz stats
     expect(stats.length).toBeGreaterThanOrEqual(1);
     expect(errors).toEqual([]);
 
@@ -155,8 +161,10 @@ describeNetns('MediaPeer end to end (loopback netns)', () => {
     await peer.close();
     expect(states.at(-1)).toBe('closed');
     expect(states).toContain('connected');
-    await sleep(200);
-    expect(udpSockets()).toBe(baseline);
+    // the worker has exited and the browser's pc.close() resolved: their sockets go back to (or, when
+    // an earlier test's close is still finishing, below) the count before this test opened any
+    await until(() => udpSockets() <= baseline);
+    expect(udpSockets()).toBeLessThanOrEqual(baseline);
     await expect(peer.answer('v=0')).rejects.toThrow(/closed/);
     peer.send(createI420Frame(2, 2)); // ignored, no throw
   });

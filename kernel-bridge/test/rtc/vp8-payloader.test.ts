@@ -1,5 +1,5 @@
 import { RtpHeader, RtpPacket, Vp8RtpPayload, dePacketizeRtpPackets } from 'werift';
-import { Vp8Payloader, VP8_DESCRIPTOR_SIZE, isVp8Keyframe } from '../../src/media/vp8-payloader';
+import { Vp8Payloader, VP8_DESCRIPTOR_SIZE, isVp8Keyframe } from '../../src/rtc/vp8-payloader';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DepacketizeCallback } = require('werift/nonstandard');

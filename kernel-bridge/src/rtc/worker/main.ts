@@ -1,0 +1,130 @@
+/**
+ * Worker-thread entry of a MediaPeer (the script media-peer.ts starts: lib/rtc/worker/main.js). The
+ * worker owns the werift RTCPeerConnection, the VP8 decoder/encoder and the RTP (de)packetizing, so
+ * a busy kernel main thread cannot stall ICE/DTLS or the codecs.
+ *
+ * This file only wires the jobs together and dispatches the main thread's messages (protocol.ts):
+ *   peer.ts     werift peer: answer, ICE candidates, state, the video transceiver
+ *   receive.ts  RTP -> jitter -> depacketize -> decode -> newest frame to the main thread
+ *   send.ts     frame from the main thread -> encode -> packetize -> RTP
+ *   stats.ts    counters, ~1 Hz 'stats'
+ * Pixel buffers cycle through one I420BufferPool: decode takes from it, and frames the main thread
+ * gives away (send(frame, {transfer: true})) and held frames that were replaced go back into it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { errorMessage } from '../../errors';
+import { I420BufferPool } from '../../media/buffer-pool';
+import { i420Size } from '../../media/frame';
+import type { FromWorker, ToWorker, WorkerInit } from '../protocol';
+import { Peer } from './peer';
+import { Receiver } from './receive';
+import { Sender } from './send';
+import { WorkerStats } from './stats';
+
+/** Spare decode buffers: one in flight to main, one held, one decoding, one coming back. */
+const POOL_CAP = 4;
+
+const port = parentPort;
+if (!port) throw new Error('rtc/worker/main must run in a worker thread');
+const init = workerData as WorkerInit;
+
+const post = (msg: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer);
+const reportError = (e: unknown, fatal = false): void => post({ t: 'error', message: errorMessage(e), fatal });
+
+const stats = new WorkerStats();
+const pool = new I420BufferPool(POOL_CAP);
+const receiver = new Receiver({
+  post,
+  onError: reportError,
+  pool,
+  stats,
+  maxInFlight: init.maxInFlight,
+  jitterLatencyMs: init.jitterLatencyMs,
+});
+const sender = new Sender({
+  bitrate: init.bitrate,
+  encoderThreads: init.encoderThreads,
+  maxPayload: init.maxPayload,
+  stats,
+});
+const peer = new Peer(init, {
+  post,
+  onError: reportError,
+  onRemoteTrack: (track, sendPli) => receiver.attach(track, sendPli),
+  onKeyframeWanted: () => sender.forceKeyframe(),
+});
+
+let closed = false;
+
+/** Encodes and sends a frame from the main thread (dropped unless connected), then returns or keeps its buffer. */
+function onFrame(msg: Extract<ToWorker, { t: 'frame' }>): void {
+  const size = i420Size(msg.width, msg.height);
+  const out = closed ? undefined : peer.rtpOut;
+  if (!out) stats.dropped++;
+  else {
+    try {
+      sender.send(msg.width, msg.height, msg.timestamp, new Uint8Array(msg.buffer, 0, size), out);
+    } catch (e) {
+      reportError(e);
+    }
+  }
+  if (msg.give) {
+    pool.give(msg.buffer);
+    post({ t: 'sent', buffer: null });
+  } else {
+    post({ t: 'sent', buffer: msg.buffer }, [msg.buffer]);
+  }
+}
+
+async function close(): Promise<void> {
+  if (closed) return;
+  closed = true;
+  stats.stop();
+  receiver.close();
+  await peer.close();
+  for (const release of [() => sender.close(), () => pool.clear()]) {
+    try {
+      release();
+    } catch (e) {
+      reportError(e);
+    }
+  }
+  post({ t: 'state', state: 'closed' });
+  post({ t: 'closed' });
+}
+
+function reply(id: number, p: Promise<string | void>): void {
+  p.then(
+    (v) => post({ t: 'reply', id, ok: true, value: typeof v === 'string' ? v : '', error: '' }),
+    (e) => post({ t: 'reply', id, ok: false, value: '', error: errorMessage(e) }),
+  );
+}
+
+port.on('message', (msg: ToWorker) => {
+  try {
+    switch (msg.t) {
+      case 'frame':
+        onFrame(msg);
+        break;
+      case 'ack':
+        receiver.ack();
+        break;
+      case 'answer':
+        reply(msg.id, peer.answer(msg.sdp));
+        break;
+      case 'candidate':
+        reply(msg.id, peer.addCandidate(msg.candidate));
+        break;
+      case 'close':
+        void close();
+        break;
+    }
+  } catch (e) {
+    reportError(e);
+  }
+});
+
+stats.start(post);
+process.on('unhandledRejection', (e) => reportError(e));
+
+post({ t: 'ready' });

@@ -1,0 +1,152 @@
+/**
+ * Incoming video, browser -> main thread:
+ *   track.onReceiveRtp -> JitterBufferCallback -> DepacketizeCallback('vp8')
+ *   -> node-av VP8 decode -> I420 copy into a pooled buffer -> transferred to the main thread.
+ *
+ * Flow control (all bounded): at most `maxInFlight` decoded frames are unacknowledged by the main
+ * thread; beyond that one decoded frame is held and newer ones replace it (dropped, counted). So
+ * while the main thread is busy (a cell computing), the browser keeps showing the last frame the
+ * main thread sent back; when it frees up it receives the newest frame, not a backlog.
+ *
+ * Lost packets, corrupt frames and a stream that has not decoded yet ask the browser for a keyframe
+ * (RTCP PLI), at most every PLI_INTERVAL_MS: Chrome answers each PLI with a keyframe, and a burst of
+ * them would flood the link with keyframes.
+ */
+import type { MediaStreamTrack as Track, RtpPacket as RtpPacketT } from 'werift';
+import type {
+  JitterBufferCallback as JitterT,
+  DepacketizeCallback as DepacketizeT,
+} from 'werift/lib/webrtc/src/nonstandard';
+import type { I420BufferPool } from '../../media/buffer-pool';
+import { Vp8Decoder, copyAvFrameToI420 } from '../../media/codecs';
+import { i420Size } from '../../media/frame';
+import { LatestGate } from '../../media/latest-slot';
+import type { FromWorker } from '../protocol';
+import { Cleanup } from './cleanup';
+import { CaptureClock } from './rtp-clock';
+import type { WorkerStats } from './stats';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nonstandard = require('werift/nonstandard') as {
+  JitterBufferCallback: typeof JitterT;
+  DepacketizeCallback: typeof DepacketizeT;
+};
+
+export const PLI_INTERVAL_MS = 300;
+
+interface Decoded {
+  width: number;
+  height: number;
+  timestamp: number;
+  buffer: ArrayBuffer;
+}
+
+export interface ReceiverOptions {
+  post: (msg: FromWorker, transfer?: ArrayBuffer[]) => void;
+  onError: (e: unknown) => void;
+  pool: I420BufferPool;
+  stats: WorkerStats;
+  /** Decoded frames posted and not yet acknowledged, at most. */
+  maxInFlight: number;
+  /** Jitter buffer latency, ms. */
+  jitterLatencyMs: number;
+}
+
+export class Receiver {
+  private readonly decoder = new Vp8Decoder(1);
+  private readonly clock = new CaptureClock();
+  private readonly toMain: LatestGate<Decoded>;
+  private readonly cleanup = new Cleanup();
+  private remoteSsrc: number | undefined;
+  private sendPli: ((ssrc: number) => Promise<void>) | undefined;
+  private lastPli = -Infinity;
+  private decodedOnce = false;
+  private closed = false;
+
+  constructor(private readonly opts: ReceiverOptions) {
+    this.toMain = new LatestGate<Decoded>(
+      opts.maxInFlight,
+      (f) => opts.post({ t: 'frame', ...f }, [f.buffer]),
+      (dropped) => {
+        opts.stats.dropped++;
+        opts.pool.give(dropped.buffer);
+      },
+    );
+  }
+
+  /** Starts decoding the browser's track; `sendPli` asks the browser for a keyframe. */
+  attach(track: Track, sendPli: (ssrc: number) => Promise<void>): void {
+    this.remoteSsrc = track.ssrc;
+    this.sendPli = sendPli;
+    const jitter = new nonstandard.JitterBufferCallback(90000, { latency: this.opts.jitterLatencyMs });
+    const depacketizer = new nonstandard.DepacketizeCallback('vp8', {
+      isFinalPacketInSequence: (h) => h.marker,
+      waitForKeyframe: true,
+    });
+    depacketizer.onNeedKeyFrame.subscribe(() => this.requestKeyframe());
+    jitter.pipe((o) => {
+      if (o.isPacketLost) this.requestKeyframe();
+      depacketizer.input(o);
+    });
+    depacketizer.pipe((o) => {
+      if (!o.frame || this.closed) return;
+      try {
+        this.decode(o.frame.data, o.frame.timestamp as number);
+      } catch (e) {
+        this.opts.onError(e);
+        this.requestKeyframe();
+      }
+    });
+    const sub = track.onReceiveRtp.subscribe((rtp: RtpPacketT) => {
+      if (track.ssrc !== undefined) this.remoteSsrc = track.ssrc;
+      // the depacketizer clears the payload of packets it consumes: give it a copy
+      jitter.input({ rtp: rtp.clone() });
+    });
+    this.cleanup.add(() => {
+      sub.unSubscribe();
+      jitter.destroy();
+      depacketizer.destroy();
+    });
+    this.requestKeyframe();
+  }
+
+  /** The main thread has taken a decoded frame: the next (newest held) one may go. */
+  ack(): void {
+    this.toMain.done();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cleanup.run('receiver cleanup', this.opts.onError);
+    const held = this.toMain.clear();
+    if (held) this.opts.pool.give(held.buffer);
+    this.decoder.close();
+  }
+
+  private decode(data: Buffer, rtpTimestamp: number): void {
+    const { pool, stats } = this.opts;
+    const t0 = performance.now();
+    const timestamp = this.clock.captureTimeMs(rtpTimestamp);
+    let corrupt = false;
+    const ret = this.decoder.decode(data, (f) => {
+      const { width, height } = f;
+      // Decoded frames flagged corrupt are delivered (browsers show them too); we ask for a keyframe.
+      if (f.decodeErrorFlags) corrupt = true;
+      const buffer = pool.take(width, height);
+      copyAvFrameToI420(f, new Uint8Array(buffer, 0, i420Size(width, height)));
+      stats.framesIn++;
+      this.decodedOnce = true;
+      this.toMain.offer({ width, height, timestamp, buffer });
+    });
+    stats.decodeMs += performance.now() - t0;
+    if (ret < 0 || corrupt || !this.decodedOnce) this.requestKeyframe();
+  }
+
+  private requestKeyframe(): void {
+    const now = performance.now();
+    if (now - this.lastPli < PLI_INTERVAL_MS || this.remoteSsrc === undefined || !this.sendPli) return;
+    this.lastPli = now;
+    this.sendPli(this.remoteSsrc).catch(() => undefined);
+  }
+}

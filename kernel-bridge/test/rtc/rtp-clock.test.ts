@@ -1,0 +1,31 @@
+/** RTP timestamp arithmetic of the worker, both directions, including 32-bit wrap-around. */
+import { CaptureClock, RtpClock } from '../../src/rtc/worker/rtp-clock';
+
+describe('CaptureClock (RTP -> ms)', () => {
+  test('anchors the first timestamp at the wall clock, then counts 90 ticks per ms', () => {
+    const clock = new CaptureClock(() => 1000);
+    expect(clock.captureTimeMs(5000)).toBe(1000);
+    expect(clock.captureTimeMs(5000 + 90 * 33)).toBe(1033);
+  });
+
+  test('unwraps forwards across 2^32, and a packet reordered back across the wrap', () => {
+    const clock = new CaptureClock(() => 0);
+    const start = 0xffffffff - 90 * 10; // 10 ms before the wrap
+    expect(clock.captureTimeMs(start)).toBe(0);
+    expect(clock.captureTimeMs(90 * 10 - 1)).toBeCloseTo(20, 6); // wrapped
+    expect(clock.captureTimeMs(start + 90)).toBeCloseTo(1, 6); // late packet from before the wrap
+    expect(clock.captureTimeMs(90 * 20 - 1)).toBeCloseTo(30, 6);
+  });
+});
+
+describe('RtpClock (ms -> RTP)', () => {
+  test('strictly increasing even when capture times repeat or go back; offset and wrap', () => {
+    const clock = new RtpClock(0xffffffff - 100);
+    expect(clock.rtpTimestamp(0)).toBe(0xffffffff - 100);
+    expect(clock.lastTicks).toBe(0);
+    expect(clock.rtpTimestamp(0)).toBe(0xffffffff - 99); // same time: +1 tick
+    expect(clock.rtpTimestamp(-5)).toBe(0xffffffff - 98); // earlier: still +1
+    expect(clock.rtpTimestamp(10)).toBe((900 + 0xffffffff - 100) % 0x100000000); // wrapped
+    expect(clock.lastTicks).toBe(900);
+  });
+});

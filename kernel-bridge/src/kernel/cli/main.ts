@@ -1,12 +1,12 @@
-/**
- * The command line behind bin/jupyterlab-webrtc-kernel.js: `kernel <connection_file>` (what
- * kernel.json runs), `install`, `uninstall`. Parses the command and hands it on.
- */
+/** Command line: `kernel <connection_file>` (what kernel.json runs), `install`, `uninstall`. */
 // First: loads TypeScript with its code cache before any other module requires it.
 import '../engine/typescript-cache';
 import * as path from 'path';
+import { installRuntimeFallback } from '../engine/resolve';
+import { Kernel } from '../kernel';
+import { readConnectionFile } from '../transport/connection-file';
+import { DEFAULT_LIMITS } from '../transport/wire';
 import { DISPLAY_NAME, install, parseScope, uninstall } from './install';
-import { runKernel } from './run-kernel';
 
 const KERNEL_SCRIPT = path.resolve(__dirname, '..', '..', '..', 'bin', 'jupyterlab-webrtc-kernel.js');
 
@@ -34,4 +34,21 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   console.error(USAGE);
   return 2;
+}
+
+async function runKernel(connectionFile: string): Promise<void> {
+  installRuntimeFallback();
+  const maxMessageBytes = Number(process.env.JUPYTERLAB_WEBRTC_MAX_MESSAGE_BYTES) || DEFAULT_LIMITS.maxMessageBytes;
+  const kernel = await Kernel.start({
+    connection: readConnectionFile(connectionFile),
+    rootDir: process.cwd(),
+    limits: { maxMessageBytes },
+  });
+  process.on('SIGINT', () => kernel.interrupt());
+  process.on('SIGTERM', () => {
+    void kernel.shutdown().finally(() => process.exit(0));
+  });
+  // A callback a cell started threw: show it under that cell; the kernel itself carries on.
+  process.on('uncaughtException', (error) => console.error('Uncaught', error));
+  process.on('unhandledRejection', (reason) => console.error('Unhandled promise rejection:', reason));
 }

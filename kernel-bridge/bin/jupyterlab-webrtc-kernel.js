@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-require('../lib/kernel/main')
+require('../lib/kernel/cli/main')
   .main(process.argv.slice(2))
   .then((code) => {
     if (code !== 0) process.exit(code);

@@ -1,3 +1,7 @@
+/**
+ * How the kernel shows a value, for a cell's last expression and for display(): one policy so
+ * both show a value the same way.
+ */
 import { inspect } from 'util';
 import { isDisplayable, MIME_BUNDLE, MimeBundle } from './api';
 

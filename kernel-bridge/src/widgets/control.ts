@@ -1,6 +1,7 @@
 import { Comm, CommMessage, getKernelApi, JSONObject, KernelApi } from '../kernel/api';
 import { widgetRegistry } from './registry';
-import { removeBuffers } from './wire';
+import { removeBuffers } from './buffers';
+import { errorSummary } from '../errors';
 
 export const CONTROL_TARGET = 'jupyter.widget.control';
 /** ipywidgets' __control_protocol_version__; the frontend sends it as comm_open metadata. */
@@ -36,7 +37,7 @@ function onControlOpen(api: KernelApi, comm: Comm, open: CommMessage): void {
     try {
       comm.send(...updateStates());
     } catch (error) {
-      api.log(`widgets: request_states failed: ${String(error)}`);
+      api.log(`widgets: request_states failed: ${errorSummary(error)}`);
     }
   });
 }

@@ -1,5 +1,7 @@
 /** Kernel-side Jupyter widgets (protocol 2.1) driving the stock @jupyter-widgets/controls models. */
-export { Widget, WIDGET_TARGET, PROTOCOL_VERSION, VIEW_MIME } from './widget';
+export { Widget, WIDGET_TARGET, WIDGET_PROTOCOL_VERSION, VIEW_MIME } from './widget';
+/** @deprecated The earlier name of WIDGET_PROTOCOL_VERSION, kept for notebooks that import it. */
+export { WIDGET_PROTOCOL_VERSION as PROTOCOL_VERSION } from './widget';
 export { ValueWidget } from './controls/value-widget';
 export type { Accessors, CustomMessage, Options, StateChange, WidgetOptions } from './widget';
 export { registerWidgetControlTarget, CONTROL_TARGET } from './control';
@@ -8,8 +10,8 @@ export type { RegisteredWidget } from './registry';
 export * as traits from './traits';
 export { TraitError } from './traits';
 export type { Trait, Traits } from './traits';
-export { removeBuffers, putBuffers } from './wire';
-export type { BufferPath } from './wire';
+export { removeBuffers, putBuffers } from './buffers';
+export type { BufferPath } from './buffers';
 export { modelTraits, controlTraits } from './controls/model';
 export type { ModelState } from './controls/model';
 export { domTraits, descriptionTraits } from './controls/dom';

@@ -2,6 +2,7 @@ import { BehaviorSubject, combineLatest, Observable } from 'rxjs';
 import { Displayable, getKernelApi, MIME_BUNDLE, MimeBundle } from '../kernel/api';
 import { VBox } from './controls/box';
 import { RegisteredWidget } from './registry';
+import { errorSummary } from '../errors';
 
 export interface ValueControl<T> extends RegisteredWidget {
   readonly value$: Observable<T>;
@@ -35,7 +36,7 @@ export function interact<C extends Record<string, ValueControl<unknown>>, R>(
       results.next(fn(Object.fromEntries(names.map((name, i) => [name, values[i]])) as ControlValues<C>));
     } catch (error) {
       // One failing call must not stop later ones: the user is probably still dragging.
-      getKernelApi().log(`widgets: interact function failed: ${String(error)}`);
+      getKernelApi().log(`widgets: interact function failed: ${errorSummary(error)}`);
     }
   });
   return {

@@ -1,5 +1,5 @@
 import { IPY_MODEL, isWidget, RegisteredWidget, widgetRegistry } from './registry';
-import { isBinary, isPlainObject } from './wire';
+import { isBinary, isPlainObject } from './buffers';
 
 /** A rejected value; the message says why in terms a notebook user understands. */
 export class TraitError extends TypeError {
@@ -25,7 +25,8 @@ export interface Trait<T> {
 
 export type Traits<S> = { [K in keyof S]-?: Trait<S[K]> };
 
-const describe = (v: unknown): string => {
+/** The offending value as a rejection message shows it. */
+const describeValue = (v: unknown): string => {
   if (isBinary(v)) return 'binary data';
   try {
     return JSON.stringify(v) ?? String(v);
@@ -38,7 +39,7 @@ function simple<T>(def: T, what: string, ok: (v: unknown) => boolean, extra: Par
   return {
     default: () => def,
     validate(v) {
-      if (!ok(v)) throw new TraitError(`expected ${what}, got ${describe(v)}`);
+      if (!ok(v)) throw new TraitError(`expected ${what}, got ${describeValue(v)}`);
       return v as T;
     },
     ...extra,
@@ -103,7 +104,7 @@ export function widgetRef<W extends RegisteredWidget>(create: (init?: object) =>
     validate(v) {
       if (isWidget(v)) return v as W;
       if (isPlainObject(v)) return create(v);
-      throw new TraitError(`expected a widget or an options object, got ${describe(v)}`);
+      throw new TraitError(`expected a widget or an options object, got ${describeValue(v)}`);
     },
     toJson: toRef,
     fromJson: fromRef,
@@ -115,7 +116,7 @@ export function widgetList<W extends RegisteredWidget = RegisteredWidget>(): Tra
   return {
     default: () => [],
     validate(v) {
-      if (!Array.isArray(v) || !v.every(isWidget)) throw new TraitError(`expected an array of widgets, got ${describe(v)}`);
+      if (!Array.isArray(v) || !v.every(isWidget)) throw new TraitError(`expected an array of widgets, got ${describeValue(v)}`);
       return [...v] as W[];
     },
     toJson: (list) => list.map(toRef),

@@ -13,10 +13,12 @@ import {
 import { registerWidgetControlTarget } from './control';
 import { isWidget, RegisteredWidget, WIDGET_BRAND, widgetRegistry } from './registry';
 import { Trait, TraitError, Traits } from './traits';
-import { cloneJson, deepEqual, isPlainObject, putBuffers, removeBuffers } from './wire';
+import { cloneJson, deepEqual, isPlainObject, putBuffers, removeBuffers } from './buffers';
+import { errorMessage } from '../errors';
 
 export const WIDGET_TARGET = 'jupyter.widget';
-export const PROTOCOL_VERSION = '2.1.0';
+/** The Jupyter widget protocol version (not the messaging protocol's: see kernel/transport/session.ts). */
+export const WIDGET_PROTOCOL_VERSION = '2.1.0';
 export const VIEW_MIME = 'application/vnd.jupyter.widget-view+json';
 
 export interface WidgetOptions {
@@ -117,7 +119,7 @@ export class Widget<S extends object> implements Displayable, RegisteredWidget {
     this.state = state;
     const { state: wire, bufferPaths, buffers } = removeBuffers(this.wireState());
     this.comm = this.api.comms.open(WIDGET_TARGET, { state: wire, buffer_paths: bufferPaths } as JSONObject, {
-      metadata: { version: PROTOCOL_VERSION },
+      metadata: { version: WIDGET_PROTOCOL_VERSION },
       buffers,
       ...(options.modelId ? { commId: options.modelId } : {}),
     });
@@ -211,8 +213,7 @@ export class Widget<S extends object> implements Displayable, RegisteredWidget {
     try {
       return this.traits[key].validate(value);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new TraitError(`${this.constructor.name}.${String(key)}: ${message}`);
+      throw new TraitError(`${this.constructor.name}.${String(key)}: ${errorMessage(error)}`);
     }
   }
 
@@ -270,7 +271,7 @@ export class Widget<S extends object> implements Displayable, RegisteredWidget {
           this.log(`unknown method ${JSON.stringify(data.method)}`);
       }
     } catch (error) {
-      this.log(`bad message: ${error instanceof Error ? error.message : String(error)}`);
+      this.log(`bad message: ${errorMessage(error)}`);
     }
   }
 
@@ -302,7 +303,7 @@ export class Widget<S extends object> implements Displayable, RegisteredWidget {
         accepted[key as keyof S] = value;
         view.set(key, json);
       } catch (error) {
-        this.log(`rejected ${key}=${repr(json)}: ${(error as Error).message}`);
+        this.log(`rejected ${key}=${repr(json)}: ${errorMessage(error)}`);
         refused.push(key);
       }
     }
@@ -310,7 +311,7 @@ export class Widget<S extends object> implements Displayable, RegisteredWidget {
       // Dry run of the cross-key rules, so we never echo a value we then refuse.
       this.coerce({ ...this.state, ...accepted }, new Set(Object.keys(accepted) as (keyof S)[]), false);
     } catch (error) {
-      this.log(`rejected ${[...view.keys()].join(', ')}: ${(error as Error).message}`);
+      this.log(`rejected ${[...view.keys()].join(', ')}: ${errorMessage(error)}`);
       refused.push(...view.keys());
       view.clear();
       for (const key of Object.keys(accepted)) delete accepted[key as keyof S];
@@ -321,7 +322,7 @@ export class Widget<S extends object> implements Displayable, RegisteredWidget {
     try {
       this.commit(accepted, true);
     } catch (error) {
-      this.log(`rejected ${Object.keys(accepted).join(', ')}: ${(error as Error).message}`);
+      this.log(`rejected ${Object.keys(accepted).join(', ')}: ${errorMessage(error)}`);
     } finally {
       this.frontendView = undefined;
     }

@@ -9,7 +9,7 @@ import { createServer } from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import * as zmq from 'zeromq';
-import { decodeMessage, encodeMessage, JupyterMessage, MessageHeader, Signer } from '../../src/kernel/wire';
+import { decodeMessage, encodeMessage, JupyterMessage, MessageHeader, Signer } from '../../src/kernel/transport/wire';
 
 export const KERNEL_SCRIPT = path.resolve(__dirname, '..', '..', 'bin', 'jupyterlab-webrtc-kernel.js');
 

@@ -1,4 +1,4 @@
-import { encodeMessage, Signer } from '../../src/kernel/wire';
+import { encodeMessage, Signer } from '../../src/kernel/transport/wire';
 import { KernelClient } from './kernel-client';
 
 describe('bad input never kills the kernel', () => {

@@ -3,7 +3,7 @@ import * as widgets from '../../src/widgets';
 import { HBox, IntSlider, Widget } from '../../src/widgets';
 import { modelTraits, ModelState } from '../../src/widgets/controls/model';
 import { anyValue } from '../../src/widgets/traits';
-import { putBuffers } from '../../src/widgets/wire';
+import { putBuffers } from '../../src/widgets/buffers';
 import { FakeComm, FakeKernel, freshKernel } from './fake-kernel';
 
 class Bin extends Widget<ModelState & { blob: unknown }> {

@@ -1,6 +1,6 @@
 import { RegisteredWidget } from '../registry';
 import { anyValue, bool, int, nullable, str, strings, TraitError, Traits } from '../traits';
-import { deepEqual } from '../wire';
+import { deepEqual } from '../buffers';
 import { descriptionTraits, DescriptionState } from './dom';
 import { ModelState } from './model';
 

@@ -29,25 +29,26 @@ export type LabelStyleState = TextStyleState & Font;
 export type ToggleButtonsStyleState = DescriptionStyleState & { button_width: string; font_weight: string };
 export type ButtonStyleState = ModelState & Font & { button_color: string | null; text_color: string | null };
 
-const describe = (modelName: string) => ({ ...styleTraits(modelName), description_width: str('') });
+/** The traits every description style model shares (DescriptionStyle and the styles built on it). */
+const descriptionStyleTraits = (modelName: string) => ({ ...styleTraits(modelName), description_width: str('') });
 const TRAITS = {
-  description: describe('DescriptionStyleModel') as Traits<DescriptionStyleState>,
-  slider: { ...describe('SliderStyleModel'), handle_color: cssColor() } as Traits<SliderStyleState>,
-  checkbox: { ...describe('CheckboxStyleModel'), background: css() } as Traits<CheckboxStyleState>,
+  description: descriptionStyleTraits('DescriptionStyleModel') as Traits<DescriptionStyleState>,
+  slider: { ...descriptionStyleTraits('SliderStyleModel'), handle_color: cssColor() } as Traits<SliderStyleState>,
+  checkbox: { ...descriptionStyleTraits('CheckboxStyleModel'), background: css() } as Traits<CheckboxStyleState>,
   text: {
-    ...describe('TextStyleModel'),
+    ...descriptionStyleTraits('TextStyleModel'),
     background: css(),
     font_size: css(),
     text_color: cssColor(),
   } as Traits<TextStyleState>,
   label: {
-    ...describe('LabelStyleModel'),
+    ...descriptionStyleTraits('LabelStyleModel'),
     background: css(),
     text_color: cssColor(),
     ...font,
   } as Traits<LabelStyleState>,
   toggleButtons: {
-    ...describe('ToggleButtonsStyleModel'),
+    ...descriptionStyleTraits('ToggleButtonsStyleModel'),
     button_width: str(''),
     font_weight: str(''),
   } as Traits<ToggleButtonsStyleState>,

@@ -8,7 +8,7 @@
 import Module from 'module';
 import * as path from 'path';
 
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const PACKAGE_NAME: string = require(path.join(PACKAGE_ROOT, 'package.json')).name;
 
 /** Package name → the folder the kernel uses when a notebook folder has none. */

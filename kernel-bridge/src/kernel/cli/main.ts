@@ -1,14 +1,14 @@
 /** Command line: `kernel <connection_file>` (what kernel.json runs), `install`, `uninstall`. */
 // First: loads TypeScript with its code cache before any other module requires it.
-import './typescript-cache';
+import '../engine/typescript-cache';
 import * as path from 'path';
-import { readConnectionFile } from './connection';
+import { installRuntimeFallback } from '../engine/resolve';
+import { Kernel } from '../kernel';
+import { readConnectionFile } from '../transport/connection-file';
+import { DEFAULT_LIMITS } from '../transport/wire';
 import { DISPLAY_NAME, install, parseScope, uninstall } from './install';
-import { Kernel } from './kernel';
-import { installRuntimeFallback } from './resolve';
-import { DEFAULT_LIMITS } from './wire';
 
-const KERNEL_SCRIPT = path.resolve(__dirname, '..', '..', 'bin', 'jupyterlab-webrtc-kernel.js');
+const KERNEL_SCRIPT = path.resolve(__dirname, '..', '..', '..', 'bin', 'jupyterlab-webrtc-kernel.js');
 
 const USAGE = `usage:
   jupyterlab-webrtc-kernel install [--user | --sys-prefix | --prefix DIR]

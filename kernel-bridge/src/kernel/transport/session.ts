@@ -1,8 +1,13 @@
+/**
+ * Headers for the messages the kernel sends: one session id for the kernel's lifetime, a new
+ * msg_id per message, and the messaging protocol version the kernel speaks.
+ */
 import { randomUUID } from 'crypto';
-import type { JSONObject } from './api';
+import type { JSONObject } from '../api';
 import type { JupyterMessage, MessageHeader } from './wire';
 
-export const PROTOCOL_VERSION = '5.3';
+/** The Jupyter messaging protocol version (not the widget protocol's: see widgets/widget.ts). */
+export const MESSAGING_PROTOCOL_VERSION = '5.3';
 
 /** Builds headers for messages the kernel originates. */
 export class Session {
@@ -15,7 +20,7 @@ export class Session {
       username: 'kernel',
       date: new Date().toISOString(),
       msg_type: msgType,
-      version: PROTOCOL_VERSION,
+      version: MESSAGING_PROTOCOL_VERSION,
     };
   }
 

@@ -1,4 +1,4 @@
-import { deepEqual, putBuffers, removeBuffers } from '../../src/widgets/wire';
+import { deepEqual, putBuffers, removeBuffers } from '../../src/widgets/buffers';
 
 describe('removeBuffers / putBuffers', () => {
   const a = Buffer.from([1, 2, 3]);

@@ -1,7 +1,8 @@
 /**
- * Comms in both directions. Kernel-to-frontend traffic goes out on iopub; frontend-to-kernel
- * traffic arrives on shell and is dispatched here. Handlers that throw are reported to the kernel
- * log and never reach the socket loop.
+ * Comms in both directions: the CommManager of the kernel API, and the handler of comm_open,
+ * comm_msg and comm_close. Kernel-to-frontend traffic goes out on iopub; frontend-to-kernel
+ * traffic arrives on shell and is dispatched here. Comm handlers that throw are reported to the
+ * kernel log and never reach the socket loop.
  */
 import { randomUUID } from 'crypto';
 import type {
@@ -12,8 +13,10 @@ import type {
   JSONObject,
   SendOptions,
   Unsubscribe,
-} from './api';
-import type { IopubPublisher } from './iopub';
+} from '../api';
+import type { IopubPublisher } from '../transport/iopub';
+import type { JupyterMessage } from '../transport/wire';
+import { RequestError } from './error-reply';
 
 type MessageHandler = (message: CommMessage) => void | Promise<void>;
 type CloseHandler = (message: CommMessage | null) => void;
@@ -161,5 +164,25 @@ export class KernelCommManager implements CommManager {
     const comm = new KernelComm(id, targetName, this.iopub, (gone) => this.comms.delete(gone), this.report);
     this.comms.set(id, comm);
     return comm;
+  }
+}
+
+/** comm_open, comm_msg or comm_close from the frontend: checks the content, then hands it to the manager. */
+export async function handleCommMessage(comms: KernelCommManager, message: JupyterMessage): Promise<void> {
+  const { comm_id: commId, data = {}, target_name: targetName } = message.content;
+  if (typeof commId !== 'string' || typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new RequestError(`${message.header.msg_type} needs a string comm_id and an object data`);
+  }
+  const commMessage: CommMessage = { data, metadata: message.metadata, buffers: message.buffers };
+  switch (message.header.msg_type) {
+    case 'comm_open':
+      if (typeof targetName !== 'string') throw new RequestError('comm_open needs a string target_name');
+      await comms.handleOpen(commId, targetName, commMessage);
+      return;
+    case 'comm_msg':
+      await comms.handleMessage(commId, commMessage);
+      return;
+    default:
+      comms.handleClose(commId, commMessage);
   }
 }

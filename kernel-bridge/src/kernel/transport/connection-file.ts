@@ -1,6 +1,10 @@
+/**
+ * The connection file Jupyter writes before it starts a kernel: the ports of the five channels,
+ * the transport and the HMAC key. Read once at start-up; nothing else touches the file.
+ */
 import { readFileSync } from 'fs';
 
-/** The connection file Jupyter writes for a kernel it starts. */
+/** What the connection file holds. */
 export interface ConnectionInfo {
   transport: 'tcp' | 'ipc';
   ip: string;

@@ -3,8 +3,8 @@
  * milliseconds so a loop of 10,000 console.log calls becomes a handful of messages; any other
  * message first flushes the batch, so order on the wire matches the order of the calls.
  */
-import type { JSONObject, MimeBundle } from './api';
-import { currentParent } from './context';
+import type { JSONObject, MimeBundle } from '../api';
+import { currentParent } from './parent-context';
 import type { Session } from './session';
 import type { SerialSender } from './sockets';
 import { encodeMessage, MessageHeader, Signer } from './wire';
@@ -13,7 +13,8 @@ const STREAM_FLUSH_MS = 15;
 const STREAM_FLUSH_BYTES = 256 * 1024;
 
 export type StreamName = 'stdout' | 'stderr';
-export type KernelStatus = 'busy' | 'idle' | 'starting';
+/** The `execution_state` of a status message (not the streamer's `kernel_status`). */
+export type ExecutionState = 'busy' | 'idle' | 'starting';
 
 export class IopubPublisher {
   private pending: { parent: MessageHeader | undefined; name: StreamName; chunks: string[]; bytes: number } | null =
@@ -44,7 +45,7 @@ export class IopubPublisher {
     }
   }
 
-  status(state: KernelStatus, parent: MessageHeader | undefined): void {
+  status(state: ExecutionState, parent: MessageHeader | undefined): void {
     this.publish('status', { execution_state: state }, parent);
   }
 

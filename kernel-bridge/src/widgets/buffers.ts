@@ -1,6 +1,7 @@
 /**
  * Binary values in widget state travel as raw comm buffers next to the JSON, addressed by
- * `buffer_paths` (protocol 2.x). These helpers split them out and put them back.
+ * `buffer_paths` (protocol 2.x). These helpers split them out and put them back, and copy and
+ * compare state values that may hold binaries.
  */
 
 export type BufferPath = (string | number)[];

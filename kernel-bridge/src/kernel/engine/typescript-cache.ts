@@ -3,7 +3,7 @@
  * kernel start skips compiling what building the TypeScript program needs (measured: about
  * 0.4 s of a 2.2 s cold start). Node 20 has no module.enableCompileCache (22+), and
  * v8-compile-cache caches right after compiling, which misses the lazily compiled functions
- * (measured: 4 % instead of 11 %), hence this small loader. Imported first by main.ts, before
+ * (measured: 4 % instead of 11 %), hence this small loader. Imported first by cli/main.ts, before
  * anything requires TypeScript. Any failure falls back to a plain require: the cache is optional.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';

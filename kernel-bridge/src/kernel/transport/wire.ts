@@ -4,7 +4,8 @@
  * protocol says; tslab signed them too, which is why its binary comms failed.
  */
 import { createHmac, timingSafeEqual } from 'crypto';
-import type { JSONObject } from './api';
+import type { JSONObject } from '../api';
+import { errorMessage } from '../../errors';
 
 const DELIMITER = Buffer.from('<IDS|MSG>');
 
@@ -101,6 +102,11 @@ export function decodeMessage(
   return parsed;
 }
 
+/** The ZeroMQ routing prefix of raw frames (all before the delimiter): enough to answer a message that did not decode. */
+export function routingIdentities(frames: readonly Buffer[]): Buffer[] {
+  return frames.slice(0, frames.findIndex((frame) => frame.equals(DELIMITER))) as Buffer[];
+}
+
 export function encodeMessage(message: JupyterMessage<object>, signer: Signer): Buffer[] {
   const jsonFrames = [
     Buffer.from(JSON.stringify(message.header)),
@@ -122,7 +128,7 @@ function parseJson(frame: Buffer, what: string, header?: MessageHeader): JSONObj
   try {
     value = JSON.parse(frame.toString('utf8'));
   } catch (error) {
-    throw new WireError(`malformed JSON in ${what}: ${(error as Error).message}`, header);
+    throw new WireError(`malformed JSON in ${what}: ${errorMessage(error)}`, header);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new WireError(`${what} must be a JSON object`, header);

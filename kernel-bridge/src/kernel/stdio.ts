@@ -3,7 +3,7 @@
  * it, as it is written. The kernel's own diagnostics keep the original stderr: they belong in the
  * Jupyter server's terminal, not in a notebook.
  */
-import type { IopubPublisher, StreamName } from './iopub';
+import type { IopubPublisher, StreamName } from './transport/iopub';
 
 export interface RedirectedOutput {
   /** Writes to the real stderr of the kernel process. */

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'worker_threads';
 import * as zmq from 'zeromq';
-import { ConnectionInfo, endpoint } from './connection';
+import { ConnectionInfo, endpoint } from './connection-file';
 
 export class SerialSender {
   private tail: Promise<void> = Promise.resolve();

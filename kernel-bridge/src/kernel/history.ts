@@ -1,0 +1,63 @@
+/**
+ * The kernel's input history, for history_request: each stored cell's code under its execution
+ * count, and the text/plain of its result. Like IPython's history manager it sits beside the
+ * handlers rather than inside one: the execute handler records, the request handler queries.
+ */
+import type { JSONObject } from './api';
+
+/** [session, line, input], as history_reply sends it; the session is always 0 (this one). */
+export type HistoryEntry = [number, number, string];
+
+export class History {
+  private readonly entries: HistoryEntry[] = [];
+  /** text/plain of execute_result per stored line. */
+  private readonly outputs = new Map<number, string>();
+
+  recordInput(line: number, input: string): void {
+    this.entries.push([0, line, input]);
+  }
+
+  recordOutput(line: number, text: string): void {
+    this.outputs.set(line, text);
+  }
+
+  /** The `history` of a history_reply, for a history_request's content. */
+  query(content: JSONObject): unknown[] {
+    const selected = select(this.entries, content);
+    // output=true: each entry is [session, line, [input, output or null]], as ipykernel sends.
+    return content.output === true
+      ? selected.map(([session, line, input]) => [session, line, [input, this.outputs.get(line) ?? null]])
+      : selected;
+  }
+}
+
+function select(history: readonly HistoryEntry[], content: JSONObject): HistoryEntry[] {
+  const n = typeof content.n === 'number' && content.n >= 0 ? content.n : 10;
+  switch (content.hist_access_type) {
+    case 'tail':
+      return history.slice(-n);
+    case 'search': {
+      const pattern = typeof content.pattern === 'string' ? globToRegExp(content.pattern) : /.*/;
+      let found = history.filter(([, , input]) => pattern.test(input));
+      if (content.unique === true) {
+        // Keep the latest occurrence of each input, in history order (IPython's unique search).
+        const latest = new Map(found.map((entry, index) => [entry[2], index]));
+        found = found.filter((entry, index) => latest.get(entry[2]) === index);
+      }
+      return found.slice(-n);
+    }
+    case 'range': {
+      const start = typeof content.start === 'number' ? content.start : 0;
+      const stop = typeof content.stop === 'number' ? content.stop : Infinity;
+      return history.filter(([, line]) => line >= start && line < stop);
+    }
+    default:
+      return [];
+  }
+}
+
+/** History search patterns are globs (`*`, `?`), matched against the whole input. */
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}

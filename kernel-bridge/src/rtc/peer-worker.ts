@@ -28,9 +28,7 @@ import { allocI420Buffer, i420Size } from '../media/frame';
 import { Vp8Payloader } from '../media/vp8-payloader';
 import type { CandidateInit, FromWorker, MediaStats, PeerState, ToWorker, WorkerInit } from './protocol';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const werift = require('werift') as typeof import('werift');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const nonstandard = require('werift/nonstandard') as {
   JitterBufferCallback: typeof JitterT;
   DepacketizeCallback: typeof DepacketizeT;

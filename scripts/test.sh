@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Sets up from nothing (scripts/setup.sh --browser) and runs every test:
+#   0. lint: `npm run lint:check` (ESLint, Prettier, Stylelint, knip; both packages), one check
 #   1. kernel-bridge jest: kernel over zeromq, widgets, media, streamer (loopback-only namespace)
 #   2. frontend jest: the labextension's widget, signalling and settings
 #   3. jupyter_kernel_test: Jupyter's kernel conformance suite against our kernel
@@ -24,6 +25,10 @@ jest_counts() { # a jest log -> "passed failed"
   echo "$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0) $(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' || echo 0)"
 }
 LOGS=$(mktemp -d)
+
+printf '\n== lint\n'
+npm run -s lint:check 2>&1 | tee "$LOGS/lint.log"
+code=${PIPESTATUS[0]}; record "lint" "$code" "$((code == 0))" "$((code != 0))"
 
 printf '\n== kernel-bridge jest (loopback-only namespace)\n'
 unshare -n bash -c 'ip link set lo up && cd kernel-bridge && npx jest --runInBand --forceExit' 2>&1 | tee "$LOGS/kernel.log"

@@ -8,7 +8,8 @@
  */
 import { defineConfig } from '@playwright/test';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// Galata's base config is CommonJS, as in Galata's own examples.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -151,7 +151,8 @@ class BenchKernel {
       this.waiters.set(header.msg_id, (message, from) => {
         const now = performance.now();
         const type = message.header.msg_type;
-        const name = type === 'status' ? `status:${message.content.execution_state}` : from === 'iopub' ? type : 'reply';
+        const name =
+          type === 'status' ? `status:${message.content.execution_state}` : from === 'iopub' ? type : 'reply';
         times[name] ??= now;
         messages.push(message);
         if (done(times, messages)) {
@@ -167,7 +168,14 @@ class BenchKernel {
   }
 
   execute(code, done = (t) => t.reply && t['status:idle']) {
-    const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
+    const content = {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+    };
     return this.request('shell', 'execute_request', content, done);
   }
 
@@ -214,8 +222,13 @@ async function coldStarts() {
       // fallback end point; on loopback SUB is always connected long before the ~2 s warm-up ends.
       const { times, messages } = await kernel.execute('1+1', (t) => t.reply && (t.execute_result || t['status:idle']));
       const result = messages.find((m) => m.header.msg_type === 'execute_result');
-      if (result && result.content.data['text/plain'] !== '2') throw new Error(`1+1 gave ${JSON.stringify(result.content.data)}`);
-      rows.push({ result: (times.execute_result ?? NaN) - kernel.t0, reply: times.reply - kernel.t0, cpu: kernel.cpuMs() });
+      if (result && result.content.data['text/plain'] !== '2')
+        throw new Error(`1+1 gave ${JSON.stringify(result.content.data)}`);
+      rows.push({
+        result: (times.execute_result ?? NaN) - kernel.t0,
+        reply: times.reply - kernel.t0,
+        cpu: kernel.cpuMs(),
+      });
     } finally {
       await kernel.stop();
     }
@@ -258,7 +271,12 @@ function table(rows) {
 }
 
 async function main() {
-  console.log(`kernel-bench: node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `kernel-bench: node ${process.version}, ${os.cpus().length} cpus, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   const starts = await coldStarts();
   console.log(`\n(a) spawn -> first result of 1+1 (${STARTS} cold starts)`);
   console.log(
@@ -284,10 +302,38 @@ async function main() {
   console.log(
     table([
       ['measure', 'median', 'p95', 'min', 'max', 'goal'],
-      ['(a) spawn -> execute_result of 1+1', ms(median(firstResult)), ms(pct(firstResult, 0.95)), ms(Math.min(...firstResult)), ms(Math.max(...firstResult)), '<= 2000 ms'],
-      ['(a) kernel CPU time at that result', ms(median(firstCpu)), ms(pct(firstCpu, 0.95)), ms(Math.min(...firstCpu)), ms(Math.max(...firstCpu)), ''],
-      [`(b) \`1\` send -> execute_reply (${TRIPS})`, ms(median(trips.reply)), ms(pct(trips.reply, 0.95)), ms(Math.min(...trips.reply)), ms(Math.max(...trips.reply)), 'low'],
-      [`(b) \`1\` send -> idle (${TRIPS})`, ms(median(trips.idle)), ms(pct(trips.idle, 0.95)), ms(Math.min(...trips.idle)), ms(Math.max(...trips.idle)), ''],
+      [
+        '(a) spawn -> execute_result of 1+1',
+        ms(median(firstResult)),
+        ms(pct(firstResult, 0.95)),
+        ms(Math.min(...firstResult)),
+        ms(Math.max(...firstResult)),
+        '<= 2000 ms',
+      ],
+      [
+        '(a) kernel CPU time at that result',
+        ms(median(firstCpu)),
+        ms(pct(firstCpu, 0.95)),
+        ms(Math.min(...firstCpu)),
+        ms(Math.max(...firstCpu)),
+        '',
+      ],
+      [
+        `(b) \`1\` send -> execute_reply (${TRIPS})`,
+        ms(median(trips.reply)),
+        ms(pct(trips.reply, 0.95)),
+        ms(Math.min(...trips.reply)),
+        ms(Math.max(...trips.reply)),
+        'low',
+      ],
+      [
+        `(b) \`1\` send -> idle (${TRIPS})`,
+        ms(median(trips.idle)),
+        ms(pct(trips.idle, 0.95)),
+        ms(Math.min(...trips.idle)),
+        ms(Math.max(...trips.idle)),
+        '',
+      ],
       [
         `(c) ${LINES} console.log lines -> idle (${LINE_RUNS})`,
         ms(median(lines.map((l) => l.total))),

@@ -183,7 +183,12 @@ async function roundTrip(w, h) {
     sentAt.set(i, performance.now());
     enc.encode(frame.data, w, h, ts, key, (p) => {
       for (const { payload, marker } of pay.packetize(p)) {
-        track.writeRtp(new werift.RtpPacket(new werift.RtpHeader({ sequenceNumber: seq++ & 0xffff, timestamp: ts, marker, payloadType: 96 }), payload));
+        track.writeRtp(
+          new werift.RtpPacket(
+            new werift.RtpHeader({ sequenceNumber: seq++ & 0xffff, timestamp: ts, marker, payloadType: 96 }),
+            payload,
+          ),
+        );
       }
     });
   };
@@ -224,7 +229,9 @@ async function roundTrip(w, h) {
     console.log("round trip skipped: run inside `unshare -n sh -c 'ip link set lo up; ...'`");
     return;
   }
-  console.log('round trip over loopback, 30 fps, pass-through transform (browser encode -> worker decode -> main -> worker encode -> browser decode), jitter buffers (50 ms max wait) both ways:');
+  console.log(
+    'round trip over loopback, 30 fps, pass-through transform (browser encode -> worker decode -> main -> worker encode -> browser decode), jitter buffers (50 ms max wait) both ways:',
+  );
   console.table([await roundTrip(640, 480), await roundTrip(1280, 720)]);
 })().catch((e) => {
   console.error(e);

@@ -154,7 +154,13 @@ async function openPipeline(offerSdp, sendCandidate, transform) {
     timeline: t,
     stats,
     details: () => {
-      const med = (a) => r1(pct(a.slice(-300).sort((x, y) => x - y), 0.5));
+      const med = (a) =>
+        r1(
+          pct(
+            a.slice(-300).sort((x, y) => x - y),
+            0.5,
+          ),
+        );
       return {
         frame_size: frameSize,
         main_thread_ms: r1(med(ages.out) - med(ages.in)),
@@ -214,7 +220,6 @@ function busyTransform(ms) {
       }),
     );
 }
-
 
 function configOf(name, busyMs) {
   switch (name) {

@@ -99,8 +99,10 @@ function startKernel() {
     child.on('message', (m) => {
       if (m.t === 'ready') resolve(k);
       else if (m.t === 'answer') k.answer?.resolve(m.sdp);
-      else if (m.t === 'error') k.answer ? k.answer.reject(new Error(m.message)) : console.error('g2g kernel:', m.message);
-      else if (m.t === 'candidate') k.onCandidate(m.candidate);
+      else if (m.t === 'error') {
+        if (k.answer) k.answer.reject(new Error(m.message));
+        else console.error('g2g kernel:', m.message);
+      } else if (m.t === 'candidate') k.onCandidate(m.candidate);
       else if (m.t === 'info') k.info = m;
     });
     child.on('error', reject);
@@ -164,7 +166,13 @@ async function measure(browser, url, name, [width, height]) {
   if (!firstSeen) {
     const r = await page.evaluate(() => window.g2g.report(0, 1e12));
     await finish();
-    return { config: cfg.label, size: `${width}x${height}`, failed: 'no readable frame in 30 s', marks: r.marks, errors: [...r.errors, ...consoleErrors] };
+    return {
+      config: cfg.label,
+      size: `${width}x${height}`,
+      failed: 'no readable frame in 30 s',
+      marks: r.marks,
+      errors: [...r.errors, ...consoleErrors],
+    };
   }
   await sleep(WARMUP * 1000);
   const snap0 = await page.evaluate(() => window.g2g.snap());
@@ -197,14 +205,23 @@ async function measure(browser, url, name, [width, height]) {
     start_to_first_ms: Math.round(r.marks.firstStamp - r.marks.start),
   };
   if (cfg.long) {
-    const first = r.samples.filter(([s]) => s < w0 + 10000).map(([s, v]) => v - s).sort((a, b) => a - b);
-    const last = r.samples.filter(([s]) => s > w1 - 10000).map(([s, v]) => v - s).sort((a, b) => a - b);
+    const first = r.samples
+      .filter(([s]) => s < w0 + 10000)
+      .map(([s, v]) => v - s)
+      .sort((a, b) => a - b);
+    const last = r.samples
+      .filter(([s]) => s > w1 - 10000)
+      .map(([s, v]) => v - s)
+      .sort((a, b) => a - b);
     res.first10s_p50 = r1(pct(first, 0.5));
     res.last10s_p50 = r1(pct(last, 0.5));
     res.drift_ms = first.length && last.length ? r1(pct(last, 0.5) - pct(first, 0.5)) : null;
     const slices = [];
     for (let a = w0; a < w1 - 1; a += 10000) {
-      const sl = r.samples.filter(([x]) => x >= a && x < a + 10000).map(([x, v]) => v - x).sort((p, q) => p - q);
+      const sl = r.samples
+        .filter(([x]) => x >= a && x < a + 10000)
+        .map(([x, v]) => v - x)
+        .sort((p, q) => p - q);
       slices.push(r1(pct(sl, 0.5)));
     }
     res.p50_per_10s = slices;
@@ -230,7 +247,8 @@ async function measure(browser, url, name, [width, height]) {
       first_output: nrel(t.firstOutput),
     },
   };
-  const d = (k) => (snap1[k] === undefined || snap0[k] === undefined ? null : Math.round((snap1[k] - snap0[k]) * 1000) / 1000);
+  const d = (k) =>
+    snap1[k] === undefined || snap0[k] === undefined ? null : Math.round((snap1[k] - snap0[k]) * 1000) / 1000;
   const perFrame = (tk, n) => (d(n) ? r1((1000 * d(tk)) / d(n)) : null);
   // browser side, over the window: drawn -> captured -> encoded -> ... -> received -> decoded -> displayed
   res.browser = {
@@ -281,7 +299,9 @@ async function measure(browser, url, name, [width, height]) {
 async function main() {
   const isolated = Object.values(os.networkInterfaces()).every((a) => (a ?? []).every((x) => x.internal));
   if (!isolated) {
-    console.error("g2g: run inside a loopback-only namespace: unshare -n bash -c 'ip link set lo up && node kernel-bridge/bench/g2g/run.js'");
+    console.error(
+      "g2g: run inside a loopback-only namespace: unshare -n bash -c 'ip link set lo up && node kernel-bridge/bench/g2g/run.js'",
+    );
     process.exit(2);
   }
   const html = fs.readFileSync(path.join(__dirname, 'page.html'));
@@ -294,7 +314,10 @@ async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   browser.on('disconnected', () => debug('browser disconnected'));
   console.log(
-    `g2g: node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0].model}), load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, chromium ${browser.version()}`,
+    `g2g: node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0].model}), load ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}, chromium ${browser.version()}`,
   );
   console.log(
     `g2g: ${SECONDS} s per config after ${WARMUP} s warm-up (busy: ${LONG_SECONDS} s), ${FPS} fps source, sizes ${SIZES.map((s) => s.join('x')).join(', ')}` +
@@ -322,8 +345,8 @@ async function main() {
       size: r.size,
       'p50 ms': r.p50_ms,
       'p95 ms': r.p95_ms,
-      'fps': r.fps,
-      'dropped': r.failed ? r.failed : `${r.dropped}/${r.src_frames}`,
+      fps: r.fps,
+      dropped: r.failed ? r.failed : `${r.dropped}/${r.src_frames}`,
       'kernel CPU %': r.kernel_cpu_pct,
       'start→first ms': r.start_to_first_ms,
     })),
@@ -344,7 +367,9 @@ async function main() {
   }
   console.log('start → first frame breakdown (page ms after Start; node ms after the offer reached Node):');
   for (const r of results) console.log(`  ${r.config} ${r.size}: ${JSON.stringify(r.start_breakdown)}`);
-  console.log('browser counters over the window (drawn -> captured -> encoded -> received back -> decoded -> displayed; per-frame ms):');
+  console.log(
+    'browser counters over the window (drawn -> captured -> encoded -> received back -> decoded -> displayed; per-frame ms):',
+  );
   for (const r of results) console.log(`  ${r.config} ${r.size}: ${JSON.stringify(r.browser)}`);
   console.log('details:');
   for (const r of results) console.log(`  ${r.config} ${r.size}: ${JSON.stringify(r.extra)}`);

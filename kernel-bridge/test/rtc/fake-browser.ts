@@ -16,7 +16,6 @@ import { copyAvFrameToI420 } from '../../src/media/codecs';
 import { i420Size } from '../../src/media/frame';
 import { Vp8Payloader } from '../../src/rtc/vp8-payloader';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { JitterBufferCallback, DepacketizeCallback } = require('werift/nonstandard');
 
 export interface Decoded {

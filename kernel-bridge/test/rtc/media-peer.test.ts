@@ -19,7 +19,6 @@ import { FakeBrowser, type Decoded } from './fake-browser';
 const isolated = Object.values(os.networkInterfaces()).every((addrs) => (addrs ?? []).every((a) => a.internal));
 const describeNetns = isolated ? describe : describe.skip;
 if (!isolated) {
-  // eslint-disable-next-line no-console
   console.warn('media-peer e2e tests skipped: run inside `unshare -n` (loopback-only network namespace)');
 }
 

@@ -1,7 +1,6 @@
 import { RtpHeader, RtpPacket, Vp8RtpPayload, dePacketizeRtpPackets } from 'werift';
 import { Vp8Payloader, VP8_DESCRIPTOR_SIZE, isVp8Keyframe } from '../../src/rtc/vp8-payloader';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DepacketizeCallback } = require('werift/nonstandard');
 
 /** A fake VP8 frame: byte 0 carries the frame tag (bit 0 = 0 for keyframes). */

@@ -43,7 +43,11 @@ export class Kernel {
   static async start(options: KernelOptions): Promise<Kernel> {
     const signer = new Signer(options.connection.key, options.connection.signature_scheme);
     let log: (message: string) => void = (message) => process.stderr.write(`${message}\n`);
-    const sockets = await bindSockets(options.connection, (error) => log(`socket error: ${errorMessage(error)}`));
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    const sockets = await bindSockets(options.connection, (error) => log(`socket error: ${errorMessage(error)}`), {
+      limits,
+      log: (message) => log(message),
+    });
     const session = new Session();
     const iopub = new IopubPublisher(session, sockets.senders.iopub, signer);
     const output = redirectOutput(iopub);
@@ -65,7 +69,6 @@ export class Kernel {
     });
     setKernelApi(kernel.api());
     iopub.status('starting', undefined);
-    const limits = options.limits ?? DEFAULT_LIMITS;
     const decode = (frames: Buffer[]) => decodeMessage(frames, signer, limits);
     for (const channel of ['shell', 'control'] as const) {
       void receiveMessages(
@@ -86,9 +89,14 @@ export class Kernel {
     return kernel;
   }
 
-  /** SIGINT: end the running cell (an awaiting one; a looping one is ended by V8 itself). */
+  /**
+   * interrupt_request or SIGINT: end the running cell (an awaiting one; a looping one is ended
+   * by V8 itself, or by the control worker). Telling the worker the main thread got here keeps
+   * it from stopping a thread that is not stuck.
+   */
   interrupt(): void {
     this.engine.interrupt();
+    this.sockets.control.acknowledgeInterrupt();
   }
 
   async shutdown(): Promise<void> {

@@ -45,7 +45,9 @@ export function install(scope: InstallScope, kernelScript: string): string {
     argv: [process.execPath, kernelScript, 'kernel', '{connection_file}'],
     display_name: DISPLAY_NAME,
     language: 'typescript',
-    interrupt_mode: 'signal',
+    // The stop button then arrives on control, read by a worker thread that can end a cell the
+    // main thread is stuck in (see transport/control-worker.ts); a signal could not reach it.
+    interrupt_mode: 'message',
     metadata: { debugger: false },
   };
   writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(spec, null, 2) + '\n');

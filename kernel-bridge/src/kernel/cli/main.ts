@@ -3,6 +3,7 @@
 import '../engine/typescript-cache';
 import * as path from 'path';
 import { installRuntimeFallback } from '../engine/resolve';
+import { installTerminationRecovery, isTerminationCleanup } from '../engine/termination-recovery';
 import { Kernel } from '../kernel';
 import { readConnectionFile } from '../transport/connection-file';
 import { DEFAULT_LIMITS } from '../transport/wire';
@@ -38,6 +39,7 @@ export async function main(args: readonly string[]): Promise<number> {
 
 async function runKernel(connectionFile: string): Promise<void> {
   installRuntimeFallback();
+  installTerminationRecovery();
   const maxMessageBytes = Number(process.env.JUPYTERLAB_WEBRTC_MAX_MESSAGE_BYTES) || DEFAULT_LIMITS.maxMessageBytes;
   const kernel = await Kernel.start({
     connection: readConnectionFile(connectionFile),
@@ -49,6 +51,8 @@ async function runKernel(connectionFile: string): Promise<void> {
     void kernel.shutdown().finally(() => process.exit(0));
   });
   // A callback a cell started threw: show it under that cell; the kernel itself carries on.
-  process.on('uncaughtException', (error) => console.error('Uncaught', error));
+  process.on('uncaughtException', (error) => {
+    if (!isTerminationCleanup(error)) console.error('Uncaught', error);
+  });
   process.on('unhandledRejection', (reason) => console.error('Unhandled promise rejection:', reason));
 }

@@ -8,7 +8,7 @@ import type * as zmq from 'zeromq';
 import type { JupyterMessage } from './wire';
 
 export async function receiveMessages(
-  socket: zmq.Router,
+  socket: AsyncIterable<Buffer[]>,
   decode: (frames: Buffer[]) => JupyterMessage,
   onMessage: (message: JupyterMessage) => void,
   onUndecodable: (error: unknown, frames: Buffer[]) => void,

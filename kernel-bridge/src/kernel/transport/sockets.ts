@@ -6,12 +6,19 @@
 import { Worker } from 'worker_threads';
 import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint } from './connection-file';
+import { ControlThread } from './control-thread';
+import { DEFAULT_LIMITS, WireLimits } from './wire';
+
+/** What SerialSender writes to: a zmq socket, or the control worker. */
+export interface FrameSink {
+  send(frames: Buffer[]): Promise<void>;
+}
 
 export class SerialSender {
   private tail: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly socket: zmq.Writable,
+    private readonly socket: FrameSink,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -29,7 +36,8 @@ export class SerialSender {
 
 export interface KernelSockets {
   shell: zmq.Router;
-  control: zmq.Router;
+  /** Read and written in a worker thread, so an interrupt_request gets through while a cell runs. */
+  control: ControlThread;
   stdin: zmq.Router;
   iopub: zmq.Publisher;
   senders: { shell: SerialSender; control: SerialSender; stdin: SerialSender; iopub: SerialSender };
@@ -39,16 +47,22 @@ export interface KernelSockets {
 export async function bindSockets(
   info: ConnectionInfo,
   onError: (error: unknown) => void,
+  options: { limits?: WireLimits; log?: (message: string) => void } = {},
 ): Promise<KernelSockets> {
   const shell = new zmq.Router();
-  const control = new zmq.Router();
   const stdin = new zmq.Router();
   // A subscriber slower than a burst of output must not make PUB drop messages silently; our own
   // stream batching keeps the message count low, so this bound is rarely approached.
   const iopub = new zmq.Publisher({ sendHighWaterMark: 100_000 });
-  await Promise.all([
+  const controlData = {
+    address: endpoint(info, 'control'),
+    key: info.key,
+    signatureScheme: info.signature_scheme,
+    maxMessageBytes: (options.limits ?? DEFAULT_LIMITS).maxMessageBytes,
+  };
+  const [control] = await Promise.all([
+    ControlThread.start(controlData, onError, (message) => (options.log ?? onError)(message)),
     shell.bind(endpoint(info, 'shell')),
-    control.bind(endpoint(info, 'control')),
     stdin.bind(endpoint(info, 'stdin')),
     iopub.bind(endpoint(info, 'iopub')),
   ]);
@@ -67,8 +81,8 @@ export async function bindSockets(
     senders,
     async close() {
       await Promise.all(Object.values(senders).map((sender) => sender.drained()));
-      for (const socket of [shell, control, stdin, iopub]) socket.close();
-      await heartbeat.stop();
+      for (const socket of [shell, stdin, iopub]) socket.close();
+      await Promise.all([control.close(), heartbeat.stop()]);
     },
   };
 }

@@ -1,0 +1,74 @@
+/**
+ * The control socket, read in a worker thread: kernel.json declares interrupt_mode "message", so
+ * the stop button arrives as an interrupt_request on control, and a cell that keeps the main
+ * thread busy would keep it from ever being read there. Every message is forwarded to the main
+ * thread as raw frames (decoded, checked and answered there, like shell's); a signed
+ * interrupt_request additionally starts the CellInterrupter here, which ends a cell the main
+ * thread is stuck in. Replies the main thread sends on control come back here to be sent.
+ */
+import { parentPort, workerData } from 'worker_threads';
+import * as zmq from 'zeromq';
+import { CellInterrupter } from '../engine/cell-interrupter';
+import type { ControlWorkerData, FromControlWorker, ToControlWorker } from './control-thread';
+import { decodeMessage, Signer } from './wire';
+
+const port = parentPort!;
+const data = workerData as ControlWorkerData;
+const post = (message: FromControlWorker) => port.postMessage(message);
+const report = (message: string) => post({ type: 'log', message });
+
+const socket = new zmq.Router();
+const signer = new Signer(data.key, data.signatureScheme);
+const interrupter = new CellInterrupter(report);
+let sending: Promise<void> = Promise.resolve();
+
+port.on('message', (message: ToControlWorker) => {
+  switch (message.type) {
+    case 'send':
+      sending = sending
+        .then(() => socket.send(message.frames))
+        .catch((error: unknown) => report(`control send: ${String(error)}`));
+      return;
+    case 'interrupt-handled':
+      interrupter.handled();
+      return;
+    case 'close':
+      // zeromq aborts the process if a worker ends with a socket open: close it, then end.
+      void sending.then(() => {
+        interrupter.close();
+        socket.close();
+        port.close();
+      });
+      return;
+  }
+});
+
+function isInterruptRequest(frames: Buffer[]): boolean {
+  try {
+    return (
+      decodeMessage(frames, signer, { maxMessageBytes: data.maxMessageBytes }).header.msg_type === 'interrupt_request'
+    );
+  } catch {
+    return false; // the main thread reports it
+  }
+}
+
+socket.bind(data.address).then(
+  async () => {
+    post({ type: 'ready' });
+    try {
+      for await (const frames of socket) {
+        post({ type: 'frames', frames });
+        if (isInterruptRequest(frames)) interrupter.interrupt();
+      }
+    } catch (error) {
+      if (!socket.closed) report(`control receive: ${String(error)}`);
+    }
+  },
+  (error: unknown) => {
+    post({ type: 'failed', message: String(error) });
+    interrupter.close();
+    socket.close();
+    port.close();
+  },
+);

@@ -15,7 +15,8 @@
  * - inside a vm run (a synchronous cell): SIGINT to the process, which vm's breakOnSigint turns
  *   into the usual ERR_SCRIPT_EXECUTION_INTERRUPTED without unwinding the kernel's own frames.
  * - anything else (the kernel's own code, e.g. compiling a cell): nothing yet; tried again.
- * The main thread acknowledges each interrupt it handles; until it does, the probe is repeated.
+ * The main thread acknowledges each interrupt it handles; until it does, or until a cell was
+ * ended, the probe is repeated.
  */
 import { Session } from 'inspector';
 import { BEFORE_TERMINATION_EXPRESSION } from './termination-recovery';
@@ -63,7 +64,9 @@ export class CellInterrupter {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         if (await this.acknowledgedWithin(GRACE_MS)) return;
         const verdict = await this.probe();
-        if (verdict !== 'not-in-cell') this.report(`interrupt: the main thread was busy in a cell (${verdict})`);
+        // Done: probing again before the main thread's acknowledgement arrives could stop the
+        // next cell. Another stop press starts over if this did not unstick it.
+        if (verdict !== 'not-in-cell') return this.report(`interrupt: the main thread was busy in a cell (${verdict})`);
       }
       this.report('interrupt: the main thread stayed busy outside any cell; gave up');
     } catch (error) {

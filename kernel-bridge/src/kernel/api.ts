@@ -71,6 +71,24 @@ export interface Displayable {
   [MIME_BUNDLE](): MimeBundle;
 }
 
+/** What a cell scope runs when the cell runs again: a function, or anything with unsubscribe(). */
+export type Teardown = (() => void) | { unsubscribe(): void };
+
+/**
+ * What one notebook cell (one JupyterLab cell id) started in its latest run: RxJS subscriptions,
+ * timers and streamer transforms register here and are torn down when the same cell runs again,
+ * or is deleted. Only requests that carry `metadata.cellId` get a scope.
+ */
+export interface CellScope {
+  readonly cellId: string;
+  /** True once the cell ran again: teardowns added from then on run at once. */
+  readonly disposed: boolean;
+  /** How many registrations are live (closed subscriptions and fired timeouts leave by themselves). */
+  readonly size: number;
+  /** Registers a teardown; the returned function removes it without running it. */
+  add(teardown: Teardown): Unsubscribe;
+}
+
 export interface KernelApi {
   readonly comms: CommManager;
   /** Shows a value (Displayable, MimeBundle via `{data}` with displayOptions, or anything else as text). */
@@ -79,6 +97,10 @@ export interface KernelApi {
   onShutdown(handler: () => void | Promise<void>): Unsubscribe;
   /** Logs to the kernel's own log (the Jupyter server's terminal), never to a cell. */
   log(message: string): void;
+  /** The scope of the cell the calling code runs for (also in callbacks it started), or null. */
+  currentScope(): CellScope | null;
+  /** Runs `fn` outside any cell scope: what it starts survives re-runs of the calling cell. */
+  detached<T>(fn: () => T): T;
 }
 
 export const KERNEL_API: unique symbol = Symbol.for('jupyterlab-webrtc.kernel-api.v1') as never;

@@ -12,6 +12,8 @@ import { KernelCommManager } from './handlers/comms';
 import { ExecuteHandler } from './handlers/execute';
 import { MessageRouter } from './handlers/router';
 import { History } from './history';
+import { CellScopes, currentScope, detached } from './scope/cell-scope';
+import { installScopeHooks } from './scope/hooks';
 import { redirectOutput, RedirectedOutput } from './stdio';
 import type { ConnectionInfo } from './transport/connection-file';
 import { IopubPublisher } from './transport/iopub';
@@ -53,11 +55,12 @@ export class Kernel {
     const kernel = new Kernel(sockets, iopub, output, engine, comms);
     const replies = new ReplySender(session, signer, sockets.senders);
     const history = new History();
+    installScopeHooks();
     const router = new MessageRouter({
       iopub,
       replies,
       comms,
-      execute: new ExecuteHandler(engine, iopub, replies, history),
+      execute: new ExecuteHandler(engine, iopub, replies, history, new CellScopes(output.log)),
       requests: { engine, comms, history },
       log: output.log,
       interrupt: () => kernel.interrupt(),
@@ -119,6 +122,8 @@ export class Kernel {
         return () => this.shutdownHandlers.delete(handler);
       },
       log: (message: string) => this.output.log(message),
+      currentScope,
+      detached,
     };
   }
 }

@@ -56,6 +56,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
    */
   private spare: { peer: Promise<MediaPeer>; config: string } | null = null;
   private ending = false;
+  /** Takes the current transform out of the scope of the cell that set it (see transform()). */
+  private unscopeTransform: Unsubscribe = () => undefined;
 
   constructor(options: StreamerOptions) {
     super(streamerTraits(), toState(options));
@@ -94,7 +96,21 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.lastReported = '';
     this.set({ transform_error: '' });
     this.pipeline.setTransform(transform);
+    // Belongs to the cell that set it: when that cell runs again without setting one, frames pass
+    // through unchanged. One registration at a time, so a cell setting transforms in a loop does
+    // not grow its scope; a transform set by another cell since then is left alone.
+    this.unscopeTransform();
+    const scope = getKernelApi().currentScope();
+    this.unscopeTransform = scope ? scope.add(() => this.resetTransform()) : () => undefined;
     return this;
+  }
+
+  /** Back to pass-through, without joining any scope (it runs while one is being disposed). */
+  private resetTransform(): void {
+    this.unscopeTransform = () => undefined;
+    if (this.isClosed) return;
+    this.set({ transform_error: '' });
+    this.pipeline.setTransform((frames$) => frames$);
   }
 
   /** Applies options from a re-run cell to the existing stream. */

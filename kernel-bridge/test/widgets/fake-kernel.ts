@@ -131,6 +131,14 @@ export class FakeKernel implements KernelApi {
     this.logs.push(message);
   }
 
+  currentScope(): null {
+    return null;
+  }
+
+  detached<T>(fn: () => T): T {
+    return fn();
+  }
+
   comm(id: string): FakeComm {
     const comm = this.byId.get(id);
     if (!comm) throw new Error(`no comm ${id}`);

@@ -79,6 +79,12 @@ export interface KernelApi {
   onShutdown(handler: () => void | Promise<void>): Unsubscribe;
   /** Logs to the kernel's own log (the Jupyter server's terminal), never to a cell. */
   log(message: string): void;
+  /**
+   * Runs `fn`; what it and everything it starts (timers, promises, RxJS callbacks) write to
+   * stdout/stderr (console.log...) also goes to `sink`, besides the cell. For output that comes
+   * after its cell finished, which JupyterLab no longer shows under the cell.
+   */
+  captureOutput<T>(sink: (name: 'stdout' | 'stderr', text: string) => void, fn: () => T): T;
 }
 
 export const KERNEL_API: unique symbol = Symbol.for('jupyterlab-webrtc.kernel-api.v1') as never;

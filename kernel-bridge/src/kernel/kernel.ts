@@ -12,7 +12,7 @@ import { KernelCommManager } from './handlers/comms';
 import { ExecuteHandler } from './handlers/execute';
 import { MessageRouter } from './handlers/router';
 import { History } from './history';
-import { redirectOutput, RedirectedOutput } from './stdio';
+import { captureOutput, redirectOutput, RedirectedOutput } from './stdio';
 import type { ConnectionInfo } from './transport/connection-file';
 import { IopubPublisher } from './transport/iopub';
 import { ignoreStdin, receiveMessages } from './transport/receive';
@@ -119,6 +119,7 @@ export class Kernel {
         return () => this.shutdownHandlers.delete(handler);
       },
       log: (message: string) => this.output.log(message),
+      captureOutput,
     };
   }
 }

@@ -8,6 +8,7 @@ import {
   SendOptions,
   setKernelApi,
 } from '../../src/kernel/api';
+import { captureOutput } from '../../src/kernel/stdio';
 import { widgetRegistry } from '../../src/widgets/registry';
 
 export interface Sent {
@@ -130,6 +131,9 @@ export class FakeKernel implements KernelApi {
   log(message: string): void {
     this.logs.push(message);
   }
+
+  /** The kernel's own: captured writes reach the sink once redirectOutput (stdio.ts) is on. */
+  readonly captureOutput = captureOutput;
 
   comm(id: string): FakeComm {
     const comm = this.byId.get(id);

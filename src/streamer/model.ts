@@ -12,7 +12,13 @@ import { resolveCodec, resolveIceServers } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
-import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage } from './protocol';
+import {
+  FrontendMessage,
+  IStatsMessage,
+  KernelMessage,
+  parseKernelMessage,
+  parseLog
+} from './protocol';
 import { PageExitStop } from './page-exit';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
 import { ViewGrace } from './view-grace';
@@ -63,7 +69,8 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       show_stats: null,
       media_constraints: null,
       transform_error: '',
-      kernel_status: 'idle'
+      kernel_status: 'idle',
+      log: []
     };
   }
 
@@ -197,6 +204,19 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   /** The kernel's latest stats while a session is active. */
   get stats(): IStatsMessage | null {
     return this._stats;
+  }
+
+  /**
+   * The streamer's log (the `log` trait, bounded): transform errors and
+   * what the transform prints, oldest first. Views listen to `change:log`.
+   */
+  get logLines(): string[] {
+    return parseLog(this.get('log'));
+  }
+
+  /** Asks the kernel to empty the log; every view sees `log` change. */
+  clearLog(): void {
+    this._send({ type: 'clear_log' });
   }
 
   /** The number of views currently showing this model. */

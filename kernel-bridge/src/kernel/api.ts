@@ -101,6 +101,12 @@ export interface KernelApi {
   currentScope(): CellScope | null;
   /** Runs `fn` outside any cell scope: what it starts survives re-runs of the calling cell. */
   detached<T>(fn: () => T): T;
+  /**
+   * Runs `fn`; what it and everything it starts (timers, promises, RxJS callbacks) write to
+   * stdout/stderr (console.log...) also goes to `sink`, besides the cell. For output that comes
+   * after its cell finished, which JupyterLab no longer shows under the cell.
+   */
+  captureOutput<T>(sink: (name: 'stdout' | 'stderr', text: string) => void, fn: () => T): T;
 }
 
 export const KERNEL_API: unique symbol = Symbol.for('jupyterlab-webrtc.kernel-api.v1') as never;

@@ -14,7 +14,7 @@ import { MessageRouter } from './handlers/router';
 import { History } from './history';
 import { CellScopes, currentScope, detached } from './scope/cell-scope';
 import { installScopeHooks } from './scope/hooks';
-import { redirectOutput, RedirectedOutput } from './stdio';
+import { captureOutput, redirectOutput, RedirectedOutput } from './stdio';
 import type { ConnectionInfo } from './transport/connection-file';
 import { IopubPublisher } from './transport/iopub';
 import { ignoreStdin, receiveMessages } from './transport/receive';
@@ -124,6 +124,7 @@ export class Kernel {
       log: (message: string) => this.output.log(message),
       currentScope,
       detached,
+      captureOutput,
     };
   }
 }

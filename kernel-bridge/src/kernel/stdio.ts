@@ -2,8 +2,27 @@
  * Sends whatever user code writes to stdout/stderr (console.log included) to the cell that wrote
  * it, as it is written. The kernel's own diagnostics keep the original stderr: they belong in the
  * Jupyter server's terminal, not in a notebook.
+ *
+ * Code run through captureOutput(sink, fn) also hands what it writes to `sink`, for as long as
+ * anything it started runs (AsyncLocalStorage follows timers, promises and callbacks): the
+ * streamer's transform callbacks write long after their cell finished, when JupyterLab drops
+ * output sent under that cell, so the streamer shows it in its widget instead.
  */
+import { AsyncLocalStorage } from 'async_hooks';
 import type { IopubPublisher, StreamName } from './transport/iopub';
+
+/** Receives what captured code writes, as written (not split into lines). */
+export type OutputSink = (name: StreamName, text: string) => void;
+
+const sinks = new AsyncLocalStorage<OutputSink>();
+
+/**
+ * Runs `fn` so that stdout/stderr written by it, and by whatever it starts, also reach `sink`
+ * (the cell still gets it too). A sink that throws is ignored: output must never fail the writer.
+ */
+export function captureOutput<T>(sink: OutputSink, fn: () => T): T {
+  return sinks.run(sink, fn);
+}
 
 export interface RedirectedOutput {
   /** Writes to the real stderr of the kernel process. */
@@ -19,6 +38,14 @@ export function redirectOutput(iopub: IopubPublisher): RedirectedOutput {
     function write(chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean {
       const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array);
       iopub.stream(name, text);
+      const sink = sinks.getStore();
+      if (sink) {
+        try {
+          sink(name, text);
+        } catch {
+          // See captureOutput.
+        }
+      }
       const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
       if (typeof done === 'function') process.nextTick(done as () => void);
       return true;

@@ -32,8 +32,28 @@ export const MAX_ICE_SERVERS = 16;
 /** Longest error message / stop reason, in UTF-16 code units (String.length, the same on both sides). */
 export const MAX_TEXT_LENGTH = 4 * 1024;
 
+/**
+ * Most lines in the streamer's log (the `log` trait): the recent past of a running stream, a
+ * screenful in the widget. A transform printing every frame fills it in 2 s, so it must stay
+ * small: the whole log is resent on each sync.
+ */
+export const MAX_LOG_LINES = 50;
+/**
+ * Longest log line, in UTF-16 code units; longer ones are cut. A line is a message, not a dump:
+ * with MAX_LOG_LINES it bounds the synced log at 25,000 characters.
+ */
+export const MAX_LOG_LINE_LENGTH = 500;
+
 /** All limits by name: the fixture's `limits` must equal this. */
-export const LIMITS = { MAX_SDP_BYTES, MAX_CANDIDATE_BYTES, MAX_MLINE_INDEX, MAX_ICE_SERVERS, MAX_TEXT_LENGTH } as const;
+export const LIMITS = {
+  MAX_SDP_BYTES,
+  MAX_CANDIDATE_BYTES,
+  MAX_MLINE_INDEX,
+  MAX_ICE_SERVERS,
+  MAX_TEXT_LENGTH,
+  MAX_LOG_LINES,
+  MAX_LOG_LINE_LENGTH,
+} as const;
 
 // ---- Frontend → kernel ----
 
@@ -51,7 +71,11 @@ export interface ICandidateMessage {
 export interface IStopMessage {
   type: 'stop';
 }
-export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage;
+/** The clear button of the widget's log area: empties the `log` trait for every view. */
+export interface IClearLogMessage {
+  type: 'clear_log';
+}
+export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage;
 
 // ---- Kernel → frontend ----
 
@@ -86,7 +110,7 @@ function namesOf<K extends string>(names: Record<K, true>): K[] {
 }
 
 /** The `type`s of FrontendMessage, at run time. */
-export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({ offer: true, candidate: true, stop: true });
+export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({ offer: true, candidate: true, stop: true, clear_log: true });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({ answer: true, candidate: true, error: true, stopped: true, stats: true });
 /** The numeric fields of IStatsMessage (all finite and non-negative). */
@@ -118,6 +142,12 @@ export interface IStreamerSyncedState {
   /** The last transform error, "" while the transform runs cleanly. */
   transform_error: string;
   kernel_status: KernelStatus;
+  /**
+   * The streamer's log, oldest first: transform errors and what the transform code prints, with
+   * the time (at most MAX_LOG_LINES lines of MAX_LOG_LINE_LENGTH). Output after the cell finished
+   * shows here, since JupyterLab drops it under the cell.
+   */
+  log: string[];
 }
 export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   key: true,
@@ -127,6 +157,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   media_constraints: true,
   transform_error: true,
   kernel_status: true,
+  log: true,
 });
 
 // ---- Validation of what the frontend sends ----
@@ -148,6 +179,8 @@ export function parseFrontendMessage(content: JSONValue): FrontendMessage {
       return { type: 'candidate', candidate: parseCandidate(content.candidate) };
     case 'stop':
       return { type: 'stop' };
+    case 'clear_log':
+      return { type: 'clear_log' };
     default:
       throw new ProtocolError(`unknown signalling message type ${JSON.stringify(content.type ?? null)}`);
   }

@@ -9,6 +9,7 @@ import { getKernelApi, JSONObject, JSONValue, Unsubscribe } from '../kernel/api'
 import type { Frame } from '../media';
 import { CandidateInit, IceServerLike, MediaPeer, MediaPeerOptions, MediaStats, PeerState } from '../rtc';
 import { Widget } from '../widgets/widget';
+import { StreamerLog } from './log';
 import { TransformPipeline, Transform } from './pipeline';
 import { fitToLimits, KernelMessage, KernelStatus, parseFrontendMessage } from './protocol';
 import { StreamerState, streamerTraits } from './state';
@@ -43,6 +44,9 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private readonly pipeline: TransformPipeline;
   private reportToNotebook: (message: string) => void = () => undefined;
   private lastReported = '';
+  /** The widget's log area: what the transform prints and its errors, which cells drop once finished. */
+  private readonly streamerLog = new StreamerLog((lines) => !this.isClosed && this.set({ log: lines }));
+  private lastLogged = '';
   private readonly stopOnShutdown: Unsubscribe;
   private hostAddresses: string[];
   /** Signalling is handled in arrival order: candidates trickle in while the offer is answered. */
@@ -62,10 +66,16 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   constructor(options: StreamerOptions) {
     super(streamerTraits(), toState(options));
     this.hostAddresses = hostAddressesOf(options);
+    const api = getKernelApi();
+    const toLog = (name: 'stdout' | 'stderr', text: string) => this.streamerLog.write(name, text);
     this.pipeline = new TransformPipeline({
       output: (frame) => this.peer?.send(frame),
       error: (error) => this.onTransformError(error),
-      recovered: () => this.set({ transform_error: '' }),
+      recovered: () => {
+        this.lastLogged = '';
+        this.set({ transform_error: '' });
+      },
+      run: (fn) => api.captureOutput(toLog, fn),
     });
     this.custom$.subscribe({
       next: ({ content }) => {
@@ -94,6 +104,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     // Errors are printed under the cell that set the transform, whenever they happen.
     this.reportToNotebook = AsyncResource.bind((message: string) => console.error(message));
     this.lastReported = '';
+    this.lastLogged = '';
     this.set({ transform_error: '' });
     this.pipeline.setTransform(transform);
     // Belongs to the cell that set it: when that cell runs again without setting one, frames pass
@@ -128,6 +139,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 
   override close(): void {
     this.stopOnShutdown();
+    this.streamerLog.dispose();
     super.close();
   }
 
@@ -154,6 +166,9 @@ export class WebRtcStreamer extends Widget<StreamerState> {
         return;
       case 'stop':
         await this.release('stopped by the user');
+        return;
+      case 'clear_log':
+        this.streamerLog.clear();
     }
   }
 
@@ -251,6 +266,11 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private onTransformError(error: unknown): void {
     const message = errorSummary(error);
     this.set({ transform_error: message });
+    // Logged once until it recovers or changes: a transform failing on every frame adds one line.
+    if (message !== this.lastLogged) {
+      this.lastLogged = message;
+      this.streamerLog.add(`transform error: ${message}`, `frame ${this.pipeline.frameCount}:`);
+    }
     // Once per distinct error, not 30 times a second.
     if (message !== this.lastReported) {
       this.lastReported = message;

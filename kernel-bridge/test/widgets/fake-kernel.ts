@@ -8,6 +8,7 @@ import {
   SendOptions,
   setKernelApi,
 } from '../../src/kernel/api';
+import { captureOutput } from '../../src/kernel/stdio';
 import { widgetRegistry } from '../../src/widgets/registry';
 
 export interface Sent {
@@ -138,6 +139,8 @@ export class FakeKernel implements KernelApi {
   detached<T>(fn: () => T): T {
     return fn();
   }
+  /** The kernel's own: captured writes reach the sink once redirectOutput (stdio.ts) is on. */
+  readonly captureOutput = captureOutput;
 
   comm(id: string): FakeComm {
     const comm = this.byId.get(id);

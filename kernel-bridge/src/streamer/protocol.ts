@@ -9,6 +9,7 @@
  * all three together (docs/design.md, "Streamer widget protocol").
  */
 import type { JSONObject, JSONValue } from '../kernel/api';
+import { countMLines, MAX_OFFER_MLINES } from '../rtc/protocol';
 import type { CandidateInit, IceServerLike } from '../rtc';
 
 // ---- Limits (the same names and values in src/streamer/protocol.ts) ----
@@ -217,6 +218,11 @@ function parseSdp(sdp: JSONValue | undefined, what: string): string {
   if (typeof sdp !== 'string') throw new ProtocolError(`${what}.sdp must be an SDP string (starting with "v=0")`);
   if (Buffer.byteLength(sdp) > MAX_SDP_BYTES) throw new ProtocolError(`${what}.sdp is larger than ${MAX_SDP_BYTES} bytes`);
   if (!sdp.startsWith('v=0')) throw new ProtocolError(`${what}.sdp must be an SDP string (starting with "v=0")`);
+  // Kernel-side only (the browser never receives an offer): see MAX_OFFER_MLINES.
+  const mLines = countMLines(sdp);
+  if (mLines > MAX_OFFER_MLINES) {
+    throw new ProtocolError(`${what}.sdp has ${mLines} m-lines; at most ${MAX_OFFER_MLINES} are accepted`);
+  }
   return sdp;
 }
 

@@ -2,8 +2,16 @@
  * Sends whatever user code writes to stdout/stderr (console.log included) to the cell that wrote
  * it, as it is written. The kernel's own diagnostics keep the original stderr: they belong in the
  * Jupyter server's terminal, not in a notebook.
+ *
+ * Errors nobody caught follow the same rule by where they were thrown: inside a cell's context
+ * (its code, or a callback it started) they are shown under that cell; anywhere else (kernel
+ * machinery, comm and widget handlers run for frontend messages) they go to the kernel log. Before,
+ * all of them were printed under whichever cell had run last, which had nothing to do with them.
  */
+import { inspect } from 'util';
+import { errorSummary } from '../errors';
 import type { IopubPublisher, StreamName } from './transport/iopub';
+import { contextParent } from './transport/parent-context';
 
 export interface RedirectedOutput {
   /** Writes to the real stderr of the kernel process. */
@@ -25,10 +33,24 @@ export function redirectOutput(iopub: IopubPublisher): RedirectedOutput {
     } as typeof process.stdout.write;
   process.stdout.write = redirect('stdout');
   process.stderr.write = redirect('stderr');
+  const log = (message: string) => {
+    originalStderr.call(process.stderr, `[jupyterlab-webrtc kernel] ${message}\n`);
+  };
+  const uncaught = (what: string) => (error: unknown) => {
+    if (contextParent()?.msg_type === 'execute_request') {
+      // Node keeps the async context of the throw (and of the rejection) for these handlers.
+      console.error(what, error);
+    } else {
+      // inspect, not String(), for non-Errors: String(Object.create(null)) throws, and a throw here would end the process.
+      log(`${what} ${error instanceof Error ? errorSummary(error) : inspect(error)}`);
+    }
+  };
+  // Never removed: after restore() they print to the real stderr, and without them an error
+  // during shutdown would end the process with a crash instead of exit code 0.
+  process.on('uncaughtException', uncaught('Uncaught'));
+  process.on('unhandledRejection', uncaught('Unhandled promise rejection:'));
   return {
-    log(message: string) {
-      originalStderr.call(process.stderr, `[jupyterlab-webrtc kernel] ${message}\n`);
-    },
+    log,
     restore() {
       process.stdout.write = originalStdout;
       process.stderr.write = originalStderr;

@@ -18,6 +18,7 @@ import { captureOutput, redirectOutput, RedirectedOutput } from './stdio';
 import type { ConnectionInfo } from './transport/connection-file';
 import { IopubPublisher } from './transport/iopub';
 import { ignoreStdin, receiveMessages } from './transport/receive';
+import { SeenSignatures } from './transport/replay';
 import { ReplySender } from './transport/replies';
 import { Session } from './transport/session';
 import { bindSockets, KernelSockets } from './transport/sockets';
@@ -28,6 +29,8 @@ export interface KernelOptions {
   /** Folder whose node_modules cells import from: the notebook's folder. */
   rootDir: string;
   limits?: WireLimits;
+  /** Cap on comms the frontend opens; KernelCommManager's MAX_OPEN_COMMS when not given. */
+  maxOpenComms?: number;
 }
 
 export class Kernel {
@@ -45,13 +48,22 @@ export class Kernel {
   static async start(options: KernelOptions): Promise<Kernel> {
     const signer = new Signer(options.connection.key, options.connection.signature_scheme);
     let log: (message: string) => void = (message) => process.stderr.write(`${message}\n`);
-    const sockets = await bindSockets(options.connection, (error) => log(`socket error: ${errorMessage(error)}`));
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    const sockets = await bindSockets(
+      options.connection,
+      (error) => log(`socket error: ${errorMessage(error)}`),
+      limits.maxMessageBytes,
+    );
     const session = new Session();
     const iopub = new IopubPublisher(session, sockets.senders.iopub, signer);
     const output = redirectOutput(iopub);
     log = output.log;
     const engine = new TypeScriptEngine(options.rootDir);
-    const comms = new KernelCommManager(iopub, (what, error) => output.log(`${what}: ${errorMessage(error)}`));
+    const comms = new KernelCommManager(
+      iopub,
+      (what, error) => output.log(`${what}: ${errorMessage(error)}`),
+      options.maxOpenComms,
+    );
     const kernel = new Kernel(sockets, iopub, output, engine, comms);
     const replies = new ReplySender(session, signer, sockets.senders);
     const history = new History();
@@ -68,17 +80,18 @@ export class Kernel {
     });
     setKernelApi(kernel.api());
     iopub.status('starting', undefined);
-    const limits = options.limits ?? DEFAULT_LIMITS;
-    const decode = (frames: Buffer[]) => decodeMessage(frames, signer, limits);
+    // One set for both channels, as jupyter_client keeps one per Session.
+    const seen = new SeenSignatures();
+    const decode = (frames: Buffer[]) => decodeMessage(frames, signer, limits, seen);
     for (const channel of ['shell', 'control'] as const) {
-      void receiveMessages(
+      receiveMessages(
         sockets[channel],
         decode,
         (message) => router.route(message, channel),
         (error, frames) => router.rejectUndecodable(error, frames, channel),
-      );
+      ).catch((error) => output.log(`${channel} channel stopped: ${errorMessage(error)}`));
     }
-    void ignoreStdin(sockets.stdin, output.log);
+    ignoreStdin(sockets.stdin, output.log).catch((error) => output.log(`stdin channel stopped: ${errorMessage(error)}`));
     // Warm the TypeScript program while the frontend is still connecting, not on the first cell.
     setImmediate(() => {
       const started = Date.now();

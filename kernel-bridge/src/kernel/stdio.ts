@@ -7,9 +7,17 @@
  * anything it started runs (AsyncLocalStorage follows timers, promises and callbacks): the
  * streamer's transform callbacks write long after their cell finished, when JupyterLab drops
  * output sent under that cell, so the streamer shows it in its widget instead.
+ *
+ * Errors nobody caught follow the same rule by where they were thrown: inside a cell's context
+ * (its code, or a callback it started) they are shown under that cell; anywhere else (kernel
+ * machinery, comm and widget handlers run for frontend messages) they go to the kernel log. Before,
+ * all of them were printed under whichever cell had run last, which had nothing to do with them.
  */
 import { AsyncLocalStorage } from 'async_hooks';
+import { inspect } from 'util';
+import { errorSummary } from '../errors';
 import type { IopubPublisher, StreamName } from './transport/iopub';
+import { contextParent } from './transport/parent-context';
 
 /** Receives what captured code writes, as written (not split into lines). */
 export type OutputSink = (name: StreamName, text: string) => void;
@@ -52,10 +60,24 @@ export function redirectOutput(iopub: IopubPublisher): RedirectedOutput {
     } as typeof process.stdout.write;
   process.stdout.write = redirect('stdout');
   process.stderr.write = redirect('stderr');
+  const log = (message: string) => {
+    originalStderr.call(process.stderr, `[jupyterlab-webrtc kernel] ${message}\n`);
+  };
+  const uncaught = (what: string) => (error: unknown) => {
+    if (contextParent()?.msg_type === 'execute_request') {
+      // Node keeps the async context of the throw (and of the rejection) for these handlers.
+      console.error(what, error);
+    } else {
+      // inspect, not String(), for non-Errors: String(Object.create(null)) throws, and a throw here would end the process.
+      log(`${what} ${error instanceof Error ? errorSummary(error) : inspect(error)}`);
+    }
+  };
+  // Never removed: after restore() they print to the real stderr, and without them an error
+  // during shutdown would end the process with a crash instead of exit code 0.
+  process.on('uncaughtException', uncaught('Uncaught'));
+  process.on('unhandledRejection', uncaught('Unhandled promise rejection:'));
   return {
-    log(message: string) {
-      originalStderr.call(process.stderr, `[jupyterlab-webrtc kernel] ${message}\n`);
-    },
+    log,
     restore() {
       process.stdout.write = originalStdout;
       process.stderr.write = originalStderr;

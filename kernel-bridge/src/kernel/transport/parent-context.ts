@@ -18,3 +18,8 @@ export function runWithParent<T>(parent: MessageHeader, fn: () => T): T {
 export function currentParent(): MessageHeader | undefined {
   return storage.getStore() ?? lastExecuteParent;
 }
+
+/** The request the calling code runs for, with no fallback: undefined outside any request. */
+export function contextParent(): MessageHeader | undefined {
+  return storage.getStore();
+}

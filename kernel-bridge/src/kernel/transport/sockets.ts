@@ -36,13 +36,21 @@ export interface KernelSockets {
   close(): Promise<void>;
 }
 
+/**
+ * `maxFrameBytes` becomes ZeroMQ's maxMessageSize (ZMQ_MAXMSGSIZE) on the channels that read:
+ * despite its name libzmq applies it to each frame, checked when the frame's length arrives, and
+ * disconnects the peer instead of reading on. Without it a 300 MB frame was read whole into the
+ * kernel's memory before wire.ts could refuse it. The peer reconnects by itself (ZeroMQ's
+ * reconnect), so only the oversize message and replies still in flight to it are lost.
+ */
 export async function bindSockets(
   info: ConnectionInfo,
   onError: (error: unknown) => void,
+  maxFrameBytes: number,
 ): Promise<KernelSockets> {
-  const shell = new zmq.Router();
-  const control = new zmq.Router();
-  const stdin = new zmq.Router();
+  const shell = new zmq.Router({ maxMessageSize: maxFrameBytes });
+  const control = new zmq.Router({ maxMessageSize: maxFrameBytes });
+  const stdin = new zmq.Router({ maxMessageSize: maxFrameBytes });
   // A subscriber slower than a burst of output must not make PUB drop messages silently; our own
   // stream batching keeps the message count low, so this bound is rarely approached.
   const iopub = new zmq.Publisher({ sendHighWaterMark: 100_000 });

@@ -29,10 +29,14 @@ async function freePort(): Promise<number> {
 export class KernelClient {
   readonly iopubMessages: Msg[] = [];
   readonly stderr: string[] = [];
+  /** Every shell/control reply received, in arrival order (to prove a request got none). */
+  readonly replyMessages: Msg[] = [];
   private readonly session = randomUUID();
   private readonly replies = new Map<string, (message: Msg) => void>();
   private readonly iopubWaiters: { test: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
   private exited: Promise<number | null>;
+  private readonly stderrWaiters = new Set<() => void>();
+  private readonly iopubListeners = new Set<(m: Msg) => void>();
 
   private constructor(
     readonly process: ChildProcess,
@@ -42,8 +46,13 @@ export class KernelClient {
     readonly iopub: zmq.Subscriber,
     readonly cwd: string,
   ) {
-    this.exited = new Promise((resolve) => process.on('exit', (code) => resolve(code)));
-    process.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    // 'close', not 'exit': by then stdout/stderr have been read to the end, so every line the
+    // kernel logged before exiting is in this.stderr.
+    this.exited = new Promise((resolve) => process.on('close', (code) => resolve(code)));
+    process.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr.push(chunk.toString());
+      for (const wake of [...this.stderrWaiters]) wake();
+    });
     void this.readReplies(shell);
     void this.readReplies(control);
     void this.readIopub();
@@ -164,6 +173,36 @@ export class KernelClient {
     });
   }
 
+  /**
+   * Resolves once the kernel's stderr (its own log lines go there, and a cell can write to fd 2
+   * directly) matches `pattern`; the log line travels through a pipe, so it may come after a reply
+   * sent at the same time.
+   */
+  waitForStderr(pattern: RegExp, timeoutMs = 20000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const text = this.stderr.join('');
+        if (!pattern.test(text)) return false;
+        this.stderrWaiters.delete(check);
+        clearTimeout(timer);
+        resolve(text);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.stderrWaiters.delete(check);
+        reject(new Error(`kernel stderr did not match ${pattern} in ${timeoutMs} ms; it was: ${this.stderr.join('')}`));
+      }, timeoutMs);
+      this.stderrWaiters.add(check);
+      check();
+    });
+  }
+
+  /** Calls `listener` with every iopub message from now on; returns the unsubscribe. */
+  onIopub(listener: (m: Msg) => void): () => void {
+    this.iopubListeners.add(listener);
+    return () => this.iopubListeners.delete(listener);
+  }
+
   exitCode(): Promise<number | null> {
     return this.exited;
   }
@@ -184,6 +223,7 @@ export class KernelClient {
     try {
       for await (const frames of socket) {
         const message = decodeMessage(frames, this.signer);
+        this.replyMessages.push(message);
         const parentId = (message.parent_header as MessageHeader).msg_id;
         this.replies.get(parentId)?.(message);
         this.replies.delete(parentId);
@@ -198,6 +238,7 @@ export class KernelClient {
       for await (const frames of this.iopub) {
         const message = decodeMessage(frames, this.signer);
         this.iopubMessages.push(message);
+        for (const listener of [...this.iopubListeners]) listener(message);
         for (const waiter of [...this.iopubWaiters]) {
           if (waiter.test(message)) {
             this.iopubWaiters.splice(this.iopubWaiters.indexOf(waiter), 1);

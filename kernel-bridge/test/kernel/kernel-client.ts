@@ -37,6 +37,22 @@ export class KernelClient {
   private exited: Promise<number | null>;
   private readonly stderrWaiters = new Set<() => void>();
   private readonly iopubListeners = new Set<(m: Msg) => void>();
+  /** Timers of pending waits; stop() clears them so no wait outlives the kernel (or keeps jest alive). */
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private bounded(timeoutMs: number, onTimeout: () => void): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      onTimeout();
+    }, timeoutMs);
+    this.timers.add(timer);
+    return timer;
+  }
+
+  private clear(timer: NodeJS.Timeout): void {
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
 
   private constructor(
     readonly process: ChildProcess,
@@ -134,9 +150,9 @@ export class KernelClient {
 
   replyTo(msgId: string, timeoutMs = 20000): Promise<Msg> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply to ${msgId} in ${timeoutMs} ms; kernel stderr: ${this.stderr.join('')}`)), timeoutMs);
+      const timer = this.bounded(timeoutMs, () => reject(new Error(`no reply to ${msgId} in ${timeoutMs} ms; kernel stderr: ${this.stderr.join('')}`)));
       this.replies.set(msgId, (message) => {
-        clearTimeout(timer);
+        this.clear(timer);
         resolve(message);
       });
     });
@@ -162,11 +178,11 @@ export class KernelClient {
     const seen = this.iopubMessages.find(test);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`iopub message not seen in ${timeoutMs} ms`)), timeoutMs);
+      const timer = this.bounded(timeoutMs, () => reject(new Error(`iopub message not seen in ${timeoutMs} ms`)));
       this.iopubWaiters.push({
         test,
         resolve: (m) => {
-          clearTimeout(timer);
+          this.clear(timer);
           resolve(m);
         },
       });
@@ -184,14 +200,14 @@ export class KernelClient {
         const text = this.stderr.join('');
         if (!pattern.test(text)) return false;
         this.stderrWaiters.delete(check);
-        clearTimeout(timer);
+        this.clear(timer);
         resolve(text);
         return true;
       };
-      const timer = setTimeout(() => {
+      const timer = this.bounded(timeoutMs, () => {
         this.stderrWaiters.delete(check);
         reject(new Error(`kernel stderr did not match ${pattern} in ${timeoutMs} ms; it was: ${this.stderr.join('')}`));
-      }, timeoutMs);
+      });
       this.stderrWaiters.add(check);
       check();
     });
@@ -217,6 +233,9 @@ export class KernelClient {
     this.shell.close();
     this.control.close();
     this.iopub.close();
+    // Waits still pending (a failed test's) would otherwise fire long after, into other tests.
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
   private async readReplies(socket: zmq.Dealer): Promise<void> {

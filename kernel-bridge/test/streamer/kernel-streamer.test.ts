@@ -245,12 +245,10 @@ describe('the streamer in the kernel process (loopback)', () => {
     const ended = kernel.waitForIopub((m) => frontend.custom(m, 'stopped') || frontend.custom(m, 'error'), 60000);
     await browser.close();
     const why = ((await ended).content.data as { content: { type: string; reason?: string; message?: string } }).content;
-    // werift notices the vanished peer when ICE consent fails: either way the peer is released.
-    expect(why).toEqual(
-      why.type === 'stopped'
-        ? { type: 'stopped', reason: 'the connection closed' }
-        : { type: 'error', message: 'the connection to the browser failed', fatal: true },
-    );
+    // The peer is released as stopped, never as an error: by the kernel's liveness watchdog (no
+    // RTP/RTCP from the browser for LIVENESS_TIMEOUT_MS) or, if the peer closed cleanly, by its close.
+    expect(why.type).toBe('stopped');
+    expect(['the browser went away', 'the connection closed']).toContain(why.reason);
     await waitForResources(kernel.process.pid!, (now) => now.udp === baseline.udp, 'UDP sockets after the tab went away');
     const closed = frontend.waitForClose();
     await kernel.execute('webrtcStreamer({ key: "tab" }).close()');

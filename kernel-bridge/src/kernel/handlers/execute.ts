@@ -39,13 +39,14 @@ export class ExecuteHandler {
     });
   }
 
-  private async execute(message: JupyterMessage): Promise<{ failed: boolean; stopOnError: boolean }> {
+  private async execute(message: JupyterMessage): Promise<void> {
     const content = message.content;
     const stopOnError = content.stop_on_error !== false;
     if (typeof content.code !== 'string') {
       const failure = requestFailure(new RequestError('execute_request needs a string code'));
+      if (stopOnError) this.queue.abortWaiting();
       this.replies.send(message, 'shell', 'execute_reply', errorReply(failure, { execution_count: this.executionCount }));
-      return { failed: true, stopOnError };
+      return;
     }
     const code = content.code;
     const silent = content.silent === true;
@@ -78,8 +79,9 @@ export class ExecuteHandler {
     }
     if (failure) {
       this.iopub.publish('error', failure);
+      if (stopOnError) this.queue.abortWaiting();
       this.replies.send(message, 'shell', 'execute_reply', errorReply(failure, { execution_count: count }));
-      return { failed: true, stopOnError };
+      return;
     }
     this.replies.send(message, 'shell', 'execute_reply', {
       status: 'ok',
@@ -87,7 +89,6 @@ export class ExecuteHandler {
       user_expressions: {},
       payload: [],
     });
-    return { failed: false, stopOnError };
   }
 
   /**

@@ -41,11 +41,13 @@ describe('ExecutionQueue', () => {
   it('aborts the cells waiting when a cell fails, and runs a cell queued after its reply', async () => {
     const queue = new ExecutionQueue();
     const log: string[] = [];
+    const cellFails = deferred();
     const failedReplySent = deferred();
     const trailingIdle = deferred();
     const done = deferred();
     queue.push({
       run: async () => {
+        await cellFails.promise; // the cell runs while b is queued
         queue.abortWaiting(); // the handler does this just before sending the failure reply
         log.push('a failed');
         failedReplySent.resolve();
@@ -54,6 +56,7 @@ describe('ExecutionQueue', () => {
       abort: () => log.push('a aborted'),
     });
     queue.push({ run: async () => void log.push('b ran'), abort: () => log.push('b aborted') });
+    cellFails.resolve();
     await failedReplySent.promise;
     // The client saw the reply and sends a new cell while the failed one is still finishing.
     queue.push({

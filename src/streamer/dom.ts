@@ -127,10 +127,8 @@ export function showStream(videoEl: HTMLVideoElement, stream: MediaStream | null
     return;
   }
   try {
-    const playing = videoEl.play();
-    if (playing && typeof playing.catch === 'function') {
-      playing.catch(() => undefined); // autoplay still applies
-    }
+    // play() returns undefined in older browsers and jsdom despite its type.
+    Promise.resolve(videoEl.play()).catch(() => undefined); // autoplay still applies
   } catch {
     // not implemented (jsdom) or refused: autoplay still applies
   }

@@ -4,9 +4,12 @@
  * which it tells of changes through Lumino signals. Its lifecycle helpers
  * (view-grace.ts, page-exit.ts) decide when the session stops on its own.
  */
-import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
+import {
+  DOMWidgetModel,
+  IBackboneModelOptions,
+  ISerializers
+} from '@jupyter-widgets/base';
 import { ISignal, Signal } from '@lumino/signaling';
-import type { ObjectHash } from 'backbone';
 
 import { resolveCodec, resolveIceServers } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
@@ -22,6 +25,11 @@ import {
 import { PageExitStop } from './page-exit';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
 import { ViewGrace } from './view-grace';
+
+// Backbone's attribute hash and the comm's JSON content, as @jupyter-widgets/base
+// types them: no backbone or @lumino/coreutils dependency of our own to keep in step.
+type ObjectHash = ReturnType<DOMWidgetModel['defaults']>;
+type CommContent = Parameters<DOMWidgetModel['send']>[0];
 
 /** Which camera a start should use (chosen in a view). */
 export interface ICameraRequest {
@@ -89,7 +97,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   private _statsChanged!: Signal<this, IStatsMessage | null>;
   private _cameraChosen!: Signal<this, string | null>;
 
-  initialize(attributes: ObjectHash, options: any): void {
+  initialize(attributes: ObjectHash, options: IBackboneModelOptions): void {
     super.initialize(attributes, options);
     this._env = streamerEnvironment.create();
     this._sessionId = 0;
@@ -304,7 +312,8 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   }
 
   private _send(message: FrontendMessage): void {
-    this.send(message as any, this.callbacks());
+    // JSON by construction; the protocol's interfaces only lack an index signature.
+    this.send(message as unknown as CommContent, this.callbacks());
   }
 
   private _onState(client: SignallingClient): void {

@@ -91,7 +91,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this.model.stopStreaming(reason);
   }
 
-  remove(): any {
+  remove(): this {
     // The session outlives the view: the model stops it if no other view
     // shows it within its grace period.
     this.model.detachView(this);

@@ -7,7 +7,7 @@
  * copies must reach the one kernel that owns the sockets.
  */
 
-export type JSONPrimitive = string | number | boolean | null;
+type JSONPrimitive = string | number | boolean | null;
 export type JSONValue = JSONPrimitive | JSONValue[] | { [key: string]: JSONValue };
 export type JSONObject = { [key: string]: JSONValue };
 
@@ -109,7 +109,7 @@ export interface KernelApi {
   captureOutput<T>(sink: (name: 'stdout' | 'stderr', text: string) => void, fn: () => T): T;
 }
 
-export const KERNEL_API: unique symbol = Symbol.for('jupyterlab-webrtc.kernel-api.v1') as never;
+const KERNEL_API: unique symbol = Symbol.for('jupyterlab-webrtc.kernel-api.v1') as never;
 
 export function setKernelApi(api: KernelApi | undefined): void {
   (globalThis as Record<symbol, unknown>)[KERNEL_API] = api;

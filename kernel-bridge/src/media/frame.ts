@@ -33,7 +33,7 @@ export function i420Size(width: number, height: number): number {
 }
 
 /** Largest accepted frame side; guards against absurd allocations from bad input. */
-export const MAX_FRAME_SIDE = 8192;
+const MAX_FRAME_SIDE = 8192;
 
 /**
  * Most pixels of a frame decoded from a browser's stream: DCI 4K (4096x2160), the largest a camera
@@ -41,7 +41,7 @@ export const MAX_FRAME_SIDE = 8192;
  * or a side over MAX_FRAME_SIDE (which I420Frame refuses), must cost one dropped frame, not the
  * stream. Bounds one decode buffer to ~13 MB.
  */
-export const MAX_DECODED_PIXELS = 4096 * 2160;
+const MAX_DECODED_PIXELS = 4096 * 2160;
 
 /** Why a decoded frame of this size is not accepted, or null when it is (see MAX_DECODED_PIXELS). */
 export function decodedSizeProblem(width: number, height: number): string | null {
@@ -74,7 +74,7 @@ function checkSize(width: number, height: number): void {
  * Spare bytes after the pixels of every buffer we allocate: swscale and libvpx may read a little
  * past the end of a plane (SIMD); this keeps those reads inside our allocation.
  */
-export function frameSlack(width: number): number {
+function frameSlack(width: number): number {
   return 4 * width + 64;
 }
 

@@ -71,7 +71,7 @@ export type { IceServerLike, CandidateInit, MediaStats, PeerState };
  * src/ (ts-jest, which cannot run a worker from TypeScript) we use the build in lib/, so tests
  * build first (`npm test` runs `npm run build` as pretest).
  */
-export function resolveWorkerScript(): string {
+function resolveWorkerScript(): string {
   const candidates = [
     path.join(__dirname, 'worker', 'main.js'),
     path.resolve(__dirname, '..', '..', 'lib', 'rtc', 'worker', 'main.js'),

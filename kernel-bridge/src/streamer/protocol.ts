@@ -25,11 +25,11 @@ export const MAX_SDP_BYTES = 64 * 1024;
  * IPv6 address plus a few extensions), so 1 KiB is still several times the longest; this was
  * 1,024 characters here and 4 KiB in the browser before the two sides shared one value.
  */
-export const MAX_CANDIDATE_BYTES = 1024;
+const MAX_CANDIDATE_BYTES = 1024;
 /** Largest `sdpMLineIndex` (m-line indexes are small: ours has one m-line). */
-export const MAX_MLINE_INDEX = 1023;
+const MAX_MLINE_INDEX = 1023;
 /** Most ICE servers an offer may carry. */
-export const MAX_ICE_SERVERS = 16;
+const MAX_ICE_SERVERS = 16;
 /** Longest error message / stop reason, in UTF-16 code units (String.length, the same on both sides). */
 export const MAX_TEXT_LENGTH = 4 * 1024;
 
@@ -58,43 +58,43 @@ export const LIMITS = {
 
 // ---- Frontend → kernel ----
 
-export interface IOfferMessage {
+interface IOfferMessage {
   type: 'offer';
   sdp: string;
   /** What the browser uses (its widget override, else the site setting), for our side too. Missing or null = []. */
   ice_servers: IceServerLike[];
 }
 /** Trickle ICE (both directions); null = end of candidates. */
-export interface ICandidateMessage {
+interface ICandidateMessage {
   type: 'candidate';
   candidate: CandidateInit | null;
 }
-export interface IStopMessage {
+interface IStopMessage {
   type: 'stop';
 }
 /** The clear button of the widget's log area: empties the `log` trait for every view. */
-export interface IClearLogMessage {
+interface IClearLogMessage {
   type: 'clear_log';
 }
 export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage;
 
 // ---- Kernel → frontend ----
 
-export interface IAnswerMessage {
+interface IAnswerMessage {
   type: 'answer';
   sdp: string;
 }
-export interface IErrorMessage {
+interface IErrorMessage {
   type: 'error';
   message: string;
   /** True when the peer was closed because of it. */
   fatal: boolean;
 }
-export interface IStoppedMessage {
+interface IStoppedMessage {
   type: 'stopped';
   reason: string;
 }
-export interface IStatsMessage {
+interface IStatsMessage {
   type: 'stats';
   fps_in: number;
   fps_out: number;
@@ -114,15 +114,6 @@ function namesOf<K extends string>(names: Record<K, true>): K[] {
 export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({ offer: true, candidate: true, stop: true, clear_log: true });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({ answer: true, candidate: true, error: true, stopped: true, stats: true });
-/** The numeric fields of IStatsMessage (all finite and non-negative). */
-export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type'>>({
-  fps_in: true,
-  fps_out: true,
-  dropped: true,
-  decode_ms: true,
-  encode_ms: true,
-  transform_ms: true,
-});
 
 // ---- Synced state (the streamer's own keys; the widget base keys come from widgets/controls) ----
 
@@ -163,7 +154,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
 
 // ---- Validation of what the frontend sends ----
 
-export class ProtocolError extends Error {
+class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 

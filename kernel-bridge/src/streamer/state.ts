@@ -9,9 +9,9 @@ import { modelTraits, ModelState } from '../widgets/controls/model';
 import { anyValue, bool, nullable, oneOf, str, strings, TraitError, Traits } from '../widgets/traits';
 import { IStreamerSyncedState, KERNEL_STATUSES } from './protocol';
 
-export const MODULE_NAME = 'jupyterlab-webrtc';
+const MODULE_NAME = 'jupyterlab-webrtc';
 /** Matched as a semver range against the version the labextension registers. */
-export const MODULE_VERSION = '^0.1.0';
+const MODULE_VERSION = '^0.1.0';
 
 export interface StreamerState extends ModelState, DomState, IStreamerSyncedState {}
 

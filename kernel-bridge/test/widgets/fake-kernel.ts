@@ -158,15 +158,10 @@ export class FakeKernel implements KernelApi {
   }
 }
 
-export function installFakeKernel(): FakeKernel {
+function installFakeKernel(): FakeKernel {
   const kernel = new FakeKernel();
   setKernelApi(kernel);
   return kernel;
-}
-
-/** The `method` of each message, for compact asserts on message order. */
-export function methods(sent: Sent[]): string[] {
-  return sent.map((s) => String(s.data.method));
 }
 
 /** A kernel with no widgets and no control target yet, as at the start of each test. */

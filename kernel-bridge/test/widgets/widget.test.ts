@@ -3,7 +3,7 @@ import { IntSlider, TraitError, Widget } from '../../src/widgets';
 import { modelTraits, ModelState } from '../../src/widgets/controls/model';
 import { widgetRegistry } from '../../src/widgets/registry';
 import { anyValue, int } from '../../src/widgets/traits';
-import { FakeKernel, freshKernel, methods } from './fake-kernel';
+import { FakeKernel, freshKernel } from './fake-kernel';
 
 interface BlobState extends ModelState {
   data: { frames: Uint8Array[]; label: string };

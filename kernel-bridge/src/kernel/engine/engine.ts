@@ -31,7 +31,7 @@ export type ExecutionOutcome =
  * the cell fails and the kernel keeps its state: a library calling exit (a CLI parser, a test
  * runner) must not cost the notebook every variable, and a deliberate restart is one click away.
  */
-export class ProcessExitError extends Error {
+class ProcessExitError extends Error {
   constructor(code: string | number | null | undefined) {
     super(`process.exit() was called with code ${code ?? process.exitCode ?? 0}: the kernel keeps running; restart the kernel to start afresh`);
     this.name = 'ProcessExit';

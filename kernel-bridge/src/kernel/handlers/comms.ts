@@ -21,7 +21,7 @@ import { RequestError } from './error-reply';
 type MessageHandler = (message: CommMessage) => void | Promise<void>;
 type CloseHandler = (message: CommMessage | null) => void;
 
-export function toBuffers(views: readonly ArrayBufferView[] | undefined): Buffer[] {
+function toBuffers(views: readonly ArrayBufferView[] | undefined): Buffer[] {
   if (!views) return [];
   return views.map((view) =>
     Buffer.isBuffer(view) ? view : Buffer.from(view.buffer, view.byteOffset, view.byteLength),
@@ -97,7 +97,7 @@ class KernelComm implements Comm {
  * one comm, plus its layout and style), so this is far above real use, while a frontend opening
  * comms in a loop is stopped long before the kernel's memory is.
  */
-export const MAX_OPEN_COMMS = 10_000;
+const MAX_OPEN_COMMS = 10_000;
 
 export class KernelCommManager implements CommManager {
   private readonly targets = new Map<string, CommOpenHandler>();

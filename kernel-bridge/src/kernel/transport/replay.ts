@@ -9,7 +9,7 @@
  * a thousand messages a second still a minute of history, far longer than a replay of a captured
  * message takes to arrive in any of the attacks this guards against.
  */
-export const SIGNATURE_HISTORY_SIZE = 2 ** 16;
+const SIGNATURE_HISTORY_SIZE = 2 ** 16;
 
 /** The most recent signatures; the oldest is forgotten first once the set is full. */
 export class SeenSignatures {

@@ -31,7 +31,7 @@ const nonstandard = require('werift/nonstandard') as {
   DepacketizeCallback: typeof DepacketizeT;
 };
 
-export const PLI_INTERVAL_MS = 300;
+const PLI_INTERVAL_MS = 300;
 
 interface Decoded {
   width: number;

@@ -7,7 +7,6 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 
 import { PLUGIN_ID, SettingsStore, siteSettings } from './settings';
-import { WebRtcStreamerModel, WebRtcStreamerView } from './streamer';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 /**
@@ -29,7 +28,13 @@ const plugin: JupyterFrontEndPlugin<SettingsStore> = {
     registry.registerWidget({
       name: MODULE_NAME,
       version: MODULE_VERSION,
-      exports: { WebRtcStreamerModel, WebRtcStreamerView }
+      // Loaded when the widget manager first needs the module (a notebook
+      // shows a streamer), not on every JupyterLab start.
+      exports: async () => {
+        const { WebRtcStreamerModel, WebRtcStreamerView } =
+          await import('./streamer');
+        return { WebRtcStreamerModel, WebRtcStreamerView };
+      }
     });
     settingRegistry
       .load(PLUGIN_ID)

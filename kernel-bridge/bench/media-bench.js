@@ -14,9 +14,9 @@
 const os = require('node:os');
 const path = require('node:path');
 const lib = path.join(__dirname, '..', 'lib');
-const { Vp8Encoder, Vp8Decoder, createI420Frame, frameFromRGBA, i420Size } = require(path.join(lib, 'media'));
+const { createI420Frame, frameFromRGBA, i420Size } = require(path.join(lib, 'media'));
 const { Vp8Payloader } = require(path.join(lib, 'rtc', 'vp8-payloader'));
-const { copyAvFrameToI420 } = require(path.join(lib, 'media', 'codecs'));
+const { Vp8Encoder, Vp8Decoder, copyAvFrameToI420 } = require(path.join(lib, 'media', 'codecs'));
 const { MediaPeer } = require(path.join(lib, 'rtc'));
 
 const args = process.argv.slice(2);

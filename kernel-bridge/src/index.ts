@@ -2,10 +2,11 @@
  * The notebook API of jupyterlab-webrtc: `import { ... } from "jupyterlab-webrtc-bridge"` in a cell
  * of the TypeScript (WebRTC) kernel.
  */
-import { DisplayOptions, getKernelApi } from './kernel/api';
+import { CellScope, DisplayOptions, getKernelApi } from './kernel/api';
 
 export { getKernelApi, MIME_BUNDLE } from './kernel/api';
 export type {
+  CellScope,
   Comm,
   CommManager,
   CommMessage,
@@ -15,6 +16,7 @@ export type {
   JSONValue,
   KernelApi,
   MimeBundle,
+  Teardown,
 } from './kernel/api';
 
 /**
@@ -23,6 +25,21 @@ export type {
  */
 export function display(value: unknown, options?: DisplayOptions): void {
   getKernelApi().display(value, options);
+}
+
+/**
+ * The scope of the running cell: what is added to it is torn down when the cell runs again (or is
+ * deleted). Subscriptions, setTimeout/setInterval and streamer transforms the cell makes join it
+ * by themselves; add anything else (a socket, a child process): `currentScope()?.add(() => ws.close())`.
+ * Null in a request without a cell id (a console).
+ */
+export function currentScope(): CellScope | null {
+  return getKernelApi().currentScope();
+}
+
+/** Runs `fn` outside the cell's scope: what it starts keeps running when the cell runs again. */
+export function detached<T>(fn: () => T): T {
+  return getKernelApi().detached(fn);
 }
 
 export * from './widgets';

@@ -7,6 +7,7 @@ import {
   LIMITS,
   MAX_SDP_BYTES,
   parseKernelMessage,
+  parseLog,
   STREAMER_STATE_KEYS,
   utf8Length
 } from '../streamer/protocol';
@@ -214,4 +215,20 @@ describe('the protocol shared with the kernel', () => {
       expect(result).toEqual({ ok: false, reason: expect.any(String) });
     }
   );
+});
+
+describe('parseLog (the log trait, with the fixture limits)', () => {
+  it('keeps the last MAX_LOG_LINES strings, each cut to MAX_LOG_LINE_LENGTH', () => {
+    const count = limits.MAX_LOG_LINES;
+    const length = limits.MAX_LOG_LINE_LENGTH;
+    const sent = Array.from({ length: count + 5 }, (_, i) => `line ${i}`);
+    sent.push('a'.repeat(length + 1));
+    const shown = parseLog(sent);
+    expect(shown).toHaveLength(count);
+    expect(shown[0]).toBe('line 6');
+    expect(shown[count - 1]).toBe('a'.repeat(length - 1) + '…');
+    expect(parseLog(['a'.repeat(length)])).toEqual(['a'.repeat(length)]);
+    expect(parseLog(['ok', 3, null])).toEqual(['ok']);
+    expect(parseLog(undefined)).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 import { Signal } from '@lumino/signaling';
 
 import {
+  CODECS,
   DEFAULT_SETTINGS,
   isIceServer,
   parseSettings,
@@ -26,7 +27,8 @@ describe('settings schema', () => {
     expect(Object.keys(props).sort()).toEqual(['iceServers', 'preferredCodec', 'showStats']);
     expect(props.iceServers.default).toEqual(DEFAULT_SETTINGS.iceServers);
     expect(props.preferredCodec.default).toBe(DEFAULT_SETTINGS.preferredCodec);
-    expect(props.preferredCodec.enum).toEqual(['VP8']);
+    // One oneOf entry (`const` and a `title` for the Settings Editor) per codec the code knows.
+    expect(props.preferredCodec.oneOf).toEqual(CODECS.map(codec => ({ const: codec, title: expect.any(String) })));
     expect(props.showStats.default).toBe(DEFAULT_SETTINGS.showStats);
     for (const key of Object.keys(props)) {
       expect(props[key].title).toEqual(expect.any(String));

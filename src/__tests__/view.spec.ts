@@ -1,5 +1,6 @@
 import { SettingsStore } from '../settings';
 import { WebRtcStreamerModel } from '../streamer/model';
+import { MAX_LOG_LINE_LENGTH, MAX_LOG_LINES } from '../streamer/protocol';
 import { SignallingClient } from '../streamer/signalling';
 import { streamerEnvironment, WebRtcStreamerView } from '../streamer/view';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
@@ -139,6 +140,7 @@ describe('WebRtcStreamerModel', () => {
     expect(model.get('media_constraints')).toBeNull();
     expect(model.get('transform_error')).toBe('');
     expect(model.get('kernel_status')).toBe('idle');
+    expect(model.get('log')).toEqual([]);
   });
 
   it('signals every session change, with its payload, to receivers without a view', async () => {
@@ -347,6 +349,39 @@ describe('WebRtcStreamerView', () => {
     expect($(view, '.jp-webrtc-error').textContent).toBe('transform error: TypeError: x is undefined');
     model.set('transform_error', '');
     expect($(view, '.jp-webrtc-error').hidden).toBe(true);
+  });
+
+  it('shows the log under the videos, newest last; Clear asks the kernel to empty it', () => {
+    const { model, comm } = createModel();
+    const view = createView(model);
+    const log = $(view, '.jp-webrtc-log') as HTMLDetailsElement;
+    expect(log.hidden).toBe(true);
+    model.set('log', ['12:00:00.000 hello', '12:00:01.000 frame 40: transform error: Error: late']);
+    expect(log.hidden).toBe(false);
+    expect(log.open).toBe(true);
+    // Under the videos.
+    expect($(view, '.jp-webrtc-videos').compareDocumentPosition(log)).toBe(Node.DOCUMENT_POSITION_FOLLOWING);
+    const lines = [...view.el.querySelectorAll('.jp-webrtc-log-line')].map(el => el.textContent);
+    expect(lines).toEqual(['12:00:00.000 hello', '12:00:01.000 frame 40: transform error: Error: late']);
+    expect($(view, '.jp-webrtc-log-summary').textContent).toBe('Log (2 lines)');
+    ($(view, '.jp-webrtc-log-clear') as HTMLButtonElement).click();
+    expect(comm.custom()).toEqual([{ type: 'clear_log' }]);
+    model.set('log', []);
+    expect(log.hidden).toBe(true);
+  });
+
+  it('shows at most MAX_LOG_LINES log lines of at most MAX_LOG_LINE_LENGTH, whatever the kernel sends', () => {
+    const { model } = createModel();
+    const view = createView(model);
+    const sent = Array.from({ length: MAX_LOG_LINES + 3 }, (_, i) => `line ${i}`);
+    sent[MAX_LOG_LINES + 2] = 'z'.repeat(MAX_LOG_LINE_LENGTH + 10);
+    model.set('log', [...sent, 42]);
+    const lines = [...view.el.querySelectorAll('.jp-webrtc-log-line')].map(el => el.textContent ?? '');
+    expect(lines).toHaveLength(MAX_LOG_LINES);
+    expect(lines[0]).toBe('line 3');
+    expect(lines[MAX_LOG_LINES - 1]).toHaveLength(MAX_LOG_LINE_LENGTH);
+    model.set('log', 'not a list');
+    expect(view.el.querySelectorAll('.jp-webrtc-log-line')).toHaveLength(0);
   });
 
   it('remembers the camera per key across views (page reloads)', async () => {

@@ -9,6 +9,11 @@ export interface IStreamerElements {
   local: HTMLVideoElement;
   output: HTMLVideoElement;
   stats: HTMLElement;
+  /** The collapsible log area under the videos (hidden while the log is empty). */
+  log: HTMLDetailsElement;
+  logSummary: HTMLElement;
+  logLines: HTMLElement;
+  logClear: HTMLButtonElement;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(
@@ -83,8 +88,34 @@ export function buildStreamer(root: HTMLElement): IStreamerElements {
   const videos = element('div', 'jp-webrtc-videos');
   videos.append(pane('camera', [local]), pane('output', [output, stats]));
 
-  root.append(toolbar, error, videos);
-  return { start, stop, camera, status, error, local, output, stats };
+  const log = element('details', 'jp-webrtc-log', 'webrtc-log');
+  log.open = true;
+  log.hidden = true;
+  const logSummary = element('summary', 'jp-webrtc-log-summary');
+  logSummary.textContent = 'Log';
+  const logLines = element('div', 'jp-webrtc-log-lines', 'webrtc-log-lines');
+  logLines.setAttribute('role', 'log');
+  logLines.setAttribute('aria-label', 'transform log');
+  const logClear = element('button', 'jp-webrtc-button jp-webrtc-log-clear', 'webrtc-log-clear');
+  logClear.type = 'button';
+  logClear.textContent = 'Clear';
+  log.append(logSummary, logLines, logClear);
+
+  root.append(toolbar, error, videos, log);
+  return {
+    start,
+    stop,
+    camera,
+    status,
+    error,
+    local,
+    output,
+    stats,
+    log,
+    logSummary,
+    logLines,
+    logClear
+  };
 }
 
 /** Shows a stream in a video element, sized to the stream's frames. */
@@ -96,10 +127,8 @@ export function showStream(videoEl: HTMLVideoElement, stream: MediaStream | null
     return;
   }
   try {
-    const playing = videoEl.play();
-    if (playing && typeof playing.catch === 'function') {
-      playing.catch(() => undefined); // autoplay still applies
-    }
+    // play() returns undefined in older browsers and jsdom despite its type.
+    Promise.resolve(videoEl.play()).catch(() => undefined); // autoplay still applies
   } catch {
     // not implemented (jsdom) or refused: autoplay still applies
   }

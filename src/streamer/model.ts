@@ -4,18 +4,32 @@
  * which it tells of changes through Lumino signals. Its lifecycle helpers
  * (view-grace.ts, page-exit.ts) decide when the session stops on its own.
  */
-import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
+import {
+  DOMWidgetModel,
+  IBackboneModelOptions,
+  ISerializers
+} from '@jupyter-widgets/base';
 import { ISignal, Signal } from '@lumino/signaling';
-import type { ObjectHash } from 'backbone';
 
 import { resolveCodec, resolveIceServers } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
-import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage } from './protocol';
+import {
+  FrontendMessage,
+  IStatsMessage,
+  KernelMessage,
+  parseKernelMessage,
+  parseLog
+} from './protocol';
 import { PageExitStop } from './page-exit';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
 import { ViewGrace } from './view-grace';
+
+// Backbone's attribute hash and the comm's JSON content, as @jupyter-widgets/base
+// types them: no backbone or @lumino/coreutils dependency of our own to keep in step.
+type ObjectHash = ReturnType<DOMWidgetModel['defaults']>;
+type CommContent = Parameters<DOMWidgetModel['send']>[0];
 
 /** Which camera a start should use (chosen in a view). */
 export interface ICameraRequest {
@@ -63,7 +77,8 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       show_stats: null,
       media_constraints: null,
       transform_error: '',
-      kernel_status: 'idle'
+      kernel_status: 'idle',
+      log: []
     };
   }
 
@@ -82,7 +97,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   private _statsChanged!: Signal<this, IStatsMessage | null>;
   private _cameraChosen!: Signal<this, string | null>;
 
-  initialize(attributes: ObjectHash, options: any): void {
+  initialize(attributes: ObjectHash, options: IBackboneModelOptions): void {
     super.initialize(attributes, options);
     this._env = streamerEnvironment.create();
     this._sessionId = 0;
@@ -199,6 +214,19 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     return this._stats;
   }
 
+  /**
+   * The streamer's log (the `log` trait, bounded): transform errors and
+   * what the transform prints, oldest first. Views listen to `change:log`.
+   */
+  get logLines(): string[] {
+    return parseLog(this.get('log'));
+  }
+
+  /** Asks the kernel to empty the log; every view sees `log` change. */
+  clearLog(): void {
+    this._send({ type: 'clear_log' });
+  }
+
   /** The number of views currently showing this model. */
   get viewCount(): number {
     return this._viewGrace.count;
@@ -284,7 +312,8 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   }
 
   private _send(message: FrontendMessage): void {
-    this.send(message as any, this.callbacks());
+    // JSON by construction; the protocol's interfaces only lack an index signature.
+    this.send(message as unknown as CommContent, this.callbacks());
   }
 
   private _onState(client: SignallingClient): void {

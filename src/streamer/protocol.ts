@@ -34,13 +34,28 @@ export const MAX_ICE_SERVERS = 16;
  */
 export const MAX_TEXT_LENGTH = 4 * 1024;
 
+/**
+ * Most lines in the streamer's log (the `log` trait): the recent past of a
+ * running stream, a screenful in the widget. The kernel keeps only these,
+ * and resends them all on each change, so it must stay small.
+ */
+export const MAX_LOG_LINES = 50;
+/**
+ * Longest log line, in UTF-16 code units (the kernel cuts longer ones): a
+ * line is a message, not a dump; with MAX_LOG_LINES it bounds the log at
+ * 25,000 characters.
+ */
+export const MAX_LOG_LINE_LENGTH = 500;
+
 /** All limits by name: the fixture's `limits` must equal this. */
 export const LIMITS = {
   MAX_SDP_BYTES,
   MAX_CANDIDATE_BYTES,
   MAX_MLINE_INDEX,
   MAX_ICE_SERVERS,
-  MAX_TEXT_LENGTH
+  MAX_TEXT_LENGTH,
+  MAX_LOG_LINES,
+  MAX_LOG_LINE_LENGTH
 } as const;
 
 // ---- Frontend → kernel ----
@@ -59,7 +74,15 @@ export interface ICandidateMessage {
 export interface IStopMessage {
   type: 'stop';
 }
-export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage;
+/** The log area's clear button: the kernel empties `log` (for every view). */
+export interface IClearLogMessage {
+  type: 'clear_log';
+}
+export type FrontendMessage =
+  | IOfferMessage
+  | ICandidateMessage
+  | IStopMessage
+  | IClearLogMessage;
 
 // ---- Kernel → frontend ----
 
@@ -102,7 +125,8 @@ function namesOf<K extends string>(names: Record<K, true>): K[] {
 export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   offer: true,
   candidate: true,
-  stop: true
+  stop: true,
+  clear_log: true
 });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
@@ -147,6 +171,12 @@ export interface IStreamerSyncedState {
   /** The last transform error, "" while the transform runs cleanly. */
   transform_error: string;
   kernel_status: KernelStatus;
+  /**
+   * The streamer's log, oldest first: transform errors and what the
+   * transform code prints (output after the cell finished, which JupyterLab
+   * drops under the cell, shows here).
+   */
+  log: string[];
 }
 export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   key: true,
@@ -155,7 +185,8 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   show_stats: true,
   media_constraints: true,
   transform_error: true,
-  kernel_status: true
+  kernel_status: true,
+  log: true
 });
 
 // ---- Validation of what the kernel sends ----
@@ -345,6 +376,25 @@ export function parseKernelMessage(data: unknown): ParseResult {
         reason: `unknown message type ${JSON.stringify(data.type)}`
       };
   }
+}
+
+/**
+ * The `log` trait as the view shows it: strings only, the last
+ * MAX_LOG_LINES, each cut to MAX_LOG_LINE_LENGTH. Lenient (a log is shown,
+ * never rejected), but bounded whatever the kernel sent.
+ */
+export function parseLog(value: unknown): string[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value
+    .filter(isString)
+    .slice(-MAX_LOG_LINES)
+    .map(line =>
+      line.length > MAX_LOG_LINE_LENGTH
+        ? `${line.slice(0, MAX_LOG_LINE_LENGTH - 1)}…`
+        : line
+    );
 }
 
 /** Turns an RTCIceCandidate (or null) into the JSON the kernel expects. */

@@ -39,6 +39,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this._els.camera.addEventListener('change', () => {
       this.model.chooseCamera(this._els.camera.value || null);
     });
+    this._els.logClear.addEventListener('click', () => this.model.clearLog());
 
     // Lumino signals, with this view as receiver: remove() disconnects them.
     const model = this.model;
@@ -53,6 +54,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     // The synced traits: Backbone events (listenTo is undone by remove()).
     this.listenTo(model, 'change:show_stats', this._renderStats);
     this.listenTo(model, 'change:transform_error', this._renderError);
+    this.listenTo(model, 'change:log', this._renderLog);
     this.listenTo(model, 'change:key', () => void this._refreshCameras());
     if (env.devices?.addEventListener) {
       this._onDeviceChange = () => void this._refreshCameras();
@@ -63,6 +65,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this._renderState();
     this._renderStats();
     this._renderError();
+    this._renderLog();
     // A view of a running session (a re-run cell) shows its streams at once.
     this._showIfChanged(this._els.local, this.model.localStream);
     this._showIfChanged(this._els.output, this.model.remoteStream);
@@ -88,7 +91,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this.model.stopStreaming(reason);
   }
 
-  remove(): any {
+  remove(): this {
     // The session outlives the view: the model stops it if no other view
     // shows it within its grace period.
     this.model.detachView(this);
@@ -221,6 +224,30 @@ export class WebRtcStreamerView extends DOMWidgetView {
       })
     );
     el.hidden = lines.length === 0;
+  }
+
+  /** The log area: newest line last, kept scrolled to it unless the user scrolled up. */
+  private _renderLog(): void {
+    const els = this._els;
+    if (!els) {
+      return;
+    }
+    const lines = this.model.logLines;
+    const box = els.logLines;
+    const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 4;
+    box.replaceChildren(
+      ...lines.map(line => {
+        const div = document.createElement('div');
+        div.className = 'jp-webrtc-log-line';
+        div.textContent = line;
+        return div;
+      })
+    );
+    els.logSummary.textContent = `Log (${lines.length} ${lines.length === 1 ? 'line' : 'lines'})`;
+    els.log.hidden = lines.length === 0;
+    if (atEnd) {
+      box.scrollTop = box.scrollHeight;
+    }
   }
 
   private _els!: IStreamerElements;

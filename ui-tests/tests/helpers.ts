@@ -2,8 +2,8 @@
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect } from '@jupyterlab/galata';
 
-export const KERNEL_NAME = 'typescript-webrtc';
-export const KERNEL_DISPLAY_NAME = 'TypeScript (WebRTC)';
+const KERNEL_NAME = 'typescript-webrtc';
+const KERNEL_DISPLAY_NAME = 'TypeScript (WebRTC)';
 
 /** Kernel's first cell pays for the TypeScript warm-up (3-6 s, more on a busy 2-core machine). */
 export const CELL_TIMEOUT = 60_000;

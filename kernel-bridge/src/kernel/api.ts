@@ -7,7 +7,7 @@
  * copies must reach the one kernel that owns the sockets.
  */
 
-export type JSONPrimitive = string | number | boolean | null;
+type JSONPrimitive = string | number | boolean | null;
 export type JSONValue = JSONPrimitive | JSONValue[] | { [key: string]: JSONValue };
 export type JSONObject = { [key: string]: JSONValue };
 
@@ -71,6 +71,24 @@ export interface Displayable {
   [MIME_BUNDLE](): MimeBundle;
 }
 
+/** What a cell scope runs when the cell runs again: a function, or anything with unsubscribe(). */
+export type Teardown = (() => void) | { unsubscribe(): void };
+
+/**
+ * What one notebook cell (one JupyterLab cell id) started in its latest run: RxJS subscriptions,
+ * timers and streamer transforms register here and are torn down when the same cell runs again,
+ * or is deleted. Only requests that carry `metadata.cellId` get a scope.
+ */
+export interface CellScope {
+  readonly cellId: string;
+  /** True once the cell ran again: teardowns added from then on run at once. */
+  readonly disposed: boolean;
+  /** How many registrations are live (closed subscriptions and fired timeouts leave by themselves). */
+  readonly size: number;
+  /** Registers a teardown; the returned function removes it without running it. */
+  add(teardown: Teardown): Unsubscribe;
+}
+
 export interface KernelApi {
   readonly comms: CommManager;
   /** Shows a value (Displayable, MimeBundle via `{data}` with displayOptions, or anything else as text). */
@@ -79,9 +97,19 @@ export interface KernelApi {
   onShutdown(handler: () => void | Promise<void>): Unsubscribe;
   /** Logs to the kernel's own log (the Jupyter server's terminal), never to a cell. */
   log(message: string): void;
+  /** The scope of the cell the calling code runs for (also in callbacks it started), or null. */
+  currentScope(): CellScope | null;
+  /** Runs `fn` outside any cell scope: what it starts survives re-runs of the calling cell. */
+  detached<T>(fn: () => T): T;
+  /**
+   * Runs `fn`; what it and everything it starts (timers, promises, RxJS callbacks) write to
+   * stdout/stderr (console.log...) also goes to `sink`, besides the cell. For output that comes
+   * after its cell finished, which JupyterLab no longer shows under the cell.
+   */
+  captureOutput<T>(sink: (name: 'stdout' | 'stderr', text: string) => void, fn: () => T): T;
 }
 
-export const KERNEL_API: unique symbol = Symbol.for('jupyterlab-webrtc.kernel-api.v1') as never;
+const KERNEL_API: unique symbol = Symbol.for('jupyterlab-webrtc.kernel-api.v1') as never;
 
 export function setKernelApi(api: KernelApi | undefined): void {
   (globalThis as Record<symbol, unknown>)[KERNEL_API] = api;

@@ -37,8 +37,8 @@ function select(history: readonly HistoryEntry[], content: JSONObject): HistoryE
     case 'tail':
       return history.slice(-n);
     case 'search': {
-      const pattern = typeof content.pattern === 'string' ? globToRegExp(content.pattern) : /.*/;
-      let found = history.filter(([, , input]) => pattern.test(input));
+      const pattern = typeof content.pattern === 'string' ? content.pattern : '*';
+      let found = history.filter(([, , input]) => globMatch(pattern, input));
       if (content.unique === true) {
         // Keep the latest occurrence of each input, in history order (IPython's unique search).
         const latest = new Map(found.map((entry, index) => [entry[2], index]));
@@ -56,8 +56,37 @@ function select(history: readonly HistoryEntry[], content: JSONObject): HistoryE
   }
 }
 
-/** History search patterns are globs (`*`, `?`), matched against the whole input. */
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
+/**
+ * History search patterns are globs matched against the whole input, with fnmatch's `*` (any run
+ * of characters, newlines included) and `?` (exactly one character); every other character is
+ * literal. Hand-written rather than turned into a RegExp: a glob like `*a*a*a*a*a*a*a*b` became a
+ * backtracking regex that took seconds per input on the main thread (ReDoS from one
+ * history_request). This two-pointer matcher remembers only the last `*` and resumes from it, so
+ * it never backtracks past an earlier star: at worst pattern length x input length steps, never
+ * exponential. It walks code points, so `?` matches one emoji as Python's fnmatch does.
+ */
+export function globMatch(pattern: string, text: string): boolean {
+  const p = Array.from(pattern);
+  const t = Array.from(text);
+  let pi = 0;
+  let ti = 0;
+  let star = -1; // index in p of the last `*` seen
+  let resume = 0; // where in t that star's match would be extended next
+  while (ti < t.length) {
+    if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      resume = ti;
+    } else if (pi < p.length && (p[pi] === '?' || p[pi] === t[ti])) {
+      pi++;
+      ti++;
+    } else if (star >= 0) {
+      // Let the last star swallow one more character and retry the rest of the pattern.
+      pi = star + 1;
+      ti = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
 }

@@ -12,10 +12,13 @@ import { KernelCommManager } from './handlers/comms';
 import { ExecuteHandler } from './handlers/execute';
 import { MessageRouter } from './handlers/router';
 import { History } from './history';
-import { redirectOutput, RedirectedOutput } from './stdio';
+import { CellScopes, currentScope, detached } from './scope/cell-scope';
+import { installScopeHooks } from './scope/hooks';
+import { captureOutput, redirectOutput, RedirectedOutput } from './stdio';
 import type { ConnectionInfo } from './transport/connection-file';
 import { IopubPublisher } from './transport/iopub';
 import { ignoreStdin, receiveMessages } from './transport/receive';
+import { SeenSignatures } from './transport/replay';
 import { ReplySender } from './transport/replies';
 import { Session } from './transport/session';
 import { bindSockets, KernelSockets } from './transport/sockets';
@@ -26,6 +29,8 @@ export interface KernelOptions {
   /** Folder whose node_modules cells import from: the notebook's folder. */
   rootDir: string;
   limits?: WireLimits;
+  /** Cap on comms the frontend opens; KernelCommManager's MAX_OPEN_COMMS when not given. */
+  maxOpenComms?: number;
 }
 
 export class Kernel {
@@ -53,15 +58,20 @@ export class Kernel {
     const output = redirectOutput(iopub);
     log = output.log;
     const engine = new TypeScriptEngine(options.rootDir);
-    const comms = new KernelCommManager(iopub, (what, error) => output.log(`${what}: ${errorMessage(error)}`));
+    const comms = new KernelCommManager(
+      iopub,
+      (what, error) => output.log(`${what}: ${errorMessage(error)}`),
+      options.maxOpenComms,
+    );
     const kernel = new Kernel(sockets, iopub, output, engine, comms);
     const replies = new ReplySender(session, signer, sockets.senders);
     const history = new History();
+    installScopeHooks();
     const router = new MessageRouter({
       iopub,
       replies,
       comms,
-      execute: new ExecuteHandler(engine, iopub, replies, history),
+      execute: new ExecuteHandler(engine, iopub, replies, history, new CellScopes(output.log)),
       requests: { engine, comms, history },
       log: output.log,
       interrupt: () => kernel.interrupt(),
@@ -69,16 +79,18 @@ export class Kernel {
     });
     setKernelApi(kernel.api());
     iopub.status('starting', undefined);
-    const decode = (frames: Buffer[]) => decodeMessage(frames, signer, limits);
+    // One set for both channels, as jupyter_client keeps one per Session.
+    const seen = new SeenSignatures();
+    const decode = (frames: Buffer[]) => decodeMessage(frames, signer, limits, seen);
     for (const channel of ['shell', 'control'] as const) {
-      void receiveMessages(
+      receiveMessages(
         sockets[channel],
         decode,
         (message) => router.route(message, channel),
         (error, frames) => router.rejectUndecodable(error, frames, channel),
-      );
+      ).catch((error) => output.log(`${channel} channel stopped: ${errorMessage(error)}`));
     }
-    void ignoreStdin(sockets.stdin, output.log);
+    ignoreStdin(sockets.stdin, output.log).catch((error) => output.log(`stdin channel stopped: ${errorMessage(error)}`));
     // Warm the TypeScript program while the frontend is still connecting, not on the first cell.
     setImmediate(() => {
       const started = Date.now();
@@ -127,6 +139,9 @@ export class Kernel {
         return () => this.shutdownHandlers.delete(handler);
       },
       log: (message: string) => this.output.log(message),
+      currentScope,
+      detached,
+      captureOutput,
     };
   }
 }

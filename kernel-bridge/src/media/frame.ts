@@ -33,7 +33,29 @@ export function i420Size(width: number, height: number): number {
 }
 
 /** Largest accepted frame side; guards against absurd allocations from bad input. */
-export const MAX_FRAME_SIDE = 8192;
+const MAX_FRAME_SIDE = 8192;
+
+/**
+ * Most pixels of a frame decoded from a browser's stream: DCI 4K (4096x2160), the largest a camera
+ * behind getUserMedia delivers. VP8 itself allows 16383x16383 (400 MB of I420); a peer sending that,
+ * or a side over MAX_FRAME_SIDE (which I420Frame refuses), must cost one dropped frame, not the
+ * stream. Bounds one decode buffer to ~13 MB.
+ */
+const MAX_DECODED_PIXELS = 4096 * 2160;
+
+/** Why a decoded frame of this size is not accepted, or null when it is (see MAX_DECODED_PIXELS). */
+export function decodedSizeProblem(width: number, height: number): string | null {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    return `invalid frame size ${width}x${height}`;
+  }
+  if (width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE) {
+    return `frame size ${width}x${height} has a side over ${MAX_FRAME_SIDE}`;
+  }
+  if (width * height > MAX_DECODED_PIXELS) {
+    return `frame size ${width}x${height} has more than ${MAX_DECODED_PIXELS} pixels`;
+  }
+  return null;
+}
 
 function checkSize(width: number, height: number): void {
   if (
@@ -52,7 +74,7 @@ function checkSize(width: number, height: number): void {
  * Spare bytes after the pixels of every buffer we allocate: swscale and libvpx may read a little
  * past the end of a plane (SIMD); this keeps those reads inside our allocation.
  */
-export function frameSlack(width: number): number {
+function frameSlack(width: number): number {
   return 4 * width + 64;
 }
 

@@ -11,7 +11,7 @@ export interface BitrateHints {
   maxKbps: number;
 }
 
-export const DEFAULT_BITRATE_HINTS: BitrateHints = { startKbps: 1500, minKbps: 600, maxKbps: 5000 };
+const DEFAULT_BITRATE_HINTS: BitrateHints = { startKbps: 1500, minKbps: 600, maxKbps: 5000 };
 
 export function withBitrateHints(sdp: string, hints: BitrateHints = DEFAULT_BITRATE_HINTS): string {
   const eol = sdp.includes('\r\n') ? '\r\n' : '\n';

@@ -1,9 +1,7 @@
 /** The peer layer's public API (for the streamer): one werift peer and its codecs in a worker. Frames are in ../media. */
 export {
   MediaPeer,
-  resolveWorkerScript,
   type MediaPeerOptions,
-  type SendOptions,
   type IceServerLike,
   type CandidateInit,
   type MediaStats,

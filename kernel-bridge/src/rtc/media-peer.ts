@@ -43,6 +43,14 @@ export interface MediaPeerOptions {
   maxInFlight?: number;
   /** Jitter buffer latency, ms (default 50). */
   jitterLatencyMs?: number;
+  /**
+   * Once connected, the browser counts as gone when nothing (RTP or RTCP) has come from it for this
+   * long; the state then goes 'closed' with closeReason 'the browser went away'. Default
+   * LIVENESS_TIMEOUT_MS.
+   */
+  livenessTimeoutMs?: number;
+  /** How long answer() and addRemoteCandidate() wait for the worker's reply (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
   /** Override the worker script (default: lib/rtc/worker/main.js, see resolveWorkerScript). */
   workerScript?: string;
 }
@@ -63,7 +71,7 @@ export type { IceServerLike, CandidateInit, MediaStats, PeerState };
  * src/ (ts-jest, which cannot run a worker from TypeScript) we use the build in lib/, so tests
  * build first (`npm test` runs `npm run build` as pretest).
  */
-export function resolveWorkerScript(): string {
+function resolveWorkerScript(): string {
   const candidates = [
     path.join(__dirname, 'worker', 'main.js'),
     path.resolve(__dirname, '..', '..', 'lib', 'rtc', 'worker', 'main.js'),
@@ -76,6 +84,22 @@ export function resolveWorkerScript(): string {
 
 const SEND_IN_FLIGHT = 1;
 const SEND_POOL_CAP = 3;
+
+/**
+ * Longest wait for the worker's reply to a request. Answering takes well under a second (gathering
+ * no longer holds the answer back, worker/peer.ts) and a candidate a few ms; a worker that has not
+ * replied in 10 s is stuck, and whatever waits on it (the streamer's signalling, a Stop) must not
+ * wait forever.
+ */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * A browser that vanishes without a word (tab killed, laptop lid shut) is only noticed by ICE
+ * consent freshness after 30 s, with the state 'failed'. A connected browser sends RTCP at least
+ * every second and video at the camera's frame rate, so 4 s of silence means it is gone: the
+ * resources are released within 5 s and the status reads 'stopped'.
+ */
+const LIVENESS_TIMEOUT_MS = 4000;
 
 export class MediaPeer {
   /** Local ICE candidates to trickle to the browser; null = end of candidates. Replays past ones. */
@@ -95,6 +119,8 @@ export class MediaPeer {
   private readonly errors = new Subject<Error>();
   private readonly pending = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
   private nextId = 1;
+  private readonly requestTimeoutMs: number;
+  private reasonClosed: string | null = null;
   private exited = false;
   private closing: Promise<void> | null = null;
   private resolveExit!: () => void;
@@ -111,7 +137,16 @@ export class MediaPeer {
   );
   private readonly sendPool = new I420BufferPool(SEND_POOL_CAP);
 
-  private constructor(private readonly worker: Worker) {
+  /** Worker threads started and not yet exited, all peers together (the streamer keeps one spare). */
+  static get liveWorkers(): number {
+    return liveWorkers;
+  }
+
+  private constructor(
+    private readonly worker: Worker,
+    requestTimeoutMs: number,
+  ) {
+    this.requestTimeoutMs = requestTimeoutMs;
     this.localCandidates$ = this.candidates.asObservable();
     this.frames$ = this.frames.asObservable();
     this.state$ = this.state.asObservable();
@@ -120,6 +155,7 @@ export class MediaPeer {
     worker.on('message', (m: FromWorker) => this.onMessage(m));
     worker.on('error', (e) => this.fail(toError(e)));
     worker.on('exit', (code) => {
+      liveWorkers--;
       this.exited = true;
       this.resolveExit();
       if (!this.closing) this.fail(new Error(`media worker exited unexpectedly (code ${code})`));
@@ -139,9 +175,11 @@ export class MediaPeer {
       maxPayload: opts.maxPayload,
       maxInFlight: Math.max(1, opts.maxInFlight ?? 1),
       jitterLatencyMs: opts.jitterLatencyMs ?? 50,
+      livenessTimeoutMs: opts.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS,
     };
     const worker = new Worker(opts.workerScript ?? resolveWorkerScript(), { workerData: init });
-    const peer = new MediaPeer(worker);
+    liveWorkers++;
+    const peer = new MediaPeer(worker, opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
     await new Promise<void>((resolve, reject) => {
       const onMsg = (m: FromWorker) => {
         if (m.t === 'ready') done(null);
@@ -166,6 +204,11 @@ export class MediaPeer {
 
   get currentState(): PeerState {
     return this.state.value;
+  }
+
+  /** Why the worker ended the connection itself (e.g. 'the browser went away'); null otherwise. */
+  get closeReason(): string | null {
+    return this.reasonClosed;
   }
 
   /** Applies the browser's offer; resolves with the answer SDP, rejects with a clear Error. */
@@ -250,8 +293,17 @@ export class MediaPeer {
   private onMessage(m: FromWorker): void {
     switch (m.t) {
       case 'frame': {
-        const size = i420Size(m.width, m.height);
-        const frame = new I420Frame(m.width, m.height, m.timestamp, new Uint8Array(m.buffer, 0, size));
+        let frame: Frame;
+        try {
+          const size = i420Size(m.width, m.height);
+          frame = new I420Frame(m.width, m.height, m.timestamp, new Uint8Array(m.buffer, 0, size));
+        } catch (e) {
+          // The worker bounds decoded sizes (media/frame.ts decodedSizeProblem); should one still be
+          // refused here, it is acknowledged anyway, or the worker would never post another frame.
+          this.post({ t: 'ack' });
+          this.errors.next(new Error(`dropped a decoded frame: ${toError(e).message}`));
+          break;
+        }
         this.nextFrame.put(frame);
         if (!this.deliveryScheduled) {
           this.deliveryScheduled = true;
@@ -277,6 +329,7 @@ export class MediaPeer {
         this.candidates.next(m.candidate);
         break;
       case 'state':
+        if (m.reason !== undefined && this.reasonClosed === null) this.reasonClosed = m.reason;
         if (this.state.value !== m.state && this.state.value !== 'closed') this.state.next(m.state);
         break;
       case 'stats':
@@ -295,7 +348,18 @@ export class MediaPeer {
     if (this.closing || this.exited) return Promise.reject(new Error('MediaPeer is closed'));
     const id = this.nextId++;
     return new Promise<string>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`the media worker did not reply to '${msg.t}' within ${this.requestTimeoutMs} ms`));
+      }, this.requestTimeoutMs);
+      timer.unref();
+      const settle =
+        <T>(fn: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(timer);
+          fn(value);
+        };
+      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
       this.post({ ...msg, id } as ToWorker);
     });
   }
@@ -350,6 +414,8 @@ export class MediaPeer {
     this.state.complete();
   }
 }
+
+let liveWorkers = 0;
 
 /** Realm-independent (buffers from a worker belong to another realm under jest). */
 function isShared(b: ArrayBufferLike): boolean {

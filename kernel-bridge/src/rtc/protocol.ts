@@ -31,6 +31,18 @@ export interface MediaStats {
   encode_ms: number;
 }
 
+/**
+ * Most m-lines (media sections) an offer may carry. Ours has one video section; a browser adds at
+ * most an audio and a data section. Each unbundled m-line costs a UDP socket and an ICE/DTLS
+ * transport in werift (50 of them took 50 sockets), so more than a handful is refused up front.
+ */
+export const MAX_OFFER_MLINES = 4;
+
+/** The m-lines of an SDP ("m=" at the start of a line). */
+export function countMLines(sdp: string): number {
+  return sdp.match(/^m=/gm)?.length ?? 0;
+}
+
 export interface WorkerInit {
   iceServers: IceServerLike[];
   hostAddresses: string[] | undefined;
@@ -41,6 +53,8 @@ export interface WorkerInit {
   /** Decoded frames posted to the main thread and not yet acknowledged, at most. */
   maxInFlight: number;
   jitterLatencyMs: number;
+  /** Connected and nothing (RTP or RTCP) from the browser for this long: it went away (worker/liveness.ts). */
+  livenessTimeoutMs: number;
 }
 
 export type ToWorker =
@@ -56,7 +70,8 @@ export type FromWorker =
   | { t: 'ready' }
   | { t: 'reply'; id: number; ok: boolean; value: string; error: string }
   | { t: 'candidate'; candidate: CandidateInit | null }
-  | { t: 'state'; state: PeerState }
+  /** `reason`: why the worker ended the connection itself (e.g. the browser went away). */
+  | { t: 'state'; state: PeerState; reason?: string }
   | { t: 'frame'; width: number; height: number; timestamp: number; buffer: ArrayBuffer }
   /** A sent frame was encoded (or dropped); `buffer` is the main thread's buffer coming back. */
   | { t: 'sent'; buffer: ArrayBuffer | null }

@@ -16,7 +16,7 @@
 export const VP8_DESCRIPTOR_SIZE = 4;
 /** Default maximum RTP payload: leaves room for RTP header (12), header extensions and SRTP tag
  * under a 1200-byte path MTU. */
-export const DEFAULT_MAX_PAYLOAD = 1100;
+const DEFAULT_MAX_PAYLOAD = 1100;
 
 export interface Vp8Payload {
   payload: Buffer;

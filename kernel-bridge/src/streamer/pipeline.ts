@@ -19,6 +19,11 @@ export interface PipelineEvents {
   error(error: unknown): void;
   /** The transform produced a frame again after an error. */
   recovered(): void;
+  /**
+   * Runs the notebook's code: setting the transform up and each frame through it. The streamer
+   * uses it to capture what that code prints (and what it starts: timers, promises) for its log.
+   */
+  run?<T>(fn: () => T): T;
 }
 
 export class TransformPipeline {
@@ -30,6 +35,8 @@ export class TransformPipeline {
   private failing = false;
   /** Smoothed time from a frame entering the transform to its output, ms. */
   transformMs = 0;
+  /** Frames pushed so far (the number of the latest one), for the log. */
+  frameCount = 0;
 
   readonly frames$: Observable<Frame> = this.input.asObservable();
 
@@ -51,7 +58,8 @@ export class TransformPipeline {
   push(frame: Frame): void {
     this.latest = frame;
     this.inputAt = performance.now();
-    this.input.next(frame);
+    this.frameCount++;
+    this.run(() => this.input.next(frame));
   }
 
   close(): void {
@@ -60,8 +68,16 @@ export class TransformPipeline {
     this.input.complete();
   }
 
+  private run<T>(fn: () => T): T {
+    return this.events.run ? this.events.run(fn) : fn();
+  }
+
   private subscribe(): void {
     this.subscription?.unsubscribe();
+    this.run(() => this.subscribeNow());
+  }
+
+  private subscribeNow(): void {
     let output$: Observable<Frame>;
     try {
       output$ = this.transform(this.frames$);

@@ -9,6 +9,7 @@
  * all three together (docs/design.md, "Streamer widget protocol").
  */
 import type { JSONObject, JSONValue } from '../kernel/api';
+import { countMLines, MAX_OFFER_MLINES } from '../rtc/protocol';
 import type { CandidateInit, IceServerLike } from '../rtc';
 
 // ---- Limits (the same names and values in src/streamer/protocol.ts) ----
@@ -24,52 +25,76 @@ export const MAX_SDP_BYTES = 64 * 1024;
  * IPv6 address plus a few extensions), so 1 KiB is still several times the longest; this was
  * 1,024 characters here and 4 KiB in the browser before the two sides shared one value.
  */
-export const MAX_CANDIDATE_BYTES = 1024;
+const MAX_CANDIDATE_BYTES = 1024;
 /** Largest `sdpMLineIndex` (m-line indexes are small: ours has one m-line). */
-export const MAX_MLINE_INDEX = 1023;
+const MAX_MLINE_INDEX = 1023;
 /** Most ICE servers an offer may carry. */
-export const MAX_ICE_SERVERS = 16;
+const MAX_ICE_SERVERS = 16;
 /** Longest error message / stop reason, in UTF-16 code units (String.length, the same on both sides). */
 export const MAX_TEXT_LENGTH = 4 * 1024;
 
+/**
+ * Most lines in the streamer's log (the `log` trait): the recent past of a running stream, a
+ * screenful in the widget. A transform printing every frame fills it in 2 s, so it must stay
+ * small: the whole log is resent on each sync.
+ */
+export const MAX_LOG_LINES = 50;
+/**
+ * Longest log line, in UTF-16 code units; longer ones are cut. A line is a message, not a dump:
+ * with MAX_LOG_LINES it bounds the synced log at 25,000 characters.
+ */
+export const MAX_LOG_LINE_LENGTH = 500;
+
 /** All limits by name: the fixture's `limits` must equal this. */
-export const LIMITS = { MAX_SDP_BYTES, MAX_CANDIDATE_BYTES, MAX_MLINE_INDEX, MAX_ICE_SERVERS, MAX_TEXT_LENGTH } as const;
+export const LIMITS = {
+  MAX_SDP_BYTES,
+  MAX_CANDIDATE_BYTES,
+  MAX_MLINE_INDEX,
+  MAX_ICE_SERVERS,
+  MAX_TEXT_LENGTH,
+  MAX_LOG_LINES,
+  MAX_LOG_LINE_LENGTH,
+} as const;
 
 // ---- Frontend → kernel ----
 
-export interface IOfferMessage {
+interface IOfferMessage {
   type: 'offer';
   sdp: string;
   /** What the browser uses (its widget override, else the site setting), for our side too. Missing or null = []. */
   ice_servers: IceServerLike[];
 }
 /** Trickle ICE (both directions); null = end of candidates. */
-export interface ICandidateMessage {
+interface ICandidateMessage {
   type: 'candidate';
   candidate: CandidateInit | null;
 }
-export interface IStopMessage {
+interface IStopMessage {
   type: 'stop';
 }
-export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage;
+/** The clear button of the widget's log area: empties the `log` trait for every view. */
+interface IClearLogMessage {
+  type: 'clear_log';
+}
+export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage;
 
 // ---- Kernel → frontend ----
 
-export interface IAnswerMessage {
+interface IAnswerMessage {
   type: 'answer';
   sdp: string;
 }
-export interface IErrorMessage {
+interface IErrorMessage {
   type: 'error';
   message: string;
   /** True when the peer was closed because of it. */
   fatal: boolean;
 }
-export interface IStoppedMessage {
+interface IStoppedMessage {
   type: 'stopped';
   reason: string;
 }
-export interface IStatsMessage {
+interface IStatsMessage {
   type: 'stats';
   fps_in: number;
   fps_out: number;
@@ -86,18 +111,9 @@ function namesOf<K extends string>(names: Record<K, true>): K[] {
 }
 
 /** The `type`s of FrontendMessage, at run time. */
-export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({ offer: true, candidate: true, stop: true });
+export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({ offer: true, candidate: true, stop: true, clear_log: true });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({ answer: true, candidate: true, error: true, stopped: true, stats: true });
-/** The numeric fields of IStatsMessage (all finite and non-negative). */
-export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type'>>({
-  fps_in: true,
-  fps_out: true,
-  dropped: true,
-  decode_ms: true,
-  encode_ms: true,
-  transform_ms: true,
-});
 
 // ---- Synced state (the streamer's own keys; the widget base keys come from widgets/controls) ----
 
@@ -118,6 +134,12 @@ export interface IStreamerSyncedState {
   /** The last transform error, "" while the transform runs cleanly. */
   transform_error: string;
   kernel_status: KernelStatus;
+  /**
+   * The streamer's log, oldest first: transform errors and what the transform code prints, with
+   * the time (at most MAX_LOG_LINES lines of MAX_LOG_LINE_LENGTH). Output after the cell finished
+   * shows here, since JupyterLab drops it under the cell.
+   */
+  log: string[];
 }
 export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   key: true,
@@ -127,11 +149,12 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   media_constraints: true,
   transform_error: true,
   kernel_status: true,
+  log: true,
 });
 
 // ---- Validation of what the frontend sends ----
 
-export class ProtocolError extends Error {
+class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
@@ -148,6 +171,8 @@ export function parseFrontendMessage(content: JSONValue): FrontendMessage {
       return { type: 'candidate', candidate: parseCandidate(content.candidate) };
     case 'stop':
       return { type: 'stop' };
+    case 'clear_log':
+      return { type: 'clear_log' };
     default:
       throw new ProtocolError(`unknown signalling message type ${JSON.stringify(content.type ?? null)}`);
   }
@@ -184,6 +209,11 @@ function parseSdp(sdp: JSONValue | undefined, what: string): string {
   if (typeof sdp !== 'string') throw new ProtocolError(`${what}.sdp must be an SDP string (starting with "v=0")`);
   if (Buffer.byteLength(sdp) > MAX_SDP_BYTES) throw new ProtocolError(`${what}.sdp is larger than ${MAX_SDP_BYTES} bytes`);
   if (!sdp.startsWith('v=0')) throw new ProtocolError(`${what}.sdp must be an SDP string (starting with "v=0")`);
+  // Kernel-side only (the browser never receives an offer): see MAX_OFFER_MLINES.
+  const mLines = countMLines(sdp);
+  if (mLines > MAX_OFFER_MLINES) {
+    throw new ProtocolError(`${what}.sdp has ${mLines} m-lines; at most ${MAX_OFFER_MLINES} are accepted`);
+  }
   return sdp;
 }
 

@@ -6,12 +6,12 @@ import { JSONObject } from '../kernel/api';
 import type { IceServerLike } from '../rtc';
 import { domTraits, DomState } from '../widgets/controls/dom';
 import { modelTraits, ModelState } from '../widgets/controls/model';
-import { anyValue, bool, nullable, oneOf, str, TraitError, Traits } from '../widgets/traits';
+import { anyValue, bool, nullable, oneOf, str, strings, TraitError, Traits } from '../widgets/traits';
 import { IStreamerSyncedState, KERNEL_STATUSES } from './protocol';
 
-export const MODULE_NAME = 'jupyterlab-webrtc';
+const MODULE_NAME = 'jupyterlab-webrtc';
 /** Matched as a semver range against the version the labextension registers. */
-export const MODULE_VERSION = '^0.1.0';
+const MODULE_VERSION = '^0.1.0';
 
 export interface StreamerState extends ModelState, DomState, IStreamerSyncedState {}
 
@@ -48,4 +48,5 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   media_constraints: constraints,
   transform_error: { ...str(''), readOnly: true },
   kernel_status: { ...oneOf(KERNEL_STATUSES, 'idle'), readOnly: true },
+  log: { ...strings([]), readOnly: true },
 });

@@ -9,8 +9,10 @@ import { getKernelApi, JSONObject, JSONValue, Unsubscribe } from '../kernel/api'
 import type { Frame } from '../media';
 import { CandidateInit, IceServerLike, MediaPeer, MediaPeerOptions, MediaStats, PeerState } from '../rtc';
 import { Widget } from '../widgets/widget';
+import { StreamerLog } from './log';
 import { TransformPipeline, Transform } from './pipeline';
-import { fitToLimits, KernelMessage, KernelStatus, parseFrontendMessage } from './protocol';
+import { fitToLimits, FrontendMessage, KernelMessage, KernelStatus, parseFrontendMessage } from './protocol';
+import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
 
 export interface StreamerOptions {
@@ -25,9 +27,21 @@ export interface StreamerOptions {
   mediaConstraints?: JSONObject;
   /** Extra host addresses for ICE; loopback is always included (JupyterLab on this machine). */
   hostAddresses?: string[];
+  /**
+   * The stream stops (status 'stopped') once the browser has sent nothing for this long, in ms;
+   * default 4000 (MediaPeer's LIVENESS_TIMEOUT_MS).
+   */
+  livenessTimeoutMs?: number;
 }
 
 const MAX_EARLY_CANDIDATES = 64;
+
+/**
+ * Most signalling messages waiting their turn. A browser trickles a few dozen candidates per
+ * session; each one is a round trip to the worker, so an unbounded queue let 20,000 candidates hold
+ * a Stop back for 140 s. Beyond this the browser is told once, and further candidates are dropped.
+ */
+export const MAX_QUEUED_SIGNALLING = 256;
 
 const STATUS_OF: Record<PeerState, KernelStatus> = {
   new: 'connecting',
@@ -43,36 +57,51 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private readonly pipeline: TransformPipeline;
   private reportToNotebook: (message: string) => void = () => undefined;
   private lastReported = '';
+  /** The widget's log area: what the transform prints and its errors, which cells drop once finished. */
+  private readonly streamerLog = new StreamerLog((lines) => !this.isClosed && this.set({ log: lines }));
+  private lastLogged = '';
   private readonly stopOnShutdown: Unsubscribe;
   private hostAddresses: string[];
-  /** Signalling is handled in arrival order: candidates trickle in while the offer is answered. */
-  private inbox: Promise<void> = Promise.resolve();
+  private livenessTimeoutMs: number | undefined;
+  /**
+   * Signalling waiting its turn, handled in arrival order (candidates trickle in while the offer is
+   * answered), except that a Stop or a new offer goes first: the candidates queued before it belong
+   * to the session it ends. Bounded by MAX_QUEUED_SIGNALLING.
+   */
+  private queue: FrontendMessage[] = [];
+  private draining = false;
+  /** The browser was told that its candidates overflowed the queue (once per session). */
+  private overflowTold = false;
+  /** The last media error told to the browser (a failing codec repeats it every frame). */
+  private lastMediaError = '';
   /** Candidates that came before their offer (a browser may trickle them first), bounded. */
   private earlyCandidates: (CandidateInit | null)[] = [];
-  /**
-   * A peer started ahead of the next Start: spawning the worker and loading werift and the codecs
-   * takes most of a second, which would otherwise come before the first frame. It opens no socket
-   * until it answers an offer.
-   */
-  private spare: { peer: Promise<MediaPeer>; config: string } | null = null;
   private ending = false;
+  /** Takes the current transform out of the scope of the cell that set it (see transform()). */
+  private unscopeTransform: Unsubscribe = () => undefined;
 
   constructor(options: StreamerOptions) {
     super(streamerTraits(), toState(options));
     this.hostAddresses = hostAddressesOf(options);
+    const api = getKernelApi();
+    const toLog = (name: 'stdout' | 'stderr', text: string) => this.streamerLog.write(name, text);
+    this.livenessTimeoutMs = options.livenessTimeoutMs;
     this.pipeline = new TransformPipeline({
       output: (frame) => this.peer?.send(frame),
       error: (error) => this.onTransformError(error),
-      recovered: () => this.set({ transform_error: '' }),
+      recovered: () => {
+        this.lastLogged = '';
+        this.set({ transform_error: '' });
+      },
+      run: (fn) => api.captureOutput(toLog, fn),
     });
     this.custom$.subscribe({
-      next: ({ content }) => {
-        this.inbox = this.inbox.then(() => this.onFrontendMessage(content));
-      },
+      next: ({ content }) => this.receive(content),
       complete: () => void this.end('the widget was closed'),
     });
     this.stopOnShutdown = getKernelApi().onShutdown(() => this.end('the kernel shut down'));
-    this.prepareSpare(this.get('ice_servers') ?? []);
+    retainSpare();
+    prepareSpare(this.peerOptions(this.get('ice_servers') ?? []), (message) => this.log(message));
   }
 
   /** Incoming camera frames, before the transform. */
@@ -92,9 +121,24 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     // Errors are printed under the cell that set the transform, whenever they happen.
     this.reportToNotebook = AsyncResource.bind((message: string) => console.error(message));
     this.lastReported = '';
+    this.lastLogged = '';
     this.set({ transform_error: '' });
     this.pipeline.setTransform(transform);
+    // Belongs to the cell that set it: when that cell runs again without setting one, frames pass
+    // through unchanged. One registration at a time, so a cell setting transforms in a loop does
+    // not grow its scope; a transform set by another cell since then is left alone.
+    this.unscopeTransform();
+    const scope = getKernelApi().currentScope();
+    this.unscopeTransform = scope ? scope.add(() => this.resetTransform()) : () => undefined;
     return this;
+  }
+
+  /** Back to pass-through, without joining any scope (it runs while one is being disposed). */
+  private resetTransform(): void {
+    this.unscopeTransform = () => undefined;
+    if (this.isClosed) return;
+    this.set({ transform_error: '' });
+    this.pipeline.setTransform((frames$) => frames$);
   }
 
   /** Applies options from a re-run cell to the existing stream. */
@@ -102,6 +146,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     const { key: _key, ...rest } = toState(options);
     this.set(rest);
     this.hostAddresses = hostAddressesOf(options);
+    this.livenessTimeoutMs = options.livenessTimeoutMs;
     return this;
   }
 
@@ -112,19 +157,56 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 
   override close(): void {
     this.stopOnShutdown();
+    this.streamerLog.dispose();
     super.close();
   }
 
-  private async onFrontendMessage(content: JSONValue): Promise<void> {
-    let message;
+  /** Validates a message from the browser and queues it (see `queue`). */
+  private receive(content: JSONValue): void {
+    let message: FrontendMessage;
     try {
       message = parseFrontendMessage(content);
     } catch (error) {
       // A ProtocolError: its message says what is wrong with the browser's message.
-      this.tell({ type: 'error', message: errorMessage(error), fatal: false });
-      this.log(errorMessage(error));
+      this.reportError(errorMessage(error), false);
       return;
     }
+    if (message.type === 'stop') {
+      this.queue = [message];
+      this.overflowTold = false;
+    } else if (message.type === 'offer') {
+      this.queue = [...this.queue.filter((queued) => queued.type === 'stop'), message];
+      this.overflowTold = false;
+    } else if (this.queue.length < MAX_QUEUED_SIGNALLING) {
+      this.queue.push(message);
+    } else {
+      if (!this.overflowTold) {
+        this.overflowTold = true;
+        this.reportError(`more than ${MAX_QUEUED_SIGNALLING} signalling messages waiting: further ICE candidates are dropped`, false);
+      }
+      return;
+    }
+    void this.drain();
+  }
+
+  /** Handles the queue one message at a time; a message that fails is reported, the next one still runs. */
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let message = this.queue.shift(); message; message = this.queue.shift()) {
+        try {
+          await this.handle(message);
+        } catch (error) {
+          this.reportError(`could not handle the browser's ${message.type}: ${errorSummary(error)}`, false);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async handle(message: FrontendMessage): Promise<void> {
     switch (message.type) {
       case 'offer':
         await this.answer(message.sdp, this.get('ice_servers') ?? message.ice_servers);
@@ -138,26 +220,41 @@ export class WebRtcStreamer extends Widget<StreamerState> {
         return;
       case 'stop':
         await this.release('stopped by the user');
+        return;
+      case 'clear_log':
+        this.streamerLog.clear();
     }
   }
 
   private async answer(sdp: string, iceServers: IceServerLike[]): Promise<void> {
     await this.release(null);
     this.set({ kernel_status: 'connecting' });
-    const peer = await this.takePeer(iceServers);
+    this.lastMediaError = '';
+    let peer: MediaPeer;
+    try {
+      peer = await takePeer(this.peerOptions(iceServers), (message) => this.log(message));
+    } catch (error) {
+      this.reportError(`could not start the media worker: ${errorSummary(error)}`, true);
+      if (!this.isClosed && !this.ending) this.set({ kernel_status: 'error' });
+      return;
+    }
+    if (this.isClosed || this.ending) {
+      await peer.close();
+      return;
+    }
     this.peer = peer;
     const subscriptions = (this.peerSubscriptions = new Subscription());
     subscriptions.add(peer.frames$.subscribe((frame) => this.pipeline.push(frame)));
     subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate })));
     subscriptions.add(peer.stats$.subscribe((stats) => this.tellStats(stats)));
-    subscriptions.add(peer.errors$.subscribe((error) => this.log(`media: ${error.message}`)));
+    subscriptions.add(peer.errors$.subscribe((error) => this.onMediaError(error)));
     subscriptions.add(peer.state$.subscribe((state) => this.onPeerState(peer, state)));
     try {
       const answer = await peer.answer(sdp);
       if (this.peer === peer) this.tell({ type: 'answer', sdp: answer });
       for (const candidate of this.earlyCandidates.splice(0)) await this.addCandidate(peer, candidate);
     } catch (error) {
-      this.tell({ type: 'error', message: `could not answer the offer: ${errorSummary(error)}`, fatal: true });
+      this.reportError(`could not answer the offer: ${errorSummary(error)}`, true);
       await this.release(null, 'error');
     }
   }
@@ -171,12 +268,12 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private onPeerState(peer: MediaPeer, state: PeerState): void {
     if (this.peer !== peer) return;
     if (state === 'failed') {
-      this.tell({ type: 'error', message: 'the connection to the browser failed', fatal: true });
+      this.reportError('the connection to the browser failed', true);
       void this.release(null, 'error');
       return;
     }
     if (state === 'closed') {
-      void this.release('the connection closed');
+      void this.release(peer.closeReason ?? 'the connection closed');
       return;
     }
     this.set({ kernel_status: STATUS_OF[state] });
@@ -193,48 +290,55 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (this.isClosed || this.ending) return;
     this.set({ kernel_status: status });
     if (reason !== null) this.tell({ type: 'stopped', reason });
-    this.prepareSpare(this.get('ice_servers') ?? []);
+    prepareSpare(this.peerOptions(this.get('ice_servers') ?? []), (message) => this.log(message));
   }
 
   /** The widget closed or the kernel shuts down: release everything, start nothing new. */
   private async end(reason: string): Promise<void> {
-    this.ending = true;
-    const spare = this.spare;
-    this.spare = null;
-    await Promise.all([this.release(reason), spare?.peer.then((peer) => peer.close(), () => undefined)]);
-  }
-
-  private peerConfig(iceServers: IceServerLike[]): { options: MediaPeerOptions; key: string } {
-    const options = { iceServers, codec: this.get('codec'), hostAddresses: this.hostAddresses };
-    return { options, key: JSON.stringify(options) };
-  }
-
-  private prepareSpare(iceServers: IceServerLike[]): void {
-    if (this.spare || this.ending || this.isClosed) return;
-    const { options, key } = this.peerConfig(iceServers);
-    const peer = MediaPeer.create(options);
-    peer.catch((error) => this.log(`could not start a spare media worker: ${errorSummary(error)}`));
-    this.spare = { peer, config: key };
-  }
-
-  /** The spare peer when it was made for these settings (the usual case), else a new one. */
-  private async takePeer(iceServers: IceServerLike[]): Promise<MediaPeer> {
-    const { options, key } = this.peerConfig(iceServers);
-    const spare = this.spare;
-    this.spare = null;
-    if (spare && spare.config === key) {
-      const peer = await spare.peer.catch(() => null);
-      if (peer && peer.currentState === 'new') return peer;
-      void peer?.close();
-    } else if (spare) {
-      void spare.peer.then((peer) => peer.close(), () => undefined);
+    if (!this.ending) {
+      this.ending = true;
+      this.queue = [];
+      releaseSpare();
     }
-    return MediaPeer.create(options);
+    await this.release(reason);
+  }
+
+  /** The peer's settings; equal settings (as JSON) let a Start take the kernel's spare peer. */
+  private peerOptions(iceServers: IceServerLike[]): MediaPeerOptions {
+    return {
+      iceServers,
+      codec: this.get('codec'),
+      hostAddresses: this.hostAddresses,
+      ...(this.livenessTimeoutMs !== undefined ? { livenessTimeoutMs: this.livenessTimeoutMs } : {}),
+    };
+  }
+
+  /**
+   * An error about this stream: told to its widget (the browser shows it) and written to the kernel
+   * log, never printed into a cell (that would be whichever cell ran last, unrelated to the stream).
+   */
+  private reportError(message: string, fatal: boolean): void {
+    this.tell({ type: 'error', message, fatal });
+    this.log(message);
+  }
+
+  /** Non-fatal media errors (a bad frame, a codec hiccup): each distinct one told once in a row. */
+  private onMediaError(error: Error): void {
+    const message = `media: ${error.message}`;
+    this.log(message);
+    if (message === this.lastMediaError) return;
+    this.lastMediaError = message;
+    this.tell({ type: 'error', message, fatal: false });
   }
 
   private onTransformError(error: unknown): void {
     const message = errorSummary(error);
     this.set({ transform_error: message });
+    // Logged once until it recovers or changes: a transform failing on every frame adds one line.
+    if (message !== this.lastLogged) {
+      this.lastLogged = message;
+      this.streamerLog.add(`transform error: ${message}`, `frame ${this.pipeline.frameCount}:`);
+    }
     // Once per distinct error, not 30 times a second.
     if (message !== this.lastReported) {
       this.lastReported = message;

@@ -80,7 +80,20 @@ export function removeBuffers<T>(state: T): SplitState<T> {
   return { state: walk(state, []) as T, bufferPaths, buffers };
 }
 
-/** Puts buffers back at their paths (modifies `state`); throws on a malformed path. */
+/**
+ * Path segments that would leave the state for an object's prototype chain: a buffer path
+ * `["__proto__", "x"]` would otherwise put a buffer on the kernel's Object.prototype, where every
+ * cell sees it as `({}).x`.
+ */
+const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+const hasOwn = (object: object, key: string | number): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+/**
+ * Puts buffers back at their paths (modifies `state`); throws on a malformed path. Paths only walk
+ * own properties of plain objects and existing indices of arrays (where removeBuffers left null),
+ * so a frontend cannot reach a prototype or grow an array to any length.
+ */
 export function putBuffers(state: unknown, bufferPaths: unknown, buffers: readonly unknown[]): void {
   if (!Array.isArray(bufferPaths)) throw new Error('buffer_paths must be an array');
   if (bufferPaths.length > buffers.length) {
@@ -90,12 +103,16 @@ export function putBuffers(state: unknown, bufferPaths: unknown, buffers: readon
     if (!Array.isArray(path) || path.length === 0) throw new Error(`bad buffer path ${JSON.stringify(path)}`);
     let node = state;
     for (const [depth, key] of path.entries()) {
+      if (typeof key === 'string' && FORBIDDEN_SEGMENTS.has(key)) {
+        throw new Error(`buffer path ${JSON.stringify(path)} names '${key}', which is never a state key`);
+      }
+      const last = depth === path.length - 1;
       const container = node as Record<string | number, unknown>;
       const ok =
-        (Array.isArray(container) && typeof key === 'number') ||
-        (isPlainObject(container) && typeof key === 'string');
+        (Array.isArray(container) && Number.isSafeInteger(key) && key >= 0 && key < container.length) ||
+        (isPlainObject(container) && typeof key === 'string' && (last || hasOwn(container, key)));
       if (!ok) throw new Error(`buffer path ${JSON.stringify(path)} does not fit the state`);
-      if (depth === path.length - 1) container[key] = buffers[i];
+      if (last) container[key] = buffers[i];
       else node = container[key];
     }
   });

@@ -5,7 +5,7 @@ import { errorSummary } from '../errors';
 
 export const CONTROL_TARGET = 'jupyter.widget.control';
 /** ipywidgets' __control_protocol_version__; the frontend sends it as comm_open metadata. */
-export const CONTROL_PROTOCOL_VERSION = '1.0.0';
+const CONTROL_PROTOCOL_VERSION = '1.0.0';
 
 /**
  * Registers the target the widget manager uses to restore every widget after a page reload.

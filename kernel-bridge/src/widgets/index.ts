@@ -1,7 +1,5 @@
 /** Kernel-side Jupyter widgets (protocol 2.1) driving the stock @jupyter-widgets/controls models. */
 export { Widget, WIDGET_TARGET, WIDGET_PROTOCOL_VERSION, VIEW_MIME } from './widget';
-/** @deprecated The earlier name of WIDGET_PROTOCOL_VERSION, kept for notebooks that import it. */
-export { WIDGET_PROTOCOL_VERSION as PROTOCOL_VERSION } from './widget';
 export { ValueWidget } from './controls/value-widget';
 export type { Accessors, CustomMessage, Options, StateChange, WidgetOptions } from './widget';
 export { registerWidgetControlTarget, CONTROL_TARGET } from './control';
@@ -26,6 +24,15 @@ export {
   SliderStyle,
   TextStyle,
   ToggleButtonsStyle,
+} from './controls/styles';
+export type {
+  ButtonStyleState,
+  CheckboxStyleState,
+  DescriptionStyleState,
+  LabelStyleState,
+  SliderStyleState,
+  TextStyleState,
+  ToggleButtonsStyleState,
 } from './controls/styles';
 export { IntSlider } from './controls/int-slider';
 export type { IntSliderState } from './controls/int-slider';

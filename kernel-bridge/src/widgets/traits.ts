@@ -25,15 +25,46 @@ export interface Trait<T> {
 
 export type Traits<S> = { [K in keyof S]-?: Trait<S[K]> };
 
+/**
+ * Most entries a list trait takes (`_dom_classes`, `children`, a ToggleButtons' `tooltips`...).
+ * Real lists are a few CSS classes, children or buttons; unbounded, the frontend could send
+ * 200,000 entries that the kernel validates, stores and echoes to every view.
+ */
+export const MAX_LIST_ENTRIES = 1000;
+
+/**
+ * Longest string a string trait takes (descriptions, labels, text values, CSS values). Far above
+ * any text typed into a control, far below the wire's message limit: it only stops a frontend
+ * from parking megabytes in a label that is echoed and re-sent on every state request.
+ */
+export const MAX_STRING_LENGTH = 1_000_000;
+
+/** How much of an offending value a rejection message quotes: enough to recognise it. */
+const MAX_DESCRIBED_CHARS = 120;
+
 /** The offending value as a rejection message shows it. */
 const describeValue = (v: unknown): string => {
   if (isBinary(v)) return 'binary data';
+  let text: string;
   try {
-    return JSON.stringify(v) ?? String(v);
+    text = JSON.stringify(v) ?? String(v);
   } catch {
-    return String(v);
+    text = String(v);
   }
+  return text.length > MAX_DESCRIBED_CHARS ? `${text.slice(0, MAX_DESCRIBED_CHARS)}…` : text;
 };
+
+function checkLength(s: string): void {
+  if (s.length > MAX_STRING_LENGTH) {
+    throw new TraitError(`expected a string of at most ${MAX_STRING_LENGTH} characters, got ${s.length}`);
+  }
+}
+
+function checkEntries(list: readonly unknown[]): void {
+  if (list.length > MAX_LIST_ENTRIES) {
+    throw new TraitError(`expected at most ${MAX_LIST_ENTRIES} entries, got ${list.length}`);
+  }
+}
 
 function simple<T>(def: T, what: string, ok: (v: unknown) => boolean, extra: Partial<Trait<T>> = {}): Trait<T> {
   return {
@@ -56,13 +87,29 @@ export const float = (def: number): Trait<number> =>
 
 export const bool = (def: boolean): Trait<boolean> => simple(def, 'a boolean', (v) => typeof v === 'boolean');
 
-export const str = (def: string): Trait<string> => simple(def, 'a string', (v) => typeof v === 'string');
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+export const str = (def: string): Trait<string> => ({
+  default: () => def,
+  validate(v) {
+    if (!isString(v)) throw new TraitError(`expected a string, got ${describeValue(v)}`);
+    checkLength(v);
+    return v;
+  },
+});
 
 export const oneOf = <T extends string>(values: readonly T[], def: T): Trait<T> =>
   simple(def, `one of ${values.join(', ')}`, (v) => values.includes(v as T));
 
-export const strings = (def: string[] = []): Trait<string[]> =>
-  simple(def, 'an array of strings', (v) => Array.isArray(v) && v.every((s) => typeof s === 'string'));
+export const strings = (def: string[] = []): Trait<string[]> => ({
+  default: () => def,
+  validate(v) {
+    if (Array.isArray(v)) checkEntries(v);
+    if (!Array.isArray(v) || !v.every(isString)) throw new TraitError(`expected an array of strings, got ${describeValue(v)}`);
+    v.forEach(checkLength);
+    return v;
+  },
+});
 
 export const intPair = (def: [number, number]): Trait<[number, number]> =>
   simple(def, 'a pair of integers', (v) => Array.isArray(v) && v.length === 2 && v.every(Number.isSafeInteger));
@@ -116,6 +163,7 @@ export function widgetList<W extends RegisteredWidget = RegisteredWidget>(): Tra
   return {
     default: () => [],
     validate(v) {
+      if (Array.isArray(v)) checkEntries(v);
       if (!Array.isArray(v) || !v.every(isWidget)) throw new TraitError(`expected an array of widgets, got ${describeValue(v)}`);
       return [...v] as W[];
     },

@@ -285,12 +285,22 @@ export class Widget<S extends object> implements Displayable, RegisteredWidget {
   private onUpdate(data: JSONObject, buffers: readonly Buffer[]): void {
     if (!isPlainObject(data.state)) throw new Error('update without a state object');
     const incoming = cloneJson(data.state) as Record<string, unknown>;
-    putBuffers(incoming, data.buffer_paths ?? [], buffers);
+    try {
+      putBuffers(incoming, data.buffer_paths ?? [], buffers);
+    } catch (error) {
+      // Nothing of it is applied; the frontend already shows the values it sent, so resend ours.
+      this.log(`rejected update of ${Object.keys(incoming).join(', ')}: ${errorMessage(error)}`);
+      const current = this.wireState();
+      const known = Object.keys(incoming).filter((key) => Object.hasOwn(current, key));
+      this.sendState('update', Object.fromEntries(known.map((key) => [key, current[key]])));
+      return;
+    }
     const accepted: Partial<S> = {};
     const view = new Map<string, unknown>();
     const refused: string[] = [];
     for (const [key, json] of Object.entries(incoming)) {
-      const trait = (this.traits as Record<string, Trait<unknown>>)[key];
+      // Own keys only: 'constructor' or 'toString' must not find Object.prototype's.
+      const trait = Object.hasOwn(this.traits, key) ? (this.traits as Record<string, Trait<unknown>>)[key] : undefined;
       if (!trait || trait.sync === false) {
         this.log(`rejected unknown key '${key}'`);
         continue;
@@ -303,7 +313,7 @@ export class Widget<S extends object> implements Displayable, RegisteredWidget {
         accepted[key as keyof S] = value;
         view.set(key, json);
       } catch (error) {
-        this.log(`rejected ${key}=${repr(json)}: ${errorMessage(error)}`);
+        this.log(`rejected ${key}=${clip(repr(json))}: ${errorMessage(error)}`);
         refused.push(key);
       }
     }
@@ -345,6 +355,13 @@ export class Widget<S extends object> implements Displayable, RegisteredWidget {
   private closeOwned(): void {
     for (const widget of this.owned.splice(0)) (widget as unknown as { close(): void }).close();
   }
+}
+
+/** How much of a rejected value the kernel log quotes: a 200,000-entry list must not flood it. */
+const MAX_LOGGED_VALUE_CHARS = 200;
+
+function clip(text: string): string {
+  return text.length > MAX_LOGGED_VALUE_CHARS ? `${text.slice(0, MAX_LOGGED_VALUE_CHARS)}…` : text;
 }
 
 function repr(value: unknown): string {

@@ -71,9 +71,38 @@ describe('comms', () => {
   });
 
   it('answers a comm_open for an unknown target with comm_close', async () => {
-    kernel.send('shell', 'comm_open', { comm_id: 'c3', target_name: 'nobody', data: {} });
-    const closed = await kernel.waitForIopub((m) => m.header.msg_type === 'comm_close' && m.content.comm_id === 'c3');
-    expect(closed.content.comm_id).toBe('c3');
+    const sent = kernel.send('shell', 'comm_open', { comm_id: 'c3', target_name: 'nobody', data: {} });
+    await kernel.waitForIopub((m) => isIdleFor(m, sent.msg_id));
+    // Exactly one answer, a comm_close for that comm, in reply to the open; nothing else.
+    const answers = kernel.childrenOf(sent.msg_id).filter((m) => m.header.msg_type !== 'status');
+    expect(answers.map((m) => [m.header.msg_type, m.content.comm_id])).toEqual([['comm_close', 'c3']]);
+    const info = await kernel.request('shell', 'comm_info_request', {});
+    expect(info.content.comms).not.toHaveProperty('c3');
+    await kernel.waitForStderr(/no comm target named "nobody"/);
+  });
+
+  it('handles comm messages while a cell awaits', async () => {
+    // The cell waits for a frontend message on a comm it opened; only the comm can end it.
+    const run = kernel.execute(`
+      import { getKernelApi } from "jupyterlab-webrtc-bridge";
+      const gate = getKernelApi().comms.open("gate", {}, { commId: "g1" });
+      const got = await new Promise<unknown>((resolve) => gate.onMessage((m) => { gate.send({ ack: m.data }); resolve(m.data); }));
+      console.log("cell got", JSON.stringify(got));
+    `);
+    await kernel.waitForIopub((m) => m.header.msg_type === 'comm_open' && m.content.comm_id === 'g1');
+    const sent = kernel.send('shell', 'comm_msg', { comm_id: 'g1', data: { open: 'sesame' } });
+    const ack = await kernel.waitForIopub((m) => m.header.msg_type === 'comm_msg' && m.content.comm_id === 'g1');
+    expect(ack.content.data).toEqual({ ack: { open: 'sesame' } });
+    expect((ack.parent_header as { msg_id: string }).msg_id).toBe(sent.msg_id);
+    const { reply, iopub } = await run;
+    expect(reply.content.status).toBe('ok');
+    expect(iopub.filter((m) => m.header.msg_type === 'stream').map((m) => m.content.text).join('')).toBe('cell got {"open":"sesame"}\n');
+    // The comm message was handled (busy/idle around it) before the cell finished.
+    const order = kernel.iopubMessages;
+    const commIdle = order.findIndex((m) => isIdleFor(m, sent.msg_id));
+    const cellIdle = order.findIndex((m) => isIdleFor(m, (reply.parent_header as { msg_id: string }).msg_id));
+    expect(commIdle).toBeGreaterThanOrEqual(0);
+    expect(commIdle).toBeLessThan(cellIdle);
   });
 
   it('opens a comm from a cell and receives the frontend messages', async () => {

@@ -73,16 +73,20 @@ describe('execute', () => {
   });
 
   it('streams console output while the cell is still running', async () => {
-    const started = Date.now();
-    const first = kernel.waitForIopub((m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('early'));
-    const run = kernel.execute('console.log("early"); await new Promise((r) => setTimeout(r, 1500)); console.error("late");');
-    await first;
-    const earlyAt = Date.now() - started;
+    const go = path.join(kernel.cwd, 'go-on');
+    const early = kernel.waitForIopub((m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('early'));
+    const run = kernel.execute(
+      `console.log("early");\nwhile (!require("fs").existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 10));\nconsole.error("late");`,
+    );
+    const earlyMessage = await early;
+    // The cell cannot finish before the file exists: "early" was sent while it was still running.
+    writeFileSync(go, '');
     const { reply, iopub } = await run;
-    const doneAt = Date.now() - started;
     expect(reply.content.status).toBe('ok');
-    expect(doneAt - earlyAt).toBeGreaterThan(1000);
+    expect(streamText(iopub, 'stdout')).toBe('early\n');
     expect(streamText(iopub, 'stderr')).toBe('late\n');
+    const order = iopub.map((m) => m.header.msg_id);
+    expect(order.indexOf(earlyMessage.header.msg_id)).toBeLessThan(order.indexOf(ofType(iopub, 'stream').find((m) => m.content.name === 'stderr')!.header.msg_id));
   });
 
   it('delivers 10,000 console.log lines, all of them, in order', async () => {
@@ -103,13 +107,25 @@ describe('execute', () => {
   it('keeps working after an imported package changes on disk (tslab converter rebuilt)', async () => {
     await kernel.execute('import { shout } from "shout";\nshout("a")');
     const manifest = path.join(kernel.cwd, 'node_modules', 'shout', 'package.json');
-    writeFileSync(manifest, JSON.stringify({ name: 'shout', version: '2.0.0', main: 'index.js', types: 'index.d.ts' }));
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // The change is made from inside the kernel, which waits until its own watcher on the file saw
+    // it: the TypeScript watcher on the same file is served by the same inotify read, so by then
+    // it has armed its rebuild (the state that wedges tslab's converter), with no time guessed.
+    const changed = await kernel.execute(
+      [
+        'import * as fs from "fs";',
+        'await new Promise<void>((resolve) => {',
+        `  const watcher = fs.watch(${JSON.stringify(manifest)}, () => { watcher.close(); setImmediate(resolve); });`,
+        `  fs.writeFileSync(${JSON.stringify(manifest)}, JSON.stringify({ name: "shout", version: "2.0.0", main: "index.js", types: "index.d.ts" }));`,
+        '});',
+      ].join('\n'),
+    );
+    expect(changed.reply.content.status).toBe('ok');
     const { reply, iopub } = await kernel.execute('shout("still here")');
     expect(reply.content.status).toBe('ok');
     expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': 'STILL HERE!' });
     const completion = await kernel.request('shell', 'complete_request', { code: 'shou', cursor_pos: 4 });
     expect(completion.content.status).toBe('ok');
+    expect(completion.content.matches).toContain('shout');
   });
 
   it('imports our own package in any notebook folder, without installing it there', async () => {
@@ -147,16 +163,34 @@ describe('execute', () => {
   });
 
   it('keeps output of callbacks under the cell that started them', async () => {
-    const { reply } = await kernel.execute('setTimeout(() => console.log("from a timer"), 300); "scheduled"');
+    // The first cell's callback prints only once the second cell runs (which lets it go), so the
+    // output is produced while another cell is the current one.
+    const first = await kernel.execute(
+      'const fired = { done: false };\n' +
+        'const poll = setInterval(() => { if ((globalThis as any).letTimerGo) { clearInterval(poll); console.log("from a timer"); fired.done = true; } }, 5);\n' +
+        '"scheduled"',
+    );
+    expect(first.reply.content.status).toBe('ok');
+    const second = await kernel.execute(
+      '(globalThis as any).letTimerGo = true;\nwhile (!fired.done) await new Promise((r) => setTimeout(r, 5));\nconsole.log("second cell");',
+    );
+    expect(second.reply.content.status).toBe('ok');
     const late = await kernel.waitForIopub((m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('from a timer'));
-    expect((late.parent_header as { msg_id: string }).msg_id).toBe((reply.parent_header as { msg_id: string }).msg_id);
-    await kernel.execute('1'); // a later cell does not steal it
+    expect((late.parent_header as { msg_id: string }).msg_id).toBe((first.reply.parent_header as { msg_id: string }).msg_id);
+    expect(streamText(second.iopub)).toBe('second cell\n');
   });
 
   it('aborts cells queued behind a failing cell', async () => {
-    const failing = kernel.execute('await new Promise((r) => setTimeout(r, 300));\nthrow new Error("stop here");');
+    const go = path.join(kernel.cwd, 'fail-now');
+    const failing = kernel.execute(
+      `while (!require("fs").existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 10));\nthrow new Error("stop here");`,
+    );
     const queued = kernel.execute('console.log("must not run")');
-    expect((await failing).reply.content.status).toBe('error');
+    // Shell requests are read in order and kernel_info is answered while a cell runs: once it is
+    // answered, the second execute_request has been queued behind the first.
+    await kernel.request('shell', 'kernel_info_request', {});
+    writeFileSync(go, '');
+    expect((await failing).reply.content).toMatchObject({ status: 'error', evalue: 'stop here' });
     const { reply, iopub } = await queued;
     expect(reply.content.status).toBe('aborted');
     expect(streamText(iopub)).toBe('');

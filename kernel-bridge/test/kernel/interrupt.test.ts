@@ -1,4 +1,20 @@
+import { randomUUID } from 'crypto';
+import { writeFileSync } from 'fs';
+import * as path from 'path';
 import { KernelClient, Msg, ofType } from './kernel-client';
+
+/**
+ * Cells announce that they reached the point to interrupt by writing a line straight to fd 2:
+ * synchronous, unbatched (console output is batched on a timer, which a busy loop never lets
+ * run), and seen by the test on the kernel's stderr pipe.
+ */
+const announce = (line: string) => `require("fs").writeSync(2, ${JSON.stringify(line + '\n')});`;
+/**
+ * For a cell that awaits: announces from the next turn of the event loop, when the cell has
+ * returned to the kernel and is awaiting (a SIGINT that lands while the cell's synchronous part
+ * still runs is a different case: see the loop test).
+ */
+const announceAwaiting = (line: string) => `setImmediate(() => { ${announce(line)} });`;
 
 describe('interrupt', () => {
   let kernel: KernelClient;
@@ -9,79 +25,58 @@ describe('interrupt', () => {
     await kernel.stop();
   });
 
-  /** Runs `code`, waits for `started` (an event the cell causes right before it blocks), interrupts. */
-  async function interruptWhen(
-    code: string,
-    started: () => Promise<unknown>,
-    interrupt: () => unknown = interruptRequest,
-  ) {
-    const running = kernel.execute(code);
-    await started();
-    const interrupted = interrupt();
-    const result = await running;
-    if (interrupted instanceof Promise) expect(((await interrupted) as Msg).content.status).toBe('ok');
-    return result;
+  /** Runs `code` after an announcement, waits for it, then interrupts. */
+  async function interruptWhenReached(marker: string, code: string, interrupt: () => void, awaiting = false) {
+    const running = kernel.execute(`${(awaiting ? announceAwaiting : announce)(marker)}\n${code}`);
+    await kernel.waitForStderr(new RegExp(`^${marker}$`, 'm'));
+    interrupt();
+    return running;
   }
 
   // kernel.json declares interrupt_mode "message": the stop button sends interrupt_request on
-  // control, which a worker thread reads even while a cell keeps the main thread busy.
-  const interruptRequest = () => kernel.request('control', 'interrupt_request', {});
+  // control, which a worker thread reads even while a cell keeps the main thread busy. The reply
+  // must say ok.
+  let interruptReply: Promise<Msg> | undefined;
+  const interruptRequest = () => {
+    interruptReply = kernel.request('control', 'interrupt_request', {});
+  };
   const sigint = () => kernel.process.kill('SIGINT');
 
-  /** Resolves when the kernel process writes `marker` to its real stderr (fd 2, not the cell's stream). */
-  function stderrMarker(marker: string): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (!kernel.stderr.join('').includes(marker)) return;
-        kernel.process.stderr!.off('data', check);
-        resolve();
-      };
-      kernel.process.stderr!.on('data', check);
-      check();
-    });
-  }
-
-  /** A cell that writes a marker the test waits for (its own stream only leaves on a timer), then runs `rest`. */
-  function markedCell(rest: string, before = ''): { code: string; started: () => Promise<void> } {
-    const marker = `started-${Math.random().toString(36).slice(2)}`;
-    return {
-      code: `import { writeSync } from "fs"; ${before} writeSync(2, "${marker}\\n"); ${rest}`,
-      started: () => stderrMarker(marker),
-    };
-  }
-
-  function expectInterrupted({ reply, iopub }: { reply: Msg; iopub: Msg[] }) {
+  async function expectInterrupted({ reply, iopub }: { reply: Msg; iopub: Msg[] }) {
     expect(reply.content).toMatchObject({ status: 'error', ename: 'Interrupted', evalue: 'the cell was interrupted' });
     expect(ofType(iopub, 'error')[0].content.traceback).toEqual(['Interrupted: the cell was interrupted']);
+    if (interruptReply) expect((await interruptReply).content.status).toBe('ok');
+    interruptReply = undefined;
   }
 
   it('stops a synchronous endless loop on SIGINT', async () => {
-    const cell = markedCell('while (true) {}');
-    expectInterrupted(await interruptWhen(cell.code, cell.started, sigint));
+    await expectInterrupted(await interruptWhenReached('looping', 'while (true) {}', sigint));
     expect((await kernel.execute('"alive after loop"')).reply.content.status).toBe('ok');
   });
 
   it('stops an endless await on SIGINT', async () => {
-    const cell = markedCell('await new Promise(() => {});', 'await Promise.resolve();');
-    expectInterrupted(await interruptWhen(cell.code, cell.started, sigint));
+    await expectInterrupted(await interruptWhenReached('awaiting 1', 'await new Promise(() => {});', sigint, true));
     expect((await kernel.execute('"alive after await"')).reply.content.status).toBe('ok');
   });
 
   it('stops an endless await on interrupt_request', async () => {
-    const cell = markedCell('await new Promise(() => {});', 'await Promise.resolve();');
-    expectInterrupted(await interruptWhen(cell.code, cell.started));
+    await expectInterrupted(
+      await interruptWhenReached('awaiting 2', 'await new Promise(() => {});', interruptRequest, true),
+    );
   });
 
   it('stops a synchronous endless loop on interrupt_request', async () => {
-    const cell = markedCell('while (true) {}');
-    expectInterrupted(await interruptWhen(cell.code, cell.started));
+    await expectInterrupted(await interruptWhenReached('looping 2', 'while (true) {}', interruptRequest));
     expect((await kernel.execute('"alive after sync loop"')).reply.content.status).toBe('ok');
   });
 
   it('stops a loop that starts after an await, keeping earlier variables', async () => {
     expect((await kernel.execute('const keptBefore = 41;')).reply.content.status).toBe('ok');
-    const cell = markedCell('while (true) {}', 'await Promise.resolve();');
-    expectInterrupted(await interruptWhen(cell.code, cell.started));
+    // Announced after the await, from the loop's own turn (a setImmediate would never run).
+    const running = kernel.execute(`await Promise.resolve();\n${announce('looping after await')}\nwhile (true) {}`);
+    await kernel.waitForStderr(/^looping after await$/m);
+    interruptRequest();
+    await expectInterrupted(await running);
     const after = await kernel.execute('keptBefore + 1');
     expect(after.reply.content.status).toBe('ok');
     expect(ofType(after.iopub, 'execute_result')[0].content.data).toMatchObject({ 'text/plain': '42' });
@@ -91,12 +86,12 @@ describe('interrupt', () => {
     expect((await kernel.execute('let counter = 1;')).reply.content.status).toBe('ok');
     const code =
       'console.log("spinning after timer"); await new Promise((resolve) => setTimeout(resolve, 50)); while (true) { counter++; }';
-    const result = await interruptWhen(code, () =>
-      kernel.waitForIopub(
-        (m) => m.header.msg_type === 'stream' && String(m.content.text).includes('spinning after timer'),
-      ),
+    const running = kernel.execute(code);
+    await kernel.waitForIopub(
+      (m) => m.header.msg_type === 'stream' && String(m.content.text).includes('spinning after timer'),
     );
-    expectInterrupted(result);
+    interruptRequest();
+    await expectInterrupted(await running);
     const after = await kernel.execute('await Promise.resolve(); counter + 1');
     expect(after.reply.content.status).toBe('ok');
     expect(ofType(after.iopub, 'execute_result')[0].content.data).toMatchObject({ 'text/plain': '2' });
@@ -104,7 +99,7 @@ describe('interrupt', () => {
 
   it('does nothing harmful when interrupted while idle', async () => {
     expect((await kernel.execute('const idleValue = "still here";')).reply.content.status).toBe('ok');
-    expect((await interruptRequest()).content.status).toBe('ok');
+    expect((await kernel.request('control', 'interrupt_request', {})).content.status).toBe('ok');
     // An awaiting cell right after must run to its end: nothing stopped the main thread later.
     const after = await kernel.execute('await new Promise((resolve) => setTimeout(resolve, 500)); idleValue');
     expect(after.reply.content.status).toBe('ok');
@@ -113,15 +108,25 @@ describe('interrupt', () => {
 
   it('answers heartbeats while a cell keeps the main thread busy', async () => {
     const zmq = await import('zeromq');
-    const hb = new zmq.Request({ receiveTimeout: 2000 });
+    const release = path.join(kernel.cwd, `release-${randomUUID()}`);
+    const hb = new zmq.Request({ receiveTimeout: 20000 });
     hb.connect(`tcp://127.0.0.1:${kernel.ports.hb}`);
-    const cell = markedCell('const end = Date.now() + 1500; while (Date.now() < end) {}');
-    const running = kernel.execute(cell.code);
-    await cell.started();
-    await hb.send('ping');
-    const [echo] = await hb.receive();
-    expect(echo.toString()).toBe('ping');
-    hb.close();
-    expect((await running).reply.content.status).toBe('ok');
+    try {
+      // The cell spins (no await, so the event loop never runs) until the test lets it go.
+      const running = kernel.execute(
+        `${announce('spinning')}\nconst fs = require("fs"); while (!fs.existsSync(${JSON.stringify(release)})) {}\n"released"`,
+      );
+      await kernel.waitForStderr(/^spinning$/m);
+      await hb.send('ping');
+      const [echo] = await hb.receive();
+      expect(echo.toString()).toBe('ping');
+      // The cell cannot end before the release file exists, so this echo came while it was spinning.
+      writeFileSync(release, '');
+      const { reply, iopub } = await running;
+      expect(reply.content.status).toBe('ok');
+      expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': 'released' });
+    } finally {
+      hb.close();
+    }
   });
 });

@@ -29,10 +29,30 @@ async function freePort(): Promise<number> {
 export class KernelClient {
   readonly iopubMessages: Msg[] = [];
   readonly stderr: string[] = [];
+  /** Every shell/control reply received, in arrival order (to prove a request got none). */
+  readonly replyMessages: Msg[] = [];
   private readonly session = randomUUID();
   private readonly replies = new Map<string, (message: Msg) => void>();
   private readonly iopubWaiters: { test: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
   private exited: Promise<number | null>;
+  private readonly stderrWaiters = new Set<() => void>();
+  private readonly iopubListeners = new Set<(m: Msg) => void>();
+  /** Timers of pending waits; stop() clears them so no wait outlives the kernel (or keeps jest alive). */
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private bounded(timeoutMs: number, onTimeout: () => void): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      onTimeout();
+    }, timeoutMs);
+    this.timers.add(timer);
+    return timer;
+  }
+
+  private clear(timer: NodeJS.Timeout): void {
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
 
   private constructor(
     readonly process: ChildProcess,
@@ -42,8 +62,13 @@ export class KernelClient {
     readonly iopub: zmq.Subscriber,
     readonly cwd: string,
   ) {
-    this.exited = new Promise((resolve) => process.on('exit', (code) => resolve(code)));
-    process.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    // 'close', not 'exit': by then stdout/stderr have been read to the end, so every line the
+    // kernel logged before exiting is in this.stderr.
+    this.exited = new Promise((resolve) => process.on('close', (code) => resolve(code)));
+    process.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr.push(chunk.toString());
+      for (const wake of [...this.stderrWaiters]) wake();
+    });
     void this.readReplies(shell);
     void this.readReplies(control);
     void this.readIopub();
@@ -125,9 +150,9 @@ export class KernelClient {
 
   replyTo(msgId: string, timeoutMs = 20000): Promise<Msg> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply to ${msgId} in ${timeoutMs} ms; kernel stderr: ${this.stderr.join('')}`)), timeoutMs);
+      const timer = this.bounded(timeoutMs, () => reject(new Error(`no reply to ${msgId} in ${timeoutMs} ms; kernel stderr: ${this.stderr.join('')}`)));
       this.replies.set(msgId, (message) => {
-        clearTimeout(timer);
+        this.clear(timer);
         resolve(message);
       });
     });
@@ -153,15 +178,45 @@ export class KernelClient {
     const seen = this.iopubMessages.find(test);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`iopub message not seen in ${timeoutMs} ms`)), timeoutMs);
+      const timer = this.bounded(timeoutMs, () => reject(new Error(`iopub message not seen in ${timeoutMs} ms`)));
       this.iopubWaiters.push({
         test,
         resolve: (m) => {
-          clearTimeout(timer);
+          this.clear(timer);
           resolve(m);
         },
       });
     });
+  }
+
+  /**
+   * Resolves once the kernel's stderr (its own log lines go there, and a cell can write to fd 2
+   * directly) matches `pattern`; the log line travels through a pipe, so it may come after a reply
+   * sent at the same time.
+   */
+  waitForStderr(pattern: RegExp, timeoutMs = 20000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const text = this.stderr.join('');
+        if (!pattern.test(text)) return false;
+        this.stderrWaiters.delete(check);
+        this.clear(timer);
+        resolve(text);
+        return true;
+      };
+      const timer = this.bounded(timeoutMs, () => {
+        this.stderrWaiters.delete(check);
+        reject(new Error(`kernel stderr did not match ${pattern} in ${timeoutMs} ms; it was: ${this.stderr.join('')}`));
+      });
+      this.stderrWaiters.add(check);
+      check();
+    });
+  }
+
+  /** Calls `listener` with every iopub message from now on; returns the unsubscribe. */
+  onIopub(listener: (m: Msg) => void): () => void {
+    this.iopubListeners.add(listener);
+    return () => this.iopubListeners.delete(listener);
   }
 
   exitCode(): Promise<number | null> {
@@ -178,12 +233,16 @@ export class KernelClient {
     this.shell.close();
     this.control.close();
     this.iopub.close();
+    // Waits still pending (a failed test's) would otherwise fire long after, into other tests.
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
   private async readReplies(socket: zmq.Dealer): Promise<void> {
     try {
       for await (const frames of socket) {
         const message = decodeMessage(frames, this.signer);
+        this.replyMessages.push(message);
         const parentId = (message.parent_header as MessageHeader).msg_id;
         this.replies.get(parentId)?.(message);
         this.replies.delete(parentId);
@@ -198,6 +257,7 @@ export class KernelClient {
       for await (const frames of this.iopub) {
         const message = decodeMessage(frames, this.signer);
         this.iopubMessages.push(message);
+        for (const listener of [...this.iopubListeners]) listener(message);
         for (const waiter of [...this.iopubWaiters]) {
           if (waiter.test(message)) {
             this.iopubWaiters.splice(this.iopubWaiters.indexOf(waiter), 1);

@@ -91,10 +91,24 @@ describe('latestFirst', () => {
   test('unsubscribe stops a pending transform from emitting', async () => {
     const src = new Subject<number>();
     const results: number[] = [];
-    const sub = src.pipe(latestFirst(async (x: number) => { await tick(5); return x; })).subscribe((v) => results.push(v));
+    let finish: (() => void) | undefined;
+    const sub = src
+      .pipe(latestFirst((x: number) => new Promise<number>((resolve) => (finish = () => resolve(x)))))
+      .subscribe((v) => results.push(v));
     src.next(1);
+    expect(finish).toBeDefined(); // the transform started
     sub.unsubscribe();
-    await tick(20);
+    finish!(); // it completes only after the unsubscribe
+    await tick();
     expect(results).toEqual([]);
+    // Control: the same transform without the unsubscribe does emit.
+    const sub2 = src
+      .pipe(latestFirst((x: number) => new Promise<number>((resolve) => (finish = () => resolve(x)))))
+      .subscribe((v) => results.push(v));
+    src.next(2);
+    finish!();
+    await tick();
+    expect(results).toEqual([2]);
+    sub2.unsubscribe();
   });
 });

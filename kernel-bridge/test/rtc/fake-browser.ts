@@ -87,6 +87,21 @@ export class FakeBrowser {
     });
   }
 
+  /**
+   * The browser vanishes without a word (tab killed, machine asleep): its sockets neither send nor
+   * receive any more, and no DTLS close or RTCP BYE goes out. close() still cleans up afterwards.
+   */
+  vanish(): void {
+    for (const ice of this.pc.iceTransports) {
+      const protocols = (ice.connection as unknown as { protocols: { transport?: { send: unknown; socket: { removeAllListeners(e: string): void } } }[] }).protocols;
+      for (const { transport } of protocols) {
+        if (!transport) continue;
+        transport.send = async () => undefined;
+        transport.socket.removeAllListeners('message');
+      }
+    }
+  }
+
   async close(): Promise<void> {
     await this.pc.close();
     this.encoder.close();

@@ -30,8 +30,12 @@ it('runs a slow transform one frame per event-loop turn, newest frame first, not
   const stats: MediaStats[] = [];
   peer.stats$.subscribe((s) => stats.push(s));
   const browser = new FakeBrowser();
-  browser.pc.onIceCandidate.subscribe((c) => c && peer.addRemoteCandidate(c.toJSON()).catch(() => undefined));
-  peer.localCandidates$.subscribe((c) => c && browser.pc.addIceCandidate(c as never).catch(() => undefined));
+  browser.pc.onIceCandidate.subscribe((c) => {
+    if (c) peer.addRemoteCandidate(c.toJSON()).catch(() => undefined);
+  });
+  peer.localCandidates$.subscribe((c) => {
+    if (c) browser.pc.addIceCandidate(c as never).catch(() => undefined);
+  });
   await browser.pc.setRemoteDescription({ type: 'answer', sdp: await peer.answer(await browser.createOffer()) });
   await firstValueFrom(peer.state$.pipe(filter((s) => s === 'connected'), timeout(15000)));
 

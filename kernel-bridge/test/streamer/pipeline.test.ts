@@ -76,4 +76,30 @@ describe('transform pipeline', () => {
     expect(out).toEqual([9]);
     expect(errors).toEqual(['setup failed']);
   });
+
+  it('runs the set-up and every frame through events.run (the streamer captures output there), counting frames', () => {
+    const inside: string[] = [];
+    let running = false;
+    const pipeline = new TransformPipeline({
+      output: () => undefined,
+      error: () => undefined,
+      recovered: () => undefined,
+      run: (fn) => {
+        running = true;
+        try {
+          return fn();
+        } finally {
+          running = false;
+        }
+      },
+    });
+    pipeline.setTransform((frames$) => {
+      inside.push(`set up ${running}`);
+      return frames$.pipe(map((f) => (inside.push(`frame ${f.data[0]} ${running}`), f)));
+    });
+    pipeline.push(frameOf(1));
+    pipeline.push(frameOf(2));
+    expect(inside).toEqual(['set up true', 'frame 1 true', 'frame 2 true']);
+    expect(pipeline.frameCount).toBe(2);
+  });
 });

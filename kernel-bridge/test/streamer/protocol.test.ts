@@ -13,11 +13,14 @@ import {
   parseFrontendMessage,
   STREAMER_STATE_KEYS,
 } from '../../src/streamer/protocol';
+import { MAX_OFFER_MLINES } from '../../src/rtc/protocol';
 import { streamerTraits } from '../../src/streamer/state';
 
 describe('signalling message validation', () => {
   it('accepts an offer, candidates (and the end-of-candidates null) and stop', () => {
     expect(parseFrontendMessage({ type: 'offer', sdp: 'v=0\r\n' })).toEqual({ type: 'offer', sdp: 'v=0\r\n', ice_servers: [] });
+    const fourMLines = 'v=0\r\n' + 'm=video 9 UDP/TLS/RTP/SAVPF 96\r\n'.repeat(MAX_OFFER_MLINES);
+    expect(parseFrontendMessage({ type: 'offer', sdp: fourMLines })).toEqual({ type: 'offer', sdp: fourMLines, ice_servers: [] });
     expect(
       parseFrontendMessage({ type: 'offer', sdp: 'v=0\r\n', ice_servers: [{ urls: 'turn:relay.example:3478', username: 'u', credential: 'c' }, { urls: ['stun:a', 'stun:b'] }] }),
     ).toEqual({
@@ -50,6 +53,8 @@ describe('signalling message validation', () => {
     [{ type: 'candidate', candidate: { candidate: 5 } }, /candidate.candidate must be a string/],
     [{ type: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: 'zero' } }, /sdpMLineIndex must be an integer/],
     [{ type: 'candidate', candidate: { candidate: 'c', sdpMid: 3 } }, /sdpMid must be a string/],
+    // 50 unbundled m-lines cost 50 UDP sockets in werift: refused before the peer sees them
+    [{ type: 'offer', sdp: 'v=0\r\n' + 'm=video 9 UDP/TLS/RTP/SAVPF 96\r\n'.repeat(50) }, /offer.sdp has 50 m-lines; at most 4 are accepted/],
   ])('rejects %j with a clear error', (message, reason) => {
     expect(() => parseFrontendMessage(message as never)).toThrow(reason);
   });

@@ -10,10 +10,19 @@ import { createI420Frame, Frame } from '../../src/media';
 import { webrtcStreamer } from '../../src/streamer';
 import { FakeBrowser } from '../rtc/fake-browser';
 import { FakeComm, freshKernel } from '../widgets/fake-kernel';
+import { resourcesOf, waitForResources } from './process-resources';
 
 const W = 160;
 const H = 120;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A bounded wait for a condition the code under test makes true (checked every 10 ms). */
+async function until(condition: () => boolean, what: string, timeoutMs = 20000): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited >= timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
 
 function level(value: number): Uint8Array {
   const frame = createI420Frame(W, H);
@@ -49,6 +58,7 @@ async function pumpUntil(browser: FakeBrowser, input: number, accept: (luma: num
 describe('streamer session (werift browser stand-in, loopback)', () => {
   it('negotiates over the comm, applies and swaps the transform, survives a throwing transform, stops', async () => {
     const kernel = freshKernel();
+    const before = resourcesOf('self');
     const streamer = webrtcStreamer({ key: 'session-test' });
     expect(webrtcStreamer({ key: 'session-test' })).toBe(streamer);
     streamer.transform((frames$) => frames$.pipe(map(setLuma((y) => 255 - y))));
@@ -59,9 +69,8 @@ describe('streamer session (werift browser stand-in, loopback)', () => {
       comm.receive({ method: 'custom', content: { type: 'candidate', candidate: candidate ? candidate.toJSON() : null } as never }),
     );
     comm.receive({ method: 'custom', content: { type: 'offer', sdp: await browser.createOffer() } });
-    for (let i = 0; i < 100 && customs(comm, 'answer').length === 0; i++) await sleep(50);
+    await until(() => customs(comm, 'answer').length > 0, 'answer');
     const [answer] = customs(comm, 'answer');
-    expect(answer).toBeDefined();
     await browser.pc.setRemoteDescription({ type: 'answer', sdp: (answer.data.content as { sdp: string }).sdp });
     let added = 0;
     const addKernelCandidates = setInterval(() => {
@@ -73,8 +82,7 @@ describe('streamer session (werift browser stand-in, loopback)', () => {
     }, 20);
 
     // Like a browser's encoder, start sending once connected (earlier packets are lost).
-    for (let i = 0; i < 200 && streamer.get('kernel_status') !== 'playing'; i++) await sleep(50);
-    expect(streamer.get('kernel_status')).toBe('playing');
+    await until(() => streamer.get('kernel_status') === 'playing', 'playing');
     // Inverted: 200 in, about 55 out (VP8 is lossy).
     expect(Math.abs((await pumpUntil(browser, 200, (y) => Math.abs(y - 55) < 12)) - 55)).toBeLessThan(12);
 
@@ -92,21 +100,32 @@ describe('streamer session (werift browser stand-in, loopback)', () => {
 
     // Stop from the browser: the kernel releases the peer and says so.
     comm.receive({ method: 'custom', content: { type: 'stop' } });
-    for (let i = 0; i < 100 && customs(comm, 'stopped').length === 0; i++) await sleep(50);
+    await until(() => customs(comm, 'stopped').length > 0, 'stopped');
     expect(customs(comm, 'stopped')[0].data.content).toEqual({ type: 'stopped', reason: 'stopped by the user' });
     expect(streamer.get('kernel_status')).toBe('stopped');
 
     // A malformed offer gets a clear, non-fatal error.
     comm.receive({ method: 'custom', content: { type: 'offer', sdp: 'not sdp' } });
-    await sleep(10);
-    expect(customs(comm, 'error').pop()?.data.content).toEqual({
+    await until(() => customs(comm, 'error').length > 0, 'error for a malformed offer');
+    expect(customs(comm, 'error').map((s) => s.data.content)).toEqual([{
       type: 'error',
       message: 'offer.sdp must be an SDP string (starting with "v=0")',
       fatal: false,
-    });
+    }]);
+    expect(streamer.get('kernel_status')).toBe('stopped');
 
+    // Closing the widget closes its comm, leaves the registry (the key makes a new widget), and
+    // gives back the spare worker made after the stop: this process's threads return to what
+    // they were with the browser peer alone.
     clearInterval(addKernelCandidates);
-    streamer.close();
     await browser.close();
+    streamer.close();
+    expect(comm.isClosed).toBe(true);
+    expect(streamer.isClosed).toBe(true);
+    await waitForResources('self', (now) => now.threads <= before.threads && now.udp <= before.udp, 'after close');
+    const fresh = webrtcStreamer({ key: 'session-test' });
+    expect(fresh).not.toBe(streamer);
+    fresh.close();
+    await waitForResources('self', (now) => now.threads <= before.threads, 'after closing a fresh idle streamer');
   }, 60000);
 });

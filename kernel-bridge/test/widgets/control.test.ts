@@ -83,10 +83,10 @@ describe('jupyter.widget.control', () => {
     expect(next.registrations).toBe(1);
   });
 
-  it('is shared by two loaded copies of the package, which can nest each other', () => {
+  it('is shared by two loaded copies of the package, which can nest each other', async () => {
     let copy: typeof widgets | undefined;
-    jest.isolateModules(() => {
-      copy = require('../../src/widgets');
+    await jest.isolateModulesAsync(async () => {
+      copy = await import('../../src/widgets');
     });
     if (!copy) throw new Error('second copy not loaded');
     expect(copy.IntSlider).not.toBe(IntSlider);

@@ -222,11 +222,18 @@ describe('value controls', () => {
   });
 
   it('Checkbox, Text, Label and ColorPicker validate their values', () => {
-    const cb = new Checkbox({ value: true, description: 'on' });
+    // Starts false: a truthy non-boolean accepted (or coerced) would show as true.
+    const cb = new Checkbox({ value: false, description: 'on' });
     fromFrontend(cb, { value: 1 });
+    expect(cb.value).toBe(false);
+    expect(sentStates(cb)).toEqual([['update', { value: false }]]);
+    expect(kernel.logs.join('\n')).toMatch(/Checkbox.value: expected a boolean/);
+    fromFrontend(cb, { value: true });
     expect(cb.value).toBe(true);
     const text = new Text({ placeholder: 'name' });
     fromFrontend(text, { value: 'Ada' });
+    expect(text.value).toBe('Ada');
+    fromFrontend(text, { value: 42 });
     expect(text.value).toBe('Ada');
     const label = new Label({ value: 'hi' });
     expect(openState(label)).toMatchObject({ value: 'hi', placeholder: '\u200b' });
@@ -234,7 +241,13 @@ describe('value controls', () => {
     fromFrontend(picker, { value: '#ff0000' });
     fromFrontend(picker, { value: 'not a color!' });
     expect(picker.value).toBe('#ff0000');
-    expect(() => (picker.value = 'rgb(1, 2, 3)')).not.toThrow();
+    commOf(picker).take();
+    // Kernel-side: the CSS forms the stock picker accepts are taken and sent; others throw.
+    picker.value = 'rgb(1, 2, 3)';
+    expect(picker.value).toBe('rgb(1, 2, 3)');
+    expect(sentStates(picker)).toEqual([['update', { value: 'rgb(1, 2, 3)' }]]);
+    expect(() => (picker.value = 'not a color!')).toThrow(/ColorPicker.value: expected a CSS color/);
+    expect(picker.value).toBe('rgb(1, 2, 3)');
   });
 });
 

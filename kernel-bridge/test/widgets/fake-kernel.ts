@@ -8,6 +8,7 @@ import {
   SendOptions,
   setKernelApi,
 } from '../../src/kernel/api';
+import { captureOutput } from '../../src/kernel/stdio';
 import { widgetRegistry } from '../../src/widgets/registry';
 
 export interface Sent {
@@ -131,6 +132,16 @@ export class FakeKernel implements KernelApi {
     this.logs.push(message);
   }
 
+  currentScope(): null {
+    return null;
+  }
+
+  detached<T>(fn: () => T): T {
+    return fn();
+  }
+  /** The kernel's own: captured writes reach the sink once redirectOutput (stdio.ts) is on. */
+  readonly captureOutput = captureOutput;
+
   comm(id: string): FakeComm {
     const comm = this.byId.get(id);
     if (!comm) throw new Error(`no comm ${id}`);
@@ -147,15 +158,10 @@ export class FakeKernel implements KernelApi {
   }
 }
 
-export function installFakeKernel(): FakeKernel {
+function installFakeKernel(): FakeKernel {
   const kernel = new FakeKernel();
   setKernelApi(kernel);
   return kernel;
-}
-
-/** The `method` of each message, for compact asserts on message order. */
-export function methods(sent: Sent[]): string[] {
-  return sent.map((s) => String(s.data.method));
 }
 
 /** A kernel with no widgets and no control target yet, as at the start of each test. */

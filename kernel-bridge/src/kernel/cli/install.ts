@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, writeFileSync, existsSync } from 'fs';
 import { homedir } from 'os';
 import * as path from 'path';
 
-export const KERNEL_NAME = 'typescript-webrtc';
+const KERNEL_NAME = 'typescript-webrtc';
 export const DISPLAY_NAME = 'TypeScript (WebRTC)';
 
 export type InstallScope = { kind: 'user' } | { kind: 'sys-prefix' } | { kind: 'prefix'; prefix: string };
@@ -24,7 +24,7 @@ export function parseScope(args: readonly string[]): InstallScope {
   return activeEnvironment() ? { kind: 'sys-prefix' } : { kind: 'user' };
 }
 
-export function kernelsDir(scope: InstallScope): string {
+function kernelsDir(scope: InstallScope): string {
   switch (scope.kind) {
     case 'prefix':
       return path.join(scope.prefix, 'share', 'jupyter', 'kernels');

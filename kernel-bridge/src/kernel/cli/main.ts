@@ -3,7 +3,7 @@
 import '../engine/typescript-cache';
 import * as path from 'path';
 import { installRuntimeFallback } from '../engine/resolve';
-import { installTerminationRecovery, isTerminationCleanup } from '../engine/termination-recovery';
+import { installTerminationRecovery } from '../engine/termination-recovery';
 import { Kernel } from '../kernel';
 import { readConnectionFile } from '../transport/connection-file';
 import { DEFAULT_LIMITS } from '../transport/wire';
@@ -44,15 +44,13 @@ async function runKernel(connectionFile: string): Promise<void> {
   const kernel = await Kernel.start({
     connection: readConnectionFile(connectionFile),
     rootDir: process.cwd(),
-    limits: { maxMessageBytes },
+    limits: { ...DEFAULT_LIMITS, maxMessageBytes },
+    // Lowered by tests, which cannot open 10,000 comms quickly.
+    maxOpenComms: Number(process.env.JUPYTERLAB_WEBRTC_MAX_COMMS) || undefined,
   });
   process.on('SIGINT', () => kernel.interrupt());
   process.on('SIGTERM', () => {
     void kernel.shutdown().finally(() => process.exit(0));
   });
-  // A callback a cell started threw: show it under that cell; the kernel itself carries on.
-  process.on('uncaughtException', (error) => {
-    if (!isTerminationCleanup(error)) console.error('Uncaught', error);
-  });
-  process.on('unhandledRejection', (reason) => console.error('Unhandled promise rejection:', reason));
+  // Uncaught errors and unhandled rejections: stdio.ts shows them under the cell that caused them or logs them.
 }

@@ -24,7 +24,22 @@ export type ExecutionOutcome =
   | { ok: true; hasValue: boolean; value?: unknown }
   | { ok: false; error: ExecutionError };
 
+/**
+ * Thrown by process.exit() while the engine runs: cells share the kernel's process, and exiting it
+ * with the heartbeat worker's ZeroMQ socket open made zeromq abort (SIGABRT). Like ipykernel,
+ * which turns `sys.exit()` in a cell into a SystemExit shown under the cell and keeps running,
+ * the cell fails and the kernel keeps its state: a library calling exit (a CLI parser, a test
+ * runner) must not cost the notebook every variable, and a deliberate restart is one click away.
+ */
+class ProcessExitError extends Error {
+  constructor(code: string | number | null | undefined) {
+    super(`process.exit() was called with code ${code ?? process.exitCode ?? 0}: the kernel keeps running; restart the kernel to start afresh`);
+    this.name = 'ProcessExit';
+  }
+}
+
 export class TypeScriptEngine {
+  private readonly realExit = process.exit;
   private readonly converters: { node?: Converter; browser?: Converter } = {};
   private readonly executor: Executor;
   /** Creates each converter on first use, and again after resetConverter(). */
@@ -35,6 +50,9 @@ export class TypeScriptEngine {
 
   constructor(rootDir: string) {
     installTypeCheckerFallback(ts.sys as never);
+    process.exit = ((code?: string | number | null) => {
+      throw new ProcessExitError(code);
+    }) as typeof process.exit;
     const converters = this.converters;
     this.converterSet = {
       get node() {
@@ -99,7 +117,9 @@ export class TypeScriptEngine {
     this.executor.interrupt();
   }
 
+  /** Ends the engine; process.exit works again from here on (the kernel's own shutdown exits). */
   close(): void {
+    process.exit = this.realExit;
     this.executor.close();
   }
 

@@ -9,7 +9,8 @@ import Module from 'module';
 import * as path from 'path';
 
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
-export const PACKAGE_NAME: string = require(path.join(PACKAGE_ROOT, 'package.json')).name;
+// PACKAGE_ROOT's package.json, read at run time (outside rootDir, so not an import).
+const { name: PACKAGE_NAME } = require('../../../package.json') as { name: string };
 
 /** Package name → the folder the kernel uses when a notebook folder has none. */
 const FALLBACKS = new Map<string, string>([

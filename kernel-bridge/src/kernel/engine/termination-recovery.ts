@@ -3,13 +3,13 @@
  * Runtime.terminateExecution unwinds the cell's promise job without running Node's async-hook
  * "after" callbacks, so the async id stack keeps the job's entry, and Node aborts the process
  * (CHECK execution_async_id == 0) when the callback it ran in closes, as long as any hook is
- * enabled: the kernel's AsyncLocalStorage (transport/parent-context.ts) is one. So, while the
- * main thread is paused just before the termination, the worker calls the function installed
- * here, which switches that storage off (no hook left: no CHECK) and queues the cleanup: an
- * uncaught error, which makes Node empty the async id stack once it has been reported (the
- * kernel's handler ignores it), then the storage back on.
+ * enabled: the kernel's AsyncLocalStorages (../async-context.ts) are. So, while the main thread
+ * is paused just before the termination, the worker calls the function installed here, which
+ * switches them off (no hook left: no CHECK) and queues the cleanup: an uncaught error, which
+ * makes Node empty the async id stack once it has been reported (stdio.ts's handler ignores it),
+ * then the storages back on.
  */
-import { suspendParentTracking } from '../transport/parent-context';
+import { suspendAsyncContext } from '../async-context';
 
 const HOOK_KEY = 'jupyterlab-webrtc.kernel.before-termination';
 const CLEANUP_MARK = Symbol.for('jupyterlab-webrtc.kernel.termination-cleanup');
@@ -19,7 +19,7 @@ export const BEFORE_TERMINATION_EXPRESSION = `globalThis[Symbol.for(${JSON.strin
 
 export function installTerminationRecovery(): void {
   (globalThis as Record<symbol, unknown>)[Symbol.for(HOOK_KEY)] = (): boolean => {
-    const resume = suspendParentTracking();
+    const resume = suspendAsyncContext();
     setImmediate(() => {
       throw Object.assign(new Error('async id stack cleanup after an interrupt'), { [CLEANUP_MARK]: true });
     });

@@ -21,7 +21,7 @@ import { RequestError } from './error-reply';
 type MessageHandler = (message: CommMessage) => void | Promise<void>;
 type CloseHandler = (message: CommMessage | null) => void;
 
-export function toBuffers(views: readonly ArrayBufferView[] | undefined): Buffer[] {
+function toBuffers(views: readonly ArrayBufferView[] | undefined): Buffer[] {
   if (!views) return [];
   return views.map((view) =>
     Buffer.isBuffer(view) ? view : Buffer.from(view.buffer, view.byteOffset, view.byteLength),
@@ -92,6 +92,13 @@ class KernelComm implements Comm {
   }
 }
 
+/**
+ * 10,000 open comms: a notebook with a few hundred widgets is already a heavy one (each widget is
+ * one comm, plus its layout and style), so this is far above real use, while a frontend opening
+ * comms in a loop is stopped long before the kernel's memory is.
+ */
+const MAX_OPEN_COMMS = 10_000;
+
 export class KernelCommManager implements CommManager {
   private readonly targets = new Map<string, CommOpenHandler>();
   private readonly comms = new Map<string, KernelComm>();
@@ -99,6 +106,8 @@ export class KernelCommManager implements CommManager {
   constructor(
     private readonly iopub: IopubPublisher,
     private readonly report: (what: string, error: unknown) => void,
+    /** Comms the frontend may open while this many are open get comm_close (kernel-side opens are not capped). */
+    private readonly maxOpenComms = MAX_OPEN_COMMS,
   ) {}
 
   registerTarget(targetName: string, onOpen: CommOpenHandler): Unsubscribe {
@@ -109,6 +118,9 @@ export class KernelCommManager implements CommManager {
   }
 
   open(targetName: string, data: JSONObject, options: SendOptions & { commId?: string } = {}): Comm {
+    if (options.commId !== undefined && this.comms.has(options.commId)) {
+      throw new Error(`comm id ${options.commId} is already open`);
+    }
     const comm = this.create(options.commId ?? randomUUID(), targetName);
     this.iopub.publish(
       'comm_open',
@@ -126,6 +138,17 @@ export class KernelCommManager implements CommManager {
 
   /** comm_open from the frontend. */
   async handleOpen(commId: string, targetName: string, message: CommMessage): Promise<void> {
+    if (this.comms.has(commId)) {
+      // Replacing the live comm would silently detach its widget, and a comm_close would close the
+      // live one in the frontend: the second open is ignored, the live comm left untouched.
+      this.report('comm_open', new Error(`comm id ${commId} is already open; the second comm_open was ignored`));
+      return;
+    }
+    if (this.comms.size >= this.maxOpenComms) {
+      this.iopub.publish('comm_close', { comm_id: commId, data: {} });
+      this.report('comm_open', new Error(`${this.comms.size} comms are open, the kernel's limit: closed ${commId}`));
+      return;
+    }
     const onOpen = this.targets.get(targetName);
     if (!onOpen) {
       // The protocol's answer to an unknown target: close it so the frontend does not wait.

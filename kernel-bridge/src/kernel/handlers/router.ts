@@ -36,10 +36,16 @@ export class MessageRouter {
     if (channel === 'shell' && message.header.msg_type === 'execute_request') {
       this.parts.execute.enqueue(message);
     } else if (channel === 'shell') {
-      this.shellChain = this.shellChain.then(() => this.handle(message, channel));
+      // handle() catches what a handler throws; this catch is for the rest (a reply that cannot
+      // be built), so that one failure neither stops the chain nor lands under some cell.
+      this.shellChain = this.shellChain.then(() => this.handle(message, channel)).catch((error) => this.failed(message, error));
     } else {
-      void this.handle(message, channel);
+      this.handle(message, channel).catch((error) => this.failed(message, error));
     }
+  }
+
+  private failed(message: JupyterMessage, error: unknown): void {
+    this.parts.log(`${message.header.msg_type} failed: ${errorMessage(error)}`);
   }
 
   /** Frames that did not decode: logged, and answered when enough of a request's header was read. */

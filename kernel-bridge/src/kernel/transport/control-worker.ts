@@ -10,16 +10,20 @@ import { parentPort, workerData } from 'worker_threads';
 import * as zmq from 'zeromq';
 import { CellInterrupter } from '../engine/cell-interrupter';
 import type { ControlWorkerData, FromControlWorker, ToControlWorker } from './control-thread';
-import { decodeMessage, Signer } from './wire';
+import { SeenSignatures } from './replay';
+import { decodeMessage, DEFAULT_LIMITS, Signer } from './wire';
 
 const port = parentPort!;
 const data = workerData as ControlWorkerData;
 const post = (message: FromControlWorker) => port.postMessage(message);
 const report = (message: string) => post({ type: 'log', message });
 
-const socket = new zmq.Router();
+// Same frame limit as the other channels (see sockets.ts).
+const socket = new zmq.Router({ maxMessageSize: data.maxMessageBytes });
 const signer = new Signer(data.key, data.signatureScheme);
 const interrupter = new CellInterrupter(report);
+// A replayed interrupt_request must not start the interrupter either (the main thread drops it).
+const seen = new SeenSignatures();
 let sending: Promise<void> = Promise.resolve();
 
 port.on('message', (message: ToControlWorker) => {
@@ -46,7 +50,8 @@ port.on('message', (message: ToControlWorker) => {
 function isInterruptRequest(frames: Buffer[]): boolean {
   try {
     return (
-      decodeMessage(frames, signer, { maxMessageBytes: data.maxMessageBytes }).header.msg_type === 'interrupt_request'
+      decodeMessage(frames, signer, { ...DEFAULT_LIMITS, maxMessageBytes: data.maxMessageBytes }, seen).header
+        .msg_type === 'interrupt_request'
     );
   } catch {
     return false; // the main thread reports it

@@ -44,13 +44,21 @@ export interface KernelSockets {
   close(): Promise<void>;
 }
 
+/**
+ * `options.limits.maxMessageBytes` becomes ZeroMQ's maxMessageSize (ZMQ_MAXMSGSIZE) on the channels that read:
+ * despite its name libzmq applies it to each frame, checked when the frame's length arrives, and
+ * disconnects the peer instead of reading on. Without it a 300 MB frame was read whole into the
+ * kernel's memory before wire.ts could refuse it. The peer reconnects by itself (ZeroMQ's
+ * reconnect), so only the oversize message and replies still in flight to it are lost.
+ */
 export async function bindSockets(
   info: ConnectionInfo,
   onError: (error: unknown) => void,
   options: { limits?: WireLimits; log?: (message: string) => void } = {},
 ): Promise<KernelSockets> {
-  const shell = new zmq.Router();
-  const stdin = new zmq.Router();
+  const maxFrameBytes = (options.limits ?? DEFAULT_LIMITS).maxMessageBytes;
+  const shell = new zmq.Router({ maxMessageSize: maxFrameBytes });
+  const stdin = new zmq.Router({ maxMessageSize: maxFrameBytes });
   // A subscriber slower than a burst of output must not make PUB drop messages silently; our own
   // stream batching keeps the message count low, so this bound is rarely approached.
   const iopub = new zmq.Publisher({ sendHighWaterMark: 100_000 });
@@ -58,7 +66,7 @@ export async function bindSockets(
     address: endpoint(info, 'control'),
     key: info.key,
     signatureScheme: info.signature_scheme,
-    maxMessageBytes: (options.limits ?? DEFAULT_LIMITS).maxMessageBytes,
+    maxMessageBytes: maxFrameBytes,
   };
   const [control] = await Promise.all([
     ControlThread.start(controlData, onError, (message) => (options.log ?? onError)(message)),

@@ -6,6 +6,7 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 import type { JSONObject } from '../api';
 import { errorMessage } from '../../errors';
+import type { SeenSignatures } from './replay';
 
 const DELIMITER = Buffer.from('<IDS|MSG>');
 
@@ -37,11 +38,24 @@ export class WireError extends Error {
 }
 
 export interface WireLimits {
-  /** Summed size of all frames of one message. */
+  /**
+   * Summed size of all frames of one message. Also each frame's limit inside ZeroMQ (sockets.ts):
+   * a frame bigger than a whole message may be can never be accepted, so it is refused as its
+   * length arrives, before it is read into memory.
+   */
   maxMessageBytes: number;
+  /** Number of frames of one message, routing identities included. */
+  maxFrames: number;
 }
 
-export const DEFAULT_LIMITS: WireLimits = { maxMessageBytes: 64 * 1024 * 1024 };
+/**
+ * 64 MB: ten times the largest widget buffer we have seen (a 1080p RGBA frame is 8 MB), and
+ * small enough that one message cannot exhaust the kernel's memory.
+ * 1024 frames: a message has a few routing identities, the delimiter, the signature, four JSON
+ * frames and its binary buffers; ipywidgets sends a handful of buffers per message, so 1024 is far
+ * above any real client while keeping a flood of tiny frames (each a Buffer object) bounded.
+ */
+export const DEFAULT_LIMITS: WireLimits = { maxMessageBytes: 64 * 1024 * 1024, maxFrames: 1024 };
 
 export class Signer {
   private readonly key: Buffer;
@@ -59,6 +73,11 @@ export class Signer {
     return hmac.digest('hex');
   }
 
+  /** False with an empty key: messages are then unsigned and anyone may send them (Jupyter's rule). */
+  get authenticates(): boolean {
+    return this.key.length > 0;
+  }
+
   verify(signature: Buffer, parts: readonly Buffer[]): boolean {
     if (this.key.length === 0) return true;
     const expected = Buffer.from(this.sign(parts), 'utf8');
@@ -70,6 +89,7 @@ export function decodeMessage(
   frames: readonly Buffer[],
   signer: Signer,
   limits: WireLimits = DEFAULT_LIMITS,
+  seen?: SeenSignatures,
 ): JupyterMessage {
   let total = 0;
   for (const frame of frames) total += frame.length;
@@ -81,9 +101,17 @@ export function decodeMessage(
   if (!signer.verify(frames[split + 1], jsonFrames)) {
     throw new WireError('invalid HMAC signature');
   }
+  // Only a verified signature is remembered: forged ones must not push real ones out of the set.
+  if (seen && signer.authenticates && !seen.add(frames[split + 1].toString('latin1'))) {
+    // No header on the error: a replay is dropped unanswered, as jupyter_client's Session does.
+    throw new WireError('duplicate signature: a replayed message was dropped');
+  }
   const header = parseJson(jsonFrames[0], 'header') as MessageHeader;
   if (typeof header.msg_type !== 'string' || typeof header.msg_id !== 'string') {
     throw new WireError('malformed header: msg_type and msg_id are required');
+  }
+  if (frames.length > limits.maxFrames) {
+    throw new WireError(`message of ${frames.length} frames exceeds the kernel's limit of ${limits.maxFrames}`, header);
   }
   if (total > limits.maxMessageBytes) {
     throw new WireError(

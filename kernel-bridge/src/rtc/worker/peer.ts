@@ -7,11 +7,12 @@
 import type { RTCPeerConnection as PeerConnection, RTCRtpTransceiver, MediaStreamTrack as Track } from 'werift';
 import { errorMessage } from '../../errors';
 import { withBitrateHints } from '../bitrate-hints';
-import type { CandidateInit, FromWorker, PeerState, WorkerInit } from '../protocol';
+import { countMLines, MAX_OFFER_MLINES, type CandidateInit, type FromWorker, type PeerState, type WorkerInit } from '../protocol';
 import { Cleanup } from './cleanup';
+import { Liveness } from './liveness';
+import { networkConfig } from './network';
 import type { RtpOut } from './send';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const werift = require('werift') as typeof import('werift');
 
 export interface PeerEvents {
@@ -25,6 +26,9 @@ export interface PeerEvents {
 
 const isVp8 = (mimeType: string) => /vp8/i.test(mimeType);
 
+/** The closeReason of a connection whose browser fell silent (Liveness). */
+const BROWSER_WENT_AWAY = 'the browser went away';
+
 export class Peer {
   private readonly pc: PeerConnection;
   private state: PeerState = 'new';
@@ -34,16 +38,19 @@ export class Peer {
   private sendTrack: Track | undefined;
   private payloadType: number | undefined;
   private readonly cleanup = new Cleanup();
+  private readonly liveness: Liveness;
 
   constructor(
-    init: Pick<WorkerInit, 'iceServers' | 'hostAddresses'>,
+    init: Pick<WorkerInit, 'iceServers' | 'hostAddresses' | 'livenessTimeoutMs'>,
     private readonly events: PeerEvents,
   ) {
     this.pc = new werift.RTCPeerConnection({
       iceServers: init.iceServers as PeerConnection['config']['iceServers'],
-      iceAdditionalHostAddresses: init.hostAddresses,
+      ...networkConfig(init.hostAddresses ?? ['127.0.0.1'], init.iceServers),
       codecs: { audio: [], video: [werift.useVP8()] },
     });
+    this.liveness = new Liveness(init.livenessTimeoutMs, () => this.setState('closed', BROWSER_WENT_AWAY));
+    this.cleanup.add(() => this.liveness.stop());
     const subs = [
       this.pc.onIceCandidate.subscribe((c) => {
         if (!c) return this.endOfCandidates();
@@ -60,6 +67,7 @@ export class Peer {
         if (this.closed) return;
         if (s === 'connected') {
           events.onKeyframeWanted();
+          this.liveness.start();
           this.setState('connected');
         } else if (s === 'connecting' || s === 'disconnected') this.setState('connecting');
         else if (s === 'failed') this.setState('failed');
@@ -76,10 +84,17 @@ export class Peer {
     return { track: this.sendTrack, payloadType: this.payloadType };
   }
 
-  /** Applies the browser's offer; resolves with our answer SDP (with bitrate hints). */
+  /**
+   * Applies the browser's offer; resolves with our answer SDP (with bitrate hints) at once, without
+   * candidates: they all trickle (the browser queues ours until it has the answer). werift's
+   * setLocalDescription gathers before it resolves, and an unreachable STUN/TURN server held the
+   * answer, and any Stop queued behind it, for 5-7 s.
+   */
   async answer(sdp: string): Promise<string> {
     if (typeof sdp !== 'string' || !/^v=0/m.test(sdp)) throw new Error('offer is not an SDP (no "v=0" line)');
     if (!/^m=video /m.test(sdp)) throw new Error('offer has no video m-line');
+    const mLines = countMLines(sdp);
+    if (mLines > MAX_OFFER_MLINES) throw new Error(`offer has ${mLines} m-lines; at most ${MAX_OFFER_MLINES} are accepted`);
     if (this.pc.signalingState !== 'stable' || this.pc.remoteDescription) {
       throw new Error('offer already answered (renegotiation is not supported)');
     }
@@ -91,12 +106,42 @@ export class Peer {
     if (!this.video) throw new Error('offer has no usable video (VP8) section');
     const vp8 = this.video.codecs?.find((c) => isVp8(c.mimeType));
     if (!vp8) throw new Error('offer does not support VP8');
+    this.listenToBrowser();
     const ans = await this.pc.createAnswer();
-    await this.pc.setLocalDescription(ans);
+    const applied = this.pc.setLocalDescription(ans);
+    // Resolves after gathering; failures then surface as the connection state, not as the answer's.
+    applied.catch((e) => this.closed || this.events.onError(`setLocalDescription: ${errorMessage(e)}`));
+    await Promise.race([applied, this.gatheringStarted()]);
+    if (this.closed) throw new Error('the peer closed while answering');
     // the payload type the browser offered for VP8 (the answer reuses the offer's numbers)
     this.payloadType = (this.video.codecs.find((c) => isVp8(c.mimeType)) ?? vp8).payloadType;
     this.setState('connecting');
     return withBitrateHints(this.pc.localDescription?.sdp ?? ans.sdp);
+  }
+
+  /** Resolves once werift starts gathering: the local description is set by then. */
+  private gatheringStarted(): Promise<void> {
+    if (this.pc.iceGatheringState !== 'new') return Promise.resolve();
+    return new Promise((resolve) => {
+      const sub = this.pc.iceGatheringStateChange.subscribe((state) => {
+        if (state === 'new') return;
+        sub.unSubscribe();
+        resolve();
+      });
+      this.cleanup.add(() => {
+        sub.unSubscribe();
+        resolve();
+      });
+    });
+  }
+
+  /** Every RTP and RTCP packet from the browser tells Liveness it is still there. */
+  private listenToBrowser(): void {
+    const dtls = this.video?.dtlsTransport;
+    if (!dtls) return;
+    const heard = () => this.liveness.heard();
+    const subs = [dtls.onRtp.subscribe(heard), dtls.onRtcp.subscribe(heard)];
+    this.cleanup.add(() => subs.forEach((sub) => sub.unSubscribe()));
   }
 
   async addCandidate(c: CandidateInit | null): Promise<void> {
@@ -146,9 +191,10 @@ export class Peer {
     this.events.post({ t: 'candidate', candidate: null });
   }
 
-  private setState(s: PeerState): void {
+  private setState(s: PeerState, reason?: string): void {
     if (this.state === s || this.state === 'closed') return;
     this.state = s;
-    this.events.post({ t: 'state', state: s });
+    if (s === 'closed' || s === 'failed') this.liveness.stop();
+    this.events.post(reason === undefined ? { t: 'state', state: s } : { t: 'state', state: s, reason });
   }
 }

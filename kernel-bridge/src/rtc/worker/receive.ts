@@ -19,20 +19,19 @@ import type {
 } from 'werift/lib/webrtc/src/nonstandard';
 import type { I420BufferPool } from '../../media/buffer-pool';
 import { Vp8Decoder, copyAvFrameToI420 } from '../../media/codecs';
-import { i420Size } from '../../media/frame';
+import { decodedSizeProblem, i420Size } from '../../media/frame';
 import { LatestGate } from '../../media/latest-slot';
 import type { FromWorker } from '../protocol';
 import { Cleanup } from './cleanup';
 import { CaptureClock } from './rtp-clock';
 import type { WorkerStats } from './stats';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const nonstandard = require('werift/nonstandard') as {
   JitterBufferCallback: typeof JitterT;
   DepacketizeCallback: typeof DepacketizeT;
 };
 
-export const PLI_INTERVAL_MS = 300;
+const PLI_INTERVAL_MS = 300;
 
 interface Decoded {
   width: number;
@@ -61,6 +60,8 @@ export class Receiver {
   private sendPli: ((ssrc: number) => Promise<void>) | undefined;
   private lastPli = -Infinity;
   private decodedOnce = false;
+  /** A too-large frame was reported (once per peer: a stream of them would flood the log). */
+  private reportedRejection = false;
   private closed = false;
 
   constructor(private readonly opts: ReceiverOptions) {
@@ -131,6 +132,16 @@ export class Receiver {
     let corrupt = false;
     const ret = this.decoder.decode(data, (f) => {
       const { width, height } = f;
+      const problem = decodedSizeProblem(width, height);
+      if (problem) {
+        // Never posted (the main thread would refuse it): counted as dropped, reported once.
+        stats.dropped++;
+        if (!this.reportedRejection) {
+          this.reportedRejection = true;
+          this.opts.onError(`dropped decoded frames from the browser: ${problem}`);
+        }
+        return;
+      }
       // Decoded frames flagged corrupt are delivered (browsers show them too); we ask for a keyframe.
       if (f.decodeErrorFlags) corrupt = true;
       const buffer = pool.take(width, height);

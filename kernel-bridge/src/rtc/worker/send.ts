@@ -13,7 +13,6 @@ import { Vp8Payloader } from '../vp8-payloader';
 import { RtpClock } from './rtp-clock';
 import type { WorkerStats } from './stats';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const werift = require('werift') as typeof import('werift');
 
 /** Where encoded frames go: the negotiated send track and VP8 payload type. */

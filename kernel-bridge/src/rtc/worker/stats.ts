@@ -5,7 +5,7 @@
  */
 import type { FromWorker, MediaStats } from '../protocol';
 
-export const STATS_INTERVAL_MS = 1000;
+const STATS_INTERVAL_MS = 1000;
 
 export class WorkerStats {
   framesIn = 0;

@@ -4,7 +4,7 @@ import { Accessors, Options, Widget } from '../widget';
 import { domTraits, DomState } from './dom';
 import { controlTraits, ModelState } from './model';
 
-export const BOX_STYLES = ['success', 'info', 'warning', 'danger', ''] as const;
+const BOX_STYLES = ['success', 'info', 'warning', 'danger', ''] as const;
 
 export interface BoxState extends ModelState, DomState {
   /** Serialized as 'IPY_MODEL_<id>' references, in order. */

@@ -20,7 +20,7 @@ export interface SelectionState<V, Style> extends ModelState, DescriptionState<S
   disabled: boolean;
 }
 
-export function normalizeOptions<V>(options: unknown): [string, V][] {
+function normalizeOptions<V>(options: unknown): [string, V][] {
   if (!Array.isArray(options)) throw new TraitError('options must be an array');
   const pairs = options.length > 0 && options.every((o) => Array.isArray(o) && o.length === 2);
   return pairs

@@ -53,5 +53,23 @@ test.describe('TypeScript (WebRTC) kernel in JupyterLab', () => {
       await runCode(page, 2, '"after " + (20 + 22)');
       expect(await outputText(page, 2)).toContain('after 42');
     });
+
+    test('the toolbar stop button ends a loop that starts after an await, keeping variables', async ({ page }) => {
+      await newTypeScriptNotebook(page, 'interrupt-after-await.ipynb');
+      // Warm the kernel first so the interrupt hits the loop, not the TypeScript warm-up.
+      await runCode(page, 0, '1');
+      await setCode(page, 1, 'const before = 41;\nawait Promise.resolve();\nconsole.log("spinning");\nwhile (true) {}');
+      expect(await page.notebook.runCell(1, { wait: false })).toBe(true);
+      // Console output is sent on a timer, which the loop never lets run: "spinning" reaches the
+      // notebook only once the cell has ended, so the stop button is pressed on Busy, as above.
+      await expect(page.locator('#jp-main-statusbar').getByText('Busy')).toBeVisible({ timeout: CELL_TIMEOUT });
+      expect(await page.notebook.clickToolbarItem('interrupt')).toBe(true);
+      await waitForKernelIdle(page);
+      const output = (await page.notebook.getCellOutputLocator(1))!;
+      await expect(output.locator(STDERR)).toContainText('Interrupted');
+      await expect(output).toContainText('spinning');
+      await runCode(page, 2, 'before + 1');
+      expect(await outputText(page, 2)).toContain('42');
+    });
   });
 });

@@ -84,17 +84,33 @@ describe('interrupt', () => {
 
   it('stops a loop after a timer await, after the cell printed, and runs the next cell', async () => {
     expect((await kernel.execute('let counter = 1;')).reply.content.status).toBe('ok');
-    const code =
-      'console.log("spinning after timer"); await new Promise((resolve) => setTimeout(resolve, 50)); while (true) { counter++; }';
+    // Announced from the loop's own turn: an interrupt during the 50 ms await would end the
+    // await instead, and the loop would start later (the next test).
+    const code = `console.log("spinning after timer"); await new Promise((resolve) => setTimeout(resolve, 50));\n${announce(
+      'looping after timer',
+    )}\nwhile (true) { counter++; }`;
     const running = kernel.execute(code);
     await kernel.waitForIopub(
       (m) => m.header.msg_type === 'stream' && String(m.content.text).includes('spinning after timer'),
     );
+    await kernel.waitForStderr(/^looping after timer$/m);
     interruptRequest();
     await expectInterrupted(await running);
-    const after = await kernel.execute('await Promise.resolve(); counter + 1');
+    const after = await kernel.execute('await Promise.resolve(); counter > 1');
     expect(after.reply.content.status).toBe('ok');
-    expect(ofType(after.iopub, 'execute_result')[0].content.data).toMatchObject({ 'text/plain': '2' });
+    expect(ofType(after.iopub, 'execute_result')[0].content.data).toMatchObject({ 'text/plain': 'true' });
+  });
+
+  it('ends a loop that an interrupted await resumed into later, on the next interrupt', async () => {
+    // Interrupted while awaiting, the cell is answered at once; its async function cannot be
+    // cancelled, so it resumes when the timer fires and spins with no cell running.
+    const code = `await new Promise((resolve) => setTimeout(resolve, 300));\n${announce('orphan looping')}\nwhile (true) {}`;
+    await expectInterrupted(await interruptWhenReached('orphan awaiting', code, interruptRequest, true));
+    await kernel.waitForStderr(/^orphan looping$/m);
+    interruptRequest();
+    expect((await interruptReply!).content.status).toBe('ok');
+    interruptReply = undefined;
+    expect((await kernel.execute('"alive after orphan loop"')).reply.content.status).toBe('ok');
   });
 
   it('does nothing harmful when interrupted while idle', async () => {

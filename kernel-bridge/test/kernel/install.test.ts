@@ -24,7 +24,7 @@ describe('install CLI', () => {
       argv: [process.execPath, KERNEL_SCRIPT, 'kernel', '{connection_file}'],
       display_name: 'TypeScript (WebRTC)',
       language: 'typescript',
-      interrupt_mode: 'signal',
+      interrupt_mode: 'message',
       metadata: { debugger: false },
     });
     // The script it points at is the one that starts the kernel.

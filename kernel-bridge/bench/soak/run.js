@@ -30,7 +30,8 @@
  * Options: --minutes N (0: skip the soak), --cycles N (0: skip the cycles), --size 640x480,
  *          --sample-seconds 10, --back-timeout 10 (s), --poll-ms 50, --warmup-cycles 1 (uncounted
  *          cycles before the baseline: one-off lazy allocations such as libuv's thread pool are not
- *          leaks), --json FILE, --chromium PATH. SOAK_DEBUG=1 logs the signalling.
+ *          leaks), --json FILE, --chromium PATH, --report FILE (print the tables of a --json file
+ *          again, nothing run). SOAK_DEBUG=1 logs the signalling.
  */
 'use strict';
 const fs = require('node:fs');
@@ -299,6 +300,7 @@ async function soak(browser, url) {
       rss_end_mb: mb(end.rss_kb),
       rss_max_mb: mb(Math.max(...samples.map((s) => s.rss_kb))),
       rss_growth_pct: r1((100 * (end.rss_kb - at1.rss_kb)) / at1.rss_kb),
+      ...rssTrend(samples),
       fps_steady_median: pct(steadySorted, 0.5),
       fps_steady_min: steadySorted[0] ?? null,
       fps_steady_max: steadySorted[steadySorted.length - 1] ?? null,
@@ -444,6 +446,7 @@ async function cycles(browser, url) {
       rss_after_mb: mb(rssAfter),
       rss_growth_pct: r1((100 * (rssAfter - rssBefore)) / rssBefore),
       kernel_cpu_pct: Math.round((100 * cpuMs) / wall),
+      ...cyclesTrend(rows),
       load_end: loadavg(),
       warmups,
       rows,
@@ -459,6 +462,8 @@ async function cycles(browser, url) {
 
 // ---- main -------------------------------------------------------------------------------------
 async function main() {
+  const again = opt('--report', undefined);
+  if (again) return report(JSON.parse(fs.readFileSync(again, 'utf8'))); // re-print a --json file
   requireLoopbackNamespace('node kernel-bridge/bench/soak/run.js --minutes 30 --cycles 100');
   const server = await servePage();
   const browser = await launchChromium(CHROMIUM);
@@ -480,7 +485,56 @@ async function main() {
   report(out);
 }
 
+/**
+ * Single VmRSS readings swing by ±15 MB with the GCs of two isolates (main thread and media
+ * worker), so next to "at 1 min → at the end" two steadier figures: the median of the second
+ * minute's samples vs the last minute's, and the least-squares slope after the first minute.
+ */
+function rssTrend(samples) {
+  const med = (xs) =>
+    pct(
+      xs.map((x) => x.rss_kb).sort((a, b) => a - b),
+      0.5,
+    );
+  const tEnd = samples[samples.length - 1].t_s;
+  const second = samples.filter((x) => x.t_s >= 60 && x.t_s <= 120);
+  const last = samples.filter((x) => x.t_s >= tEnd - 60);
+  const after = samples.filter((x) => x.t_s >= 60);
+  let slope = null;
+  if (after.length > 2) {
+    const n = after.length;
+    const mt = after.reduce((a, x) => a + x.t_s, 0) / n;
+    const mr = after.reduce((a, x) => a + x.rss_kb, 0) / n;
+    const sxy = after.reduce((a, x) => a + (x.t_s - mt) * (x.rss_kb - mr), 0);
+    const sxx = after.reduce((a, x) => a + (x.t_s - mt) ** 2, 0);
+    slope = sxx ? (sxy / sxx) * 3600 : null; // kB per hour
+  }
+  const a = second.length ? med(second) : null;
+  const b = last.length ? med(last) : null;
+  return {
+    rss_minute2_median_mb: mb(a),
+    rss_last_minute_median_mb: mb(b),
+    rss_median_growth_pct: a && b ? r1((100 * (b - a)) / a) : null,
+    rss_slope_mb_per_hour: slope === null ? null : r1(slope / 1024),
+  };
+}
+
+/** RSS right after each cycle came back: median of the first 10 cycles vs of the last 10. */
+function cyclesTrend(rows) {
+  const med = (xs) =>
+    pct(
+      xs.map((r) => r.rss_mb).sort((a, b) => a - b),
+      0.5,
+    );
+  const k = Math.min(10, Math.floor(rows.length / 2));
+  if (!k) return { rss_first10_median_mb: null, rss_last10_median_mb: null };
+  return { rss_first10_median_mb: med(rows.slice(0, k)), rss_last10_median_mb: med(rows.slice(-k)) };
+}
+
 function report(out) {
+  if (out.soak && out.soak.rss_median_growth_pct === undefined) Object.assign(out.soak, rssTrend(out.soak.samples));
+  if (out.cycles && out.cycles.rss_last10_median_mb === undefined)
+    Object.assign(out.cycles, cyclesTrend(out.cycles.rows));
   const s = out.soak;
   const c = out.cycles;
   if (s) {
@@ -506,6 +560,11 @@ function report(out) {
         target: '',
       },
       { measure: 'soak: RSS growth after the first minute', value: `${s.rss_growth_pct} %`, target: '< 5 %' },
+      {
+        measure: 'soak: RSS median of minute 2 → of the last minute; slope after 1 min',
+        value: `${s.rss_minute2_median_mb} → ${s.rss_last_minute_median_mb} MB (${s.rss_median_growth_pct} %); ${s.rss_slope_mb_per_hour} MB/h`,
+        target: '< 5 %',
+      },
       {
         measure: 'soak: fps delivered per minute (after the first) median [min–max]',
         value: `${s.fps_steady_median} [${s.fps_steady_min}–${s.fps_steady_max}]`,
@@ -545,6 +604,11 @@ function report(out) {
       {
         measure: 'cycles: RSS before → after (median over 3 s)',
         value: `${c.rss_before_mb} → ${c.rss_after_mb} MB (${c.rss_growth_pct} %)`,
+        target: '',
+      },
+      {
+        measure: 'cycles: RSS after each cycle, median of the first 10 → last 10',
+        value: `${c.rss_first10_median_mb} → ${c.rss_last10_median_mb} MB`,
         target: '',
       },
       { measure: 'cycles: kernel CPU %', value: c.kernel_cpu_pct, target: '' },

@@ -346,12 +346,14 @@ async function cycles(browser, url) {
     let equalMs = null;
     if (baseline) {
       while (performance.now() - tStop < BACK_TIMEOUT_MS) {
+        // Equal counts before the kernel's `stopped` can be a transient: the session's worker has
+        // closed its socket but not exited yet, and still stands for the spare in the count. The
+        // ack is looked at before the probe, so the counts compared are from after it.
+        const acked = session.stopped.length > stopsBefore;
         last = await resources(k);
         if (sameAs(last, baseline)) {
           equalMs ??= performance.now() - tStop;
-          // Equal counts before the kernel's `stopped` can be a transient: the session's worker has
-          // closed its socket but not exited yet, and still stands for the spare in the count.
-          if (session.stopped.length > stopsBefore) {
+          if (acked) {
             backMs = performance.now() - tStop;
             break;
           }

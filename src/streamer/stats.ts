@@ -11,7 +11,7 @@ export function formatStats(stats: IStatsMessage): string[] {
     `dropped ${Math.round(stats.dropped)}`,
     `decode ${fixed(stats.decode_ms, 1)} ms · transform ${fixed(
       stats.transform_ms,
-      1
-    )} ms · encode ${fixed(stats.encode_ms, 1)} ms`
+      1,
+    )} ms · encode ${fixed(stats.encode_ms, 1)} ms`,
   ];
 }

@@ -123,7 +123,13 @@ export class KernelClient {
     };
   }
 
-  send(channel: 'shell' | 'control', msgType: string, content: object, buffers: Buffer[] = [], metadata = {}): MessageHeader {
+  send(
+    channel: 'shell' | 'control',
+    msgType: string,
+    content: object,
+    buffers: Buffer[] = [],
+    metadata = {},
+  ): MessageHeader {
     const header = this.header(msgType);
     const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata, content, buffers };
     void this[channel].send(encodeMessage(message, this.signer));
@@ -143,14 +149,23 @@ export class KernelClient {
   ): Promise<Msg> {
     const header = this.header(msgType);
     const reply = this.replyTo(header.msg_id, options.timeoutMs ?? 20000);
-    const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata: {}, content, buffers: options.buffers ?? [] };
+    const message: JupyterMessage<object> = {
+      identities: [],
+      header,
+      parent_header: {},
+      metadata: {},
+      content,
+      buffers: options.buffers ?? [],
+    };
     await this[channel].send(encodeMessage(message, this.signer));
     return reply;
   }
 
   replyTo(msgId: string, timeoutMs = 20000): Promise<Msg> {
     return new Promise((resolve, reject) => {
-      const timer = this.bounded(timeoutMs, () => reject(new Error(`no reply to ${msgId} in ${timeoutMs} ms; kernel stderr: ${this.stderr.join('')}`)));
+      const timer = this.bounded(timeoutMs, () =>
+        reject(new Error(`no reply to ${msgId} in ${timeoutMs} ms; kernel stderr: ${this.stderr.join('')}`)),
+      );
       this.replies.set(msgId, (message) => {
         this.clear(timer);
         resolve(message);
@@ -163,8 +178,23 @@ export class KernelClient {
     const header = this.header('execute_request');
     const reply = this.replyTo(header.msg_id, timeoutMs);
     const idle = this.waitForIopub((m) => isIdleFor(m, header.msg_id), timeoutMs);
-    const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true, ...extra };
-    const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata: {}, content, buffers: [] };
+    const content = {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+      ...extra,
+    };
+    const message: JupyterMessage<object> = {
+      identities: [],
+      header,
+      parent_header: {},
+      metadata: {},
+      content,
+      buffers: [],
+    };
     await this.shell.send(encodeMessage(message, this.signer));
     const [r] = await Promise.all([reply, idle]);
     return { reply: r, iopub: this.childrenOf(header.msg_id) };

@@ -46,4 +46,3 @@ export class Button extends Widget<ButtonState> {
     this.clicks.next(this);
   }
 }
-

@@ -11,7 +11,10 @@ export interface Dropdown<V = string> extends Accessors<DropdownState<V>> {}
 export class Dropdown<V = string> extends ValueWidget<DropdownState<V>> {
   constructor(options: Options<DropdownState<V>> = {}) {
     super(
-      { ...controlTraits('DropdownModel', 'DropdownView'), ...selectionTraits<V, DescriptionStyle>((init) => new DescriptionStyle(init)) },
+      {
+        ...controlTraits('DropdownModel', 'DropdownView'),
+        ...selectionTraits<V, DescriptionStyle>((init) => new DescriptionStyle(init)),
+      },
       options,
     );
   }

@@ -131,8 +131,7 @@ export class KernelClient {
     metadata = {},
   ): MessageHeader {
     const header = this.header(msgType);
-    const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata, content, buffers };
-    void this[channel].send(encodeMessage(message, this.signer));
+    void this.sendRequest(channel, header, content, metadata, buffers);
     return header;
   }
 
@@ -149,16 +148,20 @@ export class KernelClient {
   ): Promise<Msg> {
     const header = this.header(msgType);
     const reply = this.replyTo(header.msg_id, options.timeoutMs ?? 20000);
-    const message: JupyterMessage<object> = {
-      identities: [],
-      header,
-      parent_header: {},
-      metadata: {},
-      content,
-      buffers: options.buffers ?? [],
-    };
-    await this[channel].send(encodeMessage(message, this.signer));
+    await this.sendRequest(channel, header, content, {}, options.buffers);
     return reply;
+  }
+
+  /** Signs and sends one request (register its reply and iopub waits first). */
+  private async sendRequest(
+    channel: 'shell' | 'control',
+    header: MessageHeader,
+    content: object,
+    metadata: JupyterMessage<object>['metadata'] = {},
+    buffers: Buffer[] = [],
+  ): Promise<void> {
+    const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata, content, buffers };
+    await this[channel].send(encodeMessage(message, this.signer));
   }
 
   replyTo(msgId: string, timeoutMs = 20000): Promise<Msg> {
@@ -173,8 +176,16 @@ export class KernelClient {
     });
   }
 
-  /** Runs a cell; resolves with the reply and every iopub message parented to it up to idle. */
-  async execute(code: string, extra: object = {}, timeoutMs = 30000): Promise<{ reply: Msg; iopub: Msg[] }> {
+  /**
+   * Runs a cell; resolves with the reply and every iopub message parented to it up to idle.
+   * `metadata` is the request's (JupyterLab sends `cellId` there).
+   */
+  async execute(
+    code: string,
+    extra: object = {},
+    timeoutMs = 30000,
+    metadata: JupyterMessage<object>['metadata'] = {},
+  ): Promise<{ reply: Msg; iopub: Msg[] }> {
     const header = this.header('execute_request');
     const reply = this.replyTo(header.msg_id, timeoutMs);
     const idle = this.waitForIopub((m) => isIdleFor(m, header.msg_id), timeoutMs);
@@ -187,15 +198,7 @@ export class KernelClient {
       stop_on_error: true,
       ...extra,
     };
-    const message: JupyterMessage<object> = {
-      identities: [],
-      header,
-      parent_header: {},
-      metadata: {},
-      content,
-      buffers: [],
-    };
-    await this.shell.send(encodeMessage(message, this.signer));
+    await this.sendRequest('shell', header, content, metadata);
     const [r] = await Promise.all([reply, idle]);
     return { reply: r, iopub: this.childrenOf(header.msg_id) };
   }

@@ -1,3 +1,7 @@
+/**
+ * The stats overlay's text: the kernel's `stats` message (one a second, from the worker's counters)
+ * as the lines view.ts shows. Kept apart from the view so the wording is in one small place.
+ */
 import type { IStatsMessage } from './protocol';
 
 function fixed(value: number, digits: number): string {

@@ -1,3 +1,7 @@
+/**
+ * Traits, after ipywidgets' traitlets: each state key's default, validation and wire form. Every
+ * value from the frontend is untrusted, so each is checked, and strings and lists are capped.
+ */
 import { IPY_MODEL, isWidget, RegisteredWidget, widgetRegistry } from './registry';
 import { isBinary, isPlainObject } from './buffers';
 

@@ -1,3 +1,7 @@
+/**
+ * Dropdown: pick one of `options`. The selection rules (kernel-only values, index/value/label kept
+ * consistent) live in selection.ts, shared with ToggleButtons.
+ */
 import { Accessors, Options } from '../widget';
 import { ValueWidget } from './value-widget';
 import { controlTraits } from './model';

@@ -1,3 +1,7 @@
+/**
+ * ipywidgets' Layout model (from @jupyter-widgets/base, not controls): a DOM widget's CSS sizing and
+ * placement. Every control creates its own unless given one (dom.ts) and closes it with itself.
+ */
 import { nullable, str, Traits } from '../traits';
 import { Accessors, Options, Widget } from '../widget';
 import { BASE_MODULE, BASE_VERSION, ModelState, modelTraits } from './model';

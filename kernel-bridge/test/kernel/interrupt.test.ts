@@ -34,23 +34,35 @@ describe('interrupt', () => {
   }
 
   it('stops a synchronous endless loop on SIGINT (what the stop button sends)', async () => {
-    const { reply, iopub } = await interruptWhenReached('looping', 'while (true) {}', () => kernel.process.kill('SIGINT'));
+    const { reply, iopub } = await interruptWhenReached('looping', 'while (true) {}', () =>
+      kernel.process.kill('SIGINT'),
+    );
     expect(reply.content).toMatchObject({ status: 'error', ename: 'Interrupted' });
     expect(ofType(iopub, 'error')[0].content.traceback).toEqual(['Interrupted: the cell was interrupted']);
     expect((await kernel.execute('"alive after loop"')).reply.content.status).toBe('ok');
   });
 
   it('stops an endless await on SIGINT', async () => {
-    const { reply } = await interruptWhenReached('awaiting 1', 'await new Promise(() => {});', () => kernel.process.kill('SIGINT'), true);
+    const { reply } = await interruptWhenReached(
+      'awaiting 1',
+      'await new Promise(() => {});',
+      () => kernel.process.kill('SIGINT'),
+      true,
+    );
     expect(reply.content).toMatchObject({ status: 'error', ename: 'Interrupted' });
     expect((await kernel.execute('"alive after await"')).reply.content.status).toBe('ok');
   });
 
   it('stops an endless await on interrupt_request', async () => {
     let interruptReply: Promise<Msg> | undefined;
-    const { reply } = await interruptWhenReached('awaiting 2', 'await new Promise(() => {});', () => {
-      interruptReply = kernel.request('control', 'interrupt_request', {});
-    }, true);
+    const { reply } = await interruptWhenReached(
+      'awaiting 2',
+      'await new Promise(() => {});',
+      () => {
+        interruptReply = kernel.request('control', 'interrupt_request', {});
+      },
+      true,
+    );
     expect(reply.content.ename).toBe('Interrupted');
     expect((await interruptReply!).content.status).toBe('ok');
   });

@@ -12,7 +12,7 @@ const compilerOptions = {
   skipLibCheck: true,
   strict: true,
   target: 'ES2020',
-  types: ['jest']
+  types: ['jest'],
 };
 
 const esModules = ['@jupyter-widgets'].join('|');
@@ -23,15 +23,12 @@ module.exports = {
   testMatch: ['**/__tests__/**/*.spec.ts'],
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: compilerOptions }],
-    '^.+\\.jsx?$': [
-      'ts-jest',
-      { tsconfig: { ...compilerOptions, allowJs: true, isolatedModules: true } }
-    ]
+    '^.+\\.jsx?$': ['ts-jest', { tsconfig: { ...compilerOptions, allowJs: true, isolatedModules: true } }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esModules})/)`],
   moduleNameMapper: {
-    '\\.(css|less|svg)$': '<rootDir>/src/__tests__/style-stub.js'
+    '\\.(css|less|svg)$': '<rootDir>/src/__tests__/style-stub.js',
   },
   setupFiles: ['<rootDir>/src/__tests__/jsdom-setup.js'],
-  restoreMocks: true
+  restoreMocks: true,
 };

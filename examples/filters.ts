@@ -2,7 +2,7 @@
  * The three filters of aiortc's example server (edges, cartoon, rotate), as plain typed-array code
  * over I420 frames. Each reuses its output buffer per frame size, so no per-frame allocation.
  */
-import { createI420Frame, Frame, I420Frame } from "jupyterlab-webrtc-bridge";
+import { createI420Frame, Frame, I420Frame } from 'jupyterlab-webrtc-bridge';
 
 const outputs = new Map<string, I420Frame>();
 function outputFor(name: string, frame: Frame): I420Frame {
@@ -14,7 +14,7 @@ function outputFor(name: string, frame: Frame): I420Frame {
 
 /** Sobel edges on the luma plane; pixels whose gradient is above `threshold` are white. */
 export function edges(frame: Frame, threshold: number): Frame {
-  const out = outputFor("edges", frame);
+  const out = outputFor('edges', frame);
   const { width: w, height: h } = frame;
   const src = frame.y;
   const dst = out.y;
@@ -34,7 +34,7 @@ export function edges(frame: Frame, threshold: number): Frame {
 
 /** Cartoon: luma quantised to `levels` bands, with edges drawn dark, colours kept. */
 export function cartoon(frame: Frame, levels: number): Frame {
-  const out = outputFor("cartoon", frame);
+  const out = outputFor('cartoon', frame);
   const { width: w, height: h } = frame;
   const step = 256 / Math.max(2, Math.round(levels));
   const src = frame.y;
@@ -53,7 +53,7 @@ export function cartoon(frame: Frame, levels: number): Frame {
 
 /** Rotation about the centre by `degrees` (nearest neighbour), uncovered corners black. */
 export function rotate(frame: Frame, degrees: number): Frame {
-  const out = outputFor("rotate", frame);
+  const out = outputFor('rotate', frame);
   const angle = (degrees * Math.PI) / 180;
   rotatePlane(frame.y, out.y, frame.width, frame.height, angle, 0);
   const cw = Math.ceil(frame.width / 2);

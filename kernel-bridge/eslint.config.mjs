@@ -68,8 +68,8 @@ export default defineConfig([
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The glass-to-glass bench drives Chromium: page.evaluate callbacks run in the browser.
-    files: ['bench/g2g/run.js'],
+    // The benches that drive Chromium: page.evaluate callbacks run in the browser.
+    files: ['bench/g2g/run.js', 'bench/soak/run.js', 'bench/shared/chromium.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
   prettierConfig,

@@ -23,7 +23,7 @@ const plugin: JupyterFrontEndPlugin<SettingsStore> = {
   activate: (
     _app: JupyterFrontEnd,
     registry: IJupyterWidgetRegistry,
-    settingRegistry: ISettingRegistry
+    settingRegistry: ISettingRegistry,
   ): SettingsStore => {
     registry.registerWidget({
       name: MODULE_NAME,
@@ -31,22 +31,18 @@ const plugin: JupyterFrontEndPlugin<SettingsStore> = {
       // Loaded when the widget manager first needs the module (a notebook
       // shows a streamer), not on every JupyterLab start.
       exports: async () => {
-        const { WebRtcStreamerModel, WebRtcStreamerView } =
-          await import('./streamer');
+        const { WebRtcStreamerModel, WebRtcStreamerView } = await import('./streamer');
         return { WebRtcStreamerModel, WebRtcStreamerView };
-      }
+      },
     });
     settingRegistry
       .load(PLUGIN_ID)
-      .then(settings => siteSettings.connect(settings))
-      .catch(reason => {
-        console.error(
-          'jupyterlab-webrtc: could not load settings; using the defaults',
-          reason
-        );
+      .then((settings) => siteSettings.connect(settings))
+      .catch((reason) => {
+        console.error('jupyterlab-webrtc: could not load settings; using the defaults', reason);
       });
     return siteSettings;
-  }
+  },
 };
 
 export default plugin;

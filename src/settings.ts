@@ -22,7 +22,7 @@ export interface IWebRtcSettings {
 export const DEFAULT_SETTINGS: Readonly<IWebRtcSettings> = Object.freeze({
   iceServers: [],
   preferredCodec: 'VP8',
-  showStats: false
+  showStats: false,
 });
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -39,9 +39,7 @@ export function isIceServer(value: unknown): value is RTCIceServer {
     return false;
   }
   const { urls, username, credential } = value;
-  const urlsOk = Array.isArray(urls)
-    ? urls.length > 0 && urls.every(isNonEmptyString)
-    : isNonEmptyString(urls);
+  const urlsOk = Array.isArray(urls) ? urls.length > 0 && urls.every(isNonEmptyString) : isNonEmptyString(urls);
   return (
     urlsOk &&
     (username === undefined || typeof username === 'string') &&
@@ -66,41 +64,27 @@ export function parseSettings(composite: unknown): IWebRtcSettings {
   const raw = isObject(composite) ? composite : {};
   return {
     iceServers: isIceServerList(raw.iceServers)
-      ? raw.iceServers.map(s => ({ ...s }))
+      ? raw.iceServers.map((s) => ({ ...s }))
       : [...DEFAULT_SETTINGS.iceServers],
-    preferredCodec: isCodec(raw.preferredCodec)
-      ? raw.preferredCodec
-      : DEFAULT_SETTINGS.preferredCodec,
-    showStats:
-      typeof raw.showStats === 'boolean'
-        ? raw.showStats
-        : DEFAULT_SETTINGS.showStats
+    preferredCodec: isCodec(raw.preferredCodec) ? raw.preferredCodec : DEFAULT_SETTINGS.preferredCodec,
+    showStats: typeof raw.showStats === 'boolean' ? raw.showStats : DEFAULT_SETTINGS.showStats,
   };
 }
 
 /** ICE servers for a widget: its own list, else the site default. */
-export function resolveIceServers(
-  override: unknown,
-  settings: IWebRtcSettings
-): RTCIceServer[] {
+export function resolveIceServers(override: unknown, settings: IWebRtcSettings): RTCIceServer[] {
   if (override === null || override === undefined) {
     return settings.iceServers;
   }
   if (isIceServerList(override)) {
     return override;
   }
-  console.warn(
-    'jupyterlab-webrtc: ignoring invalid ice_servers on the widget; using the site setting',
-    override
-  );
+  console.warn('jupyterlab-webrtc: ignoring invalid ice_servers on the widget; using the site setting', override);
   return settings.iceServers;
 }
 
 /** Whether to show the stats overlay: the widget's choice, else the site's. */
-export function resolveShowStats(
-  override: unknown,
-  settings: IWebRtcSettings
-): boolean {
+export function resolveShowStats(override: unknown, settings: IWebRtcSettings): boolean {
   return typeof override === 'boolean' ? override : settings.showStats;
 }
 

@@ -3,7 +3,7 @@ import {
   describeCameraError,
   listCameras,
   loadCameraChoice,
-  saveCameraChoice
+  saveCameraChoice,
 } from '../streamer/camera';
 import { applyCodecPreference, preferCodec } from '../streamer/codecs';
 import { FakeMediaDevices, FakeTransceiver, namedError, VIDEO_CAPABILITIES, videoInput } from './fakes';
@@ -18,7 +18,7 @@ describe('buildConstraints', () => {
   it('keeps the widget constraints and adds the chosen camera', () => {
     expect(buildConstraints({ video: { width: 640, height: 480 } }, 'cam-a')).toEqual({
       video: { width: 640, height: 480, deviceId: { exact: 'cam-a' } },
-      audio: false
+      audio: false,
     });
     expect(buildConstraints(null, 'cam-a')).toEqual({ video: { deviceId: { exact: 'cam-a' } }, audio: false });
   });
@@ -48,11 +48,11 @@ describe('listCameras', () => {
       videoInput('a', 'Front'),
       { deviceId: 'mic', kind: 'audioinput', label: 'Mic', groupId: 'g' } as MediaDeviceInfo,
       videoInput('b', ''),
-      videoInput('', '') // before permission
+      videoInput('', ''), // before permission
     ];
     expect(await listCameras(devices)).toEqual([
       { deviceId: 'a', label: 'Front' },
-      { deviceId: 'b', label: 'Camera 2' }
+      { deviceId: 'b', label: 'Camera 2' },
     ]);
     expect(await listCameras(null)).toEqual([]);
   });
@@ -72,12 +72,12 @@ describe('camera choice storage', () => {
 
 describe('codec preference', () => {
   it('moves the codec first and keeps the rest in order; null when absent', () => {
-    expect(preferCodec(VIDEO_CAPABILITIES.codecs, 'vp8')!.map(c => c.mimeType)).toEqual([
+    expect(preferCodec(VIDEO_CAPABILITIES.codecs, 'vp8')!.map((c) => c.mimeType)).toEqual([
       'video/VP8',
       'video/H264',
       'video/rtx',
       'video/VP9',
-      'video/AV1'
+      'video/AV1',
     ]);
     expect(preferCodec([{ mimeType: 'video/H264' }], 'VP8')).toBeNull();
   });
@@ -92,7 +92,7 @@ describe('codec preference', () => {
     const throwing = {
       setCodecPreferences: () => {
         throw namedError('InvalidModificationError');
-      }
+      },
     };
     expect(applyCodecPreference(throwing, 'VP8', () => VIDEO_CAPABILITIES)).toBe(false);
     expect(warn).toHaveBeenCalled();

@@ -9,7 +9,10 @@ export class FakeTrack {
   kind = 'video';
   readyState: 'live' | 'ended' = 'live';
   contentHint = '';
-  constructor(public id = `track-${++FakeTrack.count}`, public deviceId = 'cam-1') {}
+  constructor(
+    public id = `track-${++FakeTrack.count}`,
+    public deviceId = 'cam-1',
+  ) {}
   stop(): void {
     this.readyState = 'ended';
   }
@@ -25,7 +28,7 @@ export class FakeStream {
     return this.tracks;
   }
   getVideoTracks(): FakeTrack[] {
-    return this.tracks.filter(t => t.kind === 'video');
+    return this.tracks.filter((t) => t.kind === 'video');
   }
 }
 
@@ -100,15 +103,21 @@ export class FakePeerConnection implements IPeerConnectionLike {
     const c =
       candidate === null
         ? null
-        : ({ candidate, sdpMid, sdpMLineIndex: 0, usernameFragment: 'u', toJSON() {
-            return { candidate, sdpMid, sdpMLineIndex: 0, usernameFragment: 'u' };
-          } } as unknown as RTCIceCandidate);
+        : ({
+            candidate,
+            sdpMid,
+            sdpMLineIndex: 0,
+            usernameFragment: 'u',
+            toJSON() {
+              return { candidate, sdpMid, sdpMLineIndex: 0, usernameFragment: 'u' };
+            },
+          } as unknown as RTCIceCandidate);
     this.onicecandidate?.({ candidate: c });
   }
   emitTrack(stream: FakeStream): void {
     this.ontrack?.({
       track: stream.tracks[0] as unknown as MediaStreamTrack,
-      streams: [asStream(stream)]
+      streams: [asStream(stream)],
     });
   }
   setConnectionState(state: RTCPeerConnectionState): void {
@@ -123,8 +132,8 @@ export const VIDEO_CAPABILITIES = {
     { mimeType: 'video/rtx', clockRate: 90000 },
     { mimeType: 'video/VP9', clockRate: 90000 },
     { mimeType: 'video/VP8', clockRate: 90000 },
-    { mimeType: 'video/AV1', clockRate: 90000 }
-  ] as RTCRtpCodec[]
+    { mimeType: 'video/AV1', clockRate: 90000 },
+  ] as RTCRtpCodec[],
 };
 
 /** Lets pending promise callbacks run. */
@@ -159,7 +168,7 @@ export class FakeMediaDevices {
       return asStream(stream);
     };
     if (this.hold) {
-      return new Promise<void>(resolve => (this._release = resolve)).then(result);
+      return new Promise<void>((resolve) => (this._release = resolve)).then(result);
     }
     return Promise.resolve().then(result);
   }

@@ -17,6 +17,6 @@ HTMLMediaElement.prototype.pause = function pause() {};
 
 // Lumino catches what a signal's receiver throws and only logs it: rethrow,
 // so that a failing render or assertion in a receiver fails its test.
-require('@lumino/signaling').Signal.setExceptionHandler(error => {
+require('@lumino/signaling').Signal.setExceptionHandler((error) => {
   throw error;
 });

@@ -9,7 +9,7 @@ import {
   parseKernelMessage,
   parseLog,
   STREAMER_STATE_KEYS,
-  utf8Length
+  utf8Length,
 } from '../streamer/protocol';
 
 const stats = {
@@ -19,38 +19,38 @@ const stats = {
   dropped: 2,
   decode_ms: 1.2,
   encode_ms: 2.5,
-  transform_ms: 4
+  transform_ms: 4,
 };
 
 describe('parseKernelMessage', () => {
   it('accepts every message type of the protocol and keeps only its fields', () => {
     expect(parseKernelMessage({ type: 'answer', sdp: 'v=0\r\n', extra: 1 })).toEqual({
       ok: true,
-      message: { type: 'answer', sdp: 'v=0\r\n' }
+      message: { type: 'answer', sdp: 'v=0\r\n' },
     });
     expect(
       parseKernelMessage({
         type: 'candidate',
-        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 }
-      })
+        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      }),
     ).toEqual({
       ok: true,
       message: {
         type: 'candidate',
-        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 }
-      }
+        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      },
     });
     expect(parseKernelMessage({ type: 'candidate', candidate: null })).toEqual({
       ok: true,
-      message: { type: 'candidate', candidate: null }
+      message: { type: 'candidate', candidate: null },
     });
     expect(parseKernelMessage({ type: 'error', message: 'bad', fatal: true })).toEqual({
       ok: true,
-      message: { type: 'error', message: 'bad', fatal: true }
+      message: { type: 'error', message: 'bad', fatal: true },
     });
     expect(parseKernelMessage({ type: 'stopped', reason: 'new key' })).toEqual({
       ok: true,
-      message: { type: 'stopped', reason: 'new key' }
+      message: { type: 'stopped', reason: 'new key' },
     });
     expect(parseKernelMessage(stats)).toEqual({ ok: true, message: stats });
   });
@@ -80,7 +80,7 @@ describe('parseKernelMessage', () => {
     ['stats with a string field', { ...stats, fps_in: '30' }],
     ['stats with NaN', { ...stats, dropped: NaN }],
     ['stats with Infinity', { ...stats, decode_ms: Infinity }],
-    ['stats with a negative field', { ...stats, encode_ms: -1 }]
+    ['stats with a negative field', { ...stats, encode_ms: -1 }],
   ])('rejects %s', (_name, data) => {
     const result = parseKernelMessage(data);
     expect(result.ok).toBe(false);
@@ -110,7 +110,7 @@ describe('parseKernelMessage', () => {
       ['€', 3],
       ['😀', 4],
       ['a😀é€', 10],
-      ['\ud800x', 4] // a lone surrogate encodes as U+FFFD (3 bytes)
+      ['\ud800x', 4], // a lone surrogate encodes as U+FFFD (3 bytes)
     ];
     for (const [text, bytes] of cases) {
       expect(utf8Length(text)).toBe(bytes);
@@ -135,12 +135,12 @@ describe('candidateToJSON', () => {
       toJSON() {
         return { candidate: line, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null };
       },
-      port: 50000
+      port: 50000,
     } as unknown as RTCIceCandidate;
     expect(candidateToJSON(fromBrowser)).toEqual({
       candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host',
       sdpMid: '0',
-      sdpMLineIndex: 0
+      sdpMLineIndex: 0,
     });
   });
 });
@@ -183,23 +183,17 @@ describe('the protocol shared with the kernel', () => {
   });
 
   it('has the same message types in each direction', () => {
-    expect([...KERNEL_MESSAGE_TYPES].sort()).toEqual(
-      Object.keys(fromKernel.valid).sort()
-    );
-    expect([...FRONTEND_MESSAGE_TYPES].sort()).toEqual(
-      Object.keys(toKernel.valid).sort()
-    );
+    expect([...KERNEL_MESSAGE_TYPES].sort()).toEqual(Object.keys(fromKernel.valid).sort());
+    expect([...FRONTEND_MESSAGE_TYPES].sort()).toEqual(Object.keys(toKernel.valid).sort());
   });
 
   it('has the same synced state keys and kernel_status values', () => {
-    expect([...STREAMER_STATE_KEYS].sort()).toEqual(
-      [...fixture.state.keys].sort()
-    );
+    expect([...STREAMER_STATE_KEYS].sort()).toEqual([...fixture.state.keys].sort());
     expect([...KERNEL_STATUSES]).toEqual(fixture.state.kernel_status);
   });
 
   const valid = Object.entries(fromKernel.valid).flatMap(([type, examples]) =>
-    examples.map(example => [type, example] as const)
+    examples.map((example) => [type, example] as const),
   );
   it.each(valid)('accepts a valid %s message', (type, example) => {
     const result = parseKernelMessage(filled(example.message, example.fill));
@@ -208,13 +202,10 @@ describe('the protocol shared with the kernel', () => {
     expect(result.ok && result.message.type).toBe(type);
   });
 
-  it.each(fromKernel.invalid.map(example => [example.why, example] as const))(
-    'rejects %s',
-    (_why, example) => {
-      const result = parseKernelMessage(filled(example.message, example.fill));
-      expect(result).toEqual({ ok: false, reason: expect.any(String) });
-    }
-  );
+  it.each(fromKernel.invalid.map((example) => [example.why, example] as const))('rejects %s', (_why, example) => {
+    const result = parseKernelMessage(filled(example.message, example.fill));
+    expect(result).toEqual({ ok: false, reason: expect.any(String) });
+  });
 });
 
 describe('parseLog (the log trait, with the fixture limits)', () => {

@@ -8,7 +8,7 @@ import {
   resolveCodec,
   resolveIceServers,
   resolveShowStats,
-  SettingsStore
+  SettingsStore,
 } from '../settings';
 
 import schema from '../../schema/plugin.json';
@@ -16,7 +16,7 @@ import schema from '../../schema/plugin.json';
 const site = parseSettings({
   iceServers: [{ urls: 'stun:stun.example.org:3478' }],
   preferredCodec: 'VP8',
-  showStats: true
+  showStats: true,
 });
 
 describe('settings schema', () => {
@@ -28,7 +28,7 @@ describe('settings schema', () => {
     expect(props.iceServers.default).toEqual(DEFAULT_SETTINGS.iceServers);
     expect(props.preferredCodec.default).toBe(DEFAULT_SETTINGS.preferredCodec);
     // One oneOf entry (`const` and a `title` for the Settings Editor) per codec the code knows.
-    expect(props.preferredCodec.oneOf).toEqual(CODECS.map(codec => ({ const: codec, title: expect.any(String) })));
+    expect(props.preferredCodec.oneOf).toEqual(CODECS.map((codec) => ({ const: codec, title: expect.any(String) })));
     expect(props.showStats.default).toBe(DEFAULT_SETTINGS.showStats);
     for (const key of Object.keys(props)) {
       expect(props[key].title).toEqual(expect.any(String));
@@ -47,11 +47,11 @@ describe('parseSettings', () => {
     expect(site).toEqual({
       iceServers: [{ urls: 'stun:stun.example.org:3478' }],
       preferredCodec: 'VP8',
-      showStats: true
+      showStats: true,
     });
-    expect(
-      parseSettings({ iceServers: [{ url: 'stun:x' }], preferredCodec: 'H264', showStats: 'yes' })
-    ).toEqual(DEFAULT_SETTINGS);
+    expect(parseSettings({ iceServers: [{ url: 'stun:x' }], preferredCodec: 'H264', showStats: 'yes' })).toEqual(
+      DEFAULT_SETTINGS,
+    );
   });
 });
 
@@ -127,13 +127,13 @@ describe('SettingsStore', () => {
       get composite() {
         return composite;
       },
-      changed: { connect: (fn: () => void) => slots.push(fn) }
+      changed: { connect: (fn: () => void) => slots.push(fn) },
     };
     const store = new SettingsStore();
     store.connect(settings as any);
     expect(store.current.showStats).toBe(false);
     composite = { showStats: true, iceServers: [{ urls: 'stun:a' }] };
-    slots.forEach(fn => fn());
+    slots.forEach((fn) => fn());
     expect(store.current).toEqual({ showStats: true, iceServers: [{ urls: 'stun:a' }], preferredCodec: 'VP8' });
   });
 });

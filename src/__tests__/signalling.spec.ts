@@ -7,7 +7,7 @@ import {
   FakeStream,
   flush,
   namedError,
-  VIDEO_CAPABILITIES
+  VIDEO_CAPABILITIES,
 } from './fakes';
 
 const CANDIDATE = 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host';
@@ -22,20 +22,20 @@ function setup(options: { answerTimeoutMs?: number } = {}) {
   const devices = new FakeMediaDevices();
   const order: string[] = [];
   const client = new SignallingClient({
-    send: m => {
+    send: (m) => {
       sent.push(m);
       order.push(`send:${m.type}`);
     },
-    getUserMedia: c => {
+    getUserMedia: (c) => {
       order.push('getUserMedia');
       return devices.getUserMedia(c);
     },
-    createPeerConnection: config => {
+    createPeerConnection: (config) => {
       order.push('createPeerConnection');
       return new FakePeerConnection(config);
     },
     getCodecCapabilities: () => VIDEO_CAPABILITIES,
-    answerTimeoutMs: options.answerTimeoutMs
+    answerTimeoutMs: options.answerTimeoutMs,
   });
   const senders = new Set<unknown>();
   client.stateChanged.connect((sender, { state, detail }) => {
@@ -72,10 +72,7 @@ describe('SignallingClient start', () => {
     expect(ctx.sent).toEqual([{ type: 'offer', sdp: pc.localDescription!.sdp, ice_servers: expect.any(Array) }]);
     expect(ctx.client.state).toBe('connecting');
     expect(ctx.client.active).toBe(true);
-    expect(ctx.states).toEqual([
-      'connecting: opening the camera',
-      "connecting: waiting for the kernel's answer"
-    ]);
+    expect(ctx.states).toEqual(['connecting: opening the camera', "connecting: waiting for the kernel's answer"]);
     expect([...ctx.senders]).toEqual([ctx.client]); // every signal is the client's
   });
 
@@ -89,12 +86,12 @@ describe('SignallingClient start', () => {
     expect(track).toBe(stream.tracks[0]);
     expect(init.direction).toBe('sendrecv');
     expect(stream.tracks[0].contentHint).toBe('detail');
-    expect(t.codecPreferences!.map(c => c.mimeType)).toEqual([
+    expect(t.codecPreferences!.map((c) => c.mimeType)).toEqual([
       'video/VP8',
       'video/H264',
       'video/rtx',
       'video/VP9',
-      'video/AV1'
+      'video/AV1',
     ]);
     expect(ctx.local).toEqual([asStream(stream)]);
   });
@@ -106,7 +103,7 @@ describe('SignallingClient start', () => {
     expect(ctx.order).toEqual([]); // no camera, no peer, no offer
     expect(ctx.client.state).toBe('error');
     expect(ctx.states).toEqual([
-      `error: too many ICE servers (${MAX_ICE_SERVERS + 1}; at most ${MAX_ICE_SERVERS}): check Settings → WebRTC streamer`
+      `error: too many ICE servers (${MAX_ICE_SERVERS + 1}; at most ${MAX_ICE_SERVERS}): check Settings → WebRTC streamer`,
     ]);
     await ctx.start(servers.slice(0, MAX_ICE_SERVERS)); // at the limit it starts
     expect(ctx.order).toEqual(['getUserMedia', 'createPeerConnection', 'send:offer']);
@@ -117,7 +114,7 @@ describe('SignallingClient start', () => {
     await ctx.start();
     await ctx.start();
     expect(FakePeerConnection.instances).toHaveLength(1);
-    expect(ctx.sent.filter(m => m.type === 'offer')).toHaveLength(1);
+    expect(ctx.sent.filter((m) => m.type === 'offer')).toHaveLength(1);
   });
 });
 
@@ -126,7 +123,7 @@ describe('SignallingClient camera errors', () => {
     ['NotFoundError', /^camera missing/],
     ['NotAllowedError', /^camera access denied/],
     ['NotReadableError', /in use/],
-    ['OverconstrainedError', /constraints/]
+    ['OverconstrainedError', /constraints/],
   ])('%s ends in error without an offer or a peer', async (name, pattern) => {
     const ctx = setup();
     ctx.devices.error = namedError(name);
@@ -146,7 +143,7 @@ describe('SignallingClient camera errors', () => {
     ctx.devices.error = null;
     await ctx.start();
     expect(ctx.client.state).toBe('connecting');
-    expect(ctx.sent.map(m => m.type)).toEqual(['offer']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer']);
   });
 });
 
@@ -161,7 +158,7 @@ describe('SignallingClient trickle ICE', () => {
     expect(ctx.sent).toEqual([
       { type: 'offer', sdp: expect.any(String), ice_servers: expect.any(Array) },
       { type: 'candidate', candidate: { candidate: CANDIDATE, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } },
-      { type: 'candidate', candidate: null }
+      { type: 'candidate', candidate: null },
     ]);
   });
 
@@ -169,15 +166,16 @@ describe('SignallingClient trickle ICE', () => {
     const ctx = setup();
     // Emit a candidate from inside setLocalDescription, before the offer goes out.
     const origCreate = FakePeerConnection.prototype.setLocalDescription;
-    const spy = jest
-      .spyOn(FakePeerConnection.prototype, 'setLocalDescription')
-      .mockImplementation(async function (this: FakePeerConnection, d) {
-        await origCreate.call(this, d);
-        this.emitCandidate(CANDIDATE);
-      });
+    const spy = jest.spyOn(FakePeerConnection.prototype, 'setLocalDescription').mockImplementation(async function (
+      this: FakePeerConnection,
+      d,
+    ) {
+      await origCreate.call(this, d);
+      this.emitCandidate(CANDIDATE);
+    });
     await ctx.start();
     spy.mockRestore();
-    expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'candidate']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'candidate']);
   });
 
   it('queues kernel candidates until the answer is applied, then adds them', async () => {
@@ -198,7 +196,7 @@ describe('SignallingClient trickle ICE', () => {
   it('ignores kernel candidates when there is no session', async () => {
     const ctx = setup();
     await expect(
-      ctx.client.handleMessage({ type: 'candidate', candidate: { candidate: CANDIDATE, sdpMid: '0' } })
+      ctx.client.handleMessage({ type: 'candidate', candidate: { candidate: CANDIDATE, sdpMid: '0' } }),
     ).resolves.toBeUndefined();
     expect(ctx.client.state).toBe('idle');
   });
@@ -223,7 +221,7 @@ describe('SignallingClient answer and connection', () => {
     expect(ctx.client.state).toBe('idle');
     const pc = await connected(ctx);
     await ctx.client.handleMessage({ type: 'answer', sdp: 'v=0 second' });
-    expect(pc.calls.filter(c => c === 'setRemoteDescription')).toHaveLength(1);
+    expect(pc.calls.filter((c) => c === 'setRemoteDescription')).toHaveLength(1);
   });
 
   it('a rejected answer is an error that stops the kernel peer', async () => {
@@ -234,7 +232,7 @@ describe('SignallingClient answer and connection', () => {
     await ctx.client.handleMessage({ type: 'answer', sdp: 'v=0' });
     expect(ctx.client.state).toBe('error');
     expect(ctx.client.detail).toContain('bad sdp');
-    expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'stop']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'stop']);
     expect(pc.closed).toBe(true);
   });
 
@@ -246,7 +244,7 @@ describe('SignallingClient answer and connection', () => {
     expect(ctx.client.detail).toMatch(/^connection failed/);
     expect(pc.closed).toBe(true);
     expect(ctx.devices.streams[0].tracks[0].readyState).toBe('ended');
-    expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'stop']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'stop']);
   });
 
   it('times out when the kernel never answers', async () => {
@@ -259,7 +257,7 @@ describe('SignallingClient answer and connection', () => {
       jest.advanceTimersByTime(1);
       expect(ctx.client.state).toBe('error');
       expect(ctx.client.detail).toBe('no answer from the kernel');
-      expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'stop']);
+      expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'stop']);
     } finally {
       jest.useRealTimers();
     }
@@ -274,7 +272,7 @@ describe('SignallingClient stop', () => {
     ctx.client.stop();
     expect(ctx.sent[ctx.sent.length - 1]).toEqual({ type: 'stop' });
     expect(pc.closed).toBe(true);
-    expect(tracks.every(t => t.readyState === 'ended')).toBe(true);
+    expect(tracks.every((t) => t.readyState === 'ended')).toBe(true);
     expect(ctx.client.state).toBe('stopped');
     expect(ctx.client.active).toBe(false);
     expect(ctx.local[ctx.local.length - 1]).toBeNull();
@@ -295,7 +293,7 @@ describe('SignallingClient stop', () => {
     await starting;
     expect(ctx.devices.streams[0].tracks[0].readyState).toBe('ended');
     expect(FakePeerConnection.instances).toHaveLength(0);
-    expect(ctx.sent.map(m => m.type)).toEqual(['stop']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['stop']);
   });
 
   it('stop when idle does nothing', () => {
@@ -311,7 +309,7 @@ describe('SignallingClient stop', () => {
     const ctx = setup();
     await connected(ctx);
     ctx.client.dispose();
-    expect(ctx.sent.map(m => m.type)).toEqual(['offer', 'stop']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'stop']);
     // Receivers hear the final state, then are disconnected.
     expect(ctx.states[ctx.states.length - 1]).toBe('stopped: the widget was closed');
     expect(ctx.local[ctx.local.length - 1]).toBeNull();
@@ -326,7 +324,7 @@ describe('SignallingClient stop', () => {
     const ctx = setup();
     const pc = await connected(ctx);
     ctx.client.dispose('the widget was closed', false);
-    expect(ctx.sent.map(m => m.type)).toEqual(['offer']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer']);
     expect(pc.closed).toBe(true);
     expect(ctx.devices.streams[0].tracks[0].readyState).toBe('ended');
     expect(ctx.client.statusText).toBe('stopped: the widget was closed');
@@ -343,8 +341,8 @@ describe('SignallingClient stop', () => {
           throw new Error('Comm is closed');
         }
       },
-      getUserMedia: c => devices.getUserMedia(c),
-      createPeerConnection: config => new FakePeerConnection(config)
+      getUserMedia: (c) => devices.getUserMedia(c),
+      createPeerConnection: (config) => new FakePeerConnection(config),
     });
     await client.start({ constraints: { video: true }, iceServers: [], codec: 'VP8' });
     closed = true;
@@ -364,7 +362,7 @@ describe('SignallingClient kernel messages', () => {
     expect(ctx.client.state).toBe('stopped');
     expect(ctx.client.statusText).toBe('stopped: by the kernel (new key)');
     expect(pc.closed).toBe(true);
-    expect(ctx.sent.map(m => m.type)).toEqual(['offer']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer']);
   });
 
   it('a fatal kernel error ends the session in error; a non-fatal one is a notice', async () => {

@@ -11,7 +11,7 @@ import {
   flush,
   namedError,
   VIDEO_CAPABILITIES,
-  videoInput
+  videoInput,
 } from './fakes';
 
 class FakeComm {
@@ -48,13 +48,13 @@ class FakeComm {
     this._onMsg?.({ content: { comm_id: this.comm_id, data: { method: 'custom', content } }, buffers: [] });
   }
   custom(): any[] {
-    return this.sent.filter(d => d.method === 'custom').map(d => d.content);
+    return this.sent.filter((d) => d.method === 'custom').map((d) => d.content);
   }
 }
 
 const manager: { callbacks: () => object; kernel: { status: string } } = {
   callbacks: () => ({}),
-  kernel: { status: 'idle' }
+  kernel: { status: 'idle' },
 };
 let devices: FakeMediaDevices;
 let settings: SettingsStore;
@@ -66,7 +66,7 @@ function createModel(state: Record<string, unknown> = {}) {
   const model = new WebRtcStreamerModel(state, {
     model_id: `model-${Math.random()}`,
     widget_manager: manager as any,
-    comm: comm as any
+    comm: comm as any,
   });
   models.push(model);
   return { model, comm };
@@ -88,8 +88,7 @@ const $ = <T extends Element = HTMLElement>(view: WebRtcStreamerView, selector: 
   return el;
 };
 
-const click = (view: WebRtcStreamerView, selector: string) =>
-  $<HTMLButtonElement>(view, selector).click();
+const click = (view: WebRtcStreamerView, selector: string) => $<HTMLButtonElement>(view, selector).click();
 
 beforeEach(() => {
   FakePeerConnection.instances = [];
@@ -98,10 +97,10 @@ beforeEach(() => {
   localStorage.clear();
   streamerEnvironment.create = () => ({
     devices,
-    createPeerConnection: config => new FakePeerConnection(config),
+    createPeerConnection: (config) => new FakePeerConnection(config),
     getCodecCapabilities: () => VIDEO_CAPABILITIES,
     makeStream: () => new FakeStream() as unknown as MediaStream,
-    settings
+    settings,
   });
 });
 
@@ -110,7 +109,7 @@ afterEach(async () => {
     view.remove();
   }
   // Closing the models also ends sessions still inside their grace period.
-  await Promise.all(models.splice(0).map(model => model.close()));
+  await Promise.all(models.splice(0).map((model) => model.close()));
   jest.useRealTimers();
 });
 
@@ -183,7 +182,7 @@ describe('WebRtcStreamerModel', () => {
       'local null',
       'remote null',
       'stats null',
-      'state stopped: enough'
+      'state stopped: enough',
     ]);
     expect(model.statusText).toBe('stopped: enough');
     expect(model.notice).toBe('kernel: bad candidate'); // kept until the next Start
@@ -212,7 +211,7 @@ describe('WebRtcStreamerView', () => {
   it('Start: camera, offer over the comm, answer, playing with both videos', async () => {
     const { model, comm } = createModel({
       key: 'edges',
-      media_constraints: { video: { width: 640, height: 480 } }
+      media_constraints: { video: { width: 640, height: 480 } },
     });
     const view = createView(model);
     click(view, '.jp-webrtc-start');
@@ -225,7 +224,10 @@ describe('WebRtcStreamerView', () => {
     expect($<HTMLButtonElement>(view, '.jp-webrtc-start').disabled).toBe(true);
     expect($<HTMLButtonElement>(view, '.jp-webrtc-stop').disabled).toBe(false);
 
-    comm.receive({ type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' } });
+    comm.receive({
+      type: 'candidate',
+      candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' },
+    });
     comm.receive({ type: 'answer', sdp: 'v=0\r\nanswer' });
     await flush();
     expect(pc.remoteDescription).toEqual({ type: 'answer', sdp: 'v=0\r\nanswer' });
@@ -243,9 +245,9 @@ describe('WebRtcStreamerView', () => {
     const view = createView(model);
     const pc = await startPlaying(view, comm);
     click(view, '.jp-webrtc-stop');
-    expect(comm.custom().map(m => m.type)).toEqual(['offer', 'stop']);
+    expect(comm.custom().map((m) => m.type)).toEqual(['offer', 'stop']);
     expect(pc.closed).toBe(true);
-    expect(devices.streams[0].tracks.every(t => t.readyState === 'ended')).toBe(true);
+    expect(devices.streams[0].tracks.every((t) => t.readyState === 'ended')).toBe(true);
     expect(view.el.dataset.state).toBe('stopped');
     expect($(view, '.jp-webrtc-status').textContent).toMatch(/^stopped/);
     expect($<HTMLVideoElement>(view, 'video.jp-webrtc-local').srcObject).toBeNull();
@@ -262,14 +264,12 @@ describe('WebRtcStreamerView', () => {
     const b = createModel({ ice_servers: [{ urls: 'turn:own', username: 'u', credential: 'c' }] });
     click(createView(b.model), '.jp-webrtc-start');
     await flush();
-    expect(FakePeerConnection.last().config.iceServers).toEqual([
-      { urls: 'turn:own', username: 'u', credential: 'c' }
-    ]);
+    expect(FakePeerConnection.last().config.iceServers).toEqual([{ urls: 'turn:own', username: 'u', credential: 'c' }]);
   });
 
   it.each([
     ['NotFoundError', 'camera missing'],
-    ['NotAllowedError', 'camera access denied']
+    ['NotAllowedError', 'camera access denied'],
   ])('shows %s as a clear error', async (name, text) => {
     devices.error = namedError(name);
     const { model, comm } = createModel();
@@ -326,7 +326,15 @@ describe('WebRtcStreamerView', () => {
     const view = createView(model);
     await startPlaying(view, comm);
     const stats = $(view, '.jp-webrtc-stats');
-    comm.receive({ type: 'stats', fps_in: 30, fps_out: 29.5, dropped: 3, decode_ms: 1, encode_ms: 2, transform_ms: 4.25 });
+    comm.receive({
+      type: 'stats',
+      fps_in: 30,
+      fps_out: 29.5,
+      dropped: 3,
+      decode_ms: 1,
+      encode_ms: 2,
+      transform_ms: 4.25,
+    });
     expect(stats.hidden).toBe(true);
     settings.update({ showStats: true });
     expect(stats.hidden).toBe(false);
@@ -361,7 +369,7 @@ describe('WebRtcStreamerView', () => {
     expect(log.open).toBe(true);
     // Under the videos.
     expect($(view, '.jp-webrtc-videos').compareDocumentPosition(log)).toBe(Node.DOCUMENT_POSITION_FOLLOWING);
-    const lines = [...view.el.querySelectorAll('.jp-webrtc-log-line')].map(el => el.textContent);
+    const lines = [...view.el.querySelectorAll('.jp-webrtc-log-line')].map((el) => el.textContent);
     expect(lines).toEqual(['12:00:00.000 hello', '12:00:01.000 frame 40: transform error: Error: late']);
     expect($(view, '.jp-webrtc-log-summary').textContent).toBe('Log (2 lines)');
     ($(view, '.jp-webrtc-log-clear') as HTMLButtonElement).click();
@@ -376,7 +384,7 @@ describe('WebRtcStreamerView', () => {
     const sent = Array.from({ length: MAX_LOG_LINES + 3 }, (_, i) => `line ${i}`);
     sent[MAX_LOG_LINES + 2] = 'z'.repeat(MAX_LOG_LINE_LENGTH + 10);
     model.set('log', [...sent, 42]);
-    const lines = [...view.el.querySelectorAll('.jp-webrtc-log-line')].map(el => el.textContent ?? '');
+    const lines = [...view.el.querySelectorAll('.jp-webrtc-log-line')].map((el) => el.textContent ?? '');
     expect(lines).toHaveLength(MAX_LOG_LINES);
     expect(lines[0]).toBe('line 3');
     expect(lines[MAX_LOG_LINES - 1]).toHaveLength(MAX_LOG_LINE_LENGTH);
@@ -390,7 +398,7 @@ describe('WebRtcStreamerView', () => {
     const view = createView(first.model);
     await flush();
     const select = $<HTMLSelectElement>(view, '.jp-webrtc-camera');
-    expect([...select.options].map(o => o.textContent)).toEqual(['Default camera', 'Front', 'Back']);
+    expect([...select.options].map((o) => o.textContent)).toEqual(['Default camera', 'Front', 'Back']);
     select.value = 'cam-b';
     select.dispatchEvent(new Event('change'));
     expect(localStorage.getItem('jupyterlab-webrtc:camera:edges')).toBe('cam-b');
@@ -415,7 +423,7 @@ describe('WebRtcStreamerView', () => {
     const view = createView(model);
     const pc = await startPlaying(view, comm);
     window.dispatchEvent(new Event('pagehide'));
-    expect(comm.custom().map(m => m.type)).toEqual(['offer', 'stop']);
+    expect(comm.custom().map((m) => m.type)).toEqual(['offer', 'stop']);
     expect(pc.closed).toBe(true);
     expect(view.el.dataset.state).toBe('stopped');
   });
@@ -465,11 +473,10 @@ describe('a removed view', () => {
 });
 
 describe('the session belongs to the model', () => {
-  const types = (comm: FakeComm) => comm.custom().map(m => m.type);
+  const types = (comm: FakeComm) => comm.custom().map((m) => m.type);
   const video = (view: WebRtcStreamerView, which: 'local' | 'output') =>
     $<HTMLVideoElement>(view, `video.jp-webrtc-${which}`).srcObject;
-  const tracksEnded = (stream: FakeStream) =>
-    stream.tracks.every(t => t.readyState === 'ended');
+  const tracksEnded = (stream: FakeStream) => stream.tracks.every((t) => t.readyState === 'ended');
 
   it('two views share one session: one camera, one peer, one offer', async () => {
     const { model, comm } = createModel();

@@ -32,10 +32,10 @@ export async function listCameras(devices: IMediaDevicesLike | null): Promise<IC
     return [];
   }
   const all = await devices.enumerateDevices();
-  const cameras = all.filter(d => d.kind === 'videoinput' && d.deviceId !== '');
+  const cameras = all.filter((d) => d.kind === 'videoinput' && d.deviceId !== '');
   return cameras.map((d, i) => ({
     deviceId: d.deviceId,
-    label: d.label || `Camera ${i + 1}`
+    label: d.label || `Camera ${i + 1}`,
   }));
 }
 
@@ -84,10 +84,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * `{video: true}`), with the chosen camera added to the video constraint.
  * Audio is never requested: the kernel handles video only.
  */
-export function buildConstraints(
-  mediaConstraints: unknown,
-  deviceId: string | null
-): MediaStreamConstraints {
+export function buildConstraints(mediaConstraints: unknown, deviceId: string | null): MediaStreamConstraints {
   let video: boolean | MediaTrackConstraints = true;
   if (isObject(mediaConstraints) && 'video' in mediaConstraints) {
     const v = mediaConstraints.video;
@@ -95,10 +92,7 @@ export function buildConstraints(
       video = v as boolean | MediaTrackConstraints;
     }
   } else if (mediaConstraints !== null && mediaConstraints !== undefined) {
-    console.warn(
-      'jupyterlab-webrtc: ignoring invalid media_constraints',
-      mediaConstraints
-    );
+    console.warn('jupyterlab-webrtc: ignoring invalid media_constraints', mediaConstraints);
   }
   if (video === false) {
     video = true; // a streamer without video makes no sense

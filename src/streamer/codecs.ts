@@ -15,16 +15,13 @@ export interface ICodecCapability {
  * relative order of everything else (RTX, RED, FEC, other codecs) is kept.
  * Null when the list does not contain the codec at all.
  */
-export function preferCodec<T extends ICodecCapability>(
-  capabilities: readonly T[],
-  codec: string
-): T[] | null {
+export function preferCodec<T extends ICodecCapability>(capabilities: readonly T[], codec: string): T[] | null {
   const wanted = `video/${codec}`.toLowerCase();
-  const preferred = capabilities.filter(c => c.mimeType.toLowerCase() === wanted);
+  const preferred = capabilities.filter((c) => c.mimeType.toLowerCase() === wanted);
   if (preferred.length === 0) {
     return null;
   }
-  const rest = capabilities.filter(c => c.mimeType.toLowerCase() !== wanted);
+  const rest = capabilities.filter((c) => c.mimeType.toLowerCase() !== wanted);
   return [...preferred, ...rest];
 }
 
@@ -39,7 +36,7 @@ export interface ITransceiverLike {
 export function applyCodecPreference(
   transceiver: ITransceiverLike,
   codec: string,
-  getCapabilities: () => { codecs: RTCRtpCodec[] } | null | undefined = defaultCapabilities
+  getCapabilities: () => { codecs: RTCRtpCodec[] } | null | undefined = defaultCapabilities,
 ): boolean {
   if (typeof transceiver.setCodecPreferences !== 'function') {
     return false;

@@ -19,7 +19,7 @@ export interface IStreamerElements {
 function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   className: string,
-  testId?: string
+  testId?: string,
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   el.className = className;
@@ -114,7 +114,7 @@ export function buildStreamer(root: HTMLElement): IStreamerElements {
     log,
     logSummary,
     logLines,
-    logClear
+    logClear,
   };
 }
 

@@ -19,13 +19,13 @@ export interface IStreamerEnvironment {
 function browserEnvironment(): IStreamerEnvironment {
   return {
     devices: mediaDevices(),
-    createPeerConnection: config => {
+    createPeerConnection: (config) => {
       if (typeof RTCPeerConnection === 'undefined') {
         throw new Error('this browser has no WebRTC (RTCPeerConnection)');
       }
       return new RTCPeerConnection(config) as unknown as IPeerConnectionLike;
     },
-    settings: siteSettings
+    settings: siteSettings,
   };
 }
 
@@ -34,17 +34,14 @@ function browserEnvironment(): IStreamerEnvironment {
  * model's views share it).
  */
 export const streamerEnvironment: { create: () => IStreamerEnvironment } = {
-  create: browserEnvironment
+  create: browserEnvironment,
 };
 
 /**
  * getUserMedia on the environment's cameras; where the page has none (not
  * https or localhost) a SecurityError, which the session reports as such.
  */
-export function openCamera(
-  env: IStreamerEnvironment,
-  constraints: MediaStreamConstraints
-): Promise<MediaStream> {
+export function openCamera(env: IStreamerEnvironment, constraints: MediaStreamConstraints): Promise<MediaStream> {
   if (!env.devices) {
     const error = new Error('this page cannot use cameras (it needs https or localhost)');
     error.name = 'SecurityError';

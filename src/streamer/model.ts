@@ -4,24 +4,14 @@
  * which it tells of changes through Lumino signals. Its lifecycle helpers
  * (view-grace.ts, page-exit.ts) decide when the session stops on its own.
  */
-import {
-  DOMWidgetModel,
-  IBackboneModelOptions,
-  ISerializers
-} from '@jupyter-widgets/base';
+import { DOMWidgetModel, IBackboneModelOptions, ISerializers } from '@jupyter-widgets/base';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { resolveCodec, resolveIceServers } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
-import {
-  FrontendMessage,
-  IStatsMessage,
-  KernelMessage,
-  parseKernelMessage,
-  parseLog
-} from './protocol';
+import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage, parseLog } from './protocol';
 import { PageExitStop } from './page-exit';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
 import { ViewGrace } from './view-grace';
@@ -78,7 +68,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       media_constraints: null,
       transform_error: '',
       kernel_status: 'idle',
-      log: []
+      log: [],
     };
   }
 
@@ -113,15 +103,15 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       isKernelBusy: () => this._kernelBusy(),
       graceMs: () => WebRtcStreamerModel.viewGraceMs,
       busyWaitMs: () => WebRtcStreamerModel.busyKernelWaitMs,
-      stop: () => this.stopStreaming('no view shows the stream')
+      stop: () => this.stopStreaming('no view shows the stream'),
     });
     this._pageExit = new PageExitStop(() => this.stopStreaming('the page was closed'));
     this._client = new SignallingClient({
-      send: message => this._send(message),
-      getUserMedia: constraints => openCamera(this._env, constraints),
-      createPeerConnection: config => this._env.createPeerConnection(config),
+      send: (message) => this._send(message),
+      getUserMedia: (constraints) => openCamera(this._env, constraints),
+      createPeerConnection: (config) => this._env.createPeerConnection(config),
       getCodecCapabilities: this._env.getCodecCapabilities,
-      makeStream: this._env.makeStream
+      makeStream: this._env.makeStream,
     });
     // Connected before any view: the model is up to date when views hear these.
     this._client.stateChanged.connect(this._onState, this);
@@ -261,7 +251,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     await client.start({
       constraints,
       iceServers: resolveIceServers(this.get('ice_servers'), settings),
-      codec: resolveCodec(this.get('codec'), settings)
+      codec: resolveCodec(this.get('codec'), settings),
     });
   }
 
@@ -342,10 +332,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   private _onCustomMessage(content: unknown): void {
     const result = parseKernelMessage(content);
     if (!result.ok) {
-      console.warn(
-        `jupyterlab-webrtc: ignoring a malformed message from the kernel: ${result.reason}`,
-        content
-      );
+      console.warn(`jupyterlab-webrtc: ignoring a malformed message from the kernel: ${result.reason}`, content);
       return;
     }
     const message = result.message as KernelMessage;
@@ -359,7 +346,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   }
 
   static serializers: ISerializers = {
-    ...DOMWidgetModel.serializers
+    ...DOMWidgetModel.serializers,
   };
 
   static model_name = 'WebRtcStreamerModel';

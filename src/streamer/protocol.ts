@@ -55,7 +55,7 @@ export const LIMITS = {
   MAX_ICE_SERVERS,
   MAX_TEXT_LENGTH,
   MAX_LOG_LINES,
-  MAX_LOG_LINE_LENGTH
+  MAX_LOG_LINE_LENGTH,
 } as const;
 
 // ---- Frontend → kernel ----
@@ -78,11 +78,7 @@ export interface IStopMessage {
 export interface IClearLogMessage {
   type: 'clear_log';
 }
-export type FrontendMessage =
-  | IOfferMessage
-  | ICandidateMessage
-  | IStopMessage
-  | IClearLogMessage;
+export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage;
 
 // ---- Kernel → frontend ----
 
@@ -109,12 +105,7 @@ export interface IStatsMessage {
   encode_ms: number;
   transform_ms: number;
 }
-export type KernelMessage =
-  | IAnswerMessage
-  | ICandidateMessage
-  | IErrorMessage
-  | IStoppedMessage
-  | IStatsMessage;
+export type KernelMessage = IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage;
 
 /** Every name of `K`, checked by the compiler: a missing or extra name does not compile. */
 function namesOf<K extends string>(names: Record<K, true>): K[] {
@@ -126,7 +117,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   offer: true,
   candidate: true,
   stop: true,
-  clear_log: true
+  clear_log: true,
 });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
@@ -134,7 +125,7 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   candidate: true,
   error: true,
   stopped: true,
-  stats: true
+  stats: true,
 });
 /** The numeric fields of IStatsMessage (all finite and non-negative). */
 export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type'>>({
@@ -143,18 +134,12 @@ export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type'>>({
   dropped: true,
   decode_ms: true,
   encode_ms: true,
-  transform_ms: true
+  transform_ms: true,
 });
 
 // ---- Synced state (the streamer's own keys, written by the kernel) ----
 
-export const KERNEL_STATUSES = [
-  'idle',
-  'connecting',
-  'playing',
-  'stopped',
-  'error'
-] as const;
+export const KERNEL_STATUSES = ['idle', 'connecting', 'playing', 'stopped', 'error'] as const;
 /** The kernel's view of the peer. */
 export type KernelStatus = (typeof KERNEL_STATUSES)[number];
 
@@ -186,15 +171,13 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   media_constraints: true,
   transform_error: true,
   kernel_status: true,
-  log: true
+  log: true,
 });
 
 // ---- Validation of what the kernel sends ----
 
 /** Outcome of validating one message: the typed message, or why not. */
-export type ParseResult =
-  | { ok: true; message: KernelMessage }
-  | { ok: false; reason: string };
+export type ParseResult = { ok: true; message: KernelMessage } | { ok: false; reason: string };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -224,10 +207,7 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-function optional<T>(
-  value: unknown,
-  check: (v: unknown) => v is T
-): value is T | null | undefined {
+function optional<T>(value: unknown, check: (v: unknown) => v is T): value is T | null | undefined {
   return value === undefined || value === null || check(value);
 }
 
@@ -237,7 +217,7 @@ const isIndex = (v: unknown): v is number =>
 
 /** Validates an RTCIceCandidateInit (or null = end of candidates). */
 export function parseCandidate(
-  value: unknown
+  value: unknown,
 ): { ok: true; candidate: RTCIceCandidateInit | null } | { ok: false; reason: string } {
   if (value === null) {
     return { ok: true, candidate: null };
@@ -252,7 +232,7 @@ export function parseCandidate(
   if (utf8Length(candidate) > MAX_CANDIDATE_BYTES) {
     return {
       ok: false,
-      reason: `candidate.candidate is larger than ${MAX_CANDIDATE_BYTES} bytes`
+      reason: `candidate.candidate is larger than ${MAX_CANDIDATE_BYTES} bytes`,
     };
   }
   if (!optional(sdpMid, isString)) {
@@ -261,13 +241,13 @@ export function parseCandidate(
   if (!optional(sdpMLineIndex, isIndex)) {
     return {
       ok: false,
-      reason: `candidate.sdpMLineIndex must be an integer from 0 to ${MAX_MLINE_INDEX}, or null`
+      reason: `candidate.sdpMLineIndex must be an integer from 0 to ${MAX_MLINE_INDEX}, or null`,
     };
   }
   if (!optional(usernameFragment, isString)) {
     return {
       ok: false,
-      reason: 'candidate.usernameFragment must be a string or null'
+      reason: 'candidate.usernameFragment must be a string or null',
     };
   }
   if (sdpMid == null && sdpMLineIndex == null && candidate !== '') {
@@ -286,10 +266,7 @@ export function parseCandidate(
   return { ok: true, candidate: init };
 }
 
-function text(
-  data: Record<string, unknown>,
-  key: string
-): { ok: true; value: string } | { ok: false; reason: string } {
+function text(data: Record<string, unknown>, key: string): { ok: true; value: string } | { ok: false; reason: string } {
   const value = data[key];
   if (typeof value !== 'string') {
     return { ok: false, reason: `${key} must be a string` };
@@ -333,7 +310,7 @@ export function parseKernelMessage(data: unknown): ParseResult {
       }
       return {
         ok: true,
-        message: { type: 'candidate', candidate: parsed.candidate }
+        message: { type: 'candidate', candidate: parsed.candidate },
       };
     }
     case 'error': {
@@ -346,7 +323,7 @@ export function parseKernelMessage(data: unknown): ParseResult {
       }
       return {
         ok: true,
-        message: { type: 'error', message: message.value, fatal: data.fatal }
+        message: { type: 'error', message: message.value, fatal: data.fatal },
       };
     }
     case 'stopped': {
@@ -363,7 +340,7 @@ export function parseKernelMessage(data: unknown): ParseResult {
         if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
           return {
             ok: false,
-            reason: `stats.${field} must be a finite non-negative number`
+            reason: `stats.${field} must be a finite non-negative number`,
           };
         }
         stats[field] = value;
@@ -373,7 +350,7 @@ export function parseKernelMessage(data: unknown): ParseResult {
     default:
       return {
         ok: false,
-        reason: `unknown message type ${JSON.stringify(data.type)}`
+        reason: `unknown message type ${JSON.stringify(data.type)}`,
       };
   }
 }
@@ -390,24 +367,16 @@ export function parseLog(value: unknown): string[] {
   return value
     .filter(isString)
     .slice(-MAX_LOG_LINES)
-    .map(line =>
-      line.length > MAX_LOG_LINE_LENGTH
-        ? `${line.slice(0, MAX_LOG_LINE_LENGTH - 1)}…`
-        : line
-    );
+    .map((line) => (line.length > MAX_LOG_LINE_LENGTH ? `${line.slice(0, MAX_LOG_LINE_LENGTH - 1)}…` : line));
 }
 
 /** Turns an RTCIceCandidate (or null) into the JSON the kernel expects. */
-export function candidateToJSON(
-  candidate: RTCIceCandidate | RTCIceCandidateInit | null
-): RTCIceCandidateInit | null {
+export function candidateToJSON(candidate: RTCIceCandidate | RTCIceCandidateInit | null): RTCIceCandidateInit | null {
   if (candidate === null) {
     return null;
   }
   const json =
-    typeof (candidate as RTCIceCandidate).toJSON === 'function'
-      ? (candidate as RTCIceCandidate).toJSON()
-      : candidate;
+    typeof (candidate as RTCIceCandidate).toJSON === 'function' ? (candidate as RTCIceCandidate).toJSON() : candidate;
   const init: RTCIceCandidateInit = { candidate: json.candidate ?? '' };
   if (json.sdpMid != null) {
     init.sdpMid = json.sdpMid;

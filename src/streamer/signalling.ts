@@ -16,7 +16,7 @@ import {
   KernelMessage,
   MAX_ICE_SERVERS,
   MAX_SDP_BYTES,
-  utf8Length
+  utf8Length,
 } from './protocol';
 
 /** The session's state; the first word of the status line. */
@@ -27,13 +27,11 @@ export interface IPeerConnectionLike {
   readonly connectionState: RTCPeerConnectionState;
   readonly localDescription: RTCSessionDescriptionInit | null;
   onicecandidate: ((event: { candidate: RTCIceCandidate | null }) => void) | null;
-  ontrack:
-    | ((event: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void)
-    | null;
+  ontrack: ((event: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null;
   onconnectionstatechange: (() => void) | null;
   addTransceiver(
     track: MediaStreamTrack,
-    init: RTCRtpTransceiverInit
+    init: RTCRtpTransceiverInit,
   ): { setCodecPreferences?: (codecs: RTCRtpCodec[]) => void };
   createOffer(): Promise<RTCSessionDescriptionInit>;
   setLocalDescription(description: RTCSessionDescriptionInit): Promise<void>;
@@ -142,7 +140,7 @@ export class SignallingClient {
       // The kernel would reject the offer; say so now instead of waiting for the answer timeout.
       this._setState(
         'error',
-        `too many ICE servers (${options.iceServers.length}; at most ${MAX_ICE_SERVERS}): check Settings → WebRTC streamer`
+        `too many ICE servers (${options.iceServers.length}; at most ${MAX_ICE_SERVERS}): check Settings → WebRTC streamer`,
       );
       return;
     }
@@ -155,7 +153,7 @@ export class SignallingClient {
       answerReceived: false,
       outgoing: [],
       incoming: [],
-      answerTimer: null
+      answerTimer: null,
     };
     this._session = session;
     this._setState('connecting', 'opening the camera');
@@ -189,22 +187,18 @@ export class SignallingClient {
         // contentHint unsupported: only affects the ramp-up
       }
       const pc = this.options.createPeerConnection({
-        iceServers: options.iceServers
+        iceServers: options.iceServers,
       });
       session.pc = pc;
-      pc.onicecandidate = event => this._onLocalCandidate(session, event.candidate);
-      pc.ontrack = event => this._onTrack(session, event);
+      pc.onicecandidate = (event) => this._onLocalCandidate(session, event.candidate);
+      pc.ontrack = (event) => this._onTrack(session, event);
       pc.onconnectionstatechange = () => this._onConnectionState(session);
 
       const transceiver = pc.addTransceiver(track, {
         direction: 'sendrecv',
-        streams: [stream]
+        streams: [stream],
       });
-      applyCodecPreference(
-        transceiver,
-        options.codec,
-        this.options.getCodecCapabilities
-      );
+      applyCodecPreference(transceiver, options.codec, this.options.getCodecCapabilities);
 
       const offer = await pc.createOffer();
       if (this._session !== session) {
@@ -236,11 +230,7 @@ export class SignallingClient {
       }, this.options.answerTimeoutMs ?? 30000);
     } catch (error) {
       if (this._session === session) {
-        this._fail(
-          session,
-          `could not start the connection: ${errorText(error)}`,
-          session.offerSent
-        );
+        this._fail(session, `could not start the connection: ${errorText(error)}`, session.offerSent);
       }
     }
   }
@@ -292,10 +282,7 @@ export class SignallingClient {
         }
         if (session) {
           this._teardown(session);
-          this._setState(
-            'stopped',
-            message.reason ? `by the kernel (${message.reason})` : 'by the kernel'
-          );
+          this._setState('stopped', message.reason ? `by the kernel (${message.reason})` : 'by the kernel');
         }
         return;
       case 'stats':
@@ -352,10 +339,7 @@ export class SignallingClient {
     }
   }
 
-  private async _onRemoteCandidate(
-    session: ISession | null,
-    candidate: RTCIceCandidateInit | null
-  ): Promise<void> {
+  private async _onRemoteCandidate(session: ISession | null, candidate: RTCIceCandidateInit | null): Promise<void> {
     if (!session || !session.pc) {
       return; // a late candidate for a session that has ended
     }
@@ -366,10 +350,7 @@ export class SignallingClient {
     await this._addRemoteCandidate(session, candidate);
   }
 
-  private async _addRemoteCandidate(
-    session: ISession,
-    candidate: RTCIceCandidateInit | null
-  ): Promise<void> {
+  private async _addRemoteCandidate(session: ISession, candidate: RTCIceCandidateInit | null): Promise<void> {
     if (this._session !== session || !session.pc) {
       return;
     }
@@ -399,18 +380,13 @@ export class SignallingClient {
     }
   }
 
-  private _onTrack(
-    session: ISession,
-    event: { track: MediaStreamTrack; streams: readonly MediaStream[] }
-  ): void {
+  private _onTrack(session: ISession, event: { track: MediaStreamTrack; streams: readonly MediaStream[] }): void {
     if (this._session !== session) {
       return;
     }
     const stream =
       event.streams[0] ??
-      (this.options.makeStream
-        ? this.options.makeStream(event.track)
-        : new MediaStream([event.track]));
+      (this.options.makeStream ? this.options.makeStream(event.track) : new MediaStream([event.track]));
     this._remoteStreamChanged.emit(stream);
   }
 
@@ -431,7 +407,7 @@ export class SignallingClient {
         this._fail(
           session,
           'connection failed: the browser could not reach the kernel (check the ICE servers setting)',
-          true
+          true,
         );
         break;
     }

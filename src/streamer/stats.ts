@@ -1,3 +1,7 @@
+/**
+ * The stats overlay's text: the kernel's `stats` message (one a second, from the worker's counters)
+ * as the lines view.ts shows. Kept apart from the view so the wording is in one small place.
+ */
 import type { IStatsMessage } from './protocol';
 
 function fixed(value: number, digits: number): string {
@@ -11,7 +15,7 @@ export function formatStats(stats: IStatsMessage): string[] {
     `dropped ${Math.round(stats.dropped)}`,
     `decode ${fixed(stats.decode_ms, 1)} ms · transform ${fixed(
       stats.transform_ms,
-      1
-    )} ms · encode ${fixed(stats.encode_ms, 1)} ms`
+      1,
+    )} ms · encode ${fixed(stats.encode_ms, 1)} ms`,
   ];
 }

@@ -82,7 +82,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     const deviceId = this._els.camera.value || loadCameraChoice(this.model.cameraKey);
     await this.model.startStreaming({
       deviceId,
-      listed: this._cameras.some(c => c.deviceId === deviceId)
+      listed: this._cameras.some((c) => c.deviceId === deviceId),
     });
   }
 
@@ -109,10 +109,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this.el.dataset.state = model.streamState;
     // Debugging hook for UI tests: changes only when a new session starts.
     this.el.dataset.sessionId = String(model.sessionId);
-    els.status.textContent =
-      model.streamState === 'idle'
-        ? 'idle: press Start to stream the camera'
-        : model.statusText;
+    els.status.textContent = model.streamState === 'idle' ? 'idle: press Start to stream the camera' : model.statusText;
     const active = model.active;
     els.start.disabled = active;
     els.stop.disabled = !active;
@@ -146,7 +143,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     const select = this._els.camera;
     if (!deviceId) {
       select.value = '';
-    } else if (this._cameras.some(c => c.deviceId === deviceId)) {
+    } else if (this._cameras.some((c) => c.deviceId === deviceId)) {
       select.value = deviceId;
     }
   }
@@ -172,9 +169,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
       option.textContent = camera.label;
       select.append(option);
     }
-    const selected = [chosen, inUse].find(
-      id => id && cameras.some(c => c.deviceId === id)
-    );
+    const selected = [chosen, inUse].find((id) => id && cameras.some((c) => c.deviceId === id));
     select.value = selected ?? '';
   }
 
@@ -195,11 +190,11 @@ export class WebRtcStreamerView extends DOMWidgetView {
     }
     el.hidden = false;
     el.replaceChildren(
-      ...formatStats(stats).map(line => {
+      ...formatStats(stats).map((line) => {
         const div = document.createElement('div');
         div.textContent = line;
         return div;
-      })
+      }),
     );
   }
 
@@ -212,16 +207,14 @@ export class WebRtcStreamerView extends DOMWidgetView {
     const lines = [
       this.model.errorText,
       this.model.notice,
-      typeof transformError === 'string' && transformError
-        ? `transform error: ${transformError}`
-        : ''
-    ].filter(line => line);
+      typeof transformError === 'string' && transformError ? `transform error: ${transformError}` : '',
+    ].filter((line) => line);
     el.replaceChildren(
-      ...lines.map(line => {
+      ...lines.map((line) => {
         const div = document.createElement('div');
         div.textContent = line;
         return div;
-      })
+      }),
     );
     el.hidden = lines.length === 0;
   }
@@ -236,12 +229,12 @@ export class WebRtcStreamerView extends DOMWidgetView {
     const box = els.logLines;
     const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 4;
     box.replaceChildren(
-      ...lines.map(line => {
+      ...lines.map((line) => {
         const div = document.createElement('div');
         div.className = 'jp-webrtc-log-line';
         div.textContent = line;
         return div;
-      })
+      }),
     );
     els.logSummary.textContent = `Log (${lines.length} ${lines.length === 1 ? 'line' : 'lines'})`;
     els.log.hidden = lines.length === 0;

@@ -66,6 +66,22 @@ export async function expectNoErrors(page: IJupyterLabPageFixture, index: number
  * only exposes Playwright's `reload`.)
  */
 export async function reloadPage(page: IJupyterLabPageFixture): Promise<void> {
+  // Galata creates "Untitled.ipynb" and renames it; JupyterLab moves the kernel session to the new
+  // path with a request of its own. A reload before the server has the session under the current
+  // path opens the notebook with a new kernel ("model not found" for every widget): wait for it.
+  const path = await page.evaluate(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    () => (window as any).jupyterapp.shell.currentWidget.context.path as string,
+  );
+  await expect
+    .poll(
+      async () => {
+        const sessions = (await (await page.request.get('/api/sessions')).json()) as { path: string }[];
+        return sessions.map((session) => session.path);
+      },
+      { timeout: 30_000 },
+    )
+    .toContain(path);
   const galataPage = page as unknown as { reload(options: { waitForIsReady: boolean }): Promise<unknown> };
   await galataPage.reload({ waitForIsReady: false });
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });

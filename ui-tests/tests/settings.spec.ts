@@ -115,7 +115,8 @@ test('ICE servers saved in the setting registry are the ones the widgets use', a
   });
   const editor = page.locator('.jp-SettingsPanel');
   await page.getByText('WebRTC Streamer').first().click();
-  const inputValues = () => editor.locator('input').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+  const inputValues = () =>
+    editor.locator('input').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
   await expect.poll(inputValues).toContain('stun:stun.example.org:3478');
 
   // Removing the user value falls back to the default: host candidates only.

@@ -23,7 +23,10 @@ function writeCameraPicture(): string {
   const y = Buffer.alloc(W * H);
   for (let row = 0; row < H; row++) y.fill(DARK, row * W, row * W + W / 2).fill(BRIGHT, row * W + W / 2, row * W + W);
   const chroma = Buffer.alloc((W / 2) * (H / 2), 128);
-  writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F20:1 Ip A1:1 C420jpeg\nFRAME\n`), y, chroma, chroma]));
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F20:1 Ip A1:1 C420jpeg\nFRAME\n`), y, chroma, chroma]),
+  );
   return file;
 }
 
@@ -118,7 +121,9 @@ test('camera → kernel transform → browser: inverted, steered by a slider, re
     await runCode(page, 1, BROKEN_CELL);
     // The error shows under the cell (raised while it runs) and in the widget; frames pass through.
     const output = (await page.notebook.getCellOutputLocator(1))!;
-    await expect(output.locator('[data-mime-type="application/vnd.jupyter.stderr"]')).toContainText('transform error: Error: broken on purpose');
+    await expect(output.locator('[data-mime-type="application/vnd.jupyter.stderr"]')).toContainText(
+      'transform error: Error: broken on purpose',
+    );
     await expect(page.locator('.jp-webrtc-error').first()).toContainText('broken on purpose');
     await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('original');
     await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i);
@@ -152,15 +157,20 @@ test('camera → kernel transform → browser: inverted, steered by a slider, re
     expect(ended.length).toBeGreaterThan(0);
     expect(ended.every((state: string) => state === 'ended')).toBe(true);
     await expect
-      .poll(async () => {
-        await runCode(page, 3, 'ctx.get("kernel_status") + " " + udp()');
-        return outputText(page, 3);
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          await runCode(page, 3, 'ctx.get("kernel_status") + " " + udp()');
+          return outputText(page, 3);
+        },
+        { timeout: 30_000 },
+      )
       .toBe(`stopped ${before.split(' ')[1]}`);
   });
 });
 
-test('after a page reload the streamer renders again, the old session is released, and Start plays again', async ({ page }) => {
+test('after a page reload the streamer renders again, the old session is released, and Start plays again', async ({
+  page,
+}) => {
   await newTypeScriptNotebook(page, 'streaming-reload.ipynb');
   await runCode(page, 0, 'import { display } from "jupyterlab-webrtc-bridge";\n' + UDP_CELL);
   const before = (await outputText(page, 0)).split(' ')[1];
@@ -179,10 +189,13 @@ test('after a page reload the streamer renders again, the old session is release
 
   await test.step('the page that went away released its session: kernel stopped, ICE sockets back to baseline', async () => {
     await expect
-      .poll(async () => {
-        await runCode(page, 2, 'ctx.get("kernel_status") + " " + udp()');
-        return outputText(page, 2);
-      }, { timeout: 45_000 })
+      .poll(
+        async () => {
+          await runCode(page, 2, 'ctx.get("kernel_status") + " " + udp()');
+          return outputText(page, 2);
+        },
+        { timeout: 45_000 },
+      )
       .toBe(`stopped ${before}`);
   });
 

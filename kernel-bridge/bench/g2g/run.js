@@ -28,13 +28,18 @@
  */
 'use strict';
 const fs = require('node:fs');
-const http = require('node:http');
-const os = require('node:os');
 const path = require('node:path');
 
-const repo = path.resolve(__dirname, '..', '..', '..');
 const { fork } = require('node:child_process');
-const { chromium } = require(require.resolve('playwright-core', { paths: [path.join(repo, 'ui-tests')] }));
+const {
+  DEFAULT_CHROMIUM,
+  launchChromium,
+  machineLine,
+  openSignallingPage,
+  requireLoopbackNamespace,
+  servePage,
+} = require('../shared/chromium');
+const { cpuMsOf } = require('../shared/proc');
 
 // ---- options --------------------------------------------------------------------------------
 const args = process.argv.slice(2);
@@ -52,22 +57,8 @@ const SIZES = opt('--sizes', '640x480,1280x720')
   .map((s) => s.split('x').map(Number));
 const CONFIGS = opt('--configs', 'echo,identity,sobel,busy').split(',');
 const JSON_OUT = opt('--json', undefined);
-const CHROMIUM = opt('--chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
+const CHROMIUM = opt('--chromium', DEFAULT_CHROMIUM);
 const FPS = 30;
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-  // camera permission (fake device) unlocks raw host ICE candidates, see page.html
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const DEBUG = !!process.env.G2G_DEBUG;
@@ -82,14 +73,6 @@ const CONFIG = {
 };
 
 // ---- the kernel process -----------------------------------------------------------------------
-/** CPU time (user + system, all threads) of a process, ms, from /proc (works while it is busy). */
-function cpuMsOf(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-}
-const CLK_TCK = 100; // Linux USER_HZ
-
 /** Starts kernel.js (one session) and resolves once its modules are loaded. */
 function startKernel() {
   const child = fork(path.join(__dirname, 'kernel.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -124,35 +107,27 @@ async function measure(browser, url, name, [width, height]) {
   const cfg = CONFIG[name];
   const seconds = cfg.long ? LONG_SECONDS : SECONDS;
   const kernel = await startKernel();
-  const page = await browser.newPage();
-  const consoleErrors = [];
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  page.on('crash', () => console.error(`g2g: the page crashed (${name} ${width}x${height})`));
-  kernel.onCandidate = (c) => {
-    debug('kernel candidate', JSON.stringify(c));
-    page.evaluate((cc) => window.g2g.addCandidate(cc), c).catch(() => undefined);
-  };
-  await page.exposeFunction('g2gCandidate', (c) => {
-    debug('browser candidate', JSON.stringify(c));
-    kernel.child.send({ t: 'candidate', candidate: c });
+  const { page, addCandidate, consoleErrors } = await openSignallingPage(browser, url, {
+    debug,
+    onCandidate: (c) => kernel.child.send({ t: 'candidate', candidate: c }),
+    onOffer: (sdp) => {
+      const answer = new Promise((resolve, reject) => (kernel.answer = { resolve, reject }));
+      kernel.child.send({
+        t: 'open',
+        config: name,
+        offer: sdp,
+        busyMs: BUSY_MS,
+        maxInFlight: MAX_IN_FLIGHT === undefined ? undefined : Number(MAX_IN_FLIGHT),
+      });
+      return answer;
+    },
   });
-  await page.exposeFunction('g2gOffer', (sdp) => {
-    const answer = new Promise((resolve, reject) => (kernel.answer = { resolve, reject }));
-    kernel.child.send({
-      t: 'open',
-      config: name,
-      offer: sdp,
-      busyMs: BUSY_MS,
-      maxInFlight: MAX_IN_FLIGHT === undefined ? undefined : Number(MAX_IN_FLIGHT),
-    });
-    return answer;
-  });
+  kernel.onCandidate = (c) => void addCandidate(c);
   const finish = async () => {
     await page.evaluate(() => window.g2g.stop()).catch(() => undefined);
     await page.close().catch(() => undefined);
     stopKernel(kernel);
   };
-  await page.goto(url);
   await page.evaluate((o) => window.g2g.start(o), { width, height, fps: FPS });
   const deadline = performance.now() + 30000;
   let firstSeen = false;
@@ -297,28 +272,12 @@ async function measure(browser, url, name, [width, height]) {
 
 // ---- main -------------------------------------------------------------------------------------
 async function main() {
-  const isolated = Object.values(os.networkInterfaces()).every((a) => (a ?? []).every((x) => x.internal));
-  if (!isolated) {
-    console.error(
-      "g2g: run inside a loopback-only namespace: unshare -n bash -c 'ip link set lo up && node kernel-bridge/bench/g2g/run.js'",
-    );
-    process.exit(2);
-  }
-  const html = fs.readFileSync(path.join(__dirname, 'page.html'));
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(html);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  requireLoopbackNamespace('node kernel-bridge/bench/g2g/run.js');
+  const server = await servePage(path.join(__dirname, 'page.html'));
+  const url = server.url;
+  const browser = await launchChromium(CHROMIUM);
   browser.on('disconnected', () => debug('browser disconnected'));
-  console.log(
-    `g2g: node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0].model}), load ${os
-      .loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' ')}, chromium ${browser.version()}`,
-  );
+  console.log(`g2g: ${machineLine(browser)}`);
   console.log(
     `g2g: ${SECONDS} s per config after ${WARMUP} s warm-up (busy: ${LONG_SECONDS} s), ${FPS} fps source, sizes ${SIZES.map((s) => s.join('x')).join(', ')}` +
       (MAX_IN_FLIGHT !== undefined ? `, maxInFlight ${MAX_IN_FLIGHT}` : ''),

@@ -126,8 +126,6 @@ export function getKernelApi(): KernelApi {
 
 export function isDisplayable(value: unknown): value is Displayable {
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Partial<Displayable>)[MIME_BUNDLE] === 'function'
+    typeof value === 'object' && value !== null && typeof (value as Partial<Displayable>)[MIME_BUNDLE] === 'function'
   );
 }

@@ -90,7 +90,9 @@ export class Kernel {
         (error, frames) => router.rejectUndecodable(error, frames, channel),
       ).catch((error) => output.log(`${channel} channel stopped: ${errorMessage(error)}`));
     }
-    ignoreStdin(sockets.stdin, output.log).catch((error) => output.log(`stdin channel stopped: ${errorMessage(error)}`));
+    ignoreStdin(sockets.stdin, output.log).catch((error) =>
+      output.log(`stdin channel stopped: ${errorMessage(error)}`),
+    );
     // Warm the TypeScript program while the frontend is still connecting, not on the first cell.
     setImmediate(() => {
       const started = Date.now();

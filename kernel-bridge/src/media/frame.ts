@@ -98,9 +98,7 @@ export class I420Frame implements Frame {
     checkSize(width, height);
     const size = i420Size(width, height);
     if (!ArrayBuffer.isView(data) || data.byteLength < size) {
-      throw new RangeError(
-        `I420 ${width}x${height} needs ${size} bytes, got ${data?.byteLength ?? 'none'}`,
-      );
+      throw new RangeError(`I420 ${width}x${height} needs ${size} bytes, got ${data?.byteLength ?? 'none'}`);
     }
     if (data.byteLength > size) this.data = data = data.subarray(0, size);
     const ySize = width * height;
@@ -123,12 +121,7 @@ export class I420Frame implements Frame {
  * A new I420 frame. Without `data` it is black (Y=16, U=V=128); with `data` it wraps it (no copy).
  * Write pixels through frame.y / frame.u / frame.v (row stride = width, chromaWidth(width)).
  */
-export function createI420Frame(
-  width: number,
-  height: number,
-  timestamp = 0,
-  data?: Uint8Array,
-): I420Frame {
+export function createI420Frame(width: number, height: number, timestamp = 0, data?: Uint8Array): I420Frame {
   checkSize(width, height);
   if (data) return new I420Frame(width, height, timestamp, data);
   const size = i420Size(width, height);
@@ -139,12 +132,7 @@ export function createI420Frame(
 }
 
 /** An I420 frame converted (natively) from RGBA pixels (width*height*4 bytes, row stride width*4). */
-export function frameFromRGBA(
-  width: number,
-  height: number,
-  rgba: Uint8Array,
-  timestamp = 0,
-): I420Frame {
+export function frameFromRGBA(width: number, height: number, rgba: Uint8Array, timestamp = 0): I420Frame {
   checkSize(width, height);
   if (!ArrayBuffer.isView(rgba) || rgba.byteLength < width * height * 4) {
     throw new RangeError(`RGBA ${width}x${height} needs ${width * height * 4} bytes`);
@@ -189,7 +177,8 @@ function getScaler(kind: 'rgba2yuv' | 'yuv2rgba', width: number, height: number)
     width,
     height,
     kind === 'rgba2yuv' ? yuv : rgba,
-    ((av.SWS_BILINEAR as unknown as number) | (av.SWS_ACCURATE_RND as unknown as number)) as unknown as typeof av.SWS_BILINEAR,
+    ((av.SWS_BILINEAR as unknown as number) |
+      (av.SWS_ACCURATE_RND as unknown as number)) as unknown as typeof av.SWS_BILINEAR,
   );
   const pad = (rowBytes: number, rows: number) => Buffer.alloc(rowBytes * (rows + 4) + 256);
   const cw = chromaWidth(width);

@@ -1,2 +1,6 @@
+/**
+ * The media pieces a notebook sees (frame types, latestFirst), gathered for ../index.ts and the
+ * streamer. Worker-side internals (codecs, buffer pool, latest-slot) are imported by their own paths.
+ */
 export { type Frame, I420Frame, createI420Frame, frameFromRGBA, i420Size, chromaWidth, chromaHeight } from './frame';
 export { latestFirst, type LatestFirstOptions } from './latest-first';

@@ -17,7 +17,9 @@ export interface LatestFirstOptions<T> {
 }
 
 function isPromiseLike<R>(v: unknown): v is PromiseLike<R> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<R>).then === 'function';
+  return (
+    v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<R>).then === 'function'
+  );
 }
 
 /**

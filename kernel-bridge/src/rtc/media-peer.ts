@@ -13,15 +13,7 @@ import { toError } from '../errors';
 import { I420BufferPool } from '../media/buffer-pool';
 import { I420Frame, i420Size, releaseScalers, type Frame } from '../media/frame';
 import { LatestGate, LatestSlot } from '../media/latest-slot';
-import type {
-  CandidateInit,
-  FromWorker,
-  IceServerLike,
-  MediaStats,
-  PeerState,
-  ToWorker,
-  WorkerInit,
-} from './protocol';
+import type { CandidateInit, FromWorker, IceServerLike, MediaStats, PeerState, ToWorker, WorkerInit } from './protocol';
 
 export interface MediaPeerOptions {
   /** ICE servers; default none (host candidates only). Never defaults to a public STUN server. */
@@ -284,10 +276,9 @@ export class MediaPeer {
       new Uint8Array(buffer, 0, size).set(data.subarray(0, size));
       give = false;
     }
-    this.post(
-      { t: 'frame', width: frame.width, height: frame.height, timestamp: frame.timestamp, buffer, give },
-      [buffer],
-    );
+    this.post({ t: 'frame', width: frame.width, height: frame.height, timestamp: frame.timestamp, buffer, give }, [
+      buffer,
+    ]);
   }
 
   private onMessage(m: FromWorker): void {

@@ -1,3 +1,7 @@
+/**
+ * The streamer's public face: its types and webrtcStreamer(), which keeps one stream per key so
+ * that re-running a cell updates the live stream (same peer, same camera) instead of opening another.
+ */
 import { streamersByKey } from './registry';
 import { StreamerOptions, WebRtcStreamer } from './streamer';
 

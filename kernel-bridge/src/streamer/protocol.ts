@@ -111,9 +111,20 @@ function namesOf<K extends string>(names: Record<K, true>): K[] {
 }
 
 /** The `type`s of FrontendMessage, at run time. */
-export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({ offer: true, candidate: true, stop: true, clear_log: true });
+export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
+  offer: true,
+  candidate: true,
+  stop: true,
+  clear_log: true,
+});
 /** The `type`s of KernelMessage, at run time. */
-export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({ answer: true, candidate: true, error: true, stopped: true, stats: true });
+export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
+  answer: true,
+  candidate: true,
+  error: true,
+  stopped: true,
+  stats: true,
+});
 
 // ---- Synced state (the streamer's own keys; the widget base keys come from widgets/controls) ----
 
@@ -167,7 +178,8 @@ export function parseFrontendMessage(content: JSONValue): FrontendMessage {
     case 'offer':
       return { type: 'offer', sdp: parseSdp(content.sdp, 'offer'), ice_servers: parseIceServers(content.ice_servers) };
     case 'candidate':
-      if (!('candidate' in content)) throw new ProtocolError('a candidate message needs "candidate" (null = end of candidates)');
+      if (!('candidate' in content))
+        throw new ProtocolError('a candidate message needs "candidate" (null = end of candidates)');
       return { type: 'candidate', candidate: parseCandidate(content.candidate) };
     case 'stop':
       return { type: 'stop' };
@@ -207,7 +219,8 @@ function isObject(value: JSONValue | undefined): value is JSONObject {
 
 function parseSdp(sdp: JSONValue | undefined, what: string): string {
   if (typeof sdp !== 'string') throw new ProtocolError(`${what}.sdp must be an SDP string (starting with "v=0")`);
-  if (Buffer.byteLength(sdp) > MAX_SDP_BYTES) throw new ProtocolError(`${what}.sdp is larger than ${MAX_SDP_BYTES} bytes`);
+  if (Buffer.byteLength(sdp) > MAX_SDP_BYTES)
+    throw new ProtocolError(`${what}.sdp is larger than ${MAX_SDP_BYTES} bytes`);
   if (!sdp.startsWith('v=0')) throw new ProtocolError(`${what}.sdp must be an SDP string (starting with "v=0")`);
   // Kernel-side only (the browser never receives an offer): see MAX_OFFER_MLINES.
   const mLines = countMLines(sdp);
@@ -265,10 +278,17 @@ function parseIceServers(value: JSONValue | undefined): IceServerLike[] {
     }
     const { urls, username, credential } = server;
     const urlList = typeof urls === 'string' ? [urls] : urls;
-    if (!Array.isArray(urlList) || urlList.length === 0 || !urlList.every((url) => typeof url === 'string' && /^(stun|stuns|turn|turns):/.test(url))) {
+    if (
+      !Array.isArray(urlList) ||
+      urlList.length === 0 ||
+      !urlList.every((url) => typeof url === 'string' && /^(stun|stuns|turn|turns):/.test(url))
+    ) {
       throw new ProtocolError('offer.ice_servers[].urls must be stun:/turn: URLs');
     }
-    if ((username !== undefined && typeof username !== 'string') || (credential !== undefined && typeof credential !== 'string')) {
+    if (
+      (username !== undefined && typeof username !== 'string') ||
+      (credential !== undefined && typeof credential !== 'string')
+    ) {
       throw new ProtocolError('offer.ice_servers[].username and credential must be strings');
     }
     return {

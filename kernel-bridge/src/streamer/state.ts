@@ -39,7 +39,10 @@ const constraints = anyValue<JSONObject | null>(null, {
 });
 
 export const streamerTraits = (): Traits<StreamerState> => ({
-  ...modelTraits([MODULE_NAME, MODULE_VERSION, 'WebRtcStreamerModel'], [MODULE_NAME, MODULE_VERSION, 'WebRtcStreamerView']),
+  ...modelTraits(
+    [MODULE_NAME, MODULE_VERSION, 'WebRtcStreamerModel'],
+    [MODULE_NAME, MODULE_VERSION, 'WebRtcStreamerView'],
+  ),
   ...domTraits(),
   key: { ...str(''), readOnly: true },
   ice_servers: iceServers,

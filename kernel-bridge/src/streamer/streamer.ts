@@ -182,7 +182,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     } else {
       if (!this.overflowTold) {
         this.overflowTold = true;
-        this.reportError(`more than ${MAX_QUEUED_SIGNALLING} signalling messages waiting: further ICE candidates are dropped`, false);
+        this.reportError(
+          `more than ${MAX_QUEUED_SIGNALLING} signalling messages waiting: further ICE candidates are dropped`,
+          false,
+        );
       }
       return;
     }
@@ -260,9 +263,11 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   private async addCandidate(peer: MediaPeer, candidate: CandidateInit | null): Promise<void> {
-    await peer.addRemoteCandidate(candidate).catch((error) =>
-      this.tell({ type: 'error', message: `bad ICE candidate: ${errorSummary(error)}`, fatal: false }),
-    );
+    await peer
+      .addRemoteCandidate(candidate)
+      .catch((error) =>
+        this.tell({ type: 'error', message: `bad ICE candidate: ${errorSummary(error)}`, fatal: false }),
+      );
   }
 
   private onPeerState(peer: MediaPeer, state: PeerState): void {
@@ -342,7 +347,9 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     // Once per distinct error, not 30 times a second.
     if (message !== this.lastReported) {
       this.lastReported = message;
-      this.reportToNotebook(`transform error: ${message}\n(frames pass through unchanged until the transform works again)`);
+      this.reportToNotebook(
+        `transform error: ${message}\n(frames pass through unchanged until the transform works again)`,
+      );
     }
   }
 

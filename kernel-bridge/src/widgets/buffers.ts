@@ -121,9 +121,7 @@ export function putBuffers(state: unknown, bufferPaths: unknown, buffers: readon
 function sameBytes(a: ArrayBufferView | ArrayBuffer, b: ArrayBufferView | ArrayBuffer): boolean {
   const x = asView(a);
   const y = asView(b);
-  return Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(
-    Buffer.from(y.buffer, y.byteOffset, y.byteLength),
-  );
+  return Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
 }
 
 /** Structural equality of wire values (JSON plus binaries, compared by bytes). */
@@ -131,9 +129,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (isBinary(a) || isBinary(b)) return isBinary(a) && isBinary(b) && sameBytes(a, b);
   if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => deepEqual(v, b[i]))
-    );
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
   }
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a);

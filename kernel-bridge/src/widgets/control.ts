@@ -1,3 +1,8 @@
+/**
+ * The `jupyter.widget.control` comm: after a page reload the widget manager restores every live
+ * widget with one `request_states` round trip instead of a comm_info_request plus one request_state
+ * per widget. The first Widget constructed registers it (widget.ts).
+ */
 import { Comm, CommMessage, getKernelApi, JSONObject, KernelApi } from '../kernel/api';
 import { widgetRegistry } from './registry';
 import { removeBuffers } from './buffers';

@@ -1,3 +1,7 @@
+/**
+ * interact(): ipywidgets' interact for the TypeScript kernel. The controls are passed in (not
+ * inferred from abbreviations as in Python); the function runs with all their values on every change.
+ */
 import { BehaviorSubject, combineLatest, Observable } from 'rxjs';
 import { Displayable, getKernelApi, MIME_BUNDLE, MimeBundle } from '../kernel/api';
 import { VBox } from './controls/box';

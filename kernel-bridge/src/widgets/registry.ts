@@ -1,3 +1,8 @@
+/**
+ * Every live widget by model id, kept on globalThis so that a second copy of this package (loaded
+ * by another cell) shares it: the control comm must restore all widgets, and a box may hold
+ * children from either copy.
+ */
 import type { KernelApi, Unsubscribe } from '../kernel/api';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * Traits, after ipywidgets' traitlets: each state key's default, validation and wire form. Every
+ * value from the frontend is untrusted, so each is checked, and strings and lists are capped.
+ */
 import { IPY_MODEL, isWidget, RegisteredWidget, widgetRegistry } from './registry';
 import { isBinary, isPlainObject } from './buffers';
 
@@ -105,7 +109,8 @@ export const strings = (def: string[] = []): Trait<string[]> => ({
   default: () => def,
   validate(v) {
     if (Array.isArray(v)) checkEntries(v);
-    if (!Array.isArray(v) || !v.every(isString)) throw new TraitError(`expected an array of strings, got ${describeValue(v)}`);
+    if (!Array.isArray(v) || !v.every(isString))
+      throw new TraitError(`expected an array of strings, got ${describeValue(v)}`);
     v.forEach(checkLength);
     return v;
   },
@@ -115,7 +120,8 @@ export const intPair = (def: [number, number]): Trait<[number, number]> =>
   simple(def, 'a pair of integers', (v) => Array.isArray(v) && v.length === 2 && v.every(Number.isSafeInteger));
 
 /** Any JSON-like value, binaries allowed anywhere inside. */
-export const anyValue = <T>(def: T, extra: Partial<Trait<T>> = {}): Trait<T> => simple(def, 'a value', () => true, extra);
+export const anyValue = <T>(def: T, extra: Partial<Trait<T>> = {}): Trait<T> =>
+  simple(def, 'a value', () => true, extra);
 
 export function nullable<T>(trait: Trait<T>, def: T | null = null): Trait<T | null> {
   return {
@@ -127,9 +133,12 @@ export function nullable<T>(trait: Trait<T>, def: T | null = null): Trait<T | nu
 
 /** CSS colors as the stock color picker accepts them: names, hex, rgb()/hsl() forms. */
 export const color = (def: string): Trait<string> =>
-  simple(def, 'a CSS color', (v) =>
-    typeof v === 'string' &&
-    /^(#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|[a-z]+|(rgb|hsl)a?\([\d\s.,%/+-]+\))$/i.test(v.trim()),
+  simple(
+    def,
+    'a CSS color',
+    (v) =>
+      typeof v === 'string' &&
+      /^(#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|[a-z]+|(rgb|hsl)a?\([\d\s.,%/+-]+\))$/i.test(v.trim()),
   );
 
 const toRef = (w: RegisteredWidget): string => IPY_MODEL + w.modelId;
@@ -164,7 +173,8 @@ export function widgetList<W extends RegisteredWidget = RegisteredWidget>(): Tra
     default: () => [],
     validate(v) {
       if (Array.isArray(v)) checkEntries(v);
-      if (!Array.isArray(v) || !v.every(isWidget)) throw new TraitError(`expected an array of widgets, got ${describeValue(v)}`);
+      if (!Array.isArray(v) || !v.every(isWidget))
+        throw new TraitError(`expected an array of widgets, got ${describeValue(v)}`);
       return [...v] as W[];
     },
     toJson: (list) => list.map(toRef),

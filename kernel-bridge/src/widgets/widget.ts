@@ -1,3 +1,7 @@
+/**
+ * The Widget base class every control extends: one `jupyter.widget` comm per model, state synced
+ * both ways under widget protocol 2.1 (echo_update, binary buffers) and validated by its traits.
+ */
 import { BehaviorSubject, defer, Observable, of, Subject } from 'rxjs';
 import {
   Comm,

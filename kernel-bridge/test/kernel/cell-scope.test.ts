@@ -4,8 +4,7 @@
  * cell run three times leaves one live subscription. Live subscriptions are counted with
  * `finalize`, received values are tagged with the run that subscribed; waits are on emissions.
  */
-import { MessageHeader, encodeMessage, JupyterMessage } from '../../src/kernel/transport/wire';
-import { isIdleFor, KernelClient, Msg, ofType } from './kernel-client';
+import { KernelClient, ofType } from './kernel-client';
 
 let kernel: KernelClient;
 beforeAll(async () => {
@@ -23,21 +22,7 @@ afterEach(async () => {
 
 /** Runs `code` as notebook cell `cellId` (or as a console request without one); fails on errors. */
 async function run(code: string, metadata: { cellId?: string; deletedCells?: string[] } = {}): Promise<string> {
-  const header: MessageHeader = kernel.header('execute_request');
-  const reply = kernel.replyTo(header.msg_id, 30000);
-  const idle = kernel.waitForIopub((m) => isIdleFor(m, header.msg_id), 30000);
-  const content = {
-    code,
-    silent: false,
-    store_history: true,
-    user_expressions: {},
-    allow_stdin: false,
-    stop_on_error: true,
-  };
-  const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata, content, buffers: [] };
-  await kernel.shell.send(encodeMessage(message, kernel.signer));
-  const [answer] = await Promise.all([reply, idle]);
-  const iopub: Msg[] = kernel.childrenOf(header.msg_id);
+  const { reply: answer, iopub } = await kernel.execute(code, {}, 30000, metadata);
   if (answer.content.status !== 'ok') throw new Error(`cell failed: ${JSON.stringify(answer.content)}`);
   const result = ofType(iopub, 'execute_result')[0];
   return result ? String((result.content.data as Record<string, unknown>)['text/plain']) : '';

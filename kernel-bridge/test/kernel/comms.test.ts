@@ -35,7 +35,9 @@ describe('comms', () => {
     const a = Buffer.from([1, 2, 3]);
     const b = Buffer.alloc(70000, 7);
     const sent = kernel.send('shell', 'comm_msg', { comm_id: 'c1', data: { n: 5 } }, [a, b]);
-    const echo = await kernel.waitForIopub((m) => m.header.msg_type === 'comm_msg' && (m.parent_header as { msg_id: string }).msg_id === sent.msg_id);
+    const echo = await kernel.waitForIopub(
+      (m) => m.header.msg_type === 'comm_msg' && (m.parent_header as { msg_id: string }).msg_id === sent.msg_id,
+    );
     expect(echo.content.data).toEqual({ echo: { n: 5 }, sizes: [3, 70000] });
     expect(echo.buffers).toHaveLength(2);
     expect(echo.buffers[0].equals(b)).toBe(true);
@@ -45,7 +47,10 @@ describe('comms', () => {
   it('publishes busy and idle around a comm_msg, parented to it', async () => {
     const sent = kernel.send('shell', 'comm_msg', { comm_id: 'c1', data: { n: 6 } });
     await kernel.waitForIopub((m) => isIdleFor(m, sent.msg_id));
-    const states = kernel.childrenOf(sent.msg_id).filter((m) => m.header.msg_type === 'status').map((m) => m.content.execution_state);
+    const states = kernel
+      .childrenOf(sent.msg_id)
+      .filter((m) => m.header.msg_type === 'status')
+      .map((m) => m.content.execution_state);
     expect(states).toEqual(['busy', 'idle']);
   });
 
@@ -64,7 +69,9 @@ describe('comms', () => {
 
     const sent = kernel.send('shell', 'comm_close', { comm_id: 'c1', data: { reason: 'tab closed' } });
     await kernel.waitForIopub((m) => isIdleFor(m, sent.msg_id));
-    const printed = await kernel.waitForIopub((m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('closed by frontend'));
+    const printed = await kernel.waitForIopub(
+      (m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('closed by frontend'),
+    );
     expect(printed.content.text).toBe('closed by frontend {"reason":"tab closed"}\n');
     const info = await kernel.request('shell', 'comm_info_request', { target_name: 'echo' });
     expect(info.content.comms).toEqual({});
@@ -96,7 +103,12 @@ describe('comms', () => {
     expect((ack.parent_header as { msg_id: string }).msg_id).toBe(sent.msg_id);
     const { reply, iopub } = await run;
     expect(reply.content.status).toBe('ok');
-    expect(iopub.filter((m) => m.header.msg_type === 'stream').map((m) => m.content.text).join('')).toBe('cell got {"open":"sesame"}\n');
+    expect(
+      iopub
+        .filter((m) => m.header.msg_type === 'stream')
+        .map((m) => m.content.text)
+        .join(''),
+    ).toBe('cell got {"open":"sesame"}\n');
     // The comm message was handled (busy/idle around it) before the cell finished.
     const order = kernel.iopubMessages;
     const commIdle = order.findIndex((m) => isIdleFor(m, sent.msg_id));
@@ -116,7 +128,9 @@ describe('comms', () => {
     expect(open.content).toMatchObject({ comm_id: 'k1', target_name: 'from.kernel', data: { start: true } });
     expect([...open.buffers[0]]).toEqual([9, 8]);
     kernel.send('shell', 'comm_msg', { comm_id: 'k1', data: { x: 1 } }, [Buffer.from([42])]);
-    const printed = await kernel.waitForIopub((m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('kernel got'));
+    const printed = await kernel.waitForIopub(
+      (m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('kernel got'),
+    );
     expect(printed.content.text).toBe('kernel got {"x":1} 42\n');
     expect(commMsgs('k1')).toHaveLength(0);
   });

@@ -8,7 +8,10 @@ function notebookFolder(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'notebook-'));
   const pkg = path.join(dir, 'node_modules', 'shout');
   mkdirSync(pkg, { recursive: true });
-  writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'shout', main: 'index.js', types: 'index.d.ts' }));
+  writeFileSync(
+    path.join(pkg, 'package.json'),
+    JSON.stringify({ name: 'shout', main: 'index.js', types: 'index.d.ts' }),
+  );
   writeFileSync(path.join(pkg, 'index.js'), 'exports.shout = (s) => s.toUpperCase() + "!";');
   writeFileSync(path.join(pkg, 'index.d.ts'), 'export declare function shout(s: string): string;');
   return dir;
@@ -52,29 +55,37 @@ describe('execute', () => {
   });
 
   it('reports a runtime error with its name, message and the cell frames of its stack', async () => {
-    const { reply, iopub } = await kernel.execute('function boom(): never { throw new RangeError("too far"); }\nboom();');
+    const { reply, iopub } = await kernel.execute(
+      'function boom(): never { throw new RangeError("too far"); }\nboom();',
+    );
     expect(reply.content).toMatchObject({ status: 'error', ename: 'RangeError', evalue: 'too far' });
     const traceback = ofType(iopub, 'error')[0].content.traceback as string[];
     expect(traceback[0]).toBe('RangeError: too far');
     expect(traceback.join('\n')).not.toMatch(/tslab[\\/]dist|lib[\\/]kernel|node:vm/);
   });
 
-  it('resolves earlier cells\' names inside shorthand properties', async () => {
+  it("resolves earlier cells' names inside shorthand properties", async () => {
     await kernel.execute('const seen = [1, 2];');
     const { reply, iopub } = await kernel.execute('const label = "x";\n({ seen, label, nested: { seen } })');
     expect(reply.content.status).toBe('ok');
-    expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': "{ seen: [ 1, 2 ], label: 'x', nested: { seen: [ 1, 2 ] } }" });
+    expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({
+      'text/plain': "{ seen: [ 1, 2 ], label: 'x', nested: { seen: [ 1, 2 ] } }",
+    });
   });
 
   it('supports top-level await', async () => {
-    const { reply, iopub } = await kernel.execute('const v = await new Promise<number>((r) => setTimeout(() => r(7), 50));\nv * 6');
+    const { reply, iopub } = await kernel.execute(
+      'const v = await new Promise<number>((r) => setTimeout(() => r(7), 50));\nv * 6',
+    );
     expect(reply.content.status).toBe('ok');
     expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': '42' });
   });
 
   it('streams console output while the cell is still running', async () => {
     const go = path.join(kernel.cwd, 'go-on');
-    const early = kernel.waitForIopub((m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('early'));
+    const early = kernel.waitForIopub(
+      (m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('early'),
+    );
     const run = kernel.execute(
       `console.log("early");\nwhile (!require("fs").existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 10));\nconsole.error("late");`,
     );
@@ -86,7 +97,9 @@ describe('execute', () => {
     expect(streamText(iopub, 'stdout')).toBe('early\n');
     expect(streamText(iopub, 'stderr')).toBe('late\n');
     const order = iopub.map((m) => m.header.msg_id);
-    expect(order.indexOf(earlyMessage.header.msg_id)).toBeLessThan(order.indexOf(ofType(iopub, 'stream').find((m) => m.content.name === 'stderr')!.header.msg_id));
+    expect(order.indexOf(earlyMessage.header.msg_id)).toBeLessThan(
+      order.indexOf(ofType(iopub, 'stream').find((m) => m.content.name === 'stderr')!.header.msg_id),
+    );
   });
 
   it('delivers 10,000 console.log lines, all of them, in order', async () => {
@@ -129,7 +142,9 @@ describe('execute', () => {
   });
 
   it('imports our own package in any notebook folder, without installing it there', async () => {
-    const { reply, iopub } = await kernel.execute('import { display } from "jupyterlab-webrtc-bridge";\ntypeof display');
+    const { reply, iopub } = await kernel.execute(
+      'import { display } from "jupyterlab-webrtc-bridge";\ntypeof display',
+    );
     expect(reply.content.status).toBe('ok');
     expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': 'function' });
   });
@@ -159,7 +174,10 @@ describe('execute', () => {
         'new Card()',
       ].join('\n'),
     );
-    expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/html': '<i>card</i>', 'text/plain': 'Card' });
+    expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({
+      'text/html': '<i>card</i>',
+      'text/plain': 'Card',
+    });
   });
 
   it('keeps output of callbacks under the cell that started them', async () => {
@@ -175,8 +193,12 @@ describe('execute', () => {
       '(globalThis as any).letTimerGo = true;\nwhile (!fired.done) await new Promise((r) => setTimeout(r, 5));\nconsole.log("second cell");',
     );
     expect(second.reply.content.status).toBe('ok');
-    const late = await kernel.waitForIopub((m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('from a timer'));
-    expect((late.parent_header as { msg_id: string }).msg_id).toBe((first.reply.parent_header as { msg_id: string }).msg_id);
+    const late = await kernel.waitForIopub(
+      (m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('from a timer'),
+    );
+    expect((late.parent_header as { msg_id: string }).msg_id).toBe(
+      (first.reply.parent_header as { msg_id: string }).msg_id,
+    );
     expect(streamText(second.iopub)).toBe('second cell\n');
   });
 
@@ -198,7 +220,9 @@ describe('execute', () => {
 
   it('shows an uncaught error from a callback under its cell and keeps running', async () => {
     await kernel.execute('setTimeout(() => { throw new Error("async boom"); }, 10);');
-    const shown = await kernel.waitForIopub((m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('async boom'));
+    const shown = await kernel.waitForIopub(
+      (m) => m.header.msg_type === 'stream' && (m.content.text as string).includes('async boom'),
+    );
     expect(shown.content.name).toBe('stderr');
     const { reply } = await kernel.execute('"still alive"');
     expect(reply.content.status).toBe('ok');
@@ -225,7 +249,11 @@ describe('completion, inspection, is_complete, history', () => {
   });
 
   it('inspects a name with its type', async () => {
-    const reply = await kernel.request('shell', 'inspect_request', { code: 'greeting', cursor_pos: 3, detail_level: 0 });
+    const reply = await kernel.request('shell', 'inspect_request', {
+      code: 'greeting',
+      cursor_pos: 3,
+      detail_level: 0,
+    });
     expect(reply.content.found).toBe(true);
     expect((reply.content.data as Record<string, string>)['text/plain']).toMatch(/const greeting: "hello"/);
   });
@@ -238,7 +266,12 @@ describe('completion, inspection, is_complete, history', () => {
   });
 
   it('answers history requests from the cells run', async () => {
-    const reply = await kernel.request('shell', 'history_request', { hist_access_type: 'tail', n: 5, output: false, raw: true });
+    const reply = await kernel.request('shell', 'history_request', {
+      hist_access_type: 'tail',
+      n: 5,
+      output: false,
+      raw: true,
+    });
     expect(reply.content.history).toEqual([[0, 1, 'const greeting = "hello";']]);
   });
 

@@ -10,7 +10,8 @@ import { promisify } from 'util';
 import { KERNEL_SCRIPT } from './kernel-client';
 
 const run = promisify(execFile);
-const cli = (...args: string[]) => run(process.execPath, [KERNEL_SCRIPT, ...args], { env: { ...process.env, VIRTUAL_ENV: '', CONDA_PREFIX: '' } });
+const cli = (...args: string[]) =>
+  run(process.execPath, [KERNEL_SCRIPT, ...args], { env: { ...process.env, VIRTUAL_ENV: '', CONDA_PREFIX: '' } });
 
 describe('install CLI', () => {
   const prefix = realpathSync(mkdtempSync(path.join(tmpdir(), 'kernel-prefix-')));
@@ -46,7 +47,10 @@ describe('install CLI', () => {
   });
 
   it('refuses a --prefix without a folder and an unknown command, with usage and a non-zero exit', async () => {
-    await expect(cli('install', '--prefix')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/--prefix needs a folder/) });
+    await expect(cli('install', '--prefix')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/--prefix needs a folder/),
+    });
     await expect(cli('frobnicate')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage:/) });
     expect(existsSync(specDir)).toBe(false);
   });

@@ -123,10 +123,15 @@ export class KernelClient {
     };
   }
 
-  send(channel: 'shell' | 'control', msgType: string, content: object, buffers: Buffer[] = [], metadata = {}): MessageHeader {
+  send(
+    channel: 'shell' | 'control',
+    msgType: string,
+    content: object,
+    buffers: Buffer[] = [],
+    metadata = {},
+  ): MessageHeader {
     const header = this.header(msgType);
-    const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata, content, buffers };
-    void this[channel].send(encodeMessage(message, this.signer));
+    void this.sendRequest(channel, header, content, metadata, buffers);
     return header;
   }
 
@@ -143,14 +148,27 @@ export class KernelClient {
   ): Promise<Msg> {
     const header = this.header(msgType);
     const reply = this.replyTo(header.msg_id, options.timeoutMs ?? 20000);
-    const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata: {}, content, buffers: options.buffers ?? [] };
-    await this[channel].send(encodeMessage(message, this.signer));
+    await this.sendRequest(channel, header, content, {}, options.buffers);
     return reply;
+  }
+
+  /** Signs and sends one request (register its reply and iopub waits first). */
+  private async sendRequest(
+    channel: 'shell' | 'control',
+    header: MessageHeader,
+    content: object,
+    metadata: JupyterMessage<object>['metadata'] = {},
+    buffers: Buffer[] = [],
+  ): Promise<void> {
+    const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata, content, buffers };
+    await this[channel].send(encodeMessage(message, this.signer));
   }
 
   replyTo(msgId: string, timeoutMs = 20000): Promise<Msg> {
     return new Promise((resolve, reject) => {
-      const timer = this.bounded(timeoutMs, () => reject(new Error(`no reply to ${msgId} in ${timeoutMs} ms; kernel stderr: ${this.stderr.join('')}`)));
+      const timer = this.bounded(timeoutMs, () =>
+        reject(new Error(`no reply to ${msgId} in ${timeoutMs} ms; kernel stderr: ${this.stderr.join('')}`)),
+      );
       this.replies.set(msgId, (message) => {
         this.clear(timer);
         resolve(message);
@@ -158,14 +176,29 @@ export class KernelClient {
     });
   }
 
-  /** Runs a cell; resolves with the reply and every iopub message parented to it up to idle. */
-  async execute(code: string, extra: object = {}, timeoutMs = 30000): Promise<{ reply: Msg; iopub: Msg[] }> {
+  /**
+   * Runs a cell; resolves with the reply and every iopub message parented to it up to idle.
+   * `metadata` is the request's (JupyterLab sends `cellId` there).
+   */
+  async execute(
+    code: string,
+    extra: object = {},
+    timeoutMs = 30000,
+    metadata: JupyterMessage<object>['metadata'] = {},
+  ): Promise<{ reply: Msg; iopub: Msg[] }> {
     const header = this.header('execute_request');
     const reply = this.replyTo(header.msg_id, timeoutMs);
     const idle = this.waitForIopub((m) => isIdleFor(m, header.msg_id), timeoutMs);
-    const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true, ...extra };
-    const message: JupyterMessage<object> = { identities: [], header, parent_header: {}, metadata: {}, content, buffers: [] };
-    await this.shell.send(encodeMessage(message, this.signer));
+    const content = {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+      ...extra,
+    };
+    await this.sendRequest('shell', header, content, metadata);
     const [r] = await Promise.all([reply, idle]);
     return { reply: r, iopub: this.childrenOf(header.msg_id) };
   }

@@ -19,7 +19,14 @@ describe('bad input never kills the kernel', () => {
   it('drops a message with a bad signature, logs it, and does not answer', async () => {
     const header = kernel.header('execute_request');
     const forged = encodeMessage(
-      { identities: [], header, parent_header: {}, metadata: {}, content: { code: 'console.log("pwned")' }, buffers: [] },
+      {
+        identities: [],
+        header,
+        parent_header: {},
+        metadata: {},
+        content: { code: 'console.log("pwned")' },
+        buffers: [],
+      },
       new Signer('not-the-key'),
     );
     await kernel.sendFrames('shell', forged);
@@ -27,7 +34,8 @@ describe('bad input never kills the kernel', () => {
     // The shell socket is served in order: an answer to the forged request, or its output, would
     // have come before the reply and idle of the next request.
     await stillAlive();
-    const answered = (m: { parent_header: object }) => (m.parent_header as { msg_id?: string }).msg_id === header.msg_id;
+    const answered = (m: { parent_header: object }) =>
+      (m.parent_header as { msg_id?: string }).msg_id === header.msg_id;
     expect(kernel.replyMessages.filter(answered)).toEqual([]);
     expect(kernel.iopubMessages.filter(answered)).toEqual([]);
     expect(kernel.iopubMessages.some((m) => m.content.text === 'pwned\n')).toBe(false);

@@ -1,12 +1,5 @@
 /** @jest-environment ./test/media/native-env.js */
-import {
-  createI420Frame,
-  frameFromRGBA,
-  I420Frame,
-  i420Size,
-  chromaWidth,
-  chromaHeight,
-} from '../../src/media';
+import { createI420Frame, frameFromRGBA, I420Frame, i420Size, chromaWidth, chromaHeight } from '../../src/media';
 
 function gradientRGBA(w: number, h: number): Uint8Array {
   const a = new Uint8Array(w * h * 4);

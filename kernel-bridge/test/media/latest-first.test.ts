@@ -5,7 +5,12 @@ const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
 describe('latestFirst', () => {
   test('sync transform: every input goes through, in order', async () => {
-    const out = await lastValueFrom(from([1, 2, 3]).pipe(latestFirst((x: number) => x * 10), toArray()));
+    const out = await lastValueFrom(
+      from([1, 2, 3]).pipe(
+        latestFirst((x: number) => x * 10),
+        toArray(),
+      ),
+    );
     expect(out).toEqual([10, 20, 30]);
   });
 
@@ -75,7 +80,15 @@ describe('latestFirst', () => {
     const src = new Subject<number>();
     const got: number[] = [];
     src
-      .pipe(latestFirst(async (x: number) => { if (x === 2) throw new Error('async boom'); return x; }, { onError: (e) => errs.push(e) }))
+      .pipe(
+        latestFirst(
+          async (x: number) => {
+            if (x === 2) throw new Error('async boom');
+            return x;
+          },
+          { onError: (e) => errs.push(e) },
+        ),
+      )
       .subscribe((v) => got.push(v));
     for (const x of [1, 2, 3]) {
       src.next(x);
@@ -84,7 +97,13 @@ describe('latestFirst', () => {
     expect(got).toEqual([1, 3]);
     expect(errs).toHaveLength(2);
     await expect(
-      lastValueFrom(from([1]).pipe(latestFirst(() => { throw new Error('sync boom'); }))),
+      lastValueFrom(
+        from([1]).pipe(
+          latestFirst(() => {
+            throw new Error('sync boom');
+          }),
+        ),
+      ),
     ).rejects.toThrow('sync boom');
   });
 

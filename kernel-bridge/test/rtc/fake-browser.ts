@@ -3,14 +3,7 @@
  * synthetic I420 frames (node-av encoder + our payloader) and decodes what comes back.
  * Loopback only: no ICE servers, host candidates on 127.0.0.1.
  */
-import {
-  MediaStreamTrack,
-  RTCPeerConnection,
-  RtpHeader,
-  RtpPacket,
-  useVP8,
-  type RTCRtpTransceiver,
-} from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useVP8, type RTCRtpTransceiver } from 'werift';
 import { Vp8Decoder, Vp8Encoder } from '../../src/media/codecs';
 import { copyAvFrameToI420 } from '../../src/media/codecs';
 import { i420Size } from '../../src/media/frame';
@@ -93,7 +86,11 @@ export class FakeBrowser {
    */
   vanish(): void {
     for (const ice of this.pc.iceTransports) {
-      const protocols = (ice.connection as unknown as { protocols: { transport?: { send: unknown; socket: { removeAllListeners(e: string): void } } }[] }).protocols;
+      const protocols = (
+        ice.connection as unknown as {
+          protocols: { transport?: { send: unknown; socket: { removeAllListeners(e: string): void } } }[];
+        }
+      ).protocols;
       for (const { transport } of protocols) {
         if (!transport) continue;
         transport.send = async () => undefined;

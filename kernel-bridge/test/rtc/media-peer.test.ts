@@ -44,8 +44,7 @@ async function until(cond: () => boolean): Promise<void> {
 /** Left half dark, right half bright, a mid-grey band at the top; neutral chroma. */
 function pattern(w: number, h: number): Uint8Array {
   const f = createI420Frame(w, h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) f.y[y * w + x] = y < h / 4 ? 128 : x < w / 2 ? 50 : 200;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) f.y[y * w + x] = y < h / 4 ? 128 : x < w / 2 ? 50 : 200;
   return f.data;
 }
 
@@ -86,7 +85,12 @@ async function connect(peer: MediaPeer, browser: FakeBrowser): Promise<void> {
   expect(answer).toMatch(/a=sendrecv/);
   expect(answer).toMatch(/VP8\/90000/);
   await browser.pc.setRemoteDescription({ type: 'answer', sdp: answer });
-  await firstValueFrom(peer.state$.pipe(filter((s) => s === 'connected'), timeout(15000)));
+  await firstValueFrom(
+    peer.state$.pipe(
+      filter((s) => s === 'connected'),
+      timeout(15000),
+    ),
+  );
 }
 
 /** Sends the pattern at ~30 fps until `until` returns true (or times out). */
@@ -133,7 +137,8 @@ describeNetns('MediaPeer end to end (loopback netns)', () => {
     expect(lumaError(last1, expected1)).toBeLessThan(6);
     // incoming frames: right size, capture timestamps increasing
     expect(inFrames[0].width).toBe(320);
-    for (let i = 1; i < inFrames.length; i++) expect(inFrames[i].timestamp).toBeGreaterThanOrEqual(inFrames[i - 1].timestamp);
+    for (let i = 1; i < inFrames.length; i++)
+      expect(inFrames[i].timestamp).toBeGreaterThanOrEqual(inFrames[i - 1].timestamp);
 
     // resolution change mid-stream (like Chrome ramping up): 480x360, odd sizes too
     for (const [w, h] of [
@@ -186,7 +191,12 @@ describe('MediaPeer worker failures', () => {
     peer.errors$.subscribe((e) => errors.push(e));
     const states: PeerState[] = [];
     peer.state$.subscribe((s) => states.push(s));
-    await firstValueFrom(peer.state$.pipe(filter((s) => s === 'closed'), timeout(5000)));
+    await firstValueFrom(
+      peer.state$.pipe(
+        filter((s) => s === 'closed'),
+        timeout(5000),
+      ),
+    );
     expect(states).toContain('failed');
     expect(errors.map((e) => e.message).join()).toMatch(/boom from the worker/);
     await peer.close();

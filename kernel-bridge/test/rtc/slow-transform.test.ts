@@ -37,7 +37,12 @@ it('runs a slow transform one frame per event-loop turn, newest frame first, not
     if (c) browser.pc.addIceCandidate(c as never).catch(() => undefined);
   });
   await browser.pc.setRemoteDescription({ type: 'answer', sdp: await peer.answer(await browser.createOffer()) });
-  await firstValueFrom(peer.state$.pipe(filter((s) => s === 'connected'), timeout(15000)));
+  await firstValueFrom(
+    peer.state$.pipe(
+      filter((s) => s === 'connected'),
+      timeout(15000),
+    ),
+  );
 
   const events: string[] = []; // 'frame' when the transform gets a frame, 'command' when a command ran
   const stamps: number[] = [];
@@ -63,7 +68,12 @@ it('runs a slow transform one frame per event-loop turn, newest frame first, not
   await newestHanded;
   // the next stats message counts every frame decoded so far (all were, the newest was handed)
   const statsSeen = stats.length;
-  await firstValueFrom(peer.stats$.pipe(filter(() => stats.length > statsSeen), timeout(5000)));
+  await firstValueFrom(
+    peer.stats$.pipe(
+      filter(() => stats.length > statsSeen),
+      timeout(5000),
+    ),
+  );
   const final = stats.at(-1)!;
   const decoded = stats.reduce((n, s) => n + s.fps_in, 0);
 

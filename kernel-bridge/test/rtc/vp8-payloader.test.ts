@@ -71,7 +71,9 @@ describe('Vp8Payloader (RFC 7741)', () => {
 
   test('picture ID increments per frame and wraps at 15 bits', () => {
     const p = new Vp8Payloader(1100, 0x7ffe);
-    const ids = [0, 1, 2, 3].map(() => Vp8RtpPayload.deSerialize(p.packetize(fakeFrame(10, false))[0].payload).pictureId);
+    const ids = [0, 1, 2, 3].map(
+      () => Vp8RtpPayload.deSerialize(p.packetize(fakeFrame(10, false))[0].payload).pictureId,
+    );
     expect(ids).toEqual([0x7ffe, 0x7fff, 0, 1]);
   });
 

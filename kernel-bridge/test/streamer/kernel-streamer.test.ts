@@ -45,23 +45,39 @@ class Frontend {
 
   custom(m: Msg, type: string): boolean {
     const data = m.content.data as { method?: string; content?: { type?: string } } | undefined;
-    return m.header.msg_type === 'comm_msg' && this.ofComm(m) && data?.method === 'custom' && data.content?.type === type;
+    return (
+      m.header.msg_type === 'comm_msg' && this.ofComm(m) && data?.method === 'custom' && data.content?.type === type
+    );
   }
 
   customs(type: string): { [key: string]: unknown }[] {
-    return this.kernel.iopubMessages.filter((m) => this.custom(m, type)).map((m) => (m.content.data as { content: { [key: string]: unknown } }).content);
+    return this.kernel.iopubMessages
+      .filter((m) => this.custom(m, type))
+      .map((m) => (m.content.data as { content: { [key: string]: unknown } }).content);
   }
 
-  waitForCustom(type: string, test: (content: { [key: string]: unknown }) => boolean = () => true, timeoutMs = 30000): Promise<{ [key: string]: unknown }> {
+  waitForCustom(
+    type: string,
+    test: (content: { [key: string]: unknown }) => boolean = () => true,
+    timeoutMs = 30000,
+  ): Promise<{ [key: string]: unknown }> {
     return this.kernel
-      .waitForIopub((m) => this.custom(m, type) && test((m.content.data as { content: { [key: string]: unknown } }).content), timeoutMs)
+      .waitForIopub(
+        (m) => this.custom(m, type) && test((m.content.data as { content: { [key: string]: unknown } }).content),
+        timeoutMs,
+      )
       .then((m) => (m.content.data as { content: { [key: string]: unknown } }).content);
   }
 
   waitForStatus(status: string, timeoutMs = 30000): Promise<Msg> {
     return this.kernel.waitForIopub((m) => {
       const data = m.content.data as { method?: string; state?: { kernel_status?: string } } | undefined;
-      return m.header.msg_type === 'comm_msg' && this.ofComm(m) && data?.method === 'update' && data.state?.kernel_status === status;
+      return (
+        m.header.msg_type === 'comm_msg' &&
+        this.ofComm(m) &&
+        data?.method === 'update' &&
+        data.state?.kernel_status === status
+      );
     }, timeoutMs);
   }
 
@@ -72,7 +88,9 @@ class Frontend {
 
 /** Runs a cell that ends with a streamer; returns its model id, as the frontend reads it. */
 async function makeStreamer(kernel: KernelClient, key: string): Promise<Frontend> {
-  const { reply, iopub } = await kernel.execute(`import { webrtcStreamer } from "jupyterlab-webrtc-bridge";\nwebrtcStreamer({ key: ${JSON.stringify(key)} })`);
+  const { reply, iopub } = await kernel.execute(
+    `import { webrtcStreamer } from "jupyterlab-webrtc-bridge";\nwebrtcStreamer({ key: ${JSON.stringify(key)} })`,
+  );
   expect(reply.content.status).toBe('ok');
   const data = ofType(iopub, 'execute_result')[0].content.data as Record<string, { model_id: string }>;
   return new Frontend(kernel, data['application/vnd.jupyter.widget-view+json'].model_id);
@@ -81,7 +99,9 @@ async function makeStreamer(kernel: KernelClient, key: string): Promise<Frontend
 /** Offer/answer and trickle ICE over the widget's comm; resolves once the kernel says playing. */
 async function connect(frontend: Frontend): Promise<FakeBrowser> {
   const browser = new FakeBrowser();
-  browser.pc.onIceCandidate.subscribe((candidate) => frontend.send({ type: 'candidate', candidate: candidate ? candidate.toJSON() : null }));
+  browser.pc.onIceCandidate.subscribe((candidate) =>
+    frontend.send({ type: 'candidate', candidate: candidate ? candidate.toJSON() : null }),
+  );
   const stopListening = frontend.kernel.onIopub((m) => {
     if (!frontend.custom(m, 'candidate')) return;
     const candidate = (m.content.data as { content: { candidate: unknown } }).content.candidate;
@@ -101,7 +121,13 @@ async function connect(frontend: Frontend): Promise<FakeBrowser> {
 }
 
 /** Sends frames of `input` (at ~30 fps, like a camera) until a returned frame passes `accept`. */
-async function pumpUntil(browser: FakeBrowser, input: number, accept: (luma: number) => boolean, what: string, maxFrames = 300): Promise<number> {
+async function pumpUntil(
+  browser: FakeBrowser,
+  input: number,
+  accept: (luma: number) => boolean,
+  what: string,
+  maxFrames = 300,
+): Promise<number> {
   for (let i = 0; i < maxFrames; i++) {
     browser.sendFrame(level(input), W, H, Date.now());
     await new Promise((resolve) => setTimeout(resolve, 33));
@@ -112,7 +138,13 @@ async function pumpUntil(browser: FakeBrowser, input: number, accept: (luma: num
 }
 
 /** Resolves once a frame decoded after index `from` passes `accept` (bounded). */
-function waitForDecoded(browser: FakeBrowser, from: number, accept: (luma: number) => boolean, what: string, timeoutMs = 20000): Promise<void> {
+function waitForDecoded(
+  browser: FakeBrowser,
+  from: number,
+  accept: (luma: number) => boolean,
+  what: string,
+  timeoutMs = 20000,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const done = (error?: Error) => {
       browser.onDecoded = null;
@@ -121,7 +153,11 @@ function waitForDecoded(browser: FakeBrowser, from: number, accept: (luma: numbe
       else resolve();
     };
     const check = () => browser.received.slice(from).some((f) => accept(lumaOf(f))) && done();
-    const timer = setTimeout(() => done(new Error(`${what}: not seen in ${timeoutMs} ms; got lumas ${browser.received.slice(from).map(lumaOf)}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        done(new Error(`${what}: not seen in ${timeoutMs} ms; got lumas ${browser.received.slice(from).map(lumaOf)}`)),
+      timeoutMs,
+    );
     browser.onDecoded = check;
     check();
   });
@@ -138,7 +174,9 @@ describe('the streamer in the kernel process (loopback)', () => {
     kernel = await KernelClient.start();
     // Start libuv's thread pool (all its threads at once, for good) before counting, and load
     // the streamer code, so the baseline is what the kernel holds with no stream.
-    const warm = await kernel.execute('import { webrtcStreamer } from "jupyterlab-webrtc-bridge";\nawait require("fs").promises.stat(".");\ntypeof webrtcStreamer');
+    const warm = await kernel.execute(
+      'import { webrtcStreamer } from "jupyterlab-webrtc-bridge";\nawait require("fs").promises.stat(".");\ntypeof webrtcStreamer',
+    );
     expect(warm.reply.content.status).toBe('ok');
     baseline = resourcesOf(kernel.process.pid!);
   }, 60000);
@@ -192,7 +230,8 @@ describe('the streamer in the kernel process (loopback)', () => {
       let highestReported = -1;
       const reports = browser.transceiver.sender.onRtcp.subscribe((packet) => {
         for (const report of (packet as { reports?: { ssrc: number; highestSequence: number }[] }).reports ?? []) {
-          if (report.ssrc === browser.transceiver.sender.ssrc) highestReported = Math.max(highestReported, report.highestSequence & 0xffff);
+          if (report.ssrc === browser.transceiver.sender.ssrc)
+            highestReported = Math.max(highestReported, report.highestSequence & 0xffff);
         }
       });
       for (let i = 0; i < 300 && highestReported < firstSeqWhileBusy; i++) {
@@ -208,7 +247,12 @@ describe('the streamer in the kernel process (loopback)', () => {
     expect((await busy).reply.content.status).toBe('ok');
     // No more input: what comes back now is the newest frame the worker decoded while the main
     // thread was busy (level 200), not a backlog of older ones (level 60).
-    await waitForDecoded(browser, receivedBefore, (luma) => Math.abs(luma - 200) < 12, 'a level-200 frame after the busy cell');
+    await waitForDecoded(
+      browser,
+      receivedBefore,
+      (luma) => Math.abs(luma - 200) < 12,
+      'a level-200 frame after the busy cell',
+    );
     expect(frontend.customs('error')).toEqual([]);
     expect(frontend.customs('stopped')).toEqual([]);
     await kernel.execute('webrtcStreamer({ key: "busy" }).close()');
@@ -227,7 +271,11 @@ describe('the streamer in the kernel process (loopback)', () => {
     old.send({ type: 'stop' });
     expect(await old.waitForCustom('stopped')).toEqual({ type: 'stopped', reason: 'stopped by the user' });
     // The old peer's sockets are gone; the new widget is untouched (idle, nothing told to it).
-    await waitForResources(kernel.process.pid!, (now) => now.udp === baseline.udp, 'UDP sockets after the old stream stopped');
+    await waitForResources(
+      kernel.process.pid!,
+      (now) => now.udp === baseline.udp,
+      'UDP sockets after the old stream stopped',
+    );
     expect(withOldPlaying.udp).toBeGreaterThan(baseline.udp);
     expect(renamed.customs('stopped')).toEqual([]);
     const closedOld = old.waitForClose();
@@ -244,12 +292,17 @@ describe('the streamer in the kernel process (loopback)', () => {
     // One wait for either answer (two raced waits would leave the loser's timer running).
     const ended = kernel.waitForIopub((m) => frontend.custom(m, 'stopped') || frontend.custom(m, 'error'), 60000);
     await browser.close();
-    const why = ((await ended).content.data as { content: { type: string; reason?: string; message?: string } }).content;
+    const why = ((await ended).content.data as { content: { type: string; reason?: string; message?: string } })
+      .content;
     // The peer is released as stopped, never as an error: by the kernel's liveness watchdog (no
     // RTP/RTCP from the browser for LIVENESS_TIMEOUT_MS) or, if the peer closed cleanly, by its close.
     expect(why.type).toBe('stopped');
     expect(['the browser went away', 'the connection closed']).toContain(why.reason);
-    await waitForResources(kernel.process.pid!, (now) => now.udp === baseline.udp, 'UDP sockets after the tab went away');
+    await waitForResources(
+      kernel.process.pid!,
+      (now) => now.udp === baseline.udp,
+      'UDP sockets after the tab went away',
+    );
     const closed = frontend.waitForClose();
     await kernel.execute('webrtcStreamer({ key: "tab" }).close()');
     await closed;

@@ -11,7 +11,10 @@ const at = new Date(2026, 0, 2, 3, 4, 5, 6);
 
 function setup() {
   const synced: string[][] = [];
-  const log = new StreamerLog((lines) => synced.push(lines), () => at);
+  const log = new StreamerLog(
+    (lines) => synced.push(lines),
+    () => at,
+  );
   return { log, synced };
 }
 

@@ -21,7 +21,13 @@ function setup() {
 }
 
 const addOne = (frames$: Observable<Frame>) =>
-  frames$.pipe(map((f) => { const g = createI420Frame(f.width, f.height, f.timestamp); g.data.set(f.data.map((v) => v + 1)); return g; }));
+  frames$.pipe(
+    map((f) => {
+      const g = createI420Frame(f.width, f.height, f.timestamp);
+      g.data.set(f.data.map((v) => v + 1));
+      return g;
+    }),
+  );
 
 describe('transform pipeline', () => {
   it('passes frames through until a transform is set, then applies it', () => {
@@ -43,7 +49,14 @@ describe('transform pipeline', () => {
 
   it('passes the failing frame through, reports, and keeps the transform for the next frame', async () => {
     const { pipeline, out, errors, recovered } = setup();
-    pipeline.setTransform((frames$) => frames$.pipe(map((f) => { if (f.data[0] === 3) throw new Error('bad frame'); return frameOf(f.data[0] + 100); })));
+    pipeline.setTransform((frames$) =>
+      frames$.pipe(
+        map((f) => {
+          if (f.data[0] === 3) throw new Error('bad frame');
+          return frameOf(f.data[0] + 100);
+        }),
+      ),
+    );
     pipeline.push(frameOf(1));
     pipeline.push(frameOf(3));
     await Promise.resolve();
@@ -64,14 +77,22 @@ describe('transform pipeline', () => {
   it('tries a new transform on the latest frame at once, so its error is raised while it is set', () => {
     const { pipeline, out, errors } = setup();
     pipeline.push(frameOf(4));
-    pipeline.setTransform((frames$) => frames$.pipe(map((): Frame => { throw new Error('broken'); })));
+    pipeline.setTransform((frames$) =>
+      frames$.pipe(
+        map((): Frame => {
+          throw new Error('broken');
+        }),
+      ),
+    );
     expect(errors).toEqual(['broken']);
     expect(out).toEqual([4, 4]);
   });
 
   it('falls back to pass-through when the transform cannot be set up', () => {
     const { pipeline, out, errors } = setup();
-    pipeline.setTransform(() => { throw new Error('setup failed'); });
+    pipeline.setTransform(() => {
+      throw new Error('setup failed');
+    });
     pipeline.push(frameOf(9));
     expect(out).toEqual([9]);
     expect(errors).toEqual(['setup failed']);

@@ -18,21 +18,47 @@ import { streamerTraits } from '../../src/streamer/state';
 
 describe('signalling message validation', () => {
   it('accepts an offer, candidates (and the end-of-candidates null) and stop', () => {
-    expect(parseFrontendMessage({ type: 'offer', sdp: 'v=0\r\n' })).toEqual({ type: 'offer', sdp: 'v=0\r\n', ice_servers: [] });
+    expect(parseFrontendMessage({ type: 'offer', sdp: 'v=0\r\n' })).toEqual({
+      type: 'offer',
+      sdp: 'v=0\r\n',
+      ice_servers: [],
+    });
     const fourMLines = 'v=0\r\n' + 'm=video 9 UDP/TLS/RTP/SAVPF 96\r\n'.repeat(MAX_OFFER_MLINES);
-    expect(parseFrontendMessage({ type: 'offer', sdp: fourMLines })).toEqual({ type: 'offer', sdp: fourMLines, ice_servers: [] });
+    expect(parseFrontendMessage({ type: 'offer', sdp: fourMLines })).toEqual({
+      type: 'offer',
+      sdp: fourMLines,
+      ice_servers: [],
+    });
     expect(
-      parseFrontendMessage({ type: 'offer', sdp: 'v=0\r\n', ice_servers: [{ urls: 'turn:relay.example:3478', username: 'u', credential: 'c' }, { urls: ['stun:a', 'stun:b'] }] }),
+      parseFrontendMessage({
+        type: 'offer',
+        sdp: 'v=0\r\n',
+        ice_servers: [
+          { urls: 'turn:relay.example:3478', username: 'u', credential: 'c' },
+          { urls: ['stun:a', 'stun:b'] },
+        ],
+      }),
     ).toEqual({
       type: 'offer',
       sdp: 'v=0\r\n',
-      ice_servers: [{ urls: ['turn:relay.example:3478'], username: 'u', credential: 'c' }, { urls: ['stun:a', 'stun:b'] }],
+      ice_servers: [
+        { urls: ['turn:relay.example:3478'], username: 'u', credential: 'c' },
+        { urls: ['stun:a', 'stun:b'] },
+      ],
     });
-    expect(parseFrontendMessage({ type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } })).toEqual({
+    expect(
+      parseFrontendMessage({
+        type: 'candidate',
+        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      }),
+    ).toEqual({
       type: 'candidate',
       candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
     });
-    expect(parseFrontendMessage({ type: 'candidate', candidate: null })).toEqual({ type: 'candidate', candidate: null });
+    expect(parseFrontendMessage({ type: 'candidate', candidate: null })).toEqual({
+      type: 'candidate',
+      candidate: null,
+    });
     expect(parseFrontendMessage({ type: 'stop' })).toEqual({ type: 'stop' });
   });
 
@@ -48,13 +74,19 @@ describe('signalling message validation', () => {
     [{ type: 'offer', sdp: 'v=0' + 'a'.repeat(MAX_SDP_BYTES) }, /larger than 65536 bytes/],
     [{ type: 'offer', sdp: 'v=0', ice_servers: 'stun:x' }, /ice_servers must be a list/],
     [{ type: 'offer', sdp: 'v=0', ice_servers: [{ urls: 'http://evil' }] }, /urls must be stun:\/turn: URLs/],
-    [{ type: 'offer', sdp: 'v=0', ice_servers: [{ urls: 'stun:x', credential: 5 }] }, /username and credential must be strings/],
+    [
+      { type: 'offer', sdp: 'v=0', ice_servers: [{ urls: 'stun:x', credential: 5 }] },
+      /username and credential must be strings/,
+    ],
     [{ type: 'candidate', candidate: 'x' }, /RTCIceCandidateInit object or null/],
     [{ type: 'candidate', candidate: { candidate: 5 } }, /candidate.candidate must be a string/],
     [{ type: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: 'zero' } }, /sdpMLineIndex must be an integer/],
     [{ type: 'candidate', candidate: { candidate: 'c', sdpMid: 3 } }, /sdpMid must be a string/],
     // 50 unbundled m-lines cost 50 UDP sockets in werift: refused before the peer sees them
-    [{ type: 'offer', sdp: 'v=0\r\n' + 'm=video 9 UDP/TLS/RTP/SAVPF 96\r\n'.repeat(50) }, /offer.sdp has 50 m-lines; at most 4 are accepted/],
+    [
+      { type: 'offer', sdp: 'v=0\r\n' + 'm=video 9 UDP/TLS/RTP/SAVPF 96\r\n'.repeat(50) },
+      /offer.sdp has 50 m-lines; at most 4 are accepted/,
+    ],
   ])('rejects %j with a clear error', (message, reason) => {
     expect(() => parseFrontendMessage(message as never)).toThrow(reason);
   });
@@ -90,7 +122,9 @@ function messageOf({ message, fill }: Example): JSONValue {
 
 describe('the protocol shared with the frontend (test/fixtures/streamer-protocol.json)', () => {
   const { valid, invalid } = fixture.frontend_to_kernel;
-  const accepted = Object.entries(valid).flatMap(([type, examples]) => examples.map((example) => [type, example] as const));
+  const accepted = Object.entries(valid).flatMap(([type, examples]) =>
+    examples.map((example) => [type, example] as const),
+  );
 
   it('has the same limits', () => {
     expect(LIMITS).toEqual(fixture.limits);

@@ -18,7 +18,9 @@ describe('streamer log', () => {
   it('holds what the transform prints and its errors with the frame number; clear_log empties it', async () => {
     const kernel = freshKernel();
     const cell: string[] = [];
-    const output = redirectOutput({ stream: (_name: string, text: string) => cell.push(text) } as unknown as IopubPublisher);
+    const output = redirectOutput({
+      stream: (_name: string, text: string) => cell.push(text),
+    } as unknown as IopubPublisher);
     // Notebook cells use Node's console on the process streams (jest's own console does not).
     const notebookConsole = new Console(process.stdout, process.stderr);
     const streamer = webrtcStreamer({ key: 'log-test' });
@@ -37,7 +39,8 @@ describe('streamer log', () => {
       );
       const logged = (text: string) =>
         firstValueFrom(streamer.observe('log').pipe(filter((lines) => lines.some((line) => line.includes(text)))));
-      const push = (frame: Frame) => (streamer as unknown as { pipeline: { push(f: Frame): void } }).pipeline.push(frame);
+      const push = (frame: Frame) =>
+        (streamer as unknown as { pipeline: { push(f: Frame): void } }).pipeline.push(frame);
       for (let i = 0; i < 5; i++) push(createI420Frame(16, 8, i));
 
       const lines = await logged('late failure');

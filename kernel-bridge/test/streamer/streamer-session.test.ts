@@ -44,7 +44,12 @@ function customs(comm: FakeComm, type: string) {
   return comm.sent.filter((s) => s.data.method === 'custom' && (s.data.content as { type?: string }).type === type);
 }
 
-async function pumpUntil(browser: FakeBrowser, input: number, accept: (luma: number) => boolean, ms = 8000): Promise<number> {
+async function pumpUntil(
+  browser: FakeBrowser,
+  input: number,
+  accept: (luma: number) => boolean,
+  ms = 8000,
+): Promise<number> {
   const started = Date.now();
   for (;;) {
     browser.sendFrame(level(input), W, H, Date.now());
@@ -66,7 +71,10 @@ describe('streamer session (werift browser stand-in, loopback)', () => {
 
     const browser = new FakeBrowser();
     browser.pc.onIceCandidate.subscribe((candidate) =>
-      comm.receive({ method: 'custom', content: { type: 'candidate', candidate: candidate ? candidate.toJSON() : null } as never }),
+      comm.receive({
+        method: 'custom',
+        content: { type: 'candidate', candidate: candidate ? candidate.toJSON() : null } as never,
+      }),
     );
     comm.receive({ method: 'custom', content: { type: 'offer', sdp: await browser.createOffer() } });
     await until(() => customs(comm, 'answer').length > 0, 'answer');
@@ -93,7 +101,13 @@ describe('streamer session (werift browser stand-in, loopback)', () => {
     expect(customs(comm, 'answer')).toHaveLength(1);
 
     // A throwing transform: the error reaches the widget state, frames pass through unchanged.
-    streamer.transform((frames$) => frames$.pipe(map((): Frame => { throw new Error('kaboom'); })));
+    streamer.transform((frames$) =>
+      frames$.pipe(
+        map((): Frame => {
+          throw new Error('kaboom');
+        }),
+      ),
+    );
     await pumpUntil(browser, 150, (y) => Math.abs(y - 150) < 12);
     expect(streamer.get('transform_error')).toBe('Error: kaboom');
     expect(streamer.get('kernel_status')).toBe('playing');
@@ -107,11 +121,13 @@ describe('streamer session (werift browser stand-in, loopback)', () => {
     // A malformed offer gets a clear, non-fatal error.
     comm.receive({ method: 'custom', content: { type: 'offer', sdp: 'not sdp' } });
     await until(() => customs(comm, 'error').length > 0, 'error for a malformed offer');
-    expect(customs(comm, 'error').map((s) => s.data.content)).toEqual([{
-      type: 'error',
-      message: 'offer.sdp must be an SDP string (starting with "v=0")',
-      fatal: false,
-    }]);
+    expect(customs(comm, 'error').map((s) => s.data.content)).toEqual([
+      {
+        type: 'error',
+        message: 'offer.sdp must be an SDP string (starting with "v=0")',
+        fatal: false,
+      },
+    ]);
     expect(streamer.get('kernel_status')).toBe('stopped');
 
     // Closing the widget closes its comm, leaves the registry (the key makes a new widget), and

@@ -9,7 +9,11 @@ describe('removeBuffers / putBuffers', () => {
     const state = { plain: [0, 'x'], x: { ar: a, keep: 1 }, y: [b, { deep: c }], z: null };
     const split = removeBuffers(state);
     expect(split.state).toEqual({ plain: [0, 'x'], x: { keep: 1 }, y: [null, {}], z: null });
-    expect(split.bufferPaths).toEqual([['x', 'ar'], ['y', 0], ['y', 1, 'deep']]);
+    expect(split.bufferPaths).toEqual([
+      ['x', 'ar'],
+      ['y', 0],
+      ['y', 1, 'deep'],
+    ]);
     expect(split.buffers[0]).toBe(a);
     expect(split.buffers[1]).toBe(b);
     expect(Array.from(split.buffers[2] as Uint8Array)).toEqual([9]);

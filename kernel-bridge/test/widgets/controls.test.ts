@@ -30,7 +30,10 @@ const openState = (w: { modelId: string }) => {
 };
 const fromFrontend = (w: { modelId: string }, state: Record<string, unknown>) =>
   commOf(w).receive({ method: 'update', state: state as never, buffer_paths: [] });
-const sentStates = (w: { modelId: string }) => commOf(w).take().map((s) => [s.data.method, s.data.state]);
+const sentStates = (w: { modelId: string }) =>
+  commOf(w)
+    .take()
+    .map((s) => [s.data.method, s.data.state]);
 
 describe('model, view and style of each control (ipywidgets 8 / controls 2.0.0)', () => {
   const cases: [string, () => { modelId: string; style: { modelId: string } }, string, string, string][] = [
@@ -83,7 +86,14 @@ describe('Dropdown', () => {
   });
 
   it('maps a kernel-side value to the index it sends', () => {
-    const dd = new Dropdown<number>({ options: [['One', 1], ['Two', 2], ['Three', 3]], value: 2 });
+    const dd = new Dropdown<number>({
+      options: [
+        ['One', 1],
+        ['Two', 2],
+        ['Three', 3],
+      ],
+      value: 2,
+    });
     expect(openState(dd)).toMatchObject({ _options_labels: ['One', 'Two', 'Three'], index: 1 });
     dd.value = 3;
     expect([dd.index, dd.label]).toEqual([2, 'Three']);
@@ -256,10 +266,13 @@ describe('interact', () => {
     const a = new IntSlider({ value: 2 });
     const op = new Dropdown({ options: ['+', '*'] });
     const calls: string[] = [];
-    const it = interact(({ a: x, op: o }) => {
-      calls.push(`${x}${o}`);
-      return o === '+' ? x + x : x * x;
-    }, { a, op });
+    const it = interact(
+      ({ a: x, op: o }) => {
+        calls.push(`${x}${o}`);
+        return o === '+' ? x + x : x * x;
+      },
+      { a, op },
+    );
     fromFrontend(a, { value: 3 });
     fromFrontend(op, { index: 1 });
     expect(calls).toEqual(['2+', '3+', '3*']);

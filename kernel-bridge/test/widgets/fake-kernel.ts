@@ -119,7 +119,8 @@ export class FakeKernel implements KernelApi {
       this.opened.push({ comm, ...toWire(data, options) });
       return comm;
     },
-    list: (targetName) => [...this.byId.values()].filter((c) => !c.isClosed && (!targetName || c.targetName === targetName)),
+    list: (targetName) =>
+      [...this.byId.values()].filter((c) => !c.isClosed && (!targetName || c.targetName === targetName)),
   };
 
   display(): void {}

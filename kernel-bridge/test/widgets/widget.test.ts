@@ -101,7 +101,11 @@ describe('kernel-side sets', () => {
     slider.value = 5;
     slider.set({ value: 5, description: 'd' });
     slider.description = 'd';
-    expect(commOf(slider).take().map((s) => s.data)).toEqual([
+    expect(
+      commOf(slider)
+        .take()
+        .map((s) => s.data),
+    ).toEqual([
       { method: 'update', state: { value: 5 }, buffer_paths: [] },
       { method: 'update', state: { description: 'd' }, buffer_paths: [] },
     ]);
@@ -111,7 +115,11 @@ describe('kernel-side sets', () => {
     const slider = new IntSlider({ value: 5 });
     slider.min = 10;
     expect(slider.value).toBe(10);
-    expect(commOf(slider).take().map((s) => s.data.state)).toEqual([{ min: 10, value: 10 }]);
+    expect(
+      commOf(slider)
+        .take()
+        .map((s) => s.data.state),
+    ).toEqual([{ min: 10, value: 10 }]);
   });
 
   it('throws on a bad kernel-side value and applies nothing', () => {
@@ -144,9 +152,11 @@ describe('frontend updates', () => {
     commOf(slider).receive({ method: 'update', state: { value: 42 }, buffer_paths: [] });
     expect(slider.value).toBe(42);
     expect(seen).toEqual([0, 42]);
-    expect(commOf(slider).take().map((s) => s.data)).toEqual([
-      { method: 'echo_update', state: { value: 42 }, buffer_paths: [] },
-    ]);
+    expect(
+      commOf(slider)
+        .take()
+        .map((s) => s.data),
+    ).toEqual([{ method: 'echo_update', state: { value: 42 }, buffer_paths: [] }]);
   });
 
   it('echoes, then corrects a value the kernel coerced', () => {
@@ -154,7 +164,11 @@ describe('frontend updates', () => {
     commOf(slider).receive({ method: 'update', state: { value: 500 }, buffer_paths: [] });
     expect(slider.value).toBe(100);
     // Even though the kernel value did not change, the frontend must not keep showing 500.
-    expect(commOf(slider).take().map((s) => [s.data.method, s.data.state])).toEqual([
+    expect(
+      commOf(slider)
+        .take()
+        .map((s) => [s.data.method, s.data.state]),
+    ).toEqual([
       ['echo_update', { value: 500 }],
       ['update', { value: 100 }],
     ]);
@@ -167,7 +181,11 @@ describe('frontend updates', () => {
     });
     commOf(slider).receive({ method: 'update', state: { value: 3 }, buffer_paths: [] });
     expect(slider.value).toBe(4);
-    expect(commOf(slider).take().map((s) => [s.data.method, s.data.state])).toEqual([
+    expect(
+      commOf(slider)
+        .take()
+        .map((s) => [s.data.method, s.data.state]),
+    ).toEqual([
       ['echo_update', { value: 3 }],
       ['update', { value: 4 }],
     ]);
@@ -185,7 +203,11 @@ describe('frontend updates', () => {
     expect(seen).toEqual([5]);
     expect(kernel.logs.join('\n')).toMatch(/rejected value="x": IntSlider.value: expected an integer/);
     expect(kernel.logs.join('\n')).toMatch(/rejected unknown key 'nope'/);
-    expect(commOf(slider).take().map((s) => [s.data.method, s.data.state])).toEqual([
+    expect(
+      commOf(slider)
+        .take()
+        .map((s) => [s.data.method, s.data.state]),
+    ).toEqual([
       ['echo_update', { disabled: true }],
       ['update', { value: 5 }],
     ]);
@@ -196,7 +218,11 @@ describe('frontend updates', () => {
     commOf(slider).receive({ method: 'update', state: { _model_name: 'Evil' }, buffer_paths: [] });
     expect(slider.get('_model_name')).toBe('IntSliderModel');
     expect(kernel.logs.join()).toMatch(/_model_name/);
-    expect(commOf(slider).take().map((s) => s.data.state)).toEqual([{ _model_name: 'IntSliderModel' }]);
+    expect(
+      commOf(slider)
+        .take()
+        .map((s) => s.data.state),
+    ).toEqual([{ _model_name: 'IntSliderModel' }]);
   });
 
   it('logs malformed messages without throwing; bad buffer paths resync the keys they came with', () => {
@@ -257,7 +283,11 @@ describe('frontend updates', () => {
     const blob = new Blob();
     commOf(blob).receive({ method: 'update', state: { quiet: 1, count: 1 }, buffer_paths: [] });
     expect(blob.get('quiet')).toBe(1);
-    expect(commOf(blob).take().map((s) => [s.data.method, s.data.state])).toEqual([['echo_update', { count: 1 }]]);
+    expect(
+      commOf(blob)
+        .take()
+        .map((s) => [s.data.method, s.data.state]),
+    ).toEqual([['echo_update', { count: 1 }]]);
   });
 });
 

@@ -30,7 +30,8 @@ function kernelsDir(scope: InstallScope): string {
       return path.join(scope.prefix, 'share', 'jupyter', 'kernels');
     case 'sys-prefix': {
       const env = activeEnvironment();
-      if (!env) throw new Error('--sys-prefix needs an active virtualenv or conda environment (VIRTUAL_ENV / CONDA_PREFIX)');
+      if (!env)
+        throw new Error('--sys-prefix needs an active virtualenv or conda environment (VIRTUAL_ENV / CONDA_PREFIX)');
       return path.join(env, 'share', 'jupyter', 'kernels');
     }
     case 'user':

@@ -20,9 +20,7 @@ export interface ExecutionError {
   traceback: string[];
 }
 
-export type ExecutionOutcome =
-  | { ok: true; hasValue: boolean; value?: unknown }
-  | { ok: false; error: ExecutionError };
+export type ExecutionOutcome = { ok: true; hasValue: boolean; value?: unknown } | { ok: false; error: ExecutionError };
 
 /**
  * Thrown by process.exit() while the engine runs: cells share the kernel's process, and exiting it
@@ -33,7 +31,9 @@ export type ExecutionOutcome =
  */
 class ProcessExitError extends Error {
   constructor(code: string | number | null | undefined) {
-    super(`process.exit() was called with code ${code ?? process.exitCode ?? 0}: the kernel keeps running; restart the kernel to start afresh`);
+    super(
+      `process.exit() was called with code ${code ?? process.exitCode ?? 0}: the kernel keeps running; restart the kernel to start afresh`,
+    );
     this.name = 'ProcessExit';
   }
 }
@@ -174,7 +174,11 @@ export class TypeScriptEngine {
         thrown.message === 'Interrupted asynchronously';
       if (interrupted) {
         // JupyterLab shows only the traceback: V8's stack of the interrupt would say nothing useful.
-        return { ename: 'Interrupted', evalue: 'the cell was interrupted', traceback: ['Interrupted: the cell was interrupted'] };
+        return {
+          ename: 'Interrupted',
+          evalue: 'the cell was interrupted',
+          traceback: ['Interrupted: the cell was interrupted'],
+        };
       }
       return { ename: thrown.name, evalue: thrown.message, traceback: userStack(thrown) };
     }
@@ -192,7 +196,10 @@ function isWedged(error: unknown): boolean {
  */
 function userStack(error: Error): string[] {
   const all = (error.stack ?? `${error.name}: ${error.message}`).split('\n');
-  const start = Math.max(0, all.findIndex((line) => line.startsWith(`${error.name}:`) || line === error.name));
+  const start = Math.max(
+    0,
+    all.findIndex((line) => line.startsWith(`${error.name}:`) || line === error.name),
+  );
   const lines = all.slice(start);
   const kernelFrame = lines.findIndex(
     (line, index) => index > 0 && /node:vm|tslab[\\/]dist[\\/]executor|[\\/]lib[\\/]kernel[\\/]/.test(line),

@@ -5,15 +5,7 @@
  * kernel log and never reach the socket loop.
  */
 import { randomUUID } from 'crypto';
-import type {
-  Comm,
-  CommManager,
-  CommMessage,
-  CommOpenHandler,
-  JSONObject,
-  SendOptions,
-  Unsubscribe,
-} from '../api';
+import type { Comm, CommManager, CommMessage, CommOpenHandler, JSONObject, SendOptions, Unsubscribe } from '../api';
 import type { IopubPublisher } from '../transport/iopub';
 import type { JupyterMessage } from '../transport/wire';
 import { RequestError } from './error-reply';
@@ -52,7 +44,13 @@ class KernelComm implements Comm {
 
   close(data: JSONObject = {}, options: SendOptions = {}): void {
     if (this.closed) return;
-    this.iopub.publish('comm_close', { comm_id: this.id, data }, undefined, toBuffers(options.buffers), options.metadata);
+    this.iopub.publish(
+      'comm_close',
+      { comm_id: this.id, data },
+      undefined,
+      toBuffers(options.buffers),
+      options.metadata,
+    );
     this.closeLocally(null);
   }
 

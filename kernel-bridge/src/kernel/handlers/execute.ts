@@ -45,7 +45,12 @@ export class ExecuteHandler {
     if (typeof content.code !== 'string') {
       const failure = requestFailure(new RequestError('execute_request needs a string code'));
       if (stopOnError) this.queue.abortWaiting();
-      this.replies.send(message, 'shell', 'execute_reply', errorReply(failure, { execution_count: this.executionCount }));
+      this.replies.send(
+        message,
+        'shell',
+        'execute_reply',
+        errorReply(failure, { execution_count: this.executionCount }),
+      );
       return;
     }
     const code = content.code;
@@ -70,7 +75,11 @@ export class ExecuteHandler {
     if (outcome.ok && outcome.hasValue && !silent) {
       try {
         const bundle = toMimeBundle(outcome.value);
-        this.iopub.publish('execute_result', { execution_count: count, data: bundle.data, metadata: bundle.metadata ?? {} });
+        this.iopub.publish('execute_result', {
+          execution_count: count,
+          data: bundle.data,
+          metadata: bundle.metadata ?? {},
+        });
         const text = bundle.data['text/plain'];
         if (storeHistory && typeof text === 'string') this.history.recordOutput(count, text);
       } catch (error) {

@@ -30,14 +30,22 @@ export function handleRequest(context: RequestContext, type: string, content: JS
       return { type: 'kernel_info_reply', content: kernelInfo() };
     case 'complete_request': {
       const { code, cursor } = codeAndCursor(content);
-      return { type: 'complete_reply', content: { status: 'ok', metadata: {}, ...context.engine.complete(code, cursor) } };
+      return {
+        type: 'complete_reply',
+        content: { status: 'ok', metadata: {}, ...context.engine.complete(code, cursor) },
+      };
     }
     case 'inspect_request': {
       const { code, cursor } = codeAndCursor(content);
       const text = context.engine.inspect(code, cursor);
       return {
         type: 'inspect_reply',
-        content: { status: 'ok', found: text !== null, data: text === null ? {} : { 'text/plain': text }, metadata: {} },
+        content: {
+          status: 'ok',
+          found: text !== null,
+          data: text === null ? {} : { 'text/plain': text },
+          metadata: {},
+        },
       };
     }
     case 'is_complete_request':

@@ -38,7 +38,9 @@ export class MessageRouter {
     } else if (channel === 'shell') {
       // handle() catches what a handler throws; this catch is for the rest (a reply that cannot
       // be built), so that one failure neither stops the chain nor lands under some cell.
-      this.shellChain = this.shellChain.then(() => this.handle(message, channel)).catch((error) => this.failed(message, error));
+      this.shellChain = this.shellChain
+        .then(() => this.handle(message, channel))
+        .catch((error) => this.failed(message, error));
     } else {
       this.handle(message, channel).catch((error) => this.failed(message, error));
     }

@@ -21,7 +21,13 @@ export type Channel = 'shell' | 'control' | 'iopub' | 'stdin' | 'hb';
 
 export function readConnectionFile(path: string): ConnectionInfo {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ConnectionInfo>;
-  const info: ConnectionInfo = { transport: 'tcp', signature_scheme: 'hmac-sha256', key: '', ip: '127.0.0.1', ...parsed } as ConnectionInfo;
+  const info: ConnectionInfo = {
+    transport: 'tcp',
+    signature_scheme: 'hmac-sha256',
+    key: '',
+    ip: '127.0.0.1',
+    ...parsed,
+  } as ConnectionInfo;
   for (const channel of ['shell', 'control', 'iopub', 'stdin', 'hb'] as const) {
     if (!Number.isInteger(info[`${channel}_port`])) {
       throw new Error(`connection file ${path} has no ${channel}_port`);

@@ -27,7 +27,13 @@ export class IopubPublisher {
     private readonly signer: Signer,
   ) {}
 
-  publish(msgType: string, content: object, parent = currentParent(), buffers: Buffer[] = [], metadata: JSONObject = {}): void {
+  publish(
+    msgType: string,
+    content: object,
+    parent = currentParent(),
+    buffers: Buffer[] = [],
+    metadata: JSONObject = {},
+  ): void {
     this.flushStreams();
     this.send(msgType, content, parent, buffers, metadata);
   }
@@ -69,7 +75,13 @@ export class IopubPublisher {
     this.send('stream', { name: pending.name, text: pending.chunks.join('') }, pending.parent, [], {});
   }
 
-  private send(msgType: string, content: object, parent: MessageHeader | undefined, buffers: Buffer[], metadata: JSONObject): void {
+  private send(
+    msgType: string,
+    content: object,
+    parent: MessageHeader | undefined,
+    buffers: Buffer[],
+    metadata: JSONObject,
+  ): void {
     const message = this.session.message(msgType, content, parent, { buffers, metadata });
     // PUB topics are informational; clients subscribe to everything.
     message.identities = [Buffer.from(`kernel.${this.session.id}.${msgType}`)];

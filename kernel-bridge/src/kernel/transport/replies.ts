@@ -16,7 +16,12 @@ export class ReplySender {
     private readonly senders: Record<ReplyChannel, SerialSender>,
   ) {}
 
-  send(request: Pick<JupyterMessage, 'header' | 'identities'>, channel: ReplyChannel, type: string, content: object): void {
+  send(
+    request: Pick<JupyterMessage, 'header' | 'identities'>,
+    channel: ReplyChannel,
+    type: string,
+    content: object,
+  ): void {
     const message = this.session.message(type, content, request.header, { identities: request.identities });
     void this.senders[channel].send(encodeMessage(message, this.signer));
   }

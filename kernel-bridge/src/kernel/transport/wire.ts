@@ -31,7 +31,10 @@ export interface JupyterMessage<C extends object = JSONObject> {
 }
 
 export class WireError extends Error {
-  constructor(message: string, readonly header?: MessageHeader) {
+  constructor(
+    message: string,
+    readonly header?: MessageHeader,
+  ) {
     super(message);
     this.name = 'WireError';
   }
@@ -59,7 +62,10 @@ export const DEFAULT_LIMITS: WireLimits = { maxMessageBytes: 64 * 1024 * 1024, m
 
 export class Signer {
   private readonly key: Buffer;
-  constructor(key: string, private readonly scheme = 'hmac-sha256') {
+  constructor(
+    key: string,
+    private readonly scheme = 'hmac-sha256',
+  ) {
     this.key = Buffer.from(key, 'utf8');
     if (!scheme.startsWith('hmac-')) {
       throw new Error(`unsupported signature scheme ${scheme}`);
@@ -114,10 +120,7 @@ export function decodeMessage(
     throw new WireError(`message of ${frames.length} frames exceeds the kernel's limit of ${limits.maxFrames}`, header);
   }
   if (total > limits.maxMessageBytes) {
-    throw new WireError(
-      `message of ${total} bytes exceeds the kernel's limit of ${limits.maxMessageBytes}`,
-      header,
-    );
+    throw new WireError(`message of ${total} bytes exceeds the kernel's limit of ${limits.maxMessageBytes}`, header);
   }
   const parsed = {
     identities: frames.slice(0, split) as Buffer[],
@@ -132,7 +135,10 @@ export function decodeMessage(
 
 /** The ZeroMQ routing prefix of raw frames (all before the delimiter): enough to answer a message that did not decode. */
 export function routingIdentities(frames: readonly Buffer[]): Buffer[] {
-  return frames.slice(0, frames.findIndex((frame) => frame.equals(DELIMITER))) as Buffer[];
+  return frames.slice(
+    0,
+    frames.findIndex((frame) => frame.equals(DELIMITER)),
+  ) as Buffer[];
 }
 
 export function encodeMessage(message: JupyterMessage<object>, signer: Signer): Buffer[] {
@@ -142,13 +148,7 @@ export function encodeMessage(message: JupyterMessage<object>, signer: Signer): 
     Buffer.from(JSON.stringify(message.metadata)),
     Buffer.from(JSON.stringify(message.content)),
   ];
-  return [
-    ...message.identities,
-    DELIMITER,
-    Buffer.from(signer.sign(jsonFrames)),
-    ...jsonFrames,
-    ...message.buffers,
-  ];
+  return [...message.identities, DELIMITER, Buffer.from(signer.sign(jsonFrames)), ...jsonFrames, ...message.buffers];
 }
 
 function parseJson(frame: Buffer, what: string, header?: MessageHeader): JSONObject {

@@ -7,7 +7,14 @@
 import type { RTCPeerConnection as PeerConnection, RTCRtpTransceiver, MediaStreamTrack as Track } from 'werift';
 import { errorMessage } from '../../errors';
 import { withBitrateHints } from '../bitrate-hints';
-import { countMLines, MAX_OFFER_MLINES, type CandidateInit, type FromWorker, type PeerState, type WorkerInit } from '../protocol';
+import {
+  countMLines,
+  MAX_OFFER_MLINES,
+  type CandidateInit,
+  type FromWorker,
+  type PeerState,
+  type WorkerInit,
+} from '../protocol';
 import { Cleanup } from './cleanup';
 import { Liveness } from './liveness';
 import { networkConfig } from './network';
@@ -94,7 +101,8 @@ export class Peer {
     if (typeof sdp !== 'string' || !/^v=0/m.test(sdp)) throw new Error('offer is not an SDP (no "v=0" line)');
     if (!/^m=video /m.test(sdp)) throw new Error('offer has no video m-line');
     const mLines = countMLines(sdp);
-    if (mLines > MAX_OFFER_MLINES) throw new Error(`offer has ${mLines} m-lines; at most ${MAX_OFFER_MLINES} are accepted`);
+    if (mLines > MAX_OFFER_MLINES)
+      throw new Error(`offer has ${mLines} m-lines; at most ${MAX_OFFER_MLINES} are accepted`);
     if (this.pc.signalingState !== 'stable' || this.pc.remoteDescription) {
       throw new Error('offer already answered (renegotiation is not supported)');
     }

@@ -1,3 +1,7 @@
+/**
+ * The min/max rules of the numeric controls (IntSlider, FloatSlider, IntRangeSlider, Play), written
+ * once so they all refuse and clamp exactly as ipywidgets does, with its error messages.
+ */
 import { TraitError } from '../traits';
 
 /** ipywidgets' bounded rules: min <= max is required, the value is clamped into [min, max]. */

@@ -1,3 +1,7 @@
+/**
+ * HBox and VBox: containers that lay out other widgets (interact() stacks its controls in a VBox).
+ * One state shape; only the frontend model and view names differ.
+ */
 import { RegisteredWidget } from '../registry';
 import { oneOf, Traits, widgetList } from '../traits';
 import { Accessors, Options, Widget } from '../widget';

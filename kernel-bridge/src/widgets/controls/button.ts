@@ -1,3 +1,7 @@
+/**
+ * Button: a control with no value, only clicks. The frontend reports a click as a custom
+ * {event: 'click'} message; this file turns those into click$.
+ */
 import { Observable, Subject } from 'rxjs';
 import { bool, oneOf, str, Traits, widgetRef } from '../traits';
 import { Accessors, Options, Widget } from '../widget';
@@ -46,4 +50,3 @@ export class Button extends Widget<ButtonState> {
     this.clicks.next(this);
   }
 }
-

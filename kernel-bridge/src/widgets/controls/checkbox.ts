@@ -1,3 +1,6 @@
+/**
+ * Checkbox: a boolean with ipywidgets' keys and defaults, so the stock frontend view renders it.
+ */
 import { bool, Traits } from '../traits';
 import { Accessors, Options } from '../widget';
 import { ValueWidget } from './value-widget';

@@ -1,3 +1,7 @@
+/**
+ * ColorPicker: a CSS color string (a name, or '#rrggbb' from the browser's picker), checked by
+ * traits.ts color() the same way whichever side sets it.
+ */
 import { bool, color, Traits } from '../traits';
 import { Accessors, Options } from '../widget';
 import { ValueWidget } from './value-widget';

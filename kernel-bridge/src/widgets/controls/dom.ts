@@ -1,3 +1,7 @@
+/**
+ * The state keys every visible control shares (ipywidgets' DOMWidget and DescriptionWidget), and
+ * the enumerations (button styles, orientations, slider behaviours) several controls accept.
+ */
 import { RegisteredWidget } from '../registry';
 import { bool, nullable, str, strings, Traits, widgetRef } from '../traits';
 import { Layout } from './layout';

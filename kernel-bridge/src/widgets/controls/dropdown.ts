@@ -1,3 +1,7 @@
+/**
+ * Dropdown: pick one of `options`. The selection rules (kernel-only values, index/value/label kept
+ * consistent) live in selection.ts, shared with ToggleButtons.
+ */
 import { Accessors, Options } from '../widget';
 import { ValueWidget } from './value-widget';
 import { controlTraits } from './model';
@@ -11,7 +15,10 @@ export interface Dropdown<V = string> extends Accessors<DropdownState<V>> {}
 export class Dropdown<V = string> extends ValueWidget<DropdownState<V>> {
   constructor(options: Options<DropdownState<V>> = {}) {
     super(
-      { ...controlTraits('DropdownModel', 'DropdownView'), ...selectionTraits<V, DescriptionStyle>((init) => new DescriptionStyle(init)) },
+      {
+        ...controlTraits('DropdownModel', 'DropdownView'),
+        ...selectionTraits<V, DescriptionStyle>((init) => new DescriptionStyle(init)),
+      },
       options,
     );
   }

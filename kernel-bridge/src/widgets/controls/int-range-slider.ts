@@ -1,3 +1,7 @@
+/**
+ * IntRangeSlider: a [lower, upper] pair of ints. Without a value it starts on the middle half of
+ * [min, max], as ipywidgets picks it.
+ */
 import { int, intPair, Traits } from '../traits';
 import { Accessors, Options } from '../widget';
 import { ValueWidget } from './value-widget';

@@ -1,3 +1,7 @@
+/**
+ * IntSlider: an int in [min, max], clamped as ipywidgets does (bounded.ts); the keys it shares with
+ * the other sliders are in slider.ts.
+ */
 import { int, Traits } from '../traits';
 import { Accessors, Options } from '../widget';
 import { ValueWidget } from './value-widget';

@@ -1,3 +1,7 @@
+/**
+ * Label: display-only text (the user cannot edit it), styled through LabelStyle's font keys; a cell
+ * updates `value` to show results next to other controls.
+ */
 import { str, Traits } from '../traits';
 import { Accessors, Options } from '../widget';
 import { ValueWidget } from './value-widget';

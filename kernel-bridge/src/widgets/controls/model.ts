@@ -1,3 +1,7 @@
+/**
+ * The `_model_*` / `_view_*` keys that tell the frontend which JS classes to instantiate, and the
+ * module versions it matches them against: a wrong name or version and the view does not render.
+ */
 import { constant, int, nullable, Traits } from '../traits';
 
 /** The semver the frontend matches against its registered @jupyter-widgets packages. */

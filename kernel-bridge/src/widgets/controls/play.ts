@@ -1,3 +1,7 @@
+/**
+ * Play: an animation counter. The frontend advances `value` every `interval` ms while playing and
+ * sends each step, so the kernel runs no timer; it only observes value$ and playing$.
+ */
 import { Observable } from 'rxjs';
 import { bool, int, Traits } from '../traits';
 import { Accessors, Options } from '../widget';

@@ -1,3 +1,8 @@
+/**
+ * The single-selection rules Dropdown and ToggleButtons share. ipywidgets 8 syncs only `index` and
+ * the labels, so options and values stay in the kernel (any JS value, not just JSON) and this file
+ * keeps index, value and label consistent whichever of them is set.
+ */
 import { RegisteredWidget } from '../registry';
 import { anyValue, bool, int, nullable, str, strings, TraitError, Traits } from '../traits';
 import { deepEqual } from '../buffers';

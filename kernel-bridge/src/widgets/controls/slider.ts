@@ -1,3 +1,7 @@
+/**
+ * The keys and defaults every stock slider shares, so IntSlider, FloatSlider and IntRangeSlider
+ * differ only in their value type, bounds and readout format.
+ */
 import { bool, oneOf, str, Traits } from '../traits';
 import { descriptionTraits, DescriptionState, ORIENTATIONS, SLIDER_BEHAVIORS } from './dom';
 import { controlTraits, ModelState } from './model';

@@ -1,3 +1,7 @@
+/**
+ * Style models (colours, fonts, description width), one class per ipywidgets 8 style kind. The kinds
+ * share one trait table here, so each class is a one-line constructor.
+ */
 import { color, nullable, str, Traits } from '../traits';
 import { Accessors, Options, Widget } from '../widget';
 import { BASE_MODULE, BASE_VERSION, CONTROLS_MODULE, CONTROLS_VERSION, ModelState, modelTraits } from './model';

@@ -1,3 +1,7 @@
+/**
+ * Text: a single-line string input. continuous_update (default true) sends every keystroke; false
+ * sends the value only on Enter or leaving the field.
+ */
 import { bool, str, Traits } from '../traits';
 import { Accessors, Options } from '../widget';
 import { ValueWidget } from './value-widget';

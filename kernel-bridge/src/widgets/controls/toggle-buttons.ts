@@ -1,3 +1,7 @@
+/**
+ * ToggleButtons: a selection shown as a row of buttons. The selection rules are Dropdown's
+ * (selection.ts); this adds per-button tooltips, icons and a button style.
+ */
 import { nullable, oneOf, strings, Traits } from '../traits';
 import { Accessors, Options } from '../widget';
 import { ValueWidget } from './value-widget';

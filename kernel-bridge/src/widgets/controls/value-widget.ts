@@ -1,3 +1,7 @@
+/**
+ * The base of every control with a `value`: value$ is what interact() combines and what a cell
+ * subscribes to, so it lives once here rather than in each control.
+ */
 import { Observable } from 'rxjs';
 import { Widget } from '../widget';
 

@@ -26,11 +26,33 @@ const interrupter = new CellInterrupter(report);
 const seen = new SeenSignatures();
 let sending: Promise<void> = Promise.resolve();
 
+/** zeromq.js copies a frame of at most this many bytes; larger Buffers are sent zero-copy. */
+const ZMQ_COPY_THRESHOLD = 128;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A frame libzmq copies. zeromq.js sends a Buffer over 128 bytes zero-copy and releases it later
+ * through this thread's event loop: a reply sent just before the worker ends (shutdown_reply) was
+ * released after the thread was gone, and the kernel died at shutdown in 2 of 4 full test runs
+ * (glibc "corrupted double-linked list", or no exit code; zeromq.js issue #411). A string is copied
+ * into memory libzmq frees itself, so UTF-8 frames (the JSON parts) go as strings; identities,
+ * the delimiter and the signature are under the threshold. A binary frame over it (control sends
+ * no buffers) stays zero-copy.
+ */
+function copiedByZmq(frame: Uint8Array): Uint8Array | string {
+  if (frame.byteLength <= ZMQ_COPY_THRESHOLD) return frame;
+  try {
+    return utf8.decode(frame);
+  } catch {
+    return frame;
+  }
+}
+
 port.on('message', (message: ToControlWorker) => {
   switch (message.type) {
     case 'send':
       sending = sending
-        .then(() => socket.send(message.frames))
+        .then(() => socket.send(message.frames.map(copiedByZmq)))
         .catch((error: unknown) => report(`control send: ${String(error)}`));
       return;
     case 'interrupt-handled':

@@ -56,9 +56,10 @@ test.describe('TypeScript (WebRTC) kernel in JupyterLab', () => {
 
     test('the toolbar stop button ends a loop that starts after an await, keeping variables', async ({ page }) => {
       await newTypeScriptNotebook(page, 'interrupt-after-await.ipynb');
-      // Warm the kernel first so the interrupt hits the loop, not the TypeScript warm-up.
-      await runCode(page, 0, '1');
-      await setCode(page, 1, 'const before = 41;\nawait Promise.resolve();\nconsole.log("spinning");\nwhile (true) {}');
+      // An earlier cell's variable (this also warms the kernel, so the interrupt hits the loop,
+      // not the TypeScript warm-up). A cell that ends in an error keeps none of its own names.
+      await runCode(page, 0, 'const before = 41;');
+      await setCode(page, 1, 'await Promise.resolve();\nconsole.log("spinning");\nwhile (true) {}');
       expect(await page.notebook.runCell(1, { wait: false })).toBe(true);
       // Console output is sent on a timer, which the loop never lets run: "spinning" reaches the
       // notebook only once the cell has ended, so the stop button is pressed on Busy, as above.

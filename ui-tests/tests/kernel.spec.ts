@@ -5,6 +5,7 @@
  * Each test pays for a page load, a kernel start and the TypeScript warm-up (~15 s here), so the
  * quick cell checks share one notebook as steps of one test.
  */
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test } from '@jupyterlab/galata';
 import { CELL_TIMEOUT, newTypeScriptNotebook, outputText, runCode, setCode, waitForKernelIdle } from './helpers';
 
@@ -39,35 +40,40 @@ test.describe('TypeScript (WebRTC) kernel in JupyterLab', () => {
     // it, the `sessions` fixture still shuts the kernel down after the test.
     test.use({ kernels: null });
 
-    test('the toolbar stop button interrupts a busy cell and the next cell runs', async ({ page }) => {
-      await newTypeScriptNotebook(page, 'interrupt.ipynb');
-      // Warm the kernel first so the interrupt hits the loop, not the TypeScript warm-up.
-      await runCode(page, 0, '1');
-      await setCode(page, 1, 'while (true) {}');
+    /**
+     * Runs `setup` as cell 0 (it also warms the kernel, so the interrupt hits the loop, not the
+     * TypeScript warm-up), starts `busy` as cell 1, presses the toolbar's stop button once the
+     * kernel is Busy, and returns cell 1's output once the kernel is idle again.
+     */
+    async function interruptBusyCell(page: IJupyterLabPageFixture, notebook: string, setup: string, busy: string) {
+      await newTypeScriptNotebook(page, notebook);
+      await runCode(page, 0, setup);
+      await setCode(page, 1, busy);
       expect(await page.notebook.runCell(1, { wait: false })).toBe(true);
       await expect(page.locator('#jp-main-statusbar').getByText('Busy')).toBeVisible({ timeout: CELL_TIMEOUT });
       expect(await page.notebook.clickToolbarItem('interrupt')).toBe(true);
       await waitForKernelIdle(page);
       const output = (await page.notebook.getCellOutputLocator(1))!;
       await expect(output.locator(STDERR)).toContainText('Interrupted');
+      return output;
+    }
+
+    test('the toolbar stop button interrupts a busy cell and the next cell runs', async ({ page }) => {
+      await interruptBusyCell(page, 'interrupt.ipynb', '1', 'while (true) {}');
       await runCode(page, 2, '"after " + (20 + 22)');
       expect(await outputText(page, 2)).toContain('after 42');
     });
 
     test('the toolbar stop button ends a loop that starts after an await, keeping variables', async ({ page }) => {
-      await newTypeScriptNotebook(page, 'interrupt-after-await.ipynb');
-      // An earlier cell's variable (this also warms the kernel, so the interrupt hits the loop,
-      // not the TypeScript warm-up). A cell that ends in an error keeps none of its own names.
-      await runCode(page, 0, 'const before = 41;');
-      await setCode(page, 1, 'await Promise.resolve();\nconsole.log("spinning");\nwhile (true) {}');
-      expect(await page.notebook.runCell(1, { wait: false })).toBe(true);
       // Console output is sent on a timer, which the loop never lets run: "spinning" reaches the
-      // notebook only once the cell has ended, so the stop button is pressed on Busy, as above.
-      await expect(page.locator('#jp-main-statusbar').getByText('Busy')).toBeVisible({ timeout: CELL_TIMEOUT });
-      expect(await page.notebook.clickToolbarItem('interrupt')).toBe(true);
-      await waitForKernelIdle(page);
-      const output = (await page.notebook.getCellOutputLocator(1))!;
-      await expect(output.locator(STDERR)).toContainText('Interrupted');
+      // notebook only once the cell has ended. A cell that ends in an error keeps none of its own
+      // names, so the variable comes from the earlier cell.
+      const output = await interruptBusyCell(
+        page,
+        'interrupt-after-await.ipynb',
+        'const before = 41;',
+        'await Promise.resolve();\nconsole.log("spinning");\nwhile (true) {}',
+      );
       await expect(output).toContainText('spinning');
       await runCode(page, 2, 'before + 1');
       expect(await outputText(page, 2)).toContain('42');

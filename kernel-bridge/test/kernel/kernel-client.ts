@@ -26,6 +26,9 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** kernel_info round trips (each waits up to 1 s for its status on iopub) before giving up. */
+const IOPUB_JOIN_ATTEMPTS = 30;
+
 export class KernelClient {
   readonly iopubMessages: Msg[] = [];
   readonly stderr: string[] = [];
@@ -105,9 +108,23 @@ export class KernelClient {
     iopub.subscribe();
     const client = new KernelClient(child, new Signer(key), shell, control, iopub, cwd);
     client.ports = { hb: ports[4] };
-    // kernel_info until answered: the PUB/SUB link is up once we see its status messages.
-    await client.request('shell', 'kernel_info_request', {}, { timeoutMs: 30000 });
-    return client;
+    // kernel_info until its idle status arrives on iopub, as jupyter_client does: a SUB socket
+    // misses what is published before it has joined (ZeroMQ's slow joiner), so a reply on shell
+    // alone did not mean the next cell's execute_input would be seen (a flaky CI failure).
+    for (let attempt = 1; ; attempt++) {
+      const header = client.header('kernel_info_request');
+      const reply = client.replyTo(header.msg_id, 30000);
+      const statusSeen = client
+        .waitForIopub((m) => isIdleFor(m, header.msg_id), 1000)
+        .then(
+          () => true,
+          () => false,
+        );
+      await client.sendRequest('shell', header, {});
+      await reply;
+      if (await statusSeen) return client;
+      if (attempt === IOPUB_JOIN_ATTEMPTS) throw new Error('the kernel published no status that iopub received');
+    }
   }
 
   ports: { hb: number } = { hb: 0 };

@@ -11,22 +11,10 @@
 import { randomUUID } from 'crypto';
 import { writeFileSync } from 'fs';
 import * as path from 'path';
-import { createI420Frame } from '../../src/media';
 import { KernelClient, Msg, ofType } from '../kernel/kernel-client';
 import { FakeBrowser } from '../rtc/fake-browser';
 import { RESOURCES_OF_SELF_SOURCE, Resources, resourcesOf, waitForResources } from './process-resources';
-
-const W = 160;
-const H = 120;
-
-function level(value: number): Uint8Array {
-  const frame = createI420Frame(W, H);
-  frame.y.fill(value);
-  frame.u.fill(128);
-  frame.v.fill(128);
-  return frame.data;
-}
-const lumaOf = (frame: { data: Uint8Array }) => frame.data[Math.floor((W * H) / 2) + W / 2];
+import { H, level, lumaOf, W } from './flat-frames';
 
 /** The frontend side of one streamer widget: its comm messages, both ways. */
 class Frontend {

@@ -11,9 +11,8 @@ import { webrtcStreamer } from '../../src/streamer';
 import { FakeBrowser } from '../rtc/fake-browser';
 import { FakeComm, freshKernel } from '../widgets/fake-kernel';
 import { resourcesOf, waitForResources } from './process-resources';
+import { H, level, lumaOf, W } from './flat-frames';
 
-const W = 160;
-const H = 120;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A bounded wait for a condition the code under test makes true (checked every 10 ms). */
@@ -23,16 +22,6 @@ async function until(condition: () => boolean, what: string, timeoutMs = 20000):
     await sleep(10);
   }
 }
-
-function level(value: number): Uint8Array {
-  const frame = createI420Frame(W, H);
-  frame.y.fill(value);
-  frame.u.fill(128);
-  frame.v.fill(128);
-  return frame.data;
-}
-
-const lumaOf = (frame: { data: Uint8Array }) => frame.data[Math.floor((W * H) / 2) + W / 2];
 
 const setLuma = (value: (luma: number) => number) => (f: Frame) => {
   const out = createI420Frame(f.width, f.height, f.timestamp, new Uint8Array(f.data));

@@ -26,11 +26,7 @@ const ROOT = path.join(__dirname, '..');
 const KERNEL_SCRIPT = path.join(ROOT, 'bin', 'jupyterlab-webrtc-kernel.js');
 const { decodeMessage, encodeMessage, Signer } = require(path.join(ROOT, 'lib', 'kernel', 'wire.js'));
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : def;
-};
+const { option: opt } = require('./shared/options');
 const STARTS = Number(opt('--starts', 5));
 const TRIPS = Number(opt('--trips', 50));
 const WARMUP = Number(opt('--warmup', 5));

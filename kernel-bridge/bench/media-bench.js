@@ -19,13 +19,9 @@ const { Vp8Payloader } = require(path.join(lib, 'rtc', 'vp8-payloader'));
 const { Vp8Encoder, Vp8Decoder, copyAvFrameToI420 } = require(path.join(lib, 'media', 'codecs'));
 const { MediaPeer } = require(path.join(lib, 'rtc'));
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const SECONDS = opt('--seconds', 3);
-const FRAMES = opt('--frames', 150);
+const { option: opt, flag } = require('./shared/options');
+const SECONDS = Number(opt('--seconds', 3));
+const FRAMES = Number(opt('--frames', 150));
 
 /** A moving synthetic scene (gradient + moving box), so the encoder has real work. */
 function scene(w, h, t, out) {
@@ -224,7 +220,7 @@ async function roundTrip(w, h) {
   console.log('codec (worker-free, one thread):');
   console.table([codecBench(640, 480), codecBench(1280, 720)]);
   const isolated = Object.values(os.networkInterfaces()).every((a) => (a ?? []).every((x) => x.internal));
-  if (args.includes('--no-rtc')) return;
+  if (flag('--no-rtc')) return;
   if (!isolated) {
     console.log("round trip skipped: run inside `unshare -n sh -c 'ip link set lo up; ...'`");
     return;

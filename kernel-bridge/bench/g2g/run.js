@@ -42,11 +42,7 @@ const {
 const { cpuMsOf } = require('../shared/proc');
 
 // ---- options --------------------------------------------------------------------------------
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
-};
+const { option: opt } = require('../shared/options');
 const SECONDS = Number(opt('--seconds', 10));
 const WARMUP = Number(opt('--warmup', 2));
 const LONG_SECONDS = Number(opt('--long-seconds', 60));

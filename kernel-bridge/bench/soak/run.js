@@ -50,11 +50,7 @@ const {
 const { cpuMsOf, rssKbOf, threadsOf, udpSocketsOf } = require('../shared/proc');
 
 // ---- options --------------------------------------------------------------------------------
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
-};
+const { option: opt } = require('../shared/options');
 const MINUTES = Number(opt('--minutes', 30));
 const CYCLES = Number(opt('--cycles', 100));
 const [WIDTH, HEIGHT] = opt('--size', '640x480').split('x').map(Number);

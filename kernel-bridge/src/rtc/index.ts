@@ -5,5 +5,7 @@ export {
   type IceServerLike,
   type CandidateInit,
   type MediaStats,
+  type PeerFrameCounts,
   type PeerState,
 } from './media-peer';
+export { perSecond } from './per-second';

@@ -13,7 +13,19 @@ import { toError } from '../errors';
 import { I420BufferPool } from '../media/buffer-pool';
 import { I420Frame, i420Size, releaseScalers, type Frame } from '../media/frame';
 import { LatestGate, LatestSlot } from '../media/latest-slot';
-import type { CandidateInit, FromWorker, IceServerLike, MediaStats, PeerState, ToWorker, WorkerInit } from './protocol';
+import { perSecond } from './per-second';
+import type {
+  CandidateInit,
+  FromWorker,
+  IceServerLike,
+  LinkStats,
+  MediaStats,
+  PeerFrameCounts,
+  PeerState,
+  ToWorker,
+  WorkerInit,
+  WorkerStatsReport,
+} from './protocol';
 
 export interface MediaPeerOptions {
   /** ICE servers; default none (host candidates only). Never defaults to a public STUN server. */
@@ -56,7 +68,7 @@ export interface SendOptions {
   transfer?: boolean;
 }
 
-export type { IceServerLike, CandidateInit, MediaStats, PeerState };
+export type { IceServerLike, CandidateInit, MediaStats, PeerFrameCounts, PeerState };
 
 /**
  * Finds the compiled worker script. From lib/ (the built package) it sits next to this file; from
@@ -128,6 +140,13 @@ export class MediaPeer {
     this.postFrame(w.frame, w.transfer),
   );
   private readonly sendPool = new I420BufferPool(SEND_POOL_CAP);
+
+  // frame accounting on this side (the worker counts the rest, see PeerFrameCounts)
+  private delivered = 0;
+  /** Decoded frames refused here (bad size): dropped before the transform like a replaced one. */
+  private refused = 0;
+  private lastTotal: PeerFrameCounts | null = null;
+  private lastLink: LinkStats | null = null;
 
   /** Worker threads started and not yet exited, all peers together (the streamer keeps one spare). */
   static get liveWorkers(): number {
@@ -292,6 +311,7 @@ export class MediaPeer {
           // The worker bounds decoded sizes (media/frame.ts decodedSizeProblem); should one still be
           // refused here, it is acknowledged anyway, or the worker would never post another frame.
           this.post({ t: 'ack' });
+          this.refused++;
           this.errors.next(new Error(`dropped a decoded frame: ${toError(e).message}`));
           break;
         }
@@ -324,7 +344,7 @@ export class MediaPeer {
         if (this.state.value !== m.state && this.state.value !== 'closed') this.state.next(m.state);
         break;
       case 'stats':
-        this.stats.next({ ...m.stats, dropped: m.stats.dropped + this.sendGate.dropped + this.nextFrame.dropped });
+        this.stats.next(this.mediaStats(m.stats));
         break;
       case 'error':
         this.errors.next(new Error(m.message));
@@ -333,6 +353,47 @@ export class MediaPeer {
       case 'closed':
         break;
     }
+  }
+
+  /**
+   * The worker's report with this side's counts added. Port messages keep their order, so the
+   * worker's counts cover exactly the frames it posted before the report, and this side's counts,
+   * read now, cannot include any frame posted after it.
+   */
+  private mediaStats(report: WorkerStatsReport): MediaStats {
+    const w = report.total;
+    const total: PeerFrameCounts = {
+      received: w.received,
+      decoded: w.decoded,
+      decode_failed: w.decode_failed,
+      dropped_worker: w.dropped_worker,
+      dropped_main: this.nextFrame.dropped + this.refused,
+      delivered: this.delivered,
+      dropped_send: w.dropped_send + this.sendGate.dropped,
+      encoded: w.encoded,
+      sent: w.sent,
+    };
+    const link = report.link;
+    const bits = (now: number, before: number | undefined) => Math.max(0, now - (before ?? 0)) * 8;
+    const stats: MediaStats = {
+      interval_ms: report.interval_ms,
+      fps_in: report.fps_in,
+      fps_out: report.fps_out,
+      dropped: report.dropped + this.sendGate.dropped + total.dropped_main,
+      decode_ms: report.decode_ms,
+      encode_ms: report.encode_ms,
+      total,
+      fps: perSecond(total, this.lastTotal, report.interval_ms),
+      // bits per ms = kbit/s
+      kbps_in: bits(link.bytes_in, this.lastLink?.bytes_in) / report.interval_ms,
+      kbps_out: bits(link.bytes_out, this.lastLink?.bytes_out) / report.interval_ms,
+      rtt_ms: link.rtt_ms,
+      loss_out: link.loss_out,
+      lost_in: link.lost_in,
+    };
+    this.lastTotal = total;
+    this.lastLink = link;
+    return stats;
   }
 
   private request(msg: ToWorker & { id: number }): Promise<string> {
@@ -374,6 +435,7 @@ export class MediaPeer {
     this.deliveryScheduled = false;
     const frame = this.nextFrame.take();
     if (!frame || this.closing || this.exited) return;
+    this.delivered++;
     try {
       this.frames.next(frame);
     } catch (e) {

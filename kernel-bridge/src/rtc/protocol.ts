@@ -18,7 +18,52 @@ export interface CandidateInit {
 
 export type PeerState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
 
+/**
+ * A peer's frames, counted per stage in pipeline order since the peer started (cumulative). The
+ * worker counts received..dropped_worker and dropped_send's not-yet-connected part, encoded and
+ * sent; MediaPeer (main thread) counts dropped_main, delivered and the rest of dropped_send. The
+ * streamer adds the transform's own counts (streamer/protocol.ts IStatsMessage).
+ */
+export interface PeerFrameCounts {
+  /** Frames assembled from the browser's RTP packets (depacketizer output). */
+  received: number;
+  /** Frames the decoder turned into pictures (a received frame it could not decode is decode_failed). */
+  decoded: number;
+  /** Received frames that gave no usable picture (corrupt, waiting for a keyframe, too large). */
+  decode_failed: number;
+  /** Decoded frames replaced by a newer one while waiting to go to the main thread (latest-first). */
+  dropped_worker: number;
+  /** Frames replaced by a newer one while waiting for the transform on the main thread (latest-first). */
+  dropped_main: number;
+  /** Frames handed to the transform. */
+  delivered: number;
+  /** Frames to send replaced by a newer one while the encoder was busy, or sent before the peer connected. */
+  dropped_send: number;
+  /** Frames the encoder turned into a VP8 frame. */
+  encoded: number;
+  /** Encoded frames whose RTP packets all went to the connection. */
+  sent: number;
+}
+
+/** The worker's share of PeerFrameCounts. */
+export type WorkerFrameCounts = Omit<PeerFrameCounts, 'dropped_main' | 'delivered'>;
+
+/** What werift's RTCP and RTP statistics say about the link, read once a second. */
+export interface LinkStats {
+  /** RTP payload bytes received from / sent to the browser, cumulative. */
+  bytes_in: number;
+  bytes_out: number;
+  /** Round-trip time from the browser's receiver reports on our stream, ms; null until measured. */
+  rtt_ms: number | null;
+  /** Fraction (0-1) of our packets the browser reported lost in its last receiver report. */
+  loss_out: number;
+  /** Packets from the browser we never received, cumulative. */
+  lost_in: number;
+}
+
 export interface MediaStats {
+  /** The time the interval figures cover, ms (about a second). */
+  interval_ms: number;
   /** Frames decoded per second (last second). */
   fps_in: number;
   /** Frames encoded and sent per second (last second). */
@@ -29,6 +74,30 @@ export interface MediaStats {
   decode_ms: number;
   /** Mean encode time per frame over the last second, ms (includes packetizing). */
   encode_ms: number;
+  /** Per-stage counts since the peer started. */
+  total: PeerFrameCounts;
+  /** Per-stage frames per second over the last interval. */
+  fps: PeerFrameCounts;
+  /** Bitrate from / to the browser over the last interval, kbit/s (RTP payload). */
+  kbps_in: number;
+  kbps_out: number;
+  rtt_ms: number | null;
+  loss_out: number;
+  lost_in: number;
+}
+
+/** The worker's ~1 Hz report; MediaPeer adds its own counts and the per-second rates (MediaStats). */
+export interface WorkerStatsReport {
+  /** Time covered by the interval figures (decode_ms, encode_ms, fps_in, fps_out), ms. */
+  interval_ms: number;
+  fps_in: number;
+  fps_out: number;
+  /** Frames the worker dropped, cumulative (dropped_worker + decode_failed's too-large + not connected). */
+  dropped: number;
+  decode_ms: number;
+  encode_ms: number;
+  total: WorkerFrameCounts;
+  link: LinkStats;
 }
 
 /**
@@ -75,6 +144,6 @@ export type FromWorker =
   | { t: 'frame'; width: number; height: number; timestamp: number; buffer: ArrayBuffer }
   /** A sent frame was encoded (or dropped); `buffer` is the main thread's buffer coming back. */
   | { t: 'sent'; buffer: ArrayBuffer | null }
-  | { t: 'stats'; stats: MediaStats }
+  | { t: 'stats'; stats: WorkerStatsReport }
   | { t: 'error'; message: string; fatal: boolean }
   | { t: 'closed' };

@@ -37,6 +37,9 @@ export class TransformPipeline {
   transformMs = 0;
   /** Frames pushed so far (the number of the latest one), for the log. */
   frameCount = 0;
+  /** Frames the transform produced, and the errors it raised (each passes its frame through), for the stats. */
+  transformed = 0;
+  transformErrors = 0;
 
   readonly frames$: Observable<Frame> = this.input.asObservable();
 
@@ -108,11 +111,13 @@ export class TransformPipeline {
       this.failing = false;
       this.events.recovered();
     }
+    this.transformed++;
     this.events.output(frame);
   }
 
   private fail(error: unknown): void {
     this.failing = true;
+    this.transformErrors++;
     this.events.error(error);
     if (this.latest) this.events.output(this.latest);
     // Resubscribed after the current emission finishes, so the failing frame is not re-run.

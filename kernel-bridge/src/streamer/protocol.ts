@@ -94,14 +94,49 @@ interface IStoppedMessage {
   type: 'stopped';
   reason: string;
 }
-interface IStatsMessage {
+/**
+ * Frames per stage of the kernel's pipeline, in pipeline order (docs/design.md, "Frame accounting"):
+ * received (assembled from RTP) = decoded + decode_failed; decoded = dropped_worker + dropped_main +
+ * delivered (+ at most 2 in flight); delivered → transform → transformed (+ transform_errors, whose
+ * frames pass through unchanged) = dropped_send + encoded (+ at most 2 in flight); encoded ≥ sent.
+ */
+export interface IStageCounts {
+  received: number;
+  decoded: number;
+  decode_failed: number;
+  dropped_worker: number;
+  dropped_main: number;
+  delivered: number;
+  transformed: number;
+  transform_errors: number;
+  dropped_send: number;
+  encoded: number;
+  sent: number;
+}
+export interface IStatsMessage {
   type: 'stats';
+  /** Summary of the last interval (also in `fps`/`total`; the benchmarks read these). */
   fps_in: number;
   fps_out: number;
+  /** Frames dropped anywhere in the kernel since the session started. */
   dropped: number;
+  /** Mean per frame over the last interval, ms. */
   decode_ms: number;
   encode_ms: number;
   transform_ms: number;
+  /** Frames per second per stage over the last interval (about a second). */
+  fps: IStageCounts;
+  /** Frames per stage since the session started. */
+  total: IStageCounts;
+  /** RTP payload bitrate from / to the browser over the last interval, kbit/s. */
+  kbps_in: number;
+  kbps_out: number;
+  /** Round-trip time to the browser (RTCP), ms; null until measured. */
+  rtt_ms: number | null;
+  /** Fraction (0-1) of the kernel's packets the browser reported lost (last RTCP report). */
+  loss_out: number;
+  /** Packets from the browser the kernel never received, since the session started. */
+  lost_in: number;
 }
 export type KernelMessage = IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage;
 
@@ -117,6 +152,21 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   stop: true,
   clear_log: true,
 });
+/** The stages of IStageCounts in pipeline order, at run time. */
+export const STATS_STAGES = namesOf<keyof IStageCounts>({
+  received: true,
+  decoded: true,
+  decode_failed: true,
+  dropped_worker: true,
+  dropped_main: true,
+  delivered: true,
+  transformed: true,
+  transform_errors: true,
+  dropped_send: true,
+  encoded: true,
+  sent: true,
+});
+
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   answer: true,
@@ -200,9 +250,42 @@ export function fitToLimits(message: KernelMessage): KernelMessage {
       return { ...message, message: clip(message.message) };
     case 'stopped':
       return { ...message, reason: clip(message.reason) };
+    case 'stats':
+      return fitStats(message);
     default:
       return message;
   }
+}
+
+/** A count or time the browser accepts: finite and >= 0 (NaN, infinities and negatives become 0). */
+function figure(value: number): number {
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+function stages(counts: IStageCounts): IStageCounts {
+  const fitted = {} as IStageCounts;
+  for (const stage of STATS_STAGES) fitted[stage] = figure(counts[stage]);
+  return fitted;
+}
+
+/** Stats with every figure finite and >= 0 (the browser drops the whole message otherwise). */
+function fitStats(stats: IStatsMessage): IStatsMessage {
+  return {
+    type: 'stats',
+    fps_in: figure(stats.fps_in),
+    fps_out: figure(stats.fps_out),
+    dropped: figure(stats.dropped),
+    decode_ms: figure(stats.decode_ms),
+    encode_ms: figure(stats.encode_ms),
+    transform_ms: figure(stats.transform_ms),
+    fps: stages(stats.fps),
+    total: stages(stats.total),
+    kbps_in: figure(stats.kbps_in),
+    kbps_out: figure(stats.kbps_out),
+    rtt_ms: stats.rtt_ms === null ? null : figure(stats.rtt_ms),
+    loss_out: Math.min(1, figure(stats.loss_out)),
+    lost_in: figure(stats.lost_in),
+  };
 }
 
 function clip(text: string): string {

@@ -7,11 +7,27 @@ import { Observable, Subscription } from 'rxjs';
 import { errorMessage, errorSummary } from '../errors';
 import { getKernelApi, JSONObject, JSONValue, Unsubscribe } from '../kernel/api';
 import type { Frame } from '../media';
-import { CandidateInit, IceServerLike, MediaPeer, MediaPeerOptions, MediaStats, PeerState } from '../rtc';
+import {
+  CandidateInit,
+  IceServerLike,
+  MediaPeer,
+  MediaPeerOptions,
+  MediaStats,
+  PeerFrameCounts,
+  PeerState,
+  perSecond,
+} from '../rtc';
 import { Widget } from '../widgets/widget';
 import { StreamerLog } from './log';
 import { TransformPipeline, Transform } from './pipeline';
-import { fitToLimits, FrontendMessage, KernelMessage, KernelStatus, parseFrontendMessage } from './protocol';
+import {
+  fitToLimits,
+  FrontendMessage,
+  IStageCounts,
+  KernelMessage,
+  KernelStatus,
+  parseFrontendMessage,
+} from './protocol';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
 
@@ -77,6 +93,9 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   /** Candidates that came before their offer (a browser may trickle them first), bounded. */
   private earlyCandidates: (CandidateInit | null)[] = [];
   private ending = false;
+  /** The transform's counts when the current session started (the stats count from there). */
+  private transformBase = { transformed: 0, transform_errors: 0 };
+  private lastTransformCounts: typeof this.transformBase | null = null;
   /** Takes the current transform out of the scope of the cell that set it (see transform()). */
   private unscopeTransform: Unsubscribe = () => undefined;
 
@@ -246,6 +265,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       return;
     }
     this.peer = peer;
+    this.transformBase = this.transformCounts(true);
+    this.lastTransformCounts = null;
     const subscriptions = (this.peerSubscriptions = new Subscription());
     subscriptions.add(peer.frames$.subscribe((frame) => this.pipeline.push(frame)));
     subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate })));
@@ -353,8 +374,38 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     }
   }
 
+  /** The transform's counts since the session started (`absolute`: since the widget was made). */
+  private transformCounts(absolute = false): { transformed: number; transform_errors: number } {
+    const base = absolute ? { transformed: 0, transform_errors: 0 } : this.transformBase;
+    return {
+      transformed: this.pipeline.transformed - base.transformed,
+      transform_errors: this.pipeline.transformErrors - base.transform_errors,
+    };
+  }
+
+  /** The peer's report with the transform's counts (read now: see MediaPeer.mediaStats on order). */
   private tellStats(stats: MediaStats): void {
-    this.tell({ type: 'stats', ...stats, transform_ms: Math.round(this.pipeline.transformMs * 10) / 10 });
+    const counts = this.transformCounts();
+    const rates = perSecond(counts, this.lastTransformCounts, stats.interval_ms);
+    this.lastTransformCounts = counts;
+    const { total, fps } = stats;
+    const round = (value: number) => Math.round(value * 100) / 100;
+    this.tell({
+      type: 'stats',
+      fps_in: round(stats.fps_in),
+      fps_out: round(stats.fps_out),
+      dropped: stats.dropped,
+      decode_ms: round(stats.decode_ms),
+      encode_ms: round(stats.encode_ms),
+      transform_ms: round(this.pipeline.transformMs),
+      fps: withTransform(fps, rates, round),
+      total: withTransform(total, counts, (value) => value),
+      kbps_in: Math.round(stats.kbps_in),
+      kbps_out: Math.round(stats.kbps_out),
+      rtt_ms: stats.rtt_ms === null ? null : round(stats.rtt_ms),
+      loss_out: round(stats.loss_out),
+      lost_in: stats.lost_in,
+    });
   }
 
   private tell(message: KernelMessage): void {
@@ -376,6 +427,27 @@ function toState(options: StreamerOptions): OptionState {
     codec: options.codec ?? 'VP8',
     show_stats: options.showStats ?? null,
     media_constraints: options.mediaConstraints ?? null,
+  };
+}
+
+/** The peer's stage counts with the transform's in their place (pipeline order, see IStageCounts). */
+function withTransform(
+  peer: PeerFrameCounts,
+  transform: { transformed: number; transform_errors: number },
+  fit: (value: number) => number,
+): IStageCounts {
+  return {
+    received: fit(peer.received),
+    decoded: fit(peer.decoded),
+    decode_failed: fit(peer.decode_failed),
+    dropped_worker: fit(peer.dropped_worker),
+    dropped_main: fit(peer.dropped_main),
+    delivered: fit(peer.delivered),
+    transformed: fit(transform.transformed),
+    transform_errors: fit(transform.transform_errors),
+    dropped_send: fit(peer.dropped_send),
+    encoded: fit(peer.encoded),
+    sent: fit(peer.sent),
   };
 }
 

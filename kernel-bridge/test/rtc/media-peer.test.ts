@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { firstValueFrom, filter, timeout } from 'rxjs';
 import { latestFirst, frameFromRGBA, createI420Frame, type Frame } from '../../src/media';
-import { MediaPeer, type PeerState } from '../../src/rtc';
+import { MediaPeer, type MediaStats, type PeerState } from '../../src/rtc';
 import { FakeBrowser, type Decoded } from './fake-browser';
 
 const isolated = Object.values(os.networkInterfaces()).every((addrs) => (addrs ?? []).every((a) => a.internal));
@@ -115,7 +115,7 @@ describeNetns('MediaPeer end to end (loopback netns)', () => {
     peer.state$.subscribe((s) => states.push(s));
     const errors: Error[] = [];
     peer.errors$.subscribe((e) => errors.push(e));
-    const stats: unknown[] = [];
+    const stats: MediaStats[] = [];
     peer.stats$.subscribe((s) => stats.push(s));
     const inFrames: Frame[] = [];
     let transformDrops = 0;
@@ -152,8 +152,20 @@ describeNetns('MediaPeer end to end (loopback netns)', () => {
       });
     }
 
-    await firstValueFrom(peer.stats$.pipe(timeout(5000))); // the worker's ~1 Hz stats
+    const report = await firstValueFrom(peer.stats$.pipe(timeout(5000))); // the worker's ~1 Hz stats
     expect(stats.length).toBeGreaterThanOrEqual(1);
+    // Frame accounting (issue 9): every stage counted, and they add up. The transform (latestFirst,
+    // synchronous here) may hold 1 frame, and 1 decoded frame may wait in the worker and 1 on its way.
+    const t = report.total;
+    expect(t.received).toBe(t.decoded + t.decode_failed);
+    const beforeTransform = t.decoded - t.dropped_worker - t.dropped_main - t.delivered;
+    expect(beforeTransform).toBeGreaterThanOrEqual(0);
+    expect(beforeTransform).toBeLessThanOrEqual(2);
+    expect(t.encoded).toBeGreaterThan(0);
+    expect(t.sent).toBe(t.encoded);
+    expect(t.encoded + t.dropped_send).toBeLessThanOrEqual(t.delivered - transformDrops);
+    expect(report.kbps_in).toBeGreaterThan(0);
+    expect(report.kbps_out).toBeGreaterThan(0);
     expect(errors).toEqual([]);
 
     // close: worker exits, UDP sockets released; idempotent

@@ -11,6 +11,7 @@ import {
   MAX_SDP_BYTES,
   MAX_TEXT_LENGTH,
   parseFrontendMessage,
+  STATS_STAGES,
   STREAMER_STATE_KEYS,
 } from '../../src/streamer/protocol';
 import { MAX_OFFER_MLINES } from '../../src/rtc/protocol';
@@ -155,7 +156,8 @@ describe('the protocol shared with the frontend (test/fixtures/streamer-protocol
     for (const examples of Object.values(fixture.kernel_to_frontend.valid)) {
       for (const example of examples) {
         const message = messageOf(example) as unknown as KernelMessage;
-        expect(fitToLimits(message)).toEqual(message);
+        // stats are rebuilt field by field (fitted to the limits), so fields the browser drops go too
+        expect(fitToLimits(message)).toEqual(message.type === 'stats' ? (example.parsed ?? message) : message);
       }
     }
     const long = 'x'.repeat(MAX_TEXT_LENGTH - 2) + '😀😀';
@@ -163,5 +165,32 @@ describe('the protocol shared with the frontend (test/fixtures/streamer-protocol
     expect(cut).toEqual({ type: 'error', message: 'x'.repeat(MAX_TEXT_LENGTH - 2) + '…', fatal: true });
     const reason = fitToLimits({ type: 'stopped', reason: 'y'.repeat(MAX_TEXT_LENGTH + 1) });
     expect(reason).toEqual({ type: 'stopped', reason: 'y'.repeat(MAX_TEXT_LENGTH - 1) + '…' });
+  });
+
+  it('sends stats the browser accepts: every figure finite and >= 0, the loss fraction at most 1', () => {
+    const [example] = fixture.kernel_to_frontend.valid.stats;
+    const valid = example.message as unknown as Extract<KernelMessage, { type: 'stats' }>;
+    const broken = {
+      ...valid,
+      decode_ms: NaN,
+      encode_ms: -3,
+      kbps_in: Infinity,
+      rtt_ms: -1,
+      loss_out: 1.5,
+      fps: { ...valid.fps, decoded: NaN },
+      total: { ...valid.total, sent: -2 },
+    };
+    expect(fitToLimits(broken)).toEqual({
+      ...valid,
+      decode_ms: 0,
+      encode_ms: 0,
+      kbps_in: 0,
+      rtt_ms: 0,
+      loss_out: 1,
+      fps: { ...valid.fps, decoded: 0 },
+      total: { ...valid.total, sent: 0 },
+    });
+    // the stage names are the fixture's, in pipeline order
+    expect(STATS_STAGES).toEqual(Object.keys(valid.total));
   });
 });

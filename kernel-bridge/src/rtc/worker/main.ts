@@ -60,7 +60,7 @@ let closed = false;
 function onFrame(msg: Extract<ToWorker, { t: 'frame' }>): void {
   const size = i420Size(msg.width, msg.height);
   const out = closed ? undefined : peer.rtpOut;
-  if (!out) stats.dropped++;
+  if (!out) stats.dropped_send++;
   else {
     try {
       sender.send(msg.width, msg.height, msg.timestamp, new Uint8Array(msg.buffer, 0, size), out);
@@ -124,7 +124,7 @@ port.on('message', (msg: ToWorker) => {
   }
 });
 
-stats.start(post);
+stats.start(post, () => peer.linkStats());
 process.on('unhandledRejection', (e) => reportError(e));
 
 post({ t: 'ready' });

@@ -12,6 +12,7 @@ import {
   MAX_OFFER_MLINES,
   type CandidateInit,
   type FromWorker,
+  type LinkStats,
   type PeerState,
   type WorkerInit,
 } from '../protocol';
@@ -19,6 +20,7 @@ import { Cleanup } from './cleanup';
 import { Liveness } from './liveness';
 import { networkConfig } from './network';
 import type { RtpOut } from './send';
+import { NO_LINK_STATS } from './stats';
 
 const werift = require('werift') as typeof import('werift');
 
@@ -152,6 +154,29 @@ export class Peer {
     this.cleanup.add(() => subs.forEach((sub) => sub.unSubscribe()));
   }
 
+  /**
+   * The link as werift's statistics see it (once a second, for the stats report): RTP bytes both
+   * ways, and from the browser's receiver reports on our stream the round-trip time and loss.
+   */
+  async linkStats(): Promise<LinkStats> {
+    const video = this.video;
+    if (!video || this.closed) return NO_LINK_STATS;
+    const [sent, received] = await Promise.all([video.sender.getStats(), video.receiver.getStats()]);
+    const link = { ...NO_LINK_STATS };
+    for (const stat of [...sent.values(), ...received.values()] as unknown as Record<string, unknown>[]) {
+      if (stat.type === 'outbound-rtp') link.bytes_out = count(stat.bytesSent);
+      else if (stat.type === 'inbound-rtp') {
+        link.bytes_in = count(stat.bytesReceived);
+        link.lost_in = count(stat.packetsLost);
+      } else if (stat.type === 'remote-inbound-rtp') {
+        if (typeof stat.roundTripTime === 'number' && Number.isFinite(stat.roundTripTime))
+          link.rtt_ms = Math.max(0, stat.roundTripTime * 1000);
+        link.loss_out = Math.min(1, count(stat.fractionLost));
+      }
+    }
+    return link;
+  }
+
   async addCandidate(c: CandidateInit | null): Promise<void> {
     if (c === null || !c.candidate) {
       await this.pc.addIceCandidate(undefined);
@@ -205,4 +230,9 @@ export class Peer {
     if (s === 'closed' || s === 'failed') this.liveness.stop();
     this.events.post(reason === undefined ? { t: 'state', state: s } : { t: 'state', state: s, reason });
   }
+}
+
+/** A statistics figure as a finite count >= 0 (RTCP's packetsLost may go negative on duplicates). */
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, value) : 0;
 }

@@ -69,7 +69,7 @@ export class Receiver {
       opts.maxInFlight,
       (f) => opts.post({ t: 'frame', ...f }, [f.buffer]),
       (dropped) => {
-        opts.stats.dropped++;
+        opts.stats.dropped_worker++;
         opts.pool.give(dropped.buffer);
       },
     );
@@ -91,9 +91,12 @@ export class Receiver {
     });
     depacketizer.pipe((o) => {
       if (!o.frame || this.closed) return;
+      const { stats } = this.opts;
+      stats.received++;
       try {
-        this.decode(o.frame.data, o.frame.timestamp as number);
+        if (this.decode(o.frame.data, o.frame.timestamp as number) === 0) stats.decode_failed++;
       } catch (e) {
+        stats.decode_failed++;
         this.opts.onError(e);
         this.requestKeyframe();
       }
@@ -125,17 +128,18 @@ export class Receiver {
     this.decoder.close();
   }
 
-  private decode(data: Buffer, rtpTimestamp: number): void {
+  /** Decodes one received frame; returns how many pictures went on (0: none usable). */
+  private decode(data: Buffer, rtpTimestamp: number): number {
     const { pool, stats } = this.opts;
     const t0 = performance.now();
     const timestamp = this.clock.captureTimeMs(rtpTimestamp);
     let corrupt = false;
+    let accepted = 0;
     const ret = this.decoder.decode(data, (f) => {
       const { width, height } = f;
       const problem = decodedSizeProblem(width, height);
       if (problem) {
-        // Never posted (the main thread would refuse it): counted as dropped, reported once.
-        stats.dropped++;
+        // Never posted (the main thread would refuse it): counted as decode_failed, reported once.
         if (!this.reportedRejection) {
           this.reportedRejection = true;
           this.opts.onError(`dropped decoded frames from the browser: ${problem}`);
@@ -146,12 +150,14 @@ export class Receiver {
       if (f.decodeErrorFlags) corrupt = true;
       const buffer = pool.take(width, height);
       copyAvFrameToI420(f, new Uint8Array(buffer, 0, i420Size(width, height)));
-      stats.framesIn++;
+      stats.decoded++;
+      accepted++;
       this.decodedOnce = true;
       this.toMain.offer({ width, height, timestamp, buffer });
     });
     stats.decodeMs += performance.now() - t0;
     if (ret < 0 || corrupt || !this.decodedOnce) this.requestKeyframe();
+    return accepted;
   }
 
   private requestKeyframe(): void {

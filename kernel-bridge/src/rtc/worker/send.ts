@@ -51,7 +51,9 @@ export class Sender {
     const rtpTs = this.clock.rtpTimestamp(timestamp);
     const key = this.keyframeWanted;
     this.keyframeWanted = false;
+    const { stats } = this.opts;
     this.encoder.encode(data, width, height, this.clock.lastTicks, key, (packet) => {
+      stats.encoded++;
       for (const { payload, marker } of this.payloader.packetize(packet)) {
         const header = new werift.RtpHeader({
           sequenceNumber: this.seq,
@@ -62,9 +64,10 @@ export class Sender {
         this.seq = (this.seq + 1) & 0xffff;
         out.track.writeRtp(new werift.RtpPacket(header, payload));
       }
+      // counted once every packet of the frame went out (writeRtp throws otherwise)
+      stats.sent++;
     });
-    this.opts.stats.framesOut++;
-    this.opts.stats.encodeMs += performance.now() - t0;
+    stats.encodeMs += performance.now() - t0;
   }
 
   close(): void {

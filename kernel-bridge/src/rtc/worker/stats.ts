@@ -79,7 +79,7 @@ export class WorkerStats implements WorkerFrameCounts {
     this.timer = setInterval(() => {
       if (this.reading) return; // a slow read skips a tick rather than piling up
       this.reading = true;
-      readLink()
+      void readLink()
         .catch(() => NO_LINK_STATS)
         .then((link) => {
           this.reading = false;

@@ -3,7 +3,15 @@
  * under test does and let a test drive events (ICE candidates, tracks,
  * connection state) by hand.
  */
+import fixture from '../../kernel-bridge/test/fixtures/streamer-protocol.json';
+import type { IStatsMessage } from '../streamer/protocol';
 import type { IPeerConnectionLike } from '../streamer/signalling';
+
+/** A valid kernel `stats` message (the shared fixture's first example), with `changes`. */
+export function kernelStats(changes: Partial<IStatsMessage> = {}): IStatsMessage {
+  const example = fixture.kernel_to_frontend.valid.stats[0].message as IStatsMessage;
+  return { ...JSON.parse(JSON.stringify(example)), ...changes };
+}
 
 export class FakeTrack {
   kind = 'video';
@@ -59,6 +67,9 @@ export class FakePeerConnection implements IPeerConnectionLike {
   /** Every call, in order, for ordering assertions. */
   calls: string[] = [];
   failRemoteDescription: Error | null = null;
+  /** What getStats() resolves with (a Map by id, like RTCStatsReport). */
+  statsReport = new Map<string, Record<string, unknown>>();
+  getStatsCalls = 0;
 
   constructor(public config: RTCConfiguration) {
     FakePeerConnection.instances.push(this);
@@ -91,6 +102,10 @@ export class FakePeerConnection implements IPeerConnectionLike {
       throw new Error('InvalidStateError: no remote description');
     }
     this.addedCandidates.push(c);
+  }
+  async getStats(): Promise<Map<string, Record<string, unknown>>> {
+    this.getStatsCalls++;
+    return this.statsReport;
   }
   close(): void {
     this.calls.push('close');

@@ -11,16 +11,9 @@ import {
   STREAMER_STATE_KEYS,
   utf8Length,
 } from '../streamer/protocol';
+import { kernelStats } from './fakes';
 
-const stats = {
-  type: 'stats',
-  fps_in: 30,
-  fps_out: 29.5,
-  dropped: 2,
-  decode_ms: 1.2,
-  encode_ms: 2.5,
-  transform_ms: 4,
-};
+const stats = kernelStats();
 
 describe('parseKernelMessage', () => {
   it('accepts every message type of the protocol and keeps only its fields', () => {
@@ -81,6 +74,10 @@ describe('parseKernelMessage', () => {
     ['stats with NaN', { ...stats, dropped: NaN }],
     ['stats with Infinity', { ...stats, decode_ms: Infinity }],
     ['stats with a negative field', { ...stats, encode_ms: -1 }],
+    ['stats with a NaN stage count', { ...stats, fps: { ...stats.fps, decoded: NaN } }],
+    ['stats without the per-stage rates', { ...stats, fps: undefined }],
+    ['stats with an infinite round-trip time', { ...stats, rtt_ms: Infinity }],
+    ['stats with a loss fraction over 1', { ...stats, loss_out: 2 }],
   ])('rejects %s', (_name, data) => {
     const result = parseKernelMessage(data);
     expect(result.ok).toBe(false);

@@ -9,6 +9,7 @@ import {
   FakePeerConnection,
   FakeStream,
   flush,
+  kernelStats,
   namedError,
   VIDEO_CAPABILITIES,
   videoInput,
@@ -167,7 +168,7 @@ describe('WebRtcStreamerModel', () => {
     pc.emitTrack(out);
     pc.setConnectionState('connected');
     comm.receive({ type: 'error', message: 'bad candidate', fatal: false });
-    comm.receive({ type: 'stats', fps_in: 30, fps_out: 30, dropped: 0, decode_ms: 1, encode_ms: 1, transform_ms: 1 });
+    comm.receive(kernelStats({ fps_in: 30 }));
     model.stopStreaming('enough');
     expect(heard).toEqual([
       'camera cam-b',
@@ -326,21 +327,19 @@ describe('WebRtcStreamerView', () => {
     const view = createView(model);
     await startPlaying(view, comm);
     const stats = $(view, '.jp-webrtc-stats');
-    comm.receive({
-      type: 'stats',
-      fps_in: 30,
-      fps_out: 29.5,
-      dropped: 3,
-      decode_ms: 1,
-      encode_ms: 2,
-      transform_ms: 4.25,
-    });
+    comm.receive(kernelStats({ transform_ms: 4.25 }));
     expect(stats.hidden).toBe(true);
     settings.update({ showStats: true });
     expect(stats.hidden).toBe(false);
-    expect(stats.textContent).toContain('in 30.0 fps');
-    expect(stats.textContent).toContain('dropped 3');
-    expect(stats.textContent).toContain('transform 4.3 ms');
+    const decoded = stats.querySelector<HTMLElement>('[data-stage="kernel.decoded"]')!;
+    expect(decoded.dataset).toMatchObject({ fps: '30', total: '895', ms: '1.2' });
+    expect(decoded.textContent).toBe('decoded30.08951.2 ms');
+    expect(stats.querySelector<HTMLElement>('[data-stage="kernel.transformed"]')!.dataset.ms).toBe('4.25');
+    expect(stats.querySelector<HTMLElement>('[data-stat="kernel.rtt_ms"]')!.dataset.value).toBe('0.8');
+    // the browser's figures are not known yet: no numbers, a dash
+    const captured = stats.querySelector<HTMLElement>('[data-stage="camera.captured"]')!;
+    expect(captured.dataset.total).toBeUndefined();
+    expect(captured.textContent).toBe('captured––');
     model.set('show_stats', false);
     expect(stats.hidden).toBe(true);
     model.set('show_stats', true);
@@ -348,6 +347,43 @@ describe('WebRtcStreamerView', () => {
     expect(stats.hidden).toBe(false);
     click(view, '.jp-webrtc-stop');
     expect(stats.hidden).toBe(true);
+  });
+
+  it("adds the browser's getStats() figures once a second while playing, and clears them on stop", async () => {
+    const { model, comm } = createModel();
+    const view = createView(model);
+    settings.update({ showStats: true });
+    WebRtcStreamerModel.browserStatsMs = 5;
+    try {
+      await startPlaying(view, comm);
+      const pc = FakePeerConnection.last();
+      const report = (at: number, framesDecoded: number) =>
+        new Map<string, Record<string, unknown>>([
+          [
+            'in',
+            { type: 'inbound-rtp', kind: 'video', timestamp: at, framesReceived: framesDecoded + 1, framesDecoded },
+          ],
+          ['src', { type: 'media-source', kind: 'video', timestamp: at, frames: 100 + framesDecoded }],
+        ]);
+      const next = () => new Promise<void>((resolve) => model.browserStatsChanged.connect(() => resolve()));
+      pc.statsReport = report(1000, 10);
+      await next();
+      pc.statsReport = report(2000, 40);
+      await next();
+      const stats = $(view, '.jp-webrtc-stats');
+      const decoded = stats.querySelector<HTMLElement>('[data-stage="output.decoded"]')!;
+      expect(decoded.dataset).toMatchObject({ fps: '30', total: '40' });
+      expect(stats.querySelector<HTMLElement>('[data-stage="output.received"]')!.dataset.total).toBe('41');
+      expect(stats.querySelector<HTMLElement>('[data-stage="camera.captured"]')!.dataset.total).toBe('140');
+      click(view, '.jp-webrtc-stop');
+      expect(model.browserStats).toBeNull();
+      expect(stats.hidden).toBe(true);
+      const calls = pc.getStatsCalls;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(pc.getStatsCalls).toBe(calls); // no reading once stopped
+    } finally {
+      WebRtcStreamerModel.browserStatsMs = 1000;
+    }
   });
 
   it('shows transform_error from the kernel', () => {
@@ -443,7 +479,7 @@ describe('a removed view', () => {
     pc.emitTrack(new FakeStream());
     comm.receive({ type: 'error', message: 'bad candidate', fatal: false });
     settings.update({ showStats: true });
-    comm.receive({ type: 'stats', fps_in: 30, fps_out: 30, dropped: 0, decode_ms: 1, encode_ms: 1, transform_ms: 1 });
+    comm.receive(kernelStats({ fps_in: 30 }));
     model.set('show_stats', true);
     model.set('transform_error', 'TypeError: x');
     model.chooseCamera('cam-b');
@@ -508,9 +544,10 @@ describe('the session belongs to the model', () => {
     expect(two.el.dataset.sessionId).toBe(one.el.dataset.sessionId);
 
     settings.update({ showStats: true });
-    comm.receive({ type: 'stats', fps_in: 30, fps_out: 30, dropped: 0, decode_ms: 1, encode_ms: 1, transform_ms: 1 });
-    expect($(one, '.jp-webrtc-stats').textContent).toContain('in 30.0 fps');
-    expect($(two, '.jp-webrtc-stats').textContent).toContain('in 30.0 fps');
+    comm.receive(kernelStats({ fps_in: 30 }));
+    for (const view of [one, two]) {
+      expect($(view, '[data-stage="kernel.received"]').dataset.total).toBe('900');
+    }
 
     click(two, '.jp-webrtc-stop'); // Stop in either view stops the one session
     expect(types(comm)).toEqual(['offer', 'stop']);

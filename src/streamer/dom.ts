@@ -1,4 +1,5 @@
 /** The streamer's DOM: built once per view, updated by the view. */
+import { IStatsGroup, IStatsNote, rowText } from './stats';
 
 export interface IStreamerElements {
   start: HTMLButtonElement;
@@ -144,4 +145,71 @@ export function trackVideoSize(videoEl: HTMLVideoElement): void {
   };
   videoEl.addEventListener('loadedmetadata', resize);
   videoEl.addEventListener('resize', resize);
+}
+
+/** Sets `data-<name>` to the number, or removes it when unknown (readers then see no figure). */
+function setFigure(el: HTMLElement, name: string, value: number | string | null): void {
+  if (value === null) {
+    delete el.dataset[name];
+  } else {
+    el.dataset[name] = String(value);
+  }
+}
+
+function cell(tag: 'td' | 'th', text: string, figure?: string): HTMLTableCellElement {
+  const el = document.createElement(tag);
+  el.textContent = text;
+  if (figure) {
+    el.dataset[figure] = '';
+  }
+  return el;
+}
+
+/**
+ * Renders the stats overlay: one small table per side (camera → kernel, kernel, kernel → output),
+ * side by side, one row per stage carrying its figures as `data-stage`, `data-fps`, `data-total`,
+ * `data-ms` (numbers; absent when unknown), and under each a summary line whose items carry
+ * `data-stat` and `data-value` (docs/design.md, "Stats overlay").
+ */
+export function renderStatsTable(el: HTMLElement, groups: IStatsGroup[], notes: IStatsNote[][]): void {
+  el.replaceChildren(
+    ...groups.map((group, index) => {
+      const table = document.createElement('table');
+      table.className = 'jp-webrtc-stats-table';
+      const caption = document.createElement('caption');
+      caption.textContent = group.title;
+      const head = document.createElement('tr');
+      head.append(cell('th', ''), cell('th', 'fps'), cell('th', 'total'), cell('th', 'ms'));
+      const body = document.createElement('tbody');
+      body.append(head);
+      for (const r of group.rows) {
+        const tr = document.createElement('tr');
+        tr.dataset.stage = r.stage;
+        setFigure(tr, 'fps', r.fps);
+        setFigure(tr, 'total', r.total);
+        setFigure(tr, 'ms', r.ms);
+        const [fps, total, ms] = rowText(r);
+        tr.append(cell('th', r.label), cell('td', fps, 'fps'), cell('td', total, 'total'), cell('td', ms, 'ms'));
+        body.append(tr);
+      }
+      const line = notes[index] ?? [];
+      if (line.length) {
+        const tr = document.createElement('tr');
+        tr.className = 'jp-webrtc-stats-note';
+        const td = cell('td', '');
+        td.colSpan = 4;
+        line.forEach((n, i) => {
+          const span = document.createElement('span');
+          span.dataset.stat = n.stat;
+          setFigure(span, 'value', n.value);
+          span.textContent = i ? ` · ${n.text}` : n.text;
+          td.append(span);
+        });
+        tr.append(td);
+        body.append(tr);
+      }
+      table.append(caption, body);
+      return table;
+    }),
+  );
 }

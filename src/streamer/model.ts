@@ -13,6 +13,7 @@ import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
 import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage, parseLog } from './protocol';
 import { PageExitStop } from './page-exit';
+import { browserStats, IBrowserStats, IRtcStatsSample, parseRtcStats } from './rtc-stats';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
 import { ViewGrace } from './view-grace';
 
@@ -49,6 +50,8 @@ let lastSessionId = 0;
 export class WebRtcStreamerModel extends DOMWidgetModel {
   /** How long a session outlives its last view (ms). */
   static viewGraceMs = 1500;
+  /** How often the browser's getStats() is read while playing (ms), like the kernel's stats. */
+  static browserStatsMs = 1000;
   /** How long a missing view is tolerated while the kernel is busy. */
   static busyKernelWaitMs = 30000;
 
@@ -85,6 +88,10 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   private _stats!: IStatsMessage | null;
   private _noticeChanged!: Signal<this, string>;
   private _statsChanged!: Signal<this, IStatsMessage | null>;
+  private _browserStats!: IBrowserStats | null;
+  private _browserStatsChanged!: Signal<this, IBrowserStats | null>;
+  private _statsTimer!: ReturnType<typeof setInterval> | null;
+  private _lastSample!: { sessionId: number; sample: IRtcStatsSample } | null;
   private _cameraChosen!: Signal<this, string | null>;
 
   initialize(attributes: ObjectHash, options: IBackboneModelOptions): void {
@@ -97,6 +104,10 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this._stats = null;
     this._noticeChanged = new Signal(this);
     this._statsChanged = new Signal(this);
+    this._browserStats = null;
+    this._browserStatsChanged = new Signal(this);
+    this._statsTimer = null;
+    this._lastSample = null;
     this._cameraChosen = new Signal(this);
     this._viewGrace = new ViewGrace({
       isActive: () => this.active,
@@ -152,6 +163,11 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     return this._statsChanged;
   }
 
+  /** New browser figures (getStats(), about once a second while playing), or null when cleared. */
+  get browserStatsChanged(): ISignal<this, IBrowserStats | null> {
+    return this._browserStatsChanged;
+  }
+
   /** A view chose a camera for this stream's key (null = the default camera). */
   get cameraChosen(): ISignal<this, string | null> {
     return this._cameraChosen;
@@ -202,6 +218,11 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   /** The kernel's latest stats while a session is active. */
   get stats(): IStatsMessage | null {
     return this._stats;
+  }
+
+  /** The browser's latest figures (getStats()) while a session is playing. */
+  get browserStats(): IBrowserStats | null {
+    return this._browserStats;
   }
 
   /**
@@ -294,6 +315,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
    */
   close(comm_closed = false): Promise<void> {
     this._viewGrace?.cancel();
+    this._pollBrowserStats(false);
     this._client?.dispose('the widget was closed', !comm_closed);
     this._pageExit?.dispose();
     const closed = super.close(comm_closed);
@@ -312,7 +334,44 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       this._viewGrace.cancel();
       this._setStats(null);
     }
+    this._pollBrowserStats(client.state === 'playing');
     this._pageExit.setActive(active);
+  }
+
+  /** Reads getStats() every `browserStatsMs` while playing; stopping clears the figures. */
+  private _pollBrowserStats(on: boolean): void {
+    if (on && this._statsTimer === null) {
+      this._statsTimer = setInterval(() => void this._readBrowserStats(), WebRtcStreamerModel.browserStatsMs);
+    } else if (!on && this._statsTimer !== null) {
+      clearInterval(this._statsTimer);
+      this._statsTimer = null;
+      this._lastSample = null;
+      this._setBrowserStats(null);
+    }
+  }
+
+  private async _readBrowserStats(): Promise<void> {
+    let reading;
+    try {
+      reading = await this._client.getStats();
+    } catch (error) {
+      console.warn('jupyterlab-webrtc: getStats() failed', error);
+      return;
+    }
+    if (!reading || this._statsTimer === null) {
+      return;
+    }
+    const sample = parseRtcStats(reading.report, performance.now());
+    const before = this._lastSample?.sessionId === reading.sessionId ? this._lastSample.sample : null;
+    this._lastSample = { sessionId: reading.sessionId, sample };
+    this._setBrowserStats(browserStats(sample, before));
+  }
+
+  private _setBrowserStats(stats: IBrowserStats | null): void {
+    if (stats !== this._browserStats) {
+      this._browserStats = stats;
+      this._browserStatsChanged.emit(stats);
+    }
   }
 
   private _setNotice(message: string): void {

@@ -96,14 +96,50 @@ export interface IStoppedMessage {
   type: 'stopped';
   reason: string;
 }
+/**
+ * Frames per stage of the kernel's pipeline, in pipeline order (docs/design.md, "Frame accounting"):
+ * received (assembled from RTP) → decoded (or decode_failed) → dropped_worker / dropped_main
+ * (latest-first, before the transform) → delivered to the transform → transformed (or
+ * transform_errors, whose frames pass through) → dropped_send (latest-first, before the encoder) →
+ * encoded → sent.
+ */
+export interface IStageCounts {
+  received: number;
+  decoded: number;
+  decode_failed: number;
+  dropped_worker: number;
+  dropped_main: number;
+  delivered: number;
+  transformed: number;
+  transform_errors: number;
+  dropped_send: number;
+  encoded: number;
+  sent: number;
+}
 export interface IStatsMessage {
   type: 'stats';
+  /** Summary of the last interval (also in `fps` / `total`). */
   fps_in: number;
   fps_out: number;
+  /** Frames dropped anywhere in the kernel since the session started. */
   dropped: number;
+  /** Mean per frame over the last interval, ms. */
   decode_ms: number;
   encode_ms: number;
   transform_ms: number;
+  /** Frames per second per stage over the last interval (about a second). */
+  fps: IStageCounts;
+  /** Frames per stage since the session started. */
+  total: IStageCounts;
+  /** RTP payload bitrate from / to the browser over the last interval, kbit/s. */
+  kbps_in: number;
+  kbps_out: number;
+  /** Round-trip time to the browser (RTCP), ms; null until measured. */
+  rtt_ms: number | null;
+  /** Fraction (0-1) of the kernel's packets the browser reported lost (last RTCP report). */
+  loss_out: number;
+  /** Packets from the browser the kernel never received, since the session started. */
+  lost_in: number;
 }
 export type KernelMessage = IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage;
 
@@ -127,14 +163,31 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   stopped: true,
   stats: true,
 });
-/** The numeric fields of IStatsMessage (all finite and non-negative). */
-export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type'>>({
+/** The plain numeric fields of IStatsMessage (all finite and non-negative). */
+export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type' | 'fps' | 'total' | 'rtt_ms' | 'loss_out'>>({
   fps_in: true,
   fps_out: true,
   dropped: true,
   decode_ms: true,
   encode_ms: true,
   transform_ms: true,
+  kbps_in: true,
+  kbps_out: true,
+  lost_in: true,
+});
+/** The stages of IStageCounts in pipeline order (all finite and non-negative). */
+export const STATS_STAGES = namesOf<keyof IStageCounts>({
+  received: true,
+  decoded: true,
+  decode_failed: true,
+  dropped_worker: true,
+  dropped_main: true,
+  delivered: true,
+  transformed: true,
+  transform_errors: true,
+  dropped_send: true,
+  encoded: true,
+  sent: true,
 });
 
 // ---- Synced state (the streamer's own keys, written by the kernel) ----
@@ -333,26 +386,58 @@ export function parseKernelMessage(data: unknown): ParseResult {
       }
       return { ok: true, message: { type: 'stopped', reason: reason.value } };
     }
-    case 'stats': {
-      const stats: Partial<IStatsMessage> = { type: 'stats' };
-      for (const field of STATS_FIELDS) {
-        const value = data[field];
-        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-          return {
-            ok: false,
-            reason: `stats.${field} must be a finite non-negative number`,
-          };
-        }
-        stats[field] = value;
-      }
-      return { ok: true, message: stats as IStatsMessage };
-    }
+    case 'stats':
+      return parseStats(data);
     default:
       return {
         ok: false,
         reason: `unknown message type ${JSON.stringify(data.type)}`,
       };
   }
+}
+
+const isFigure = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/** The per-stage counts of a stats message, or why not. */
+function parseStages(value: unknown, name: string): IStageCounts | string {
+  if (!isObject(value)) {
+    return `stats.${name} must be an object of stage counts`;
+  }
+  const counts: Partial<IStageCounts> = {};
+  for (const stage of STATS_STAGES) {
+    if (!isFigure(value[stage])) {
+      return `stats.${name}.${stage} must be a finite non-negative number`;
+    }
+    counts[stage] = value[stage];
+  }
+  return counts as IStageCounts;
+}
+
+function parseStats(data: Record<string, unknown>): ParseResult {
+  const stats: Partial<IStatsMessage> = { type: 'stats' };
+  for (const field of STATS_FIELDS) {
+    const value = data[field];
+    if (!isFigure(value)) {
+      return { ok: false, reason: `stats.${field} must be a finite non-negative number` };
+    }
+    stats[field] = value;
+  }
+  for (const name of ['fps', 'total'] as const) {
+    const counts = parseStages(data[name], name);
+    if (typeof counts === 'string') {
+      return { ok: false, reason: counts };
+    }
+    stats[name] = counts;
+  }
+  if (data.rtt_ms !== null && !isFigure(data.rtt_ms)) {
+    return { ok: false, reason: 'stats.rtt_ms must be a finite non-negative number or null' };
+  }
+  if (!isFigure(data.loss_out) || data.loss_out > 1) {
+    return { ok: false, reason: 'stats.loss_out must be a fraction from 0 to 1' };
+  }
+  stats.rtt_ms = data.rtt_ms;
+  stats.loss_out = data.loss_out;
+  return { ok: true, message: stats as IStatsMessage };
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   MAX_SDP_BYTES,
   utf8Length,
 } from './protocol';
+import type { IStatsReportLike } from './rtc-stats';
 
 /** The session's state; the first word of the status line. */
 export type StreamState = 'idle' | 'connecting' | 'playing' | 'stopped' | 'error';
@@ -37,6 +38,8 @@ export interface IPeerConnectionLike {
   setLocalDescription(description: RTCSessionDescriptionInit): Promise<void>;
   setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
   addIceCandidate(candidate?: RTCIceCandidateInit): Promise<void>;
+  /** The connection's statistics (the overlay's browser figures); a fake may leave it out. */
+  getStats?(): Promise<IStatsReportLike>;
   close(): void;
 }
 
@@ -288,6 +291,20 @@ export class SignallingClient {
       case 'stats':
         return; // shown by the view
     }
+  }
+
+  /**
+   * The session's getStats() report, with the session it belongs to (a report of an ended session
+   * must not be mixed with the next one's); null when no session has a peer connection yet.
+   */
+  async getStats(): Promise<{ sessionId: number; report: IStatsReportLike } | null> {
+    const session = this._session;
+    const pc = session?.pc;
+    if (!session || !pc?.getStats) {
+      return null;
+    }
+    const report = await pc.getStats();
+    return this._session === session ? { sessionId: session.id, report } : null;
   }
 
   /** True once disposed: start() does nothing any more. */

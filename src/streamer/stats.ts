@@ -1,21 +1,156 @@
 /**
- * The stats overlay's text: the kernel's `stats` message (one a second, from the worker's counters)
- * as the lines view.ts shows. Kept apart from the view so the wording is in one small place.
+ * The stats overlay's content: the frame accounting of one stream, stage by stage in pipeline order
+ * (camera → kernel → output), from the kernel's `stats` message, the browser's getStats() figures
+ * and what the output video has shown. Kept apart from the DOM (dom.ts renders it) so the stage
+ * names, which UI tests and the page benchmark read as data attributes, live in one place.
  */
-import type { IStatsMessage } from './protocol';
+import type { IStageCounts, IStatsMessage } from './protocol';
+import type { IBrowserStats, IStageFigure } from './rtc-stats';
 
-function fixed(value: number, digits: number): string {
-  return value.toFixed(digits);
+/** One row: a stage's frames per second, its total since the session started, and its time per frame. */
+export interface IStatsRow {
+  /** `data-stage`: `<side>.<stage>`, side `camera` (browser → kernel), `kernel` or `output` (kernel → browser). */
+  stage: string;
+  label: string;
+  fps: number | null;
+  total: number | null;
+  ms: number | null;
 }
 
-/** Lines of the stats overlay for one `stats` message from the kernel. */
-export function formatStats(stats: IStatsMessage): string[] {
+/** A group of rows under a heading (one per side). */
+export interface IStatsGroup {
+  title: string;
+  rows: IStatsRow[];
+}
+
+/** One figure of a side's summary line (`data-stat`, `data-value`). */
+export interface IStatsNote {
+  stat: string;
+  value: number | string | null;
+  text: string;
+}
+
+/** What the view's output <video> has shown (null where the browser cannot tell). */
+export interface IShownFigures {
+  fps: number | null;
+  total: number;
+  renderDropped: number;
+}
+
+const KERNEL_LABELS: Record<keyof IStageCounts, string> = {
+  received: 'received',
+  decoded: 'decoded',
+  decode_failed: 'undecodable',
+  dropped_worker: 'dropped (worker)',
+  dropped_main: 'dropped (waiting)',
+  delivered: 'to transform',
+  transformed: 'transformed',
+  transform_errors: 'transform errors',
+  dropped_send: 'dropped (encoder busy)',
+  encoded: 'encoded',
+  sent: 'sent',
+};
+
+const NONE: IStageFigure = { fps: null, total: null };
+
+function row(stage: string, label: string, figure: IStageFigure, ms: number | null = null): IStatsRow {
+  return { stage, label, fps: figure.fps, total: figure.total, ms };
+}
+
+function kernelMs(stats: IStatsMessage, stage: keyof IStageCounts): number | null {
+  switch (stage) {
+    case 'decoded':
+      return stats.decode_ms;
+    case 'transformed':
+      return stats.transform_ms;
+    case 'encoded':
+      return stats.encode_ms;
+    default:
+      return null;
+  }
+}
+
+/** The overlay's table: every stage of the three sides, figures null where not (yet) known. */
+export function statsGroups(
+  kernel: IStatsMessage | null,
+  browser: IBrowserStats | null,
+  shown: IShownFigures | null,
+): IStatsGroup[] {
+  const b = browser;
+  const stages = Object.keys(KERNEL_LABELS) as (keyof IStageCounts)[];
   return [
-    `in ${fixed(stats.fps_in, 1)} fps · out ${fixed(stats.fps_out, 1)} fps`,
-    `dropped ${Math.round(stats.dropped)}`,
-    `decode ${fixed(stats.decode_ms, 1)} ms · transform ${fixed(
-      stats.transform_ms,
-      1,
-    )} ms · encode ${fixed(stats.encode_ms, 1)} ms`,
+    {
+      title: 'camera → kernel',
+      rows: [
+        row('camera.captured', 'captured', b?.captured ?? NONE),
+        row('camera.encoded', 'encoded', b?.encoded ?? NONE, b?.encode_ms ?? null),
+        row('camera.sent', 'sent', b?.sent ?? NONE),
+      ],
+    },
+    {
+      title: 'kernel',
+      rows: stages.map((stage) =>
+        row(
+          `kernel.${stage}`,
+          KERNEL_LABELS[stage],
+          kernel ? { fps: kernel.fps[stage], total: kernel.total[stage] } : NONE,
+          kernel ? kernelMs(kernel, stage) : null,
+        ),
+      ),
+    },
+    {
+      title: 'kernel → output',
+      rows: [
+        row('output.received', 'received', b?.received ?? NONE, b?.jitter_ms ?? null),
+        row('output.decoded', 'decoded', b?.decoded ?? NONE, b?.decode_ms ?? null),
+        row('output.dropped', 'dropped', b?.dropped ?? NONE),
+        row('output.shown', 'shown', shown ? { fps: shown.fps, total: shown.total } : NONE),
+      ],
+    },
   ];
+}
+
+function fixed(value: number | null, digits: number, unit = ''): string {
+  return value === null ? '–' : `${value.toFixed(digits)}${unit}`;
+}
+
+function note(stat: string, value: number | string | null, text: string): IStatsNote {
+  return { stat, value, text };
+}
+
+/** The summary line under each side: bitrate, size, round trip, loss, and why the browser's encoder holds back. */
+export function statsNotes(
+  kernel: IStatsMessage | null,
+  browser: IBrowserStats | null,
+  shown: IShownFigures | null,
+): IStatsNote[][] {
+  const b = browser;
+  const lossPercent = kernel ? kernel.loss_out * 100 : null;
+  return [
+    [
+      note('camera.kbps', b?.kbps_out ?? null, `${fixed(b?.kbps_out ?? null, 0)} kbit/s`),
+      note('camera.size', b?.send_size ?? null, b?.send_size ?? '–'),
+      note('camera.rtt_ms', b?.rtt_ms ?? null, `RTT ${fixed(b?.rtt_ms ?? null, 1, ' ms')}`),
+      note('camera.lost', b?.lost_out ?? null, `lost ${fixed(b?.lost_out ?? null, 0)}`),
+      note('camera.quality_limitation', b?.quality_limitation ?? null, `limit ${b?.quality_limitation ?? '–'}`),
+    ],
+    [
+      note('kernel.kbps_in', kernel?.kbps_in ?? null, `in ${fixed(kernel?.kbps_in ?? null, 0)}`),
+      note('kernel.kbps_out', kernel?.kbps_out ?? null, `out ${fixed(kernel?.kbps_out ?? null, 0)} kbit/s`),
+      note('kernel.rtt_ms', kernel?.rtt_ms ?? null, `RTT ${fixed(kernel?.rtt_ms ?? null, 1, ' ms')}`),
+      note('kernel.lost_in', kernel?.lost_in ?? null, `lost in ${fixed(kernel?.lost_in ?? null, 0)}`),
+      note('kernel.loss_out', kernel?.loss_out ?? null, `out ${fixed(lossPercent, 1, '%')}`),
+    ],
+    [
+      note('output.kbps', b?.kbps_in ?? null, `${fixed(b?.kbps_in ?? null, 0)} kbit/s`),
+      note('output.size', b?.receive_size ?? null, b?.receive_size ?? '–'),
+      note('output.lost', b?.lost_in ?? null, `lost ${fixed(b?.lost_in ?? null, 0)}`),
+      note('output.render_dropped', shown?.renderDropped ?? null, `late ${fixed(shown?.renderDropped ?? null, 0)}`),
+    ],
+  ];
+}
+
+/** A row's cells as shown: fps, total, ms per frame. */
+export function rowText(r: IStatsRow): [string, string, string] {
+  return [fixed(r.fps, 1), fixed(r.total, 0), r.ms === null ? '' : fixed(r.ms, 1, ' ms')];
 }

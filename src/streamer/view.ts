@@ -8,10 +8,11 @@ import { Signal } from '@lumino/signaling';
 
 import { resolveShowStats } from '../settings';
 import { ICamera, listCameras, loadCameraChoice } from './camera';
-import { buildStreamer, IStreamerElements, showStream, trackVideoSize } from './dom';
+import { buildStreamer, IStreamerElements, renderStatsTable, showStream, trackVideoSize } from './dom';
 import { WebRtcStreamerModel } from './model';
 import type { StreamState } from './signalling';
-import { formatStats } from './stats';
+import { readShownFrames, shownFps, IShownFrames } from './shown-frames';
+import { IShownFigures, statsGroups, statsNotes } from './stats';
 
 // The environment now belongs to the model; re-exported for existing imports.
 export { streamerEnvironment } from './environment';
@@ -48,6 +49,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     model.remoteStreamChanged.connect(this._renderRemoteStream, this);
     model.noticeChanged.connect(this._renderError, this);
     model.statsChanged.connect(this._renderStats, this);
+    model.browserStatsChanged.connect(this._onBrowserStats, this);
     model.cameraChosen.connect(this._renderCameraChoice, this);
     const env = model.env;
     env.settings.changed.connect(this._renderStats, this);
@@ -182,20 +184,33 @@ export class WebRtcStreamerView extends DOMWidgetView {
     if (!el) {
       return;
     }
-    const stats = this.model.stats;
-    if (!this._showStats() || !stats) {
+    const kernel = this.model.stats;
+    const browser = this.model.browserStats;
+    if (!this._showStats() || (!kernel && !browser)) {
       el.hidden = true;
       el.replaceChildren();
       return;
     }
     el.hidden = false;
-    el.replaceChildren(
-      ...formatStats(stats).map((line) => {
-        const div = document.createElement('div');
-        div.textContent = line;
-        return div;
-      }),
-    );
+    const shown = this._shown;
+    renderStatsTable(el, statsGroups(kernel, browser, shown), statsNotes(kernel, browser, shown));
+  }
+
+  /**
+   * The browser's figures arrived (once a second): this view's output video is read at the same
+   * time, so shown frames are measured over the same intervals.
+   */
+  private _onBrowserStats(): void {
+    const reading = this.model.browserStats ? readShownFrames(this._els.output, performance.now()) : null;
+    if (reading) {
+      const before = this._lastShown;
+      // The video's counts start when it gets the stream (a new load): this session's frames.
+      this._shown = { fps: shownFps(reading, before), total: reading.shown, renderDropped: reading.renderDropped };
+    } else {
+      this._shown = null;
+    }
+    this._lastShown = reading;
+    this._renderStats();
   }
 
   private _renderError(): void {
@@ -244,6 +259,8 @@ export class WebRtcStreamerView extends DOMWidgetView {
   }
 
   private _els!: IStreamerElements;
+  private _shown: IShownFigures | null = null;
+  private _lastShown: IShownFrames | null = null;
   private _cameras: ICamera[] = [];
   private _onDeviceChange: (() => void) | null = null;
 }

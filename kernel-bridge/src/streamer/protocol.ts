@@ -113,7 +113,7 @@ export interface IStageCounts {
   encoded: number;
   sent: number;
 }
-export interface IStatsMessage {
+interface IStatsMessage {
   type: 'stats';
   /** Summary of the last interval (also in `fps`/`total`; the benchmarks read these). */
   fps_in: number;

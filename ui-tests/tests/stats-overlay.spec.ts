@@ -59,6 +59,10 @@ test('the stats overlay accounts for every frame, stage by stage, and the figure
     .poll(async () => lowest(await readOverlay(page), flowing), { timeout: 60_000 })
     .toBeGreaterThanOrEqual(ENOUGH_FRAMES);
   const { stages, stats } = await readOverlay(page);
+  // The figures checked, for a failure's report.
+  await test
+    .info()
+    .attach('overlay.json', { body: JSON.stringify({ stages, stats }, null, 1), contentType: 'application/json' });
   const total = (stage: string): number => {
     const value = stages[stage]?.total;
     expect(value, `${stage} total`).toEqual(expect.any(Number));

@@ -100,6 +100,14 @@ describe('streamer session (werift browser stand-in, loopback)', () => {
     await pumpUntil(browser, 150, (y) => Math.abs(y - 150) < 12);
     expect(streamer.get('transform_error')).toBe('Error: kaboom');
     expect(streamer.get('kernel_status')).toBe('playing');
+    // The next stats message counts the transform's frames and its errors (each passed a frame on).
+    const statsSeen = customs(comm, 'stats').length;
+    await until(() => customs(comm, 'stats').length > statsSeen, 'a stats message after the errors');
+    const { total } = customs(comm, 'stats').at(-1)!.data.content as { total: Record<string, number> };
+    expect(total.transformed).toBeGreaterThan(0);
+    expect(total.transform_errors).toBeGreaterThan(0);
+    expect(total.received).toBe(total.decoded + total.decode_failed);
+    expect(total.sent).toBeGreaterThan(0);
 
     // Stop from the browser: the kernel releases the peer and says so.
     comm.receive({ method: 'custom', content: { type: 'stop' } });

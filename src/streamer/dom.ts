@@ -174,8 +174,8 @@ function cell(tag: 'td' | 'th', text: string, figure?: string): HTMLTableCellEle
 export function renderStatsTable(el: HTMLElement, groups: IStatsGroup[], notes: IStatsNote[][]): void {
   el.replaceChildren(
     ...groups.map((group, index) => {
-      const table = document.createElement('table');
-      table.className = 'jp-webrtc-stats-table';
+      const side = element('div', 'jp-webrtc-stats-side');
+      const table = element('table', 'jp-webrtc-stats-table');
       const caption = document.createElement('caption');
       caption.textContent = group.title;
       const head = document.createElement('tr');
@@ -192,24 +192,21 @@ export function renderStatsTable(el: HTMLElement, groups: IStatsGroup[], notes: 
         tr.append(cell('th', r.label), cell('td', fps, 'fps'), cell('td', total, 'total'), cell('td', ms, 'ms'));
         body.append(tr);
       }
+      table.append(caption, body);
+      side.append(table);
       const line = notes[index] ?? [];
       if (line.length) {
-        const tr = document.createElement('tr');
-        tr.className = 'jp-webrtc-stats-note';
-        const td = cell('td', '');
-        td.colSpan = 4;
+        const note = element('div', 'jp-webrtc-stats-note');
         line.forEach((n, i) => {
           const span = document.createElement('span');
           span.dataset.stat = n.stat;
           setFigure(span, 'value', n.value);
           span.textContent = i ? ` · ${n.text}` : n.text;
-          td.append(span);
+          note.append(span);
         });
-        tr.append(td);
-        body.append(tr);
+        side.append(note);
       }
-      table.append(caption, body);
-      return table;
+      return side;
     }),
   );
 }

@@ -7,3 +7,4 @@ export {
   type MediaStats,
   type PeerState,
 } from './media-peer';
+export type { EncoderCaps } from './protocol';

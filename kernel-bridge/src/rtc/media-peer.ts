@@ -13,7 +13,17 @@ import { toError } from '../errors';
 import { I420BufferPool } from '../media/buffer-pool';
 import { I420Frame, i420Size, releaseScalers, type Frame } from '../media/frame';
 import { LatestGate, LatestSlot } from '../media/latest-slot';
-import type { CandidateInit, FromWorker, IceServerLike, MediaStats, PeerState, ToWorker, WorkerInit } from './protocol';
+import { checkEncoderCaps } from './protocol';
+import type {
+  CandidateInit,
+  EncoderCaps,
+  FromWorker,
+  IceServerLike,
+  MediaStats,
+  PeerState,
+  ToWorker,
+  WorkerInit,
+} from './protocol';
 
 export interface MediaPeerOptions {
   /** ICE servers; default none (host candidates only). Never defaults to a public STUN server. */
@@ -236,6 +246,17 @@ export class MediaPeer {
       return;
     }
     this.sendGate.offer({ frame, transfer: !!options.transfer });
+  }
+
+  /**
+   * Caps on what is encoded and sent from the next frame on: size (scaled down before encoding),
+   * frame rate (frames above it skipped, counted as dropped) and target bitrate (the encoder is
+   * re-created, starting with a keyframe). No renegotiation. Throws on caps out of range.
+   */
+  setCaps(caps: EncoderCaps): void {
+    const checked = checkEncoderCaps(caps);
+    if (this.closing || this.exited) return;
+    this.post({ t: 'caps', caps: checked });
   }
 
   /** Stops the peer, releases sockets, codecs and the worker. Idempotent; never rejects. */

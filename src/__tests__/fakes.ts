@@ -35,7 +35,7 @@ export class FakeStream {
 export const asStream = (s: FakeStream): MediaStream => s as unknown as MediaStream;
 
 /** An RTCRtpSender's parameters: each setParameters is recorded and becomes what getParameters returns. */
-export class FakeSender {
+class FakeSender {
   parameters: RTCRtpSendParameters = {
     transactionId: 't0',
     encodings: [{ active: true }],

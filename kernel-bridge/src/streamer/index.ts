@@ -8,7 +8,7 @@ import { StreamerOptions, WebRtcStreamer } from './streamer';
 export { WebRtcStreamer } from './streamer';
 export type { StreamerOptions } from './streamer';
 export type { Transform } from './pipeline';
-export type { Degradation, IQuality, KernelStatus } from './protocol';
+export type { Degradation, KernelStatus } from './protocol';
 export type { QualityOptions } from './quality';
 
 /**

@@ -31,7 +31,6 @@ function decodedFrames(browser: FakeBrowser, count: number, from: (d: Decoded) =
     let sentAtStart = 0;
     browser.onDecoded = (d) => {
       seen++;
-      process.stderr.write(`decoded ${seen} ${d.width}x${d.height} ${d.encodedBytes} B, sent ${sent}\n`);
       if (frames.length === 0 && !from(d)) {
         if (seen < limit) return;
         browser.onDecoded = null;

@@ -11,7 +11,7 @@ import { IWebRtcSettings, resolveCodec, resolveIceServers, resolveQuality } from
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
-import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage, parseLog } from './protocol';
+import { FrontendMessage, IQuality, IStatsMessage, KernelMessage, parseKernelMessage, parseLog } from './protocol';
 import { PageExitStop } from './page-exit';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
 import { ViewGrace } from './view-grace';
@@ -262,7 +262,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   }
 
   /** The caps for this widget's sender: its `quality` fields over the site setting. */
-  private _quality(): ReturnType<typeof resolveQuality> {
+  private _quality(): IQuality {
     return resolveQuality(this.get('quality'), this._env.settings.current);
   }
 

@@ -5,6 +5,8 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { IQuality, NO_QUALITY, parseQuality } from './streamer/protocol';
+
 /** The id of the settings plugin (schema/plugin.json). */
 export const PLUGIN_ID = 'jupyterlab-webrtc:plugin';
 
@@ -17,12 +19,24 @@ export interface IWebRtcSettings {
   iceServers: RTCIceServer[];
   preferredCodec: Codec;
   showStats: boolean;
+  /** Caps on both directions of every stream; a widget's own `quality` fields win over them. */
+  quality: IQuality;
 }
+
+/**
+ * The quality setting's default: no caps, and the camera keeps its
+ * resolution under load (the contentHint 'detail' the sender always had).
+ */
+export const DEFAULT_QUALITY: Readonly<IQuality> = Object.freeze({
+  ...NO_QUALITY,
+  degradation: 'maintain-resolution',
+});
 
 export const DEFAULT_SETTINGS: Readonly<IWebRtcSettings> = Object.freeze({
   iceServers: [],
   preferredCodec: 'VP8',
   showStats: false,
+  quality: DEFAULT_QUALITY,
 });
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -68,6 +82,56 @@ export function parseSettings(composite: unknown): IWebRtcSettings {
       : [...DEFAULT_SETTINGS.iceServers],
     preferredCodec: isCodec(raw.preferredCodec) ? raw.preferredCodec : DEFAULT_SETTINGS.preferredCodec,
     showStats: typeof raw.showStats === 'boolean' ? raw.showStats : DEFAULT_SETTINGS.showStats,
+    quality: parseQualitySetting(raw.quality),
+  };
+}
+
+/**
+ * The `quality` setting (camelCase, as in the Settings Editor) as the
+ * protocol's IQuality; invalid (the schema should have refused it) = the
+ * default, with a warning.
+ */
+function parseQualitySetting(value: unknown): IQuality {
+  if (value === undefined || value === null) {
+    return { ...DEFAULT_QUALITY };
+  }
+  const parsed = isObject(value)
+    ? parseQuality({
+        max_width: value.maxWidth,
+        max_height: value.maxHeight,
+        max_fps: value.maxFps,
+        bitrate_kbps: value.bitrateKbps,
+        degradation: value.degradation,
+      })
+    : { ok: false as const, reason: 'not an object' };
+  if (!parsed.ok) {
+    console.warn(`jupyterlab-webrtc: ignoring the invalid quality setting (${parsed.reason})`, value);
+    return { ...DEFAULT_QUALITY };
+  }
+  return parsed.quality;
+}
+
+/**
+ * The caps for a widget: each field of its own `quality` where set, else
+ * the site setting's. An invalid widget value counts as unset.
+ */
+export function resolveQuality(override: unknown, settings: IWebRtcSettings): IQuality {
+  let own: IQuality = NO_QUALITY;
+  if (override !== null && override !== undefined) {
+    const parsed = parseQuality(override);
+    if (parsed.ok) {
+      own = parsed.quality;
+    } else {
+      console.warn(`jupyterlab-webrtc: ignoring the widget's invalid quality (${parsed.reason})`, override);
+    }
+  }
+  const site = settings.quality;
+  return {
+    max_width: own.max_width ?? site.max_width,
+    max_height: own.max_height ?? site.max_height,
+    max_fps: own.max_fps ?? site.max_fps,
+    bitrate_kbps: own.bitrate_kbps ?? site.bitrate_kbps,
+    degradation: own.degradation ?? site.degradation,
   };
 }
 

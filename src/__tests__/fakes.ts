@@ -42,7 +42,31 @@ export class FakeStream {
 
 export const asStream = (s: FakeStream): MediaStream => s as unknown as MediaStream;
 
+/** An RTCRtpSender's parameters: each setParameters is recorded and becomes what getParameters returns. */
+class FakeSender {
+  parameters: RTCRtpSendParameters = {
+    transactionId: 't0',
+    encodings: [{ active: true }],
+    codecs: [],
+    headerExtensions: [],
+    rtcp: {},
+  };
+  applied: RTCRtpSendParameters[] = [];
+  failWith: Error | null = null;
+  getParameters(): RTCRtpSendParameters {
+    return JSON.parse(JSON.stringify(this.parameters));
+  }
+  async setParameters(parameters: RTCRtpSendParameters): Promise<void> {
+    if (this.failWith) {
+      throw this.failWith;
+    }
+    this.applied.push(parameters);
+    this.parameters = parameters;
+  }
+}
+
 export class FakeTransceiver {
+  sender = new FakeSender();
   codecPreferences: RTCRtpCodec[] | null = null;
   setCodecPreferences(codecs: RTCRtpCodec[]): void {
     this.codecPreferences = codecs;

@@ -1,6 +1,7 @@
 import fixture from '../../kernel-bridge/test/fixtures/streamer-protocol.json';
 import {
   candidateToJSON,
+  DEGRADATIONS,
   FRONTEND_MESSAGE_TYPES,
   KERNEL_MESSAGE_TYPES,
   KERNEL_STATUSES,
@@ -8,6 +9,9 @@ import {
   MAX_SDP_BYTES,
   parseKernelMessage,
   parseLog,
+  parseQuality,
+  QUALITY_FIELDS,
+  QUALITY_LIMITS,
   STREAMER_STATE_KEYS,
   utf8Length,
 } from '../streamer/protocol';
@@ -218,5 +222,32 @@ describe('parseLog (the log trait, with the fixture limits)', () => {
     expect(parseLog(['a'.repeat(length)])).toEqual(['a'.repeat(length)]);
     expect(parseLog(['ok', 3, null])).toEqual(['ok']);
     expect(parseLog(undefined)).toEqual([]);
+  });
+});
+
+describe('the quality state shared with the kernel (fixture "quality")', () => {
+  const quality: {
+    limits: Record<string, number>;
+    fields: string[];
+    degradations: string[];
+    valid: { value: unknown; parsed?: unknown }[];
+    invalid: { why: string; value: unknown }[];
+  } = fixture.quality;
+
+  it('has the same limits, fields and degradations', () => {
+    expect(QUALITY_LIMITS).toEqual(quality.limits);
+    expect([...QUALITY_FIELDS]).toEqual(quality.fields);
+    expect([...DEGRADATIONS]).toEqual(quality.degradations);
+  });
+
+  it.each(quality.valid.map((example) => [JSON.stringify(example.value), example] as const))(
+    'accepts %s',
+    (_name, example) => {
+      expect(parseQuality(example.value)).toEqual({ ok: true, quality: example.parsed ?? example.value });
+    },
+  );
+
+  it.each(quality.invalid.map((example) => [example.why, example] as const))('rejects %s', (_why, example) => {
+    expect(parseQuality(example.value)).toEqual({ ok: false, reason: expect.stringMatching(/quality/) });
   });
 });

@@ -2,11 +2,13 @@ import { Signal } from '@lumino/signaling';
 
 import {
   CODECS,
+  DEFAULT_QUALITY,
   DEFAULT_SETTINGS,
   isIceServer,
   parseSettings,
   resolveCodec,
   resolveIceServers,
+  resolveQuality,
   resolveShowStats,
   SettingsStore,
 } from '../settings';
@@ -24,12 +26,13 @@ describe('settings schema', () => {
     expect(schema.title).toEqual(expect.any(String));
     expect(schema.description).toEqual(expect.any(String));
     const props: Record<string, any> = schema.properties;
-    expect(Object.keys(props).sort()).toEqual(['iceServers', 'preferredCodec', 'showStats']);
+    expect(Object.keys(props).sort()).toEqual(['iceServers', 'preferredCodec', 'quality', 'showStats']);
     expect(props.iceServers.default).toEqual(DEFAULT_SETTINGS.iceServers);
     expect(props.preferredCodec.default).toBe(DEFAULT_SETTINGS.preferredCodec);
     // One oneOf entry (`const` and a `title` for the Settings Editor) per codec the code knows.
     expect(props.preferredCodec.oneOf).toEqual(CODECS.map((codec) => ({ const: codec, title: expect.any(String) })));
     expect(props.showStats.default).toBe(DEFAULT_SETTINGS.showStats);
+    expect(parseSettings({ quality: props.quality.default }).quality).toEqual(DEFAULT_QUALITY);
     for (const key of Object.keys(props)) {
       expect(props[key].title).toEqual(expect.any(String));
       expect(props[key].description).toEqual(expect.any(String));
@@ -39,7 +42,12 @@ describe('settings schema', () => {
 
 describe('parseSettings', () => {
   it('gives the defaults for an empty or missing composite', () => {
-    expect(parseSettings({})).toEqual({ iceServers: [], preferredCodec: 'VP8', showStats: false });
+    expect(parseSettings({})).toEqual({
+      iceServers: [],
+      preferredCodec: 'VP8',
+      showStats: false,
+      quality: DEFAULT_QUALITY,
+    });
     expect(parseSettings(undefined)).toEqual(DEFAULT_SETTINGS);
   });
 
@@ -48,10 +56,50 @@ describe('parseSettings', () => {
       iceServers: [{ urls: 'stun:stun.example.org:3478' }],
       preferredCodec: 'VP8',
       showStats: true,
+      quality: DEFAULT_QUALITY,
     });
     expect(parseSettings({ iceServers: [{ url: 'stun:x' }], preferredCodec: 'H264', showStats: 'yes' })).toEqual(
       DEFAULT_SETTINGS,
     );
+  });
+
+  it('reads the quality caps (camelCase in the Settings Editor), an invalid one as the default', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(
+        parseSettings({ quality: { maxWidth: 640, maxFps: 15, bitrateKbps: 900, degradation: 'balanced' } }).quality,
+      ).toEqual({ max_width: 640, max_height: null, max_fps: 15, bitrate_kbps: 900, degradation: 'balanced' });
+      expect(parseSettings({ quality: { maxWidth: 8 } }).quality).toEqual(DEFAULT_QUALITY);
+      expect(parseSettings({ quality: 'hd' }).quality).toEqual(DEFAULT_QUALITY);
+      expect(warn).toHaveBeenCalledTimes(2);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('resolveQuality', () => {
+  const siteQuality = parseSettings({ quality: { maxWidth: 1280, maxFps: 30, degradation: 'maintain-framerate' } });
+
+  it("takes the widget's fields where set, else the site's", () => {
+    expect(resolveQuality(null, siteQuality)).toEqual(siteQuality.quality);
+    expect(resolveQuality({ max_width: 320, bitrate_kbps: 400, degradation: null }, siteQuality)).toEqual({
+      max_width: 320,
+      max_height: null,
+      max_fps: 30,
+      bitrate_kbps: 400,
+      degradation: 'maintain-framerate',
+    });
+  });
+
+  it('follows the site for an invalid widget value, with a warning', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(resolveQuality({ max_width: 1 }, siteQuality)).toEqual(siteQuality.quality);
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 
@@ -134,6 +182,11 @@ describe('SettingsStore', () => {
     expect(store.current.showStats).toBe(false);
     composite = { showStats: true, iceServers: [{ urls: 'stun:a' }] };
     slots.forEach((fn) => fn());
-    expect(store.current).toEqual({ showStats: true, iceServers: [{ urls: 'stun:a' }], preferredCodec: 'VP8' });
+    expect(store.current).toEqual({
+      showStats: true,
+      iceServers: [{ urls: 'stun:a' }],
+      preferredCodec: 'VP8',
+      quality: DEFAULT_QUALITY,
+    });
   });
 });

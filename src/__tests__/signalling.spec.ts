@@ -1,3 +1,4 @@
+import { DEFAULT_QUALITY } from '../settings';
 import { FrontendMessage, MAX_ICE_SERVERS } from '../streamer/protocol';
 import { SignallingClient } from '../streamer/signalling';
 import {
@@ -46,7 +47,7 @@ function setup(options: { answerTimeoutMs?: number } = {}) {
   client.remoteStreamChanged.connect((sender, s) => senders.add(sender) && remote.push(s));
   client.notice.connect((sender, m) => senders.add(sender) && notices.push(m));
   const start = (iceServers: RTCIceServer[] = []) =>
-    client.start({ constraints: { video: { width: 640 } }, iceServers, codec: 'VP8' });
+    client.start({ constraints: { video: { width: 640 } }, iceServers, codec: 'VP8', quality: DEFAULT_QUALITY });
   return { client, sent, states, notices, local, remote, senders, devices, order, start };
 }
 
@@ -344,7 +345,7 @@ describe('SignallingClient stop', () => {
       getUserMedia: (c) => devices.getUserMedia(c),
       createPeerConnection: (config) => new FakePeerConnection(config),
     });
-    await client.start({ constraints: { video: true }, iceServers: [], codec: 'VP8' });
+    await client.start({ constraints: { video: true }, iceServers: [], codec: 'VP8', quality: DEFAULT_QUALITY });
     closed = true;
     client.stop();
     expect(FakePeerConnection.last().closed).toBe(true);
@@ -393,5 +394,65 @@ describe('SignallingClient kernel messages', () => {
     expect(ctx.client.state).toBe('playing');
     await ctx.client.handleMessage({ type: 'stopped', reason: 'shutdown' });
     expect(ctx.client.state).toBe('stopped');
+  });
+});
+
+describe('SignallingClient quality caps', () => {
+  const caps = { ...DEFAULT_QUALITY, max_width: 160, bitrate_kbps: 300, max_fps: 15 };
+
+  it('applies the caps to the camera sender before the offer goes out', async () => {
+    const ctx = setup();
+    await ctx.client.start({ constraints: { video: true }, iceServers: [], codec: 'VP8', quality: caps });
+    await flush();
+    const { sender } = FakePeerConnection.last().transceivers[0].t;
+    // The fake camera is 320x240: half the width.
+    expect(sender.applied).toHaveLength(1);
+    expect(sender.applied[0].encodings[0]).toEqual({
+      active: true,
+      scaleResolutionDownBy: 2,
+      maxBitrate: 300_000,
+      maxFramerate: 15,
+    });
+    expect(sender.applied[0]).toMatchObject({ transactionId: 't0', degradationPreference: 'maintain-resolution' });
+  });
+
+  it('changes the caps of a playing session without a new offer, lifting the ones unset', async () => {
+    const ctx = setup();
+    const pc = await connected(ctx);
+    const track = ctx.devices.streams[0].tracks[0];
+    const { sender } = pc.transceivers[0].t;
+    await flush();
+    ctx.client.setQuality({ ...caps, degradation: 'maintain-framerate' });
+    await flush();
+    expect(sender.parameters.encodings[0]).toMatchObject({ scaleResolutionDownBy: 2, maxBitrate: 300_000 });
+    expect(sender.parameters).toMatchObject({ degradationPreference: 'maintain-framerate' });
+    expect(track.contentHint).toBe('motion');
+
+    ctx.client.setQuality({ ...DEFAULT_QUALITY, degradation: 'balanced' });
+    await flush();
+    expect(sender.parameters.encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 1 });
+    expect(track.contentHint).toBe('');
+    expect(ctx.sent.filter((m) => m.type === 'offer')).toHaveLength(1);
+    expect(FakePeerConnection.instances).toHaveLength(1);
+    expect(ctx.client.state).toBe('playing');
+  });
+
+  it('tells the user when the browser refuses the parameters, and keeps playing', async () => {
+    const ctx = setup();
+    const pc = await connected(ctx);
+    await flush();
+    pc.transceivers[0].t.sender.failWith = namedError('InvalidModificationError', 'no can do');
+    ctx.client.setQuality(caps);
+    await flush();
+    expect(ctx.notices).toEqual(['could not apply the quality settings to the camera: no can do']);
+    expect(ctx.client.state).toBe('playing');
+  });
+
+  it('applies caps set while idle to the next session', async () => {
+    const ctx = setup();
+    ctx.client.setQuality(caps);
+    await ctx.client.start({ constraints: { video: true }, iceServers: [], codec: 'VP8', quality: caps });
+    await flush();
+    expect(FakePeerConnection.last().transceivers[0].t.sender.parameters.encodings[0].scaleResolutionDownBy).toBe(2);
   });
 });

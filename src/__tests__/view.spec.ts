@@ -48,8 +48,15 @@ class FakeComm {
   receive(content: unknown): void {
     this._onMsg?.({ content: { comm_id: this.comm_id, data: { method: 'custom', content } }, buffers: [] });
   }
+  /** The signalling messages sent (the quality settings, sent beside them, are in siteQuality()). */
   custom(): any[] {
-    return this.sent.filter((d) => d.method === 'custom').map((d) => d.content);
+    return this.sent.filter((d) => d.method === 'custom' && d.content?.type !== 'site_quality').map((d) => d.content);
+  }
+  /** The site_quality messages sent (the site setting's caps for the kernel). */
+  siteQuality(): any[] {
+    return this.sent
+      .filter((d) => d.method === 'custom' && d.content?.type === 'site_quality')
+      .map((d) => d.content.quality);
   }
 }
 
@@ -252,6 +259,36 @@ describe('WebRtcStreamerView', () => {
     expect(view.el.dataset.state).toBe('stopped');
     expect($(view, '.jp-webrtc-status').textContent).toMatch(/^stopped/);
     expect($<HTMLVideoElement>(view, 'video.jp-webrtc-local').srcObject).toBeNull();
+  });
+
+  it("sends the site's quality caps with each Start, and applies the widget's over them to the camera sender", async () => {
+    settings.update({ quality: { maxWidth: 160, bitrateKbps: 400 } });
+    const { model, comm } = createModel({ quality: { max_width: null, bitrate_kbps: 900 } });
+    const view = createView(model);
+    const pc = await startPlaying(view, comm);
+    await flush();
+    const site = { max_width: 160, max_height: null, max_fps: null, bitrate_kbps: 400, degradation: null };
+    expect(comm.siteQuality()).toEqual([site]);
+    // The fake camera is 320x240: the site's width cap halves it, the widget's bitrate wins.
+    const { sender } = pc.transceivers[0].t;
+    expect(sender.parameters.encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 2, maxBitrate: 900_000 });
+
+    // The kernel changes the widget's quality: applied at once, no new offer.
+    model.set('quality', { max_width: 80 });
+    await flush();
+    expect(sender.parameters.encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 4, maxBitrate: 400_000 });
+
+    // A settings change reaches this page's sender and the kernel's.
+    model.set('quality', null);
+    settings.update({ quality: { maxHeight: 60, degradation: 'maintain-framerate' } });
+    await flush();
+    expect(sender.parameters.encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 4 });
+    expect(devices.streams[0].tracks[0].contentHint).toBe('motion');
+    expect(comm.siteQuality()).toEqual([
+      site,
+      { max_width: null, max_height: 60, max_fps: null, bitrate_kbps: null, degradation: 'maintain-framerate' },
+    ]);
+    expect(comm.custom().map((m) => m.type)).toEqual(['offer']);
   });
 
   it('uses the widget ice_servers, else the site setting', async () => {

@@ -7,11 +7,11 @@
 import { DOMWidgetModel, IBackboneModelOptions, ISerializers } from '@jupyter-widgets/base';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { resolveCodec, resolveIceServers } from '../settings';
+import { IWebRtcSettings, resolveCodec, resolveIceServers, resolveQuality } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
-import { FrontendMessage, IStatsMessage, KernelMessage, parseKernelMessage, parseLog } from './protocol';
+import { FrontendMessage, IQuality, IStatsMessage, KernelMessage, parseKernelMessage, parseLog } from './protocol';
 import { PageExitStop } from './page-exit';
 import { browserStats, IBrowserStats, IRtcStatsSample, parseRtcStats } from './rtc-stats';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
@@ -72,6 +72,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       transform_error: '',
       kernel_status: 'idle',
       log: [],
+      quality: null,
     };
   }
 
@@ -130,6 +131,9 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this._client.remoteStreamChanged.connect((_, stream) => (this._remoteStream = stream));
     this._client.notice.connect((_, message) => this._setNotice(message));
     this.on('msg:custom', this._onCustomMessage, this);
+    // Quality caps apply to the running session at once, from the widget or the site setting.
+    this.on('change:quality', () => this._client.setQuality(this._quality()), this);
+    this._env.settings.changed.connect(this._onSettingsChanged, this);
     // The kernel closed the comm: it has released the peer already.
     this.on('comm:close', () => this._client.dispose('the widget was closed', false));
   }
@@ -269,11 +273,27 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this._sessionId = ++lastSessionId;
     this._setNotice('');
     this._setStats(null);
+    this._send({ type: 'site_quality', quality: settings.quality });
     await client.start({
       constraints,
       iceServers: resolveIceServers(this.get('ice_servers'), settings),
       codec: resolveCodec(this.get('codec'), settings),
+      quality: this._quality(),
     });
+  }
+
+  /** The caps for this widget's sender: its `quality` fields over the site setting. */
+  private _quality(): IQuality {
+    return resolveQuality(this.get('quality'), this._env.settings.current);
+  }
+
+  /** A settings change reaches the running session's two senders: this page's and the kernel's. */
+  private _onSettingsChanged(_: unknown, settings: IWebRtcSettings): void {
+    if (!this._client.active) {
+      return; // the next Start sends them
+    }
+    this._client.setQuality(this._quality());
+    this._send({ type: 'site_quality', quality: settings.quality });
   }
 
   /** Stops the session (telling the kernel) and releases the camera. */

@@ -15,10 +15,13 @@ import {
   FrontendMessage,
   KernelMessage,
   MAX_ICE_SERVERS,
+  IQuality,
   MAX_SDP_BYTES,
+  NO_QUALITY,
   utf8Length,
 } from './protocol';
 import type { IStatsReportLike } from './rtc-stats';
+import { senderQuality, withSenderQuality } from './sender-quality';
 
 /** The session's state; the first word of the status line. */
 export type StreamState = 'idle' | 'connecting' | 'playing' | 'stopped' | 'error';
@@ -33,7 +36,7 @@ export interface IPeerConnectionLike {
   addTransceiver(
     track: MediaStreamTrack,
     init: RTCRtpTransceiverInit,
-  ): { setCodecPreferences?: (codecs: RTCRtpCodec[]) => void };
+  ): { setCodecPreferences?: (codecs: RTCRtpCodec[]) => void; sender?: IRtpSenderLike };
   createOffer(): Promise<RTCSessionDescriptionInit>;
   setLocalDescription(description: RTCSessionDescriptionInit): Promise<void>;
   setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
@@ -41,6 +44,12 @@ export interface IPeerConnectionLike {
   /** The connection's statistics (the overlay's browser figures); a fake may leave it out. */
   getStats?(): Promise<IStatsReportLike>;
   close(): void;
+}
+
+/** The part of RTCRtpSender the client uses to apply the quality caps. */
+export interface IRtpSenderLike {
+  getParameters(): RTCRtpSendParameters;
+  setParameters(parameters: RTCRtpSendParameters): Promise<void>;
 }
 
 /** A state change: the state word and the rest of the status line. */
@@ -66,12 +75,17 @@ export interface IStartOptions {
   constraints: MediaStreamConstraints;
   iceServers: RTCIceServer[];
   codec: Codec;
+  /** Caps for the camera's sender (widget over site setting); changed later with setQuality(). */
+  quality: IQuality;
 }
 
 interface ISession {
   id: number;
   stream: MediaStream | null;
   pc: IPeerConnectionLike | null;
+  /** The camera track and its sender, which the quality caps apply to. */
+  track: MediaStreamTrack | null;
+  sender: IRtpSenderLike | null;
   offerSent: boolean;
   remoteDescriptionSet: boolean;
   answerReceived: boolean;
@@ -151,6 +165,8 @@ export class SignallingClient {
       id: ++this._sessionCounter,
       stream: null,
       pc: null,
+      track: null,
+      sender: null,
       offerSent: false,
       remoteDescriptionSet: false,
       answerReceived: false,
@@ -159,6 +175,7 @@ export class SignallingClient {
       answerTimer: null,
     };
     this._session = session;
+    this._quality = options.quality;
     this._setState('connecting', 'opening the camera');
 
     let stream: MediaStream;
@@ -184,11 +201,7 @@ export class SignallingClient {
         this._fail(session, 'camera missing: the camera gave no video track', false);
         return;
       }
-      try {
-        track.contentHint = 'detail'; // full resolution from the first frame
-      } catch {
-        // contentHint unsupported: only affects the ramp-up
-      }
+      session.track = track;
       const pc = this.options.createPeerConnection({
         iceServers: options.iceServers,
       });
@@ -202,6 +215,9 @@ export class SignallingClient {
         streams: [stream],
       });
       applyCodecPreference(transceiver, options.codec, this.options.getCodecCapabilities);
+      session.sender = transceiver.sender ?? null;
+      // Before the offer, so the first frames already respect the caps (again once connected).
+      this._applyQuality(session);
 
       const offer = await pc.createOffer();
       if (this._session !== session) {
@@ -253,6 +269,55 @@ export class SignallingClient {
     }
     this._teardown(session);
     this._setState('stopped', reason);
+  }
+
+  /**
+   * New caps for the camera's sender: applied at once to the running
+   * session (setParameters, no renegotiation) and to later sessions.
+   */
+  setQuality(quality: IQuality): void {
+    this._quality = quality;
+    if (this._session) {
+      this._applyQuality(this._session);
+    }
+  }
+
+  /**
+   * Applies the current caps to the session's sender and track: the
+   * contentHint at once, the encoding parameters in turn (each
+   * setParameters needs the parameters of the one before it).
+   */
+  private _applyQuality(session: ISession): void {
+    const track = session.track;
+    if (!track) {
+      return;
+    }
+    const quality = senderQuality(this._quality, track.getSettings?.() ?? {});
+    try {
+      track.contentHint = quality.contentHint;
+    } catch {
+      // contentHint unsupported: the encoder picks its own trade-off
+    }
+    const sender = session.sender;
+    if (!sender) {
+      return;
+    }
+    this._qualityApplied = this._qualityApplied.then(async () => {
+      if (this._session !== session) {
+        return;
+      }
+      const parameters = withSenderQuality(sender.getParameters(), quality);
+      if (!parameters) {
+        return; // no encoding before negotiation: applied again once connected
+      }
+      try {
+        await sender.setParameters(parameters);
+      } catch (error) {
+        if (this._session === session) {
+          this._notice.emit(`could not apply the quality settings to the camera: ${errorText(error)}`);
+        }
+      }
+    });
   }
 
   /** Handles one validated message from the kernel (stats excluded). */
@@ -413,6 +478,7 @@ export class SignallingClient {
     }
     switch (session.pc.connectionState) {
       case 'connected':
+        this._applyQuality(session);
         this._setState('playing', '');
         break;
       case 'disconnected':
@@ -498,4 +564,7 @@ export class SignallingClient {
   private _sessionCounter = 0;
   private _disposed = false;
   private _awaitingStoppedAck = false;
+  private _quality: IQuality = NO_QUALITY;
+  /** The last setParameters in the chain (see _applyQuality). */
+  private _qualityApplied: Promise<void> = Promise.resolve();
 }

@@ -129,12 +129,26 @@ export class Vp8Encoder {
   private width = 0;
   private height = 0;
   private lastPts = -1;
+  /** The target bitrate, bit/s; undefined = scaled with the size (see Vp8EncoderOptions). */
+  private bitrate: number | undefined;
   /** Re-initialisations because the input size changed. */
   reinits = 0;
 
   constructor(private readonly options: Vp8EncoderOptions = {}) {
     this.packet = new this.av.Packet();
     this.packet.alloc();
+    this.bitrate = options.bitrate;
+  }
+
+  /**
+   * Changes the target bitrate (bit/s; undefined = the default for the size). libvpx's rate
+   * control is set when the encoder opens, so the encoder is re-created at the next frame, which
+   * is then a keyframe (the decoder needs nothing from before it).
+   */
+  setBitrate(bitrate: number | undefined): void {
+    if (bitrate === this.bitrate) return;
+    this.bitrate = bitrate;
+    this.release();
   }
 
   get size(): { width: number; height: number } {
@@ -153,7 +167,7 @@ export class Vp8Encoder {
     ctx.pixelFormat = av.AV_PIX_FMT_YUV420P;
     ctx.timeBase = new av.Rational(1, 90000);
     ctx.framerate = new av.Rational(30, 1);
-    const bitrate = this.options.bitrate ?? Math.max(200_000, Math.round(width * height * 30 * 0.1));
+    const bitrate = this.bitrate ?? Math.max(200_000, Math.round(width * height * 30 * 0.1));
     ctx.bitRate = BigInt(bitrate);
     ctx.gopSize = this.options.keyframeInterval ?? 3000;
     ctx.maxBFrames = 0;

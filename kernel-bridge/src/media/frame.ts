@@ -158,8 +158,18 @@ interface Scaler {
 const SCALER_CACHE_SIZE = 4;
 const scalers = new Map<string, Scaler>();
 
-function getScaler(kind: 'rgba2yuv' | 'yuv2rgba', width: number, height: number): Scaler {
-  const key = `${kind}:${width}x${height}`;
+/**
+ * The cached swscale context for a conversion: RGBA <-> I420 at one size, or I420 scaled from one
+ * size to another ('i420scale', dstWidth × dstHeight).
+ */
+function getScaler(
+  kind: 'rgba2yuv' | 'yuv2rgba' | 'i420scale',
+  width: number,
+  height: number,
+  dstWidth = width,
+  dstHeight = height,
+): Scaler {
+  const key = `${kind}:${width}x${height}>${dstWidth}x${dstHeight}`;
   let s = scalers.get(key);
   if (s) {
     scalers.delete(key); // LRU: re-insert as newest
@@ -174,20 +184,24 @@ function getScaler(kind: 'rgba2yuv' | 'yuv2rgba', width: number, height: number)
     width,
     height,
     kind === 'rgba2yuv' ? rgba : yuv,
-    width,
-    height,
-    kind === 'rgba2yuv' ? yuv : rgba,
+    dstWidth,
+    dstHeight,
+    kind === 'yuv2rgba' ? rgba : yuv,
     ((av.SWS_BILINEAR as unknown as number) |
       (av.SWS_ACCURATE_RND as unknown as number)) as unknown as typeof av.SWS_BILINEAR,
   );
   const pad = (rowBytes: number, rows: number) => Buffer.alloc(rowBytes * (rows + 4) + 256);
-  const cw = chromaWidth(width);
-  const ch = chromaHeight(height);
-  const yuvPlanes = () => [pad(width, height), pad(cw, ch), pad(cw, ch)];
-  s =
-    kind === 'rgba2yuv'
-      ? { ctx, scratch: yuvPlanes(), srcScratch: [pad(width * 4, height)] }
-      : { ctx, scratch: [pad(width * 4, height)], srcScratch: yuvPlanes() };
+  const yuvPlanes = (w: number, h: number) => [
+    pad(w, h),
+    pad(chromaWidth(w), chromaHeight(h)),
+    pad(chromaWidth(w), chromaHeight(h)),
+  ];
+  const rgbaPlane = (w: number, h: number) => [pad(w * 4, h)];
+  s = {
+    ctx,
+    scratch: kind === 'yuv2rgba' ? rgbaPlane(dstWidth, dstHeight) : yuvPlanes(dstWidth, dstHeight),
+    srcScratch: kind === 'rgba2yuv' ? rgbaPlane(width, height) : yuvPlanes(width, height),
+  };
   scalers.set(key, s);
   while (scalers.size > SCALER_CACHE_SIZE) {
     const [oldKey, old] = scalers.entries().next().value as [string, Scaler];
@@ -238,6 +252,43 @@ function i420ToRGBA(frame: Frame, out?: Uint8Array): Uint8Array {
   const dst = out ?? new Uint8Array(n);
   dst.set(s.scratch[0].subarray(0, n));
   return dst;
+}
+
+/**
+ * Scales a tight I420 image (srcWidth × srcHeight) into `out`, a tight I420 image of
+ * dstWidth × dstHeight (at least i420Size of it): natively, with the swscale context cached per
+ * pair of sizes. The media worker uses it to send frames under a resolution cap.
+ */
+export function scaleI420(
+  src: Uint8Array,
+  srcWidth: number,
+  srcHeight: number,
+  out: Uint8Array,
+  dstWidth: number,
+  dstHeight: number,
+): void {
+  checkSize(srcWidth, srcHeight);
+  checkSize(dstWidth, dstHeight);
+  if (src.byteLength < i420Size(srcWidth, srcHeight)) throw new RangeError('scaleI420: short source buffer');
+  if (out.byteLength < i420Size(dstWidth, dstHeight)) throw new RangeError('scaleI420: short destination buffer');
+  const s = getScaler('i420scale', srcWidth, srcHeight, dstWidth, dstHeight);
+  const slack = frameSlack(srcWidth);
+  const srcCw = chromaWidth(srcWidth);
+  const srcY = srcWidth * srcHeight;
+  const srcC = srcCw * chromaHeight(srcHeight);
+  const planes = [
+    readable(src.subarray(0, srcY), slack, s.srcScratch[0]),
+    readable(src.subarray(srcY, srcY + srcC), slack, s.srcScratch[1]),
+    readable(src.subarray(srcY + srcC, srcY + 2 * srcC), slack, s.srcScratch[2]),
+  ];
+  const dstCw = chromaWidth(dstWidth);
+  const ret = s.ctx.scaleSync(planes, [srcWidth, srcCw, srcCw], 0, srcHeight, s.scratch, [dstWidth, dstCw, dstCw]);
+  if (ret < 0) throw new Error(`swscale I420 ${srcWidth}x${srcHeight} -> ${dstWidth}x${dstHeight} failed (${ret})`);
+  const dstY = dstWidth * dstHeight;
+  const dstC = dstCw * chromaHeight(dstHeight);
+  out.set(s.scratch[0].subarray(0, dstY), 0);
+  out.set(s.scratch[1].subarray(0, dstC), dstY);
+  out.set(s.scratch[2].subarray(0, dstC), dstY + dstC);
 }
 
 function planeU(f: Frame): Uint8Array {

@@ -14,8 +14,10 @@ import { I420BufferPool } from '../media/buffer-pool';
 import { I420Frame, i420Size, releaseScalers, type Frame } from '../media/frame';
 import { LatestGate, LatestSlot } from '../media/latest-slot';
 import { perSecond } from './per-second';
+import { checkEncoderCaps } from './protocol';
 import type {
   CandidateInit,
+  EncoderCaps,
   FromWorker,
   IceServerLike,
   LinkStats,
@@ -255,6 +257,17 @@ export class MediaPeer {
       return;
     }
     this.sendGate.offer({ frame, transfer: !!options.transfer });
+  }
+
+  /**
+   * Caps on what is encoded and sent from the next frame on: size (scaled down before encoding),
+   * frame rate (frames above it skipped, counted as dropped) and target bitrate (the encoder is
+   * re-created, starting with a keyframe). No renegotiation. Throws on caps out of range.
+   */
+  setCaps(caps: EncoderCaps): void {
+    const checked = checkEncoderCaps(caps);
+    if (this.closing || this.exited) return;
+    this.post({ t: 'caps', caps: checked });
   }
 
   /** Stops the peer, releases sockets, codecs and the worker. Idempotent; never rejects. */

@@ -133,6 +133,8 @@ export type ToWorker =
   | { t: 'frame'; width: number; height: number; timestamp: number; buffer: ArrayBuffer; give: boolean }
   /** The main thread has taken a decoded frame. */
   | { t: 'ack' }
+  /** New caps for what the worker encodes (see EncoderCaps); applied from the next frame. */
+  | { t: 'caps'; caps: EncoderCaps }
   | { t: 'close' };
 
 export type FromWorker =
@@ -147,3 +149,47 @@ export type FromWorker =
   | { t: 'stats'; stats: WorkerStatsReport }
   | { t: 'error'; message: string; fatal: boolean }
   | { t: 'closed' };
+
+// ---- Encoder caps (the streamer's quality controls, as the worker applies them) ----
+
+/** Caps on what the worker encodes and sends; null = no cap (bitrate: the encoder's default). */
+export interface EncoderCaps {
+  /** Frames wider are scaled down (aspect ratio kept) before encoding, px. */
+  maxWidth: number | null;
+  /** Frames taller are scaled down before encoding, px. */
+  maxHeight: number | null;
+  /** Frames arriving faster are skipped (counted as dropped). */
+  maxFps: number | null;
+  /** Encoder target bitrate, bit/s. */
+  bitrate: number | null;
+}
+
+/** Bounds the worker accepts (wider than the streamer's own limits; they guard the worker itself). */
+const CAP_RANGES: Record<keyof EncoderCaps, [number, number, boolean]> = {
+  maxWidth: [2, 8192, true],
+  maxHeight: [2, 8192, true],
+  maxFps: [0.1, 1000, false],
+  bitrate: [10_000, 100_000_000, true],
+};
+
+/** `caps` checked field by field (the worker's side of the message); throws a clear Error. */
+export function checkEncoderCaps(caps: unknown): EncoderCaps {
+  if (typeof caps !== 'object' || caps === null || Array.isArray(caps)) throw new Error('caps must be an object');
+  const given = caps as Record<string, unknown>;
+  const checked = {} as EncoderCaps;
+  for (const [field, [min, max, integer]] of Object.entries(CAP_RANGES) as [
+    keyof EncoderCaps,
+    [number, number, boolean],
+  ][]) {
+    const v = given[field];
+    if (v === null || v === undefined) {
+      checked[field] = null;
+      continue;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+      throw new Error(`caps.${field} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, or null`);
+    }
+    checked[field] = v;
+  }
+  return checked;
+}

@@ -8,7 +8,8 @@ import { StreamerOptions, WebRtcStreamer } from './streamer';
 export { WebRtcStreamer } from './streamer';
 export type { StreamerOptions } from './streamer';
 export type { Transform } from './pipeline';
-export type { KernelStatus } from './protocol';
+export type { Degradation, KernelStatus } from './protocol';
+export type { QualityOptions } from './quality';
 
 /**
  * The streamer for `key`: a new widget the first time, the same widget (same connection, options

@@ -76,7 +76,7 @@ interface IStopMessage {
 interface IClearLogMessage {
   type: 'clear_log';
 }
-export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage;
+export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage;
 
 // ---- Kernel → frontend ----
 
@@ -151,6 +151,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   candidate: true,
   stop: true,
   clear_log: true,
+  site_quality: true,
 });
 /** The stages of IStageCounts in pipeline order, at run time. */
 export const STATS_STAGES = namesOf<keyof IStageCounts>({
@@ -201,6 +202,8 @@ export interface IStreamerSyncedState {
    * shows here, since JupyterLab drops it under the cell.
    */
   log: string[];
+  /** Per-widget encoder and quality controls; null (or a null field) = the site setting. */
+  quality: IQuality | null;
 }
 export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   key: true,
@@ -211,6 +214,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   transform_error: true,
   kernel_status: true,
   log: true,
+  quality: true,
 });
 
 // ---- Validation of what the frontend sends ----
@@ -235,6 +239,8 @@ export function parseFrontendMessage(content: JSONValue): FrontendMessage {
       return { type: 'stop' };
     case 'clear_log':
       return { type: 'clear_log' };
+    case 'site_quality':
+      return { type: 'site_quality', quality: parseQuality(content.quality, 'site_quality.quality') };
     default:
       throw new ProtocolError(`unknown signalling message type ${JSON.stringify(content.type ?? null)}`);
   }
@@ -380,4 +386,100 @@ function parseIceServers(value: JSONValue | undefined): IceServerLike[] {
       ...(typeof credential === 'string' ? { credential } : {}),
     };
   });
+}
+
+// ---- Quality: encoder and quality controls (the `quality` trait, the `site_quality` message) ----
+
+/** What a sender gives up first under load, as WebRTC's RTCDegradationPreference names it. */
+export const DEGRADATIONS = ['maintain-framerate', 'maintain-resolution', 'balanced'] as const;
+export type Degradation = (typeof DEGRADATIONS)[number];
+
+/**
+ * Bounds of the `quality` fields (the same names and values in src/streamer/protocol.ts). Sides:
+ * 16 px is the smallest picture worth encoding, 7680 the width of 8K. Frame rate: 1-120 fps, what
+ * cameras deliver. Bitrate: below 50 kbit/s VP8 shows blocks only; 50 Mbit/s is well above 4K.
+ */
+export const QUALITY_LIMITS = {
+  MIN_QUALITY_SIDE: 16,
+  MAX_QUALITY_SIDE: 7680,
+  MIN_QUALITY_FPS: 1,
+  MAX_QUALITY_FPS: 120,
+  MIN_BITRATE_KBPS: 50,
+  MAX_BITRATE_KBPS: 50_000,
+} as const;
+
+/**
+ * Caps on a stream, applied by both senders (the browser's camera track, the kernel's encoder)
+ * without renegotiating. A null field sets no cap of its own: the widget's null fields follow the
+ * site setting, whose null fields mean no cap. `degradation` only steers the browser's encoder.
+ */
+export interface IQuality {
+  /** Widest picture sent, px (scaled down keeping the aspect ratio). */
+  max_width: number | null;
+  /** Tallest picture sent, px. */
+  max_height: number | null;
+  /** Most frames per second sent (others are skipped). */
+  max_fps: number | null;
+  /** Target bitrate, kbit/s. */
+  bitrate_kbps: number | null;
+  /** What to give up when the encoder cannot keep both. */
+  degradation: Degradation | null;
+}
+export const QUALITY_FIELDS = namesOf<keyof IQuality>({
+  max_width: true,
+  max_height: true,
+  max_fps: true,
+  bitrate_kbps: true,
+  degradation: true,
+});
+
+/** The browser's site setting, which the widget's `quality` overrides field by field. */
+interface ISiteQualityMessage {
+  type: 'site_quality';
+  quality: IQuality;
+}
+
+/** Each numeric field's bounds and whether it must be an integer. */
+const QUALITY_RANGES: Record<Exclude<keyof IQuality, 'degradation'>, [number, number, boolean]> = {
+  max_width: [QUALITY_LIMITS.MIN_QUALITY_SIDE, QUALITY_LIMITS.MAX_QUALITY_SIDE, true],
+  max_height: [QUALITY_LIMITS.MIN_QUALITY_SIDE, QUALITY_LIMITS.MAX_QUALITY_SIDE, true],
+  max_fps: [QUALITY_LIMITS.MIN_QUALITY_FPS, QUALITY_LIMITS.MAX_QUALITY_FPS, false],
+  bitrate_kbps: [QUALITY_LIMITS.MIN_BITRATE_KBPS, QUALITY_LIMITS.MAX_BITRATE_KBPS, true],
+};
+
+/**
+ * A `quality` object, validated: only its fields (an unknown one is refused, so a misspelt cap is
+ * not silently ignored), a missing field = null, each within QUALITY_LIMITS. Throws a
+ * ProtocolError naming the field.
+ */
+export function parseQuality(value: JSONValue | undefined, what = 'quality'): IQuality {
+  if (!isObject(value)) throw new ProtocolError(`${what} must be an object of caps`);
+  const unknown = Object.keys(value).filter((key) => !(QUALITY_FIELDS as string[]).includes(key));
+  if (unknown.length > 0) {
+    throw new ProtocolError(
+      `${what} has no field ${JSON.stringify(unknown[0])} (fields: ${QUALITY_FIELDS.join(', ')})`,
+    );
+  }
+  const quality: IQuality = { max_width: null, max_height: null, max_fps: null, bitrate_kbps: null, degradation: null };
+  for (const [field, [min, max, integer]] of Object.entries(QUALITY_RANGES) as [
+    keyof typeof QUALITY_RANGES,
+    [number, number, boolean],
+  ][]) {
+    const v = value[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+      throw new ProtocolError(
+        `${what}.${field} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, or null`,
+      );
+    }
+    quality[field] = v;
+  }
+  const degradation = value.degradation;
+  if (degradation !== undefined && degradation !== null) {
+    if (!(DEGRADATIONS as readonly JSONValue[]).includes(degradation)) {
+      throw new ProtocolError(`${what}.degradation must be one of ${DEGRADATIONS.join(', ')}, or null`);
+    }
+    quality.degradation = degradation as Degradation;
+  }
+  return quality;
 }

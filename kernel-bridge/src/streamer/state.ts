@@ -7,7 +7,7 @@ import type { IceServerLike } from '../rtc';
 import { domTraits, DomState } from '../widgets/controls/dom';
 import { modelTraits, ModelState } from '../widgets/controls/model';
 import { anyValue, bool, nullable, oneOf, str, strings, TraitError, Traits } from '../widgets/traits';
-import { IStreamerSyncedState, KERNEL_STATUSES } from './protocol';
+import { IQuality, IStreamerSyncedState, KERNEL_STATUSES, parseQuality } from './protocol';
 
 const MODULE_NAME = 'jupyterlab-webrtc';
 /** Matched as a semver range against the version the labextension registers. */
@@ -38,6 +38,18 @@ const constraints = anyValue<JSONObject | null>(null, {
   },
 });
 
+/** The widget's quality controls (protocol.ts IQuality), from the notebook or the browser: checked alike. */
+const quality = anyValue<IQuality | null>(null, {
+  validate(value) {
+    if (value === null) return null;
+    try {
+      return parseQuality(value as JSONObject);
+    } catch (error) {
+      throw new TraitError((error as Error).message);
+    }
+  },
+});
+
 export const streamerTraits = (): Traits<StreamerState> => ({
   ...modelTraits(
     [MODULE_NAME, MODULE_VERSION, 'WebRtcStreamerModel'],
@@ -52,4 +64,5 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   transform_error: { ...str(''), readOnly: true },
   kernel_status: { ...oneOf(KERNEL_STATUSES, 'idle'), readOnly: true },
   log: { ...strings([]), readOnly: true },
+  quality,
 });

@@ -24,10 +24,12 @@ import {
   fitToLimits,
   FrontendMessage,
   IStageCounts,
+  IQuality,
   KernelMessage,
   KernelStatus,
   parseFrontendMessage,
 } from './protocol';
+import { effectiveQuality, encoderCapsOf, QualityOptions, qualityState } from './quality';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
 
@@ -41,6 +43,12 @@ export interface StreamerOptions {
   showStats?: boolean;
   /** getUserMedia constraints for the browser, e.g. `{video: {width: 1280, height: 720}}`. */
   mediaConstraints?: JSONObject;
+  /**
+   * Caps on both directions of the stream (size, frame rate, bitrate, what to give up under load),
+   * e.g. `{ maxWidth: 640, maxFps: 15 }`; unset fields follow the site setting. Change them while
+   * streaming with `setQuality()`.
+   */
+  quality?: QualityOptions;
   /** Extra host addresses for ICE; loopback is always included (JupyterLab on this machine). */
   hostAddresses?: string[];
   /**
@@ -98,6 +106,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private lastTransformCounts: typeof this.transformBase | null = null;
   /** Takes the current transform out of the scope of the cell that set it (see transform()). */
   private unscopeTransform: Unsubscribe = () => undefined;
+  /** The browser's site setting for quality (`site_quality`), which the widget's fields override. */
+  private siteQuality: IQuality | null = null;
 
   constructor(options: StreamerOptions) {
     super(streamerTraits(), toState(options));
@@ -119,6 +129,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       complete: () => void this.end('the widget was closed'),
     });
     this.stopOnShutdown = getKernelApi().onShutdown(() => this.end('the kernel shut down'));
+    // Changed from the notebook or the browser: applied to the running peer at once.
+    this.observe('quality').subscribe(() => this.applyQuality());
     retainSpare();
     prepareSpare(this.peerOptions(this.get('ice_servers') ?? []), (message) => this.log(message));
   }
@@ -160,6 +172,17 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.pipeline.setTransform((frames$) => frames$);
   }
 
+  /**
+   * Changes the quality controls while streaming (or before): `{ maxWidth, maxHeight, maxFps,
+   * bitrateKbps, degradation }`, unset fields following the site setting; null = all of them.
+   * Both senders apply them from their next frame, without renegotiating. Throws on a value out
+   * of range (nothing changes then).
+   */
+  setQuality(quality: QualityOptions | null): this {
+    this.set({ quality: qualityState(quality) });
+    return this;
+  }
+
   /** Applies options from a re-run cell to the existing stream. */
   update(options: StreamerOptions): this {
     const { key: _key, ...rest } = toState(options);
@@ -188,6 +211,12 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     } catch (error) {
       // A ProtocolError: its message says what is wrong with the browser's message.
       this.reportError(errorMessage(error), false);
+      return;
+    }
+    if (message.type === 'site_quality') {
+      // A setting, not signalling: applied at once, whatever session it arrives in.
+      this.siteQuality = message.quality;
+      this.applyQuality();
       return;
     }
     if (message.type === 'stop') {
@@ -245,6 +274,20 @@ export class WebRtcStreamer extends Widget<StreamerState> {
         return;
       case 'clear_log':
         this.streamerLog.clear();
+        return;
+      case 'site_quality':
+        return; // handled on arrival (receive)
+    }
+  }
+
+  /** The widget's quality over the site setting, as caps on the kernel's encoder (running peer only). */
+  private applyQuality(): void {
+    const peer = this.peer;
+    if (!peer) return;
+    try {
+      peer.setCaps(encoderCapsOf(effectiveQuality(this.get('quality'), this.siteQuality)));
+    } catch (error) {
+      this.reportError(`could not apply the quality controls: ${errorSummary(error)}`, false);
     }
   }
 
@@ -267,6 +310,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.peer = peer;
     this.transformBase = this.transformCounts(true);
     this.lastTransformCounts = null;
+    this.applyQuality();
     const subscriptions = (this.peerSubscriptions = new Subscription());
     subscriptions.add(peer.frames$.subscribe((frame) => this.pipeline.push(frame)));
     subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate })));
@@ -415,7 +459,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 }
 
 /** Notebook-facing option names → synced state. */
-type OptionState = Pick<StreamerState, 'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints'>;
+type OptionState = Pick<
+  StreamerState,
+  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality'
+>;
 
 function toState(options: StreamerOptions): OptionState {
   if (!options || typeof options.key !== 'string' || options.key === '') {
@@ -427,6 +474,7 @@ function toState(options: StreamerOptions): OptionState {
     codec: options.codec ?? 'VP8',
     show_stats: options.showStats ?? null,
     media_constraints: options.mediaConstraints ?? null,
+    quality: qualityState(options.quality),
   };
 }
 

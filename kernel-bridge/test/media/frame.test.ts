@@ -1,5 +1,6 @@
 /** @jest-environment ./test/media/native-env.js */
 import { createI420Frame, frameFromRGBA, I420Frame, i420Size, chromaWidth, chromaHeight } from '../../src/media';
+import { scaleI420 } from '../../src/media/frame';
 
 function gradientRGBA(w: number, h: number): Uint8Array {
   const a = new Uint8Array(w * h * 4);
@@ -128,5 +129,46 @@ describe('Frame conversions (swscale)', () => {
     expect(() => createI420Frame(100000, 10)).toThrow(RangeError);
     expect(() => new I420Frame(4, 4, 0, new Uint8Array(10))).toThrow(/needs 24 bytes/);
     expect(() => frameFromRGBA(4, 4, new Uint8Array(10))).toThrow(RangeError);
+  });
+});
+
+describe('scaleI420 (the media worker scales frames over a size cap)', () => {
+  /** A frame whose left half has luma 40 and right half 200, chroma 100 / 160. */
+  function halves(w: number, h: number) {
+    const f = createI420Frame(w, h);
+    for (let y = 0; y < h; y++) {
+      f.y.fill(40, y * w, y * w + w / 2).fill(200, y * w + w / 2, (y + 1) * w);
+    }
+    f.u.fill(100);
+    f.v.fill(160);
+    return f;
+  }
+
+  it.each([
+    [640, 480, 320, 240],
+    [160, 120, 80, 60],
+    [1280, 720, 426, 240],
+    [66, 50, 34, 26],
+  ])('scales %dx%d to %dx%d keeping the picture', (w, h, dw, dh) => {
+    const src = halves(w, h);
+    // Exactly the size, no slack after it: swscale must not write past the destination.
+    const backing = new Uint8Array(i420Size(dw, dh) + 16).fill(7);
+    const out = backing.subarray(0, i420Size(dw, dh));
+    scaleI420(src.data, w, h, out, dw, dh);
+    const scaled = new I420Frame(dw, dh, 0, out);
+    const row = Math.floor(dh / 2) * dw;
+    expect(Math.abs(scaled.y[row + 2] - 40)).toBeLessThanOrEqual(2);
+    expect(Math.abs(scaled.y[row + dw - 3] - 200)).toBeLessThanOrEqual(2);
+    expect(Math.abs(scaled.u[0] - 100)).toBeLessThanOrEqual(1);
+    expect(Math.abs(scaled.v[scaled.v.length - 1] - 160)).toBeLessThanOrEqual(1);
+    expect([...backing.subarray(i420Size(dw, dh))]).toEqual(Array(16).fill(7));
+  });
+
+  it('refuses buffers shorter than their sizes', () => {
+    const src = halves(64, 48);
+    expect(() => scaleI420(src.data, 64, 48, new Uint8Array(10), 32, 24)).toThrow(/short destination/);
+    expect(() => scaleI420(src.data.subarray(0, 100), 64, 48, new Uint8Array(i420Size(32, 24)), 32, 24)).toThrow(
+      /short source/,
+    );
   });
 });

@@ -15,6 +15,8 @@ export interface Decoded {
   width: number;
   height: number;
   data: Uint8Array;
+  /** Size of the encoded (VP8) frame it was decoded from, bytes. */
+  encodedBytes: number;
 }
 
 export class FakeBrowser {
@@ -47,10 +49,11 @@ export class FakeBrowser {
       jitter.pipe((o: unknown) => dep.input(o));
       dep.pipe((o: { frame?: { data: Buffer } }) => {
         if (!o.frame) return;
+        const encodedBytes = o.frame.data.length;
         const ret = this.decoder.decode(o.frame.data, (f) => {
           const data = new Uint8Array(i420Size(f.width, f.height));
           copyAvFrameToI420(f, data);
-          const d = { width: f.width, height: f.height, data };
+          const d = { width: f.width, height: f.height, data, encodedBytes };
           this.received.push(d);
           this.onDecoded?.(d);
         });

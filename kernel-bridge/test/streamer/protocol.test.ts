@@ -12,6 +12,10 @@ import {
   MAX_TEXT_LENGTH,
   parseFrontendMessage,
   STATS_STAGES,
+  parseQuality,
+  DEGRADATIONS,
+  QUALITY_FIELDS,
+  QUALITY_LIMITS,
   STREAMER_STATE_KEYS,
 } from '../../src/streamer/protocol';
 import { MAX_OFFER_MLINES } from '../../src/rtc/protocol';
@@ -109,6 +113,13 @@ const fixture: {
   state: { keys: string[]; kernel_status: string[] };
   frontend_to_kernel: Direction;
   kernel_to_frontend: Direction;
+  quality: {
+    limits: Record<string, number>;
+    fields: string[];
+    degradations: string[];
+    valid: { value: JSONValue; parsed?: JSONValue }[];
+    invalid: { why: string; value: JSONValue }[];
+  };
 } = JSON.parse(readFileSync(join(__dirname, '../fixtures/streamer-protocol.json'), 'utf8'));
 
 /** The example's message, its `fill` string padded with "a" to the limit (+ plus). */
@@ -192,5 +203,35 @@ describe('the protocol shared with the frontend (test/fixtures/streamer-protocol
     });
     // the stage names are the fixture's, in pipeline order
     expect(STATS_STAGES).toEqual(Object.keys(valid.total));
+  });
+});
+
+describe('the quality state shared with the frontend (fixture "quality")', () => {
+  const { quality } = fixture;
+
+  it('has the same limits, fields and degradations', () => {
+    expect(QUALITY_LIMITS).toEqual(quality.limits);
+    expect([...QUALITY_FIELDS]).toEqual(quality.fields);
+    expect([...DEGRADATIONS]).toEqual(quality.degradations);
+  });
+
+  it.each(quality.valid.map((example) => [JSON.stringify(example.value), example] as const))(
+    'accepts %s',
+    (_name, example) => {
+      expect(parseQuality(example.value)).toEqual(example.parsed ?? example.value);
+      // The trait takes what the protocol takes (and gives the same normalized value).
+      const trait = streamerTraits().quality;
+      expect(trait.validate(example.value)).toEqual(example.parsed ?? example.value);
+    },
+  );
+
+  it.each(quality.invalid.map((example) => [example.why, example] as const))('rejects %s', (_why, example) => {
+    expect(() => parseQuality(example.value)).toThrow(/quality/);
+    expect(() => streamerTraits().quality.validate(example.value)).toThrow(/quality/);
+  });
+
+  it('says which field is wrong and what it takes', () => {
+    expect(() => parseQuality({ max_fps: 500 })).toThrow('quality.max_fps must be a number from 1 to 120, or null');
+    expect(() => parseQuality({ maxWidth: 640 })).toThrow(/quality has no field "maxWidth"/);
   });
 });

@@ -15,7 +15,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../../errors';
 import { I420BufferPool } from '../../media/buffer-pool';
 import { i420Size } from '../../media/frame';
-import type { FromWorker, ToWorker, WorkerInit } from '../protocol';
+import { checkEncoderCaps, type FromWorker, type ToWorker, type WorkerInit } from '../protocol';
 import { Peer } from './peer';
 import { Receiver } from './receive';
 import { Sender } from './send';
@@ -61,7 +61,7 @@ function onFrame(msg: Extract<ToWorker, { t: 'frame' }>): void {
   const size = i420Size(msg.width, msg.height);
   const out = closed ? undefined : peer.rtpOut;
   if (!out) stats.dropped_send++;
-  else {
+  else if (sender.admit()) {
     try {
       sender.send(msg.width, msg.height, msg.timestamp, new Uint8Array(msg.buffer, 0, size), out);
     } catch (e) {
@@ -108,6 +108,9 @@ port.on('message', (msg: ToWorker) => {
         break;
       case 'ack':
         receiver.ack();
+        break;
+      case 'caps':
+        sender.setCaps(checkEncoderCaps(msg.caps));
         break;
       case 'answer':
         reply(msg.id, peer.answer(msg.sdp));

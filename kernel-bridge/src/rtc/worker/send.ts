@@ -6,10 +6,17 @@
  *
  * A keyframe goes out first, after (re)connecting and whenever the browser sends a PLI; libvpx's own
  * keyframe interval is long (see Vp8EncoderOptions), so PLIs are what recover a lossy stream.
+ *
+ * The streamer's quality controls arrive as EncoderCaps (setCaps): frames above the frame-rate
+ * cap are skipped, frames over the size caps are scaled down (swscale) before encoding, and a new
+ * target bitrate re-creates the encoder. All from the next frame, without renegotiation.
  */
 import type { MediaStreamTrack as Track } from 'werift';
 import { Vp8Encoder } from '../../media/codecs';
+import { allocI420Buffer, i420Size, releaseScalers, scaleI420 } from '../../media/frame';
+import type { EncoderCaps } from '../protocol';
 import { Vp8Payloader } from '../vp8-payloader';
+import { fitWithin, FrameRateGate } from './caps';
 import { RtpClock } from './rtp-clock';
 import type { WorkerStats } from './stats';
 
@@ -34,10 +41,28 @@ export class Sender {
   private readonly clock = new RtpClock();
   private seq = Math.floor(Math.random() * 0x10000);
   private keyframeWanted = true;
+  private caps: EncoderCaps = { maxWidth: null, maxHeight: null, maxFps: null, bitrate: null };
+  private readonly frameRate = new FrameRateGate();
+  /** Where frames over the size caps are scaled to; reused while the size stays. */
+  private scaled = new Uint8Array(0);
 
   constructor(private readonly opts: SenderOptions) {
     this.encoder = new Vp8Encoder({ bitrate: opts.bitrate, threads: opts.encoderThreads });
     this.payloader = new Vp8Payloader(opts.maxPayload);
+  }
+
+  /** Applies the caps from the next frame on (a bitrate change re-creates the encoder: a keyframe). */
+  setCaps(caps: EncoderCaps): void {
+    if (caps.maxFps !== this.caps.maxFps) this.frameRate.cap = caps.maxFps;
+    this.encoder.setBitrate(caps.bitrate ?? this.opts.bitrate);
+    this.caps = caps;
+  }
+
+  /** Whether a frame arriving now is sent under the frame-rate cap; a skipped one counts as dropped before the encoder (dropped_send). */
+  admit(nowMs = performance.now()): boolean {
+    if (this.frameRate.admit(nowMs)) return true;
+    this.opts.stats.dropped_send++;
+    return false;
   }
 
   /** The next frame is encoded as a keyframe. */
@@ -45,9 +70,17 @@ export class Sender {
     this.keyframeWanted = true;
   }
 
-  /** Encodes one tight I420 image and writes its RTP packets to `out`. */
+  /** Encodes one tight I420 image (scaled down first when over the size caps) and writes its RTP packets to `out`. */
   send(width: number, height: number, timestamp: number, data: Uint8Array, out: RtpOut): void {
     const t0 = performance.now();
+    const fit = fitWithin(width, height, this.caps.maxWidth, this.caps.maxHeight);
+    if (fit.width !== width || fit.height !== height) {
+      const size = i420Size(fit.width, fit.height);
+      if (this.scaled.byteLength < size) this.scaled = new Uint8Array(allocI420Buffer(fit.width, fit.height), 0, size);
+      scaleI420(data, width, height, this.scaled, fit.width, fit.height);
+      ({ width, height } = fit);
+      data = this.scaled.subarray(0, size);
+    }
     const rtpTs = this.clock.rtpTimestamp(timestamp);
     const key = this.keyframeWanted;
     this.keyframeWanted = false;
@@ -72,5 +105,6 @@ export class Sender {
 
   close(): void {
     this.encoder.close();
+    releaseScalers();
   }
 }

@@ -24,7 +24,7 @@ const zmq = require('zeromq');
 
 const ROOT = path.join(__dirname, '..');
 const KERNEL_SCRIPT = path.join(ROOT, 'bin', 'jupyterlab-webrtc-kernel.js');
-const { decodeMessage, encodeMessage, Signer } = require(path.join(ROOT, 'lib', 'kernel', 'wire.js'));
+const { decodeMessage, encodeMessage, Signer } = require(path.join(ROOT, 'lib', 'kernel', 'transport', 'wire.js'));
 
 const { option: opt } = require('./shared/options');
 const STARTS = Number(opt('--starts', 5));

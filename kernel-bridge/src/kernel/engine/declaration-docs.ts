@@ -44,8 +44,9 @@ const STRING_STOP = { '"': /["\\\n]/g, "'": /['\\\n]/g } as const;
 
 /**
  * `text` with every JSDoc comment (`/**` not followed by `/`, as TypeScript decides) turned into a
- * plain `/* ` comment of the same length. Strings, template literals (with nested `${}`) and other
- * comments are left alone; declaration files have no regular expression literals.
+ * plain `/* ` comment of the same length, except those with `@deprecated`: completions sort
+ * deprecated names last, so the type checker must see that tag. Strings, template literals (with
+ * nested `${}`) and other comments are left alone; declaration files have no regular expressions.
  */
 export function demoteJsDocComments(text: string): string {
   const parts: string[] = [];
@@ -82,7 +83,7 @@ export function demoteJsDocComments(text: string): string {
       } else if (after === '*') {
         const close = text.indexOf('*/', i + 2);
         const end = close < 0 ? text.length : close + 2;
-        if (text[i + 2] === '*' && text[i + 3] !== '/') {
+        if (text[i + 2] === '*' && text[i + 3] !== '/' && !isDeprecation(text, i, end)) {
           // `/**` becomes `/* `: a plain comment, which the parser skips like whitespace.
           parts.push(text.slice(copiedUpTo, i + 2), ' ');
           copiedUpTo = i + 3;
@@ -110,4 +111,9 @@ export function demoteJsDocComments(text: string): string {
   if (copiedUpTo === 0) return text;
   parts.push(text.slice(copiedUpTo));
   return parts.join('');
+}
+
+function isDeprecation(text: string, start: number, end: number): boolean {
+  const tag = text.indexOf('@deprecated', start);
+  return tag >= 0 && tag < end;
 }

@@ -49,15 +49,25 @@ export class Kernel {
     const signer = new Signer(options.connection.key, options.connection.signature_scheme);
     let log: (message: string) => void = (message) => process.stderr.write(`${message}\n`);
     const limits = options.limits ?? DEFAULT_LIMITS;
-    const sockets = await bindSockets(options.connection, (error) => log(`socket error: ${errorMessage(error)}`), {
+    const binding = bindSockets(options.connection, (error) => log(`socket error: ${errorMessage(error)}`), {
       limits,
       log: (message) => log(message),
     });
+    const engine = new TypeScriptEngine(options.rootDir);
+    let sockets: KernelSockets;
+    try {
+      // The first cell cannot run before the TypeScript program exists: building it now, while the
+      // control thread boots on another core and the frontend connects, leaves no core idle.
+      warmEngine(engine, log);
+      sockets = await binding;
+    } catch (error) {
+      engine.close(); // gives process.exit back, so a kernel that cannot bind exits
+      throw error;
+    }
     const session = new Session();
     const iopub = new IopubPublisher(session, sockets.senders.iopub, signer);
     const output = redirectOutput(iopub);
     log = output.log;
-    const engine = new TypeScriptEngine(options.rootDir);
     const comms = new KernelCommManager(
       iopub,
       (what, error) => output.log(`${what}: ${errorMessage(error)}`),
@@ -93,13 +103,6 @@ export class Kernel {
     ignoreStdin(sockets.stdin, output.log).catch((error) =>
       output.log(`stdin channel stopped: ${errorMessage(error)}`),
     );
-    // Warm the TypeScript program while the frontend is still connecting, not on the first cell.
-    setImmediate(() => {
-      const started = Date.now();
-      engine.warm();
-      output.log(`TypeScript engine warm in ${Date.now() - started} ms`);
-      saveTypeScriptCache();
-    });
     return kernel;
   }
 
@@ -145,5 +148,17 @@ export class Kernel {
       detached,
       captureOutput,
     };
+  }
+}
+
+/** A warm-up that fails only costs the first cell its head start; that cell then reports the error. */
+function warmEngine(engine: TypeScriptEngine, log: (message: string) => void): void {
+  const started = Date.now();
+  try {
+    engine.warm();
+    log(`TypeScript engine warm in ${Date.now() - started} ms`);
+    saveTypeScriptCache();
+  } catch (error) {
+    log(`TypeScript engine warm-up failed: ${errorMessage(error)}`);
   }
 }

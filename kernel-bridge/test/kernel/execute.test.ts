@@ -280,4 +280,23 @@ describe('completion, inspection, is_complete, history', () => {
     expect(reply.content.status).toBe('error');
     expect(reply.content.evalue).toMatch(/cursor_pos/);
   });
+
+  it('shows the documentation of library declarations, which the program is first built without', async () => {
+    const inspect = async (code: string) => {
+      const reply = await kernel.request('shell', 'inspect_request', {
+        code,
+        cursor_pos: code.length - 1,
+        detail_level: 0,
+      });
+      expect(reply.content.found).toBe(true);
+      return (reply.content.data as Record<string, string>)['text/plain'];
+    };
+    expect(await inspect('Math.max')).toMatch(/Returns the larger of a set of supplied numeric expressions/);
+    expect(await inspect('process.cwd')).toMatch(/method returns the current working directory/);
+    // The rebuilt program still knows the cells' declarations and reports type errors as before.
+    const { iopub } = await kernel.execute('greeting.length');
+    expect(ofType(iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': '5' });
+    const failed = await kernel.execute('const n: number = greeting.toUpperCase();');
+    expect(failed.reply.content.evalue).toBe("1:7 - Type 'string' is not assignable to type 'number'.");
+  });
 });

@@ -15,7 +15,7 @@ export const KERNEL_SCRIPT = path.resolve(__dirname, '..', '..', 'bin', 'jupyter
 
 export type Msg = JupyterMessage;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {

@@ -8,7 +8,9 @@ import * as ts from '@tslab/typescript-for-tslab';
 import { createConverter, isCompleteCode, Converter } from 'tslab/dist/converter';
 import { createExecutor, ConverterSet, Executor } from 'tslab/dist/executor';
 import { printQuickInfo } from 'tslab/dist/inspect';
+import { getCodeMetadata } from 'tslab/dist/metadata';
 import { format } from 'util';
+import { docsHidden, installDocHiding, restoreDocs } from './declaration-docs';
 import { installTypeCheckerFallback } from './resolve';
 import { expandShorthandProperties } from './shorthand';
 
@@ -47,9 +49,12 @@ export class TypeScriptEngine {
   private diagnostics: string[] = [];
   private thrown: unknown[] = [];
   private lastValue: { value: unknown } | null = null;
+  /** A `//%module:` cell's module lives only in the converter it was added to. */
+  private modulesAdded = false;
 
   constructor(rootDir: string) {
     installTypeCheckerFallback(ts.sys as never);
+    installDocHiding(ts.sys);
     process.exit = ((code?: string | number | null) => {
       throw new ProcessExitError(code);
     }) as typeof process.exit;
@@ -80,15 +85,22 @@ export class TypeScriptEngine {
     });
   }
 
-  /** Builds the TypeScript program now (2-3 s cold) so the first cell does not pay for it. */
+  /**
+   * Builds the TypeScript program now (1-3 s cold) so the first cell does not pay for it. Does
+   * nothing once a converter exists: a warm-up convert then would only delay the cell at hand.
+   * The empty cell still runs check and emit once (compiled, and kept by the code cache); a cell
+   * with a declaration made tslab update the program twice (about 40 ms more).
+   */
   warm(): void {
-    this.converterSet.node.convert('', 'const __warm__: number = 1;');
+    if (this.converters.node) return;
+    this.converterSet.node.convert('', '');
   }
 
   async execute(code: string): Promise<ExecutionOutcome> {
     this.diagnostics = [];
     this.thrown = [];
     this.lastValue = null;
+    if (getCodeMetadata(code).module) this.modulesAdded = true;
     const ok = await this.recovering(() => this.executor.execute(expandShorthandProperties(code)));
     if (ok) {
       const last = this.lastValue as { value: unknown } | null;
@@ -103,6 +115,7 @@ export class TypeScriptEngine {
   }
 
   inspect(code: string, cursor: number): string | null {
+    this.withDocs();
     const info = this.recoveringSync(() => this.executor.inspect(code, cursor));
     return info ? printQuickInfo(info) : null;
   }
@@ -148,15 +161,32 @@ export class TypeScriptEngine {
     }
   }
 
+  /**
+   * The first inspection rebuilds the program with the declaration files' JSDoc (1-3 s, once):
+   * see declaration-docs.ts. Not after a `//%module:` cell, whose module the rebuild would lose:
+   * inspections then show types without documentation.
+   */
+  private withDocs(): void {
+    if (!docsHidden() || this.modulesAdded) return;
+    restoreDocs();
+    this.drop('node');
+    this.drop('browser');
+  }
+
   /** Rethrows anything but the wedge; for the wedge, drops the converter so the retry builds a new one. */
   private dropIfWedged(error: unknown): void {
     if (!isWedged(error)) throw error;
+    this.drop('node');
+  }
+
+  /** The next use builds the converter anew; the executor keeps the cells' declarations. */
+  private drop(which: 'node' | 'browser'): void {
     try {
-      this.converters.node?.close();
+      this.converters[which]?.close();
     } catch {
       // a wedged converter may fail to close; it is dropped either way
     }
-    this.converters.node = undefined;
+    this.converters[which] = undefined;
   }
 
   private describeFailure(): ExecutionError {

@@ -68,12 +68,21 @@ export async function bindSockets(
     signatureScheme: info.signature_scheme,
     maxMessageBytes: maxFrameBytes,
   };
-  const [control] = await Promise.all([
+  const [started, ...bound] = await Promise.allSettled([
     ControlThread.start(controlData, onError, (message) => (options.log ?? onError)(message)),
     shell.bind(endpoint(info, 'shell')),
     stdin.bind(endpoint(info, 'stdin')),
     iopub.bind(endpoint(info, 'iopub')),
   ]);
+  const failed = [started, ...bound].find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed || started.status === 'rejected') {
+    // A port in use: the kernel exits, and zeromq aborts the process (SIGABRT instead of exit
+    // code 1 and the reason) if the control worker's socket is still open then.
+    for (const socket of [shell, stdin, iopub]) socket.close();
+    if (started.status === 'fulfilled') await started.value.close();
+    throw failed?.reason;
+  }
+  const control = started.value;
   const heartbeat = startHeartbeat(endpoint(info, 'hb'), onError);
   const senders = {
     shell: new SerialSender(shell, onError),

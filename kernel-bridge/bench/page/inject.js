@@ -149,6 +149,19 @@
       return stream ? (pb.sources.find((x) => x.stream.id === stream.id) ?? null) : null;
     });
     s.root = root;
+    // The kernel's `stats` message (about 1 a second) counts the frames of its interval: summing
+    // every message the overlay shows gives the kernel's frames in and out over a window.
+    s.kernelTotals = { in: 0, out: 0, messages: 0 };
+    const overlay = root.querySelector('.jp-webrtc-stats');
+    if (overlay) {
+      new MutationObserver(() => {
+        const m = /in ([\d.]+) fps · out ([\d.]+) fps/.exec(overlay.textContent);
+        if (!m || !s.active) return;
+        s.kernelTotals.in += Number(m[1]);
+        s.kernelTotals.out += Number(m[2]);
+        s.kernelTotals.messages++;
+      }).observe(overlay, { childList: true });
+    }
     return true;
   };
 
@@ -194,6 +207,9 @@
       totalVideoFrames: quality.totalVideoFrames,
       droppedVideoFrames: quality.droppedVideoFrames,
       kernel: kernelStages(s.root),
+      kernelIn: s.kernelTotals?.in,
+      kernelOut: s.kernelTotals?.out,
+      kernelMessages: s.kernelTotals?.messages,
     };
     const pc = pcOf(s);
     if (!pc) return out;

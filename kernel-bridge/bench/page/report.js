@@ -32,6 +32,7 @@ function mergeRounds(results) {
       p95: m((r) => r.row.p95_ms),
       fps: m((r) => r.row.fps_mean),
       fps_min: m((r) => r.row.fps_min),
+      presented: m((r) => r.row.presented_fps),
       lost: m((r) => r.row.lost),
       drawn: m((r) => r.row.drawn),
       cpu: m((r) => r.cpu_pct),
@@ -63,6 +64,7 @@ function mainTable(rows) {
       'p50 ms': r.p50,
       'p95 ms': r.p95,
       'fps shown': r.streams > 1 ? `${r.fps} (min ${r.fps_min})` : r.fps,
+      'presented fps': r.presented,
       'echo fps': echo ? echo.fps : null,
       'vs echo %': echo && echo.fps ? Math.round((100 * (r.streams > 1 ? r.fps_min : r.fps)) / echo.fps) : null,
       'frames lost': `${r.lost}/${r.drawn}`,
@@ -99,7 +101,7 @@ function stageLine(s) {
     .join(', ');
   const kernel =
     k && k.fps_in !== null
-      ? ` → kernel in ~${st.kernel_in} → out ~${st.kernel_out} (dropped ${st.kernel_dropped}; decode ${k.decode_ms} · transform ${k.transform_ms} · encode ${k.encode_ms} ms)`
+      ? ` → kernel in ${st.kernel_in} → out ${st.kernel_out} (${st.kernel_messages} stats messages; dropped ${st.kernel_dropped}; last decode ${k.decode_ms} · transform ${k.transform_ms} · encode ${k.encode_ms} ms)`
       : '';
   return (
     `drawn ${st.drawn} → captured ${st.captured} → encoded ${st.encoded} → sent ${st.sent}${kernel}` +
@@ -188,7 +190,9 @@ function printReport(results, { machine, load, consoleErrors }) {
   console.table(mainTable(rows));
   console.log('kernel:');
   console.table(kernelTable(rows));
-  console.log('per-stage counters over the window (browser getStats; kernel from the widget overlay, fps × window):');
+  console.log(
+    'per-stage counters over the window (browser getStats; kernel: sums of the stats messages its overlay showed):',
+  );
   for (const r of results) {
     if (r.failed) continue;
     for (const s of r.sessions) console.log(`  ${keyOf(r)} [${s.label}] round ${r.round}: ${stageLine(s)}`);

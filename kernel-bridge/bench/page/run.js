@@ -22,7 +22,8 @@
  *          --settle N (seconds between the widget cells and Start, default 3: the user's pause, in
  *          which the kernel's spare media worker starts), --sizes 640x480,1280x720,
  *          --configs echo,identity,invert, --streams 1,3, --rounds N (interleaved, default 1),
- *          --json FILE, --chromium PATH; PAGEBENCH_DEBUG=1 logs progress details.
+ *          --json FILE, --chromium PATH, --report FILE (print the tables of a --json file again);
+ *          PAGEBENCH_DEBUG=1 logs progress details.
  */
 'use strict';
 const fs = require('node:fs');
@@ -40,7 +41,7 @@ const { cpuMsOf, threadCpuMsOf, threadsOf } = require('../shared/proc');
 const { option } = require('../shared/options');
 const { FIRST_CELL, SETUP_CELL, WORKERS_CELL, parseWorkers, streamerCell } = require('./cells');
 const { startJupyterLab, openLab, newNotebookFirstResult, runCell, resultText, closeNotebook } = require('./lab');
-const { sessionFigures, rowOf } = require('./figures');
+const { r1, sessionFigures, rowOf } = require('./figures');
 const { printReport } = require('./report');
 
 const SECONDS = Number(option('--seconds', 10));
@@ -53,6 +54,7 @@ const CONFIGS = option('--configs', 'echo,identity,invert').split(',');
 const STREAMS = option('--streams', '1,3').split(',').map(Number);
 const ROUNDS = Number(option('--rounds', 1));
 const JSON_OUT = option('--json', undefined);
+const REPORT = option('--report', undefined);
 const CHROMIUM = option('--chromium', DEFAULT_CHROMIUM);
 const FIRST_FRAME_TIMEOUT_MS = 60_000;
 
@@ -249,7 +251,19 @@ async function main() {
   }
 }
 
-main().catch((e) => {
+/** Prints the report of a --json file again (files from before presented fps was kept get it estimated). */
+function reprint(file) {
+  const { machine, results } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const r of results) {
+    for (const s of r.sessions ?? []) s.presented_fps ??= s.shown ? r1((s.stages.shown * s.fps) / s.shown) : null;
+    if (r.row && r.row.presented_fps === undefined) {
+      r.row.presented_fps = r1(r.sessions.reduce((a, s) => a + (s.presented_fps ?? 0), 0) / r.sessions.length);
+    }
+  }
+  printReport(results, { machine, load: '(from the file)', consoleErrors: [] });
+}
+
+(REPORT ? Promise.resolve().then(() => reprint(REPORT)) : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });

@@ -68,8 +68,14 @@ export default defineConfig([
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The benches that drive Chromium: page.evaluate callbacks run in the browser.
-    files: ['bench/g2g/run.js', 'bench/soak/run.js', 'bench/shared/chromium.js'],
+    // The benches that drive Chromium: page.evaluate callbacks and init scripts run in the browser.
+    files: [
+      'bench/g2g/run.js',
+      'bench/soak/run.js',
+      'bench/shared/chromium.js',
+      'bench/shared/stamp.js',
+      'bench/page/*.js',
+    ],
     languageOptions: { globals: { ...globals.browser } },
   },
   prettierConfig,

@@ -17,8 +17,7 @@ const lib = path.join(kb, 'lib');
 const { MediaPeer } = require(path.join(lib, 'rtc'));
 const { TransformPipeline } = require(path.join(lib, 'streamer', 'pipeline'));
 const { createI420Frame } = require(path.join(lib, 'media'));
-const { withBitrateHints } = require(path.join(lib, 'rtc', 'bitrate-hints'));
-const werift = require(require.resolve('werift', { paths: [kb] }));
+const { openEcho } = require('../shared/echo-peer');
 const { map } = require(require.resolve('rxjs', { paths: [kb] }));
 
 let MAX_IN_FLIGHT;
@@ -38,66 +37,6 @@ function pushInfo(force = false) {
   process.send({ t: 'info', timeline: session.timeline, details: session.details(), stats: session.stats ?? [] });
 }
 // ---- kernel sides -----------------------------------------------------------------------------
-/**
- * (a) Echo: forwards the browser's RTP back unchanged (werift rewrites SSRC/PT/seq offset on
- * send), and the browser's PLIs back to the browser.
- */
-async function openEcho(offerSdp, sendCandidate, twcc = false) {
-  const pc = new werift.RTCPeerConnection({
-    iceServers: [],
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    // twcc: werift answers with transport-cc feedback, so Chromium's send-side bandwidth estimate
-    // can ramp up (the product's worker, like plain useVP8(), offers nack/pli/goog-remb only)
-    codecs: {
-      audio: [],
-      video: [
-        twcc
-          ? werift.useVP8({ rtcpFeedback: [werift.useNACK(), werift.usePLI(), werift.useREMB(), werift.useTWCC()] })
-          : werift.useVP8(),
-      ],
-    },
-    ...(twcc ? { headerExtensions: { audio: [], video: [werift.useTransportWideCC()] } } : {}),
-  });
-  const t = { created: performance.now() };
-  pc.onIceCandidate.subscribe((c) => sendCandidate(c ? c.toJSON() : null));
-  pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && sendCandidate(null));
-  pc.connectionStateChange.subscribe((s) => s === 'connected' && (t.connected ??= performance.now()));
-  let packets = 0;
-  pc.onRemoteTransceiverAdded.subscribe((tr) => {
-    if (tr.kind !== 'video') return;
-    tr.setDirection('sendrecv');
-    const out = new werift.MediaStreamTrack({ kind: 'video' });
-    tr.sender.replaceTrack(out).catch(() => undefined);
-    let ssrc;
-    tr.sender.onPictureLossIndication.subscribe(() => {
-      if (ssrc !== undefined) tr.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
-    });
-    tr.onTrack.subscribe((track) => {
-      ssrc = track.ssrc;
-      track.onReceiveRtp.subscribe((rtp) => {
-        if (track.ssrc !== undefined) ssrc = track.ssrc;
-        t.firstRtp ??= performance.now();
-        pushInfo();
-        packets++;
-        const p = rtp.clone();
-        p.header.extensions = []; // the sender adds its own
-        out.writeRtp(p);
-      });
-    });
-  });
-  await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-  await pc.setLocalDescription(await pc.createAnswer());
-  t.answered = performance.now();
-  return {
-    // The same bitrate hints as our pipeline's answer, so the baseline differs only in the media path.
-    answer: withBitrateHints(pc.localDescription.sdp),
-    addCandidate: (c) => pc.addIceCandidate(c ?? undefined),
-    close: () => pc.close(),
-    timeline: t,
-    details: () => ({ rtp_packets: packets }),
-  };
-}
-
 /** (b)-(d) Our path, wired like WebRtcStreamer.answer(): MediaPeer -> TransformPipeline -> send. */
 async function openPipeline(offerSdp, sendCandidate, transform) {
   const t = { created: performance.now() };
@@ -224,9 +163,9 @@ function busyTransform(ms) {
 function configOf(name, busyMs) {
   switch (name) {
     case 'echo':
-      return (sdp, cand) => openEcho(sdp, cand);
+      return (sdp, cand) => openEcho(sdp, cand, { onRtp: pushInfo });
     case 'echo-twcc':
-      return (sdp, cand) => openEcho(sdp, cand, true);
+      return (sdp, cand) => openEcho(sdp, cand, { twcc: true, onRtp: pushInfo });
     case 'identity':
       return (sdp, cand) => openPipeline(sdp, cand, identity);
     case 'sobel':

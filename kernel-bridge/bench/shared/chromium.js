@@ -44,12 +44,20 @@ function requireLoopbackNamespace(command) {
   }
 }
 
-/** Serves one HTML file on 127.0.0.1; resolves to {url, close}. */
+/** The stamped canvas camera and its reader (browser script), served to the bench page as /stamp.js. */
+const STAMP_SCRIPT = path.join(__dirname, 'stamp.js');
+
+/** Serves one HTML file (any path but /stamp.js) on 127.0.0.1; resolves to {url, close}. */
 async function servePage(file = PAGE) {
   const html = fs.readFileSync(file);
+  const stamp = fs.readFileSync(STAMP_SCRIPT);
   const server = http.createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(html);
+    const script = req.url === '/stamp.js';
+    res.writeHead(200, {
+      'content-type': script ? 'text/javascript; charset=utf-8' : 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    res.end(script ? stamp : html);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
@@ -98,6 +106,7 @@ module.exports = {
   CHROMIUM_ARGS,
   DEFAULT_CHROMIUM,
   PAGE,
+  STAMP_SCRIPT,
   requireLoopbackNamespace,
   servePage,
   launchChromium,

@@ -16,6 +16,21 @@ function cpuMsOf(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 }
 
+/** CPU time (user + system, ms) of each thread of a process: Map tid -> ms. */
+function threadCpuMsOf(pid) {
+  const out = new Map();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK);
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return out;
+}
+
 /** VmRSS of a process, kB. */
 function rssKbOf(pid) {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -76,4 +91,4 @@ function udpSocketsOf(pid) {
   return n;
 }
 
-module.exports = { CLK_TCK, cpuMsOf, rssKbOf, threadsOf, udpSocketsOf };
+module.exports = { CLK_TCK, cpuMsOf, threadCpuMsOf, rssKbOf, threadsOf, udpSocketsOf };

@@ -97,6 +97,10 @@ setKernelApi({
     return () => shutdownHandlers.splice(shutdownHandlers.indexOf(h) >>> 0, 1);
   },
   log: (message) => process.send({ t: 'log', message: String(message) }),
+  // no cells here: nothing is scoped to one, and what the transform prints is not captured
+  currentScope: () => null,
+  detached: (fn) => fn(),
+  captureOutput: (_sink, fn) => fn(),
 });
 
 // ---- the notebook cell ----------------------------------------------------------------------

@@ -1,0 +1,73 @@
+/**
+ * The notebook cells bench/page/run.js runs in our kernel (TypeScript, type-checked by the kernel):
+ * the first cell of a fresh kernel (its pid, and a count of the media workers), the transforms, one
+ * streamer widget per stream, and the worker count read back.
+ */
+'use strict';
+
+/**
+ * First cell: the kernel's pid (its CPU is read from /proc by the driver) and a count of live media
+ * workers, by wrapping worker_threads.Worker (the library reads the property at each `new`); only
+ * workers running the media peer's script (rtc/worker) are counted.
+ */
+const FIRST_CELL = `const benchWorkers = { live: 0, started: 0 };
+{
+  const threads = require("node:worker_threads");
+  const Base = threads.Worker;
+  threads.Worker = class CountedWorker extends Base {
+    constructor(script: any, options?: any) {
+      super(script, options);
+      if (!/[\\\\/]rtc[\\\\/]worker[\\\\/]/.test(String(script))) return;
+      benchWorkers.live++;
+      benchWorkers.started++;
+      this.once("exit", () => benchWorkers.live--);
+    }
+  };
+}
+process.pid`;
+
+/**
+ * The transforms: identity, and invert (the Y plane inverted into one reused frame per stream;
+ * the stamp band of the top 2 * width/32 rows kept so the page can read its stamp; chroma copied).
+ */
+const SETUP_CELL = `import { webrtcStreamer, createI420Frame } from "jupyterlab-webrtc-bridge";
+import { map } from "rxjs";
+const identity = (frames$: any) => frames$;
+function invertY() {
+  let out: any = null;
+  return (frames$: any) =>
+    frames$.pipe(
+      map((f: any) => {
+        const w = f.width;
+        const h = f.height;
+        if (!out || out.width !== w || out.height !== h) out = createI420Frame(w, h);
+        const src = f.y;
+        const dst = out.y;
+        const band = 2 * Math.floor(w / 32) * w;
+        dst.set(src.subarray(0, band), 0);
+        for (let i = band; i < w * h; i++) dst[i] = 255 - src[i];
+        out.u.set(f.u);
+        out.v.set(f.v);
+        return createI420Frame(w, h, f.timestamp, out.data);
+      }),
+    );
+}
+"ready"`;
+
+/** One streamer widget (the cell's result), stats overlay on, the camera at width x height. */
+function streamerCell(index, transform, [width, height]) {
+  const make = transform === 'invert' ? 'invertY()' : 'identity';
+  return `const bench${index} = webrtcStreamer({ key: "pagebench-${index}", showStats: true, mediaConstraints: { video: { width: ${width}, height: ${height} } } });
+bench${index}.transform(${make});
+bench${index}`;
+}
+
+const WORKERS_CELL = '`workers ${benchWorkers.live} ${benchWorkers.started}`';
+
+/** {live, started} from the WORKERS_CELL result text. */
+function parseWorkers(text) {
+  const m = /workers (\d+) (\d+)/.exec(text);
+  return m ? { live: Number(m[1]), started: Number(m[2]) } : { live: null, started: null, text };
+}
+
+module.exports = { FIRST_CELL, SETUP_CELL, WORKERS_CELL, parseWorkers, streamerCell };

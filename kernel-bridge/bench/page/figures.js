@@ -1,7 +1,8 @@
 /**
  * Figures of bench/page/run.js from the raw readings: latency percentiles, fps shown and frames
- * lost per session, the browser's per-stage counters over the window, the kernel's overlay, and the
- * stage where most frames went missing. Pure functions, no I/O.
+ * lost per session, the browser's per-stage counters over the window, the kernel's per-stage
+ * counters from the widget's stats overlay, and the stages where frames went missing. Pure
+ * functions, no I/O.
  */
 'use strict';
 
@@ -16,22 +17,50 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** The kernel overlay's figures (today's text lines; data-stage elements once the widget has them). */
-function kernelOverlay(k) {
-  if (!k) return null;
-  const text = k.lines.join(' · ');
-  const num = (re) => {
-    const m = re.exec(text);
-    return m ? Number(m[1]) : null;
-  };
+/** The kernel's stages as the overlay shows them (`tr[data-stage="kernel.<stage>"]`), in pipeline order. */
+const KERNEL_STAGES = [
+  'received',
+  'decoded',
+  'decode_failed',
+  'dropped_worker',
+  'dropped_main',
+  'delivered',
+  'transformed',
+  'transform_errors',
+  'dropped_send',
+  'encoded',
+  'sent',
+];
+
+/**
+ * The kernel's frames per stage over the window, from the widget's stats overlay read at its start
+ * and its end (page/inject.js overlayFigures()): the difference of each stage's cumulative
+ * `data-total`, the per-frame ms and the summary figures of the last reading, and the time between
+ * the two kernel messages the readings show. Null for the echo (no overlay) or when a reading
+ * lacks the kernel's figures.
+ */
+function kernelOverlay(o0, o1) {
+  if (!o0 || !o1) return null;
+  const frames = {};
+  for (const stage of KERNEL_STAGES) {
+    const a = o0.stages[`kernel.${stage}`]?.total;
+    const b = o1.stages[`kernel.${stage}`]?.total;
+    frames[stage] = a === null || a === undefined || b === null || b === undefined ? null : b - a;
+  }
+  if (frames.received === null) return null;
+  const ms = (stage) => o1.stages[`kernel.${stage}`]?.ms ?? null;
+  const note = (stat) => o1.notes[`kernel.${stat}`] ?? null;
   return {
-    fps_in: num(/in ([\d.]+) fps/),
-    fps_out: num(/out ([\d.]+) fps/),
-    dropped: num(/dropped (\d+)/),
-    decode_ms: num(/decode ([\d.]+) ms/),
-    transform_ms: num(/transform ([\d.]+) ms/),
-    encode_ms: num(/encode ([\d.]+) ms/),
-    stages: k.stages.length ? k.stages : undefined,
+    frames,
+    span_ms: o0.kernelAt === null || o1.kernelAt === null ? null : Math.round(o1.kernelAt - o0.kernelAt),
+    decode_ms: r1(ms('decoded')),
+    transform_ms: r1(ms('transformed')),
+    encode_ms: r1(ms('encoded')),
+    kbps_in: note('kbps_in') === null ? null : Math.round(note('kbps_in')),
+    kbps_out: note('kbps_out') === null ? null : Math.round(note('kbps_out')),
+    rtt_ms: r1(note('rtt_ms')),
+    lost_in: note('lost_in'),
+    loss_out: note('loss_out'),
   };
 }
 
@@ -39,8 +68,6 @@ function kernelOverlay(k) {
 function stagesOf(s0, s1, spanMs) {
   const d = (k) => (s1[k] === undefined || s0[k] === undefined ? null : s1[k] - s0[k]);
   const perFrame = (t, n) => (d(n) ? r1((1000 * d(t)) / d(n)) : null);
-  const k0 = kernelOverlay(s0.kernel);
-  const k1 = kernelOverlay(s1.kernel);
   const qd0 = s0.qualityLimitationDurations ?? {};
   const qd1 = s1.qualityLimitationDurations ?? {};
   const limited = {};
@@ -53,11 +80,7 @@ function stagesOf(s0, s1, spanMs) {
     captured: d('captured'),
     encoded: d('encoded'),
     sent: d('sent'),
-    // sums of the kernel's per-second counts over the stats messages shown in the window (±1 message)
-    kernel_in: d('kernelIn'),
-    kernel_out: d('kernelOut'),
-    kernel_messages: d('kernelMessages'),
-    kernel_dropped: k0 && k1 && k1.dropped !== null && k0.dropped !== null ? k1.dropped - k0.dropped : null,
+    kernel: kernelOverlay(s0.overlay, s1.overlay),
     received: d('received'),
     decoded: d('decoded'),
     dropped: d('dropped'),
@@ -82,31 +105,48 @@ function stagesOf(s0, s1, spanMs) {
     nacks: `${d('nackReceived')}/${d('nackSent')}`,
     packets_lost: d('packetsLost'),
     freezes: d('freezeCount'),
-    kernel: k1 ? { ...k1, stages: undefined } : null,
-    kernel_stages: k1?.stages,
   };
 }
 
 /**
- * Where the frames went: the loss between consecutive stages (drawn → captured → encoded → kernel
- * in → kernel out → received → decoded → shown → distinct stamps), largest first. For the echo the
- * kernel stages are absent (the RTP goes straight back).
+ * Where the frames went, largest first: the frames each stage dropped, counted where they are
+ * dropped (the kernel's drop counters) or as the difference between consecutive counters
+ * (browser: drawn → captured → encoded → sent; kernel: sent → received, the frames left after its
+ * drops → encoded → sent; back: sent → received → decoded → presented → frame callbacks →
+ * distinct stamps). For the echo the kernel is absent (the RTP goes straight back). Differences of
+ * 1 or 2 are frames in flight at the window's ends.
  */
 function lossesOf(st) {
+  const k = st.kernel?.frames ?? null;
+  const minus = (a, ...bs) => (a === null || a === undefined || bs.some((b) => b === null) ? null : a - bs.reduce((x, y) => x + y, 0));
   const chain = [
     ['capture (canvas → track)', st.drawn, st.captured],
     ['browser encoder', st.captured, st.encoded],
-    ['send → kernel decode', st.encoded, st.kernel_in],
-    ['kernel (transform/encode)', st.kernel_in, st.kernel_out],
-    ['kernel → browser receive', st.kernel_out ?? st.sent, st.received],
+    ['browser encoded → sent', st.encoded, st.sent],
+  ];
+  if (k) {
+    chain.push(
+      ['network/depacketizer → kernel received', st.sent, k.received],
+      ['kernel: undecodable', k.decode_failed, 0],
+      ['kernel: dropped in the worker (latest-first)', k.dropped_worker, 0],
+      ['kernel: dropped waiting for the transform', k.dropped_main, 0],
+      ['kernel: dropped, encoder busy', k.dropped_send, 0],
+      ['kernel: transformed − dropped → encoded', minus(k.transformed + (k.transform_errors ?? 0), k.dropped_send), k.encoded],
+      ['kernel: encoded → sent', k.encoded, k.sent],
+      ['kernel sent → browser received', k.sent, st.received],
+    );
+  } else {
+    chain.push(['sent → received (echo)', st.sent, st.received]);
+  }
+  chain.push(
     ['browser decode/drop', st.received, st.decoded],
     ['render (decoded → presented)', st.decoded, st.shown],
     ['presented → frame callbacks (page main thread)', st.shown, st.callbacks],
     ['frame callbacks → distinct stamps', st.callbacks, st.stamps],
-  ];
+  );
   const out = [];
   for (const [stage, a, b] of chain) {
-    if (a === null || a === undefined || b === null || b === undefined) continue;
+    if (a === null || a === undefined || b === null || b === undefined || Number.isNaN(a)) continue;
     if (a - b > 0) out.push([stage, a - b]);
   }
   return out.sort((x, y) => y[1] - x[1]);
@@ -146,10 +186,11 @@ function rowOf(sessions) {
     fps_mean: r1(fps.reduce((a, b) => a + b, 0) / fps.length),
     fps_min: Math.min(...fps),
     presented_fps: r1(sessions.reduce((a, s) => a + (s.presented_fps ?? 0), 0) / sessions.length),
+    presented_fps_min: Math.min(...sessions.map((s) => s.presented_fps ?? 0)),
     lost: sessions.reduce((a, s) => a + s.lost, 0),
     drawn: sessions.reduce((a, s) => a + s.drawn, 0),
     start_to_first_ms: sessions.map((s) => s.start_to_first_ms),
   };
 }
 
-module.exports = { pct, r1, median, sessionFigures, rowOf, lossesOf };
+module.exports = { pct, r1, median, sessionFigures, rowOf, lossesOf, kernelOverlay, KERNEL_STAGES };

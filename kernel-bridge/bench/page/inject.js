@@ -149,19 +149,7 @@
       return stream ? (pb.sources.find((x) => x.stream.id === stream.id) ?? null) : null;
     });
     s.root = root;
-    // The kernel's `stats` message (about 1 a second) counts the frames of its interval: summing
-    // every message the overlay shows gives the kernel's frames in and out over a window.
-    s.kernelTotals = { in: 0, out: 0, messages: 0 };
-    const overlay = root.querySelector('.jp-webrtc-stats');
-    if (overlay) {
-      new MutationObserver(() => {
-        const m = /in ([\d.]+) fps · out ([\d.]+) fps/.exec(overlay.textContent);
-        if (!m || !s.active) return;
-        s.kernelTotals.in += Number(m[1]);
-        s.kernelTotals.out += Number(m[2]);
-        s.kernelTotals.messages++;
-      }).observe(overlay, { childList: true });
-    }
+    followKernelStats(s);
     return true;
   };
 
@@ -181,23 +169,77 @@
     return s.pc;
   }
 
+  const KERNEL_MARK = 'tr[data-stage="kernel.received"]';
+  const STATS_WAIT_MS = 2500;
+
   /**
-   * The kernel's per-stage figures as the widget's stats overlay shows them: every element with a
-   * data-stage attribute (all its data-* attributes and its text), and the overlay's lines.
+   * The overlay is rebuilt on each kernel `stats` message (about 1 a second) and each getStats()
+   * reading of the widget: notes the page time the kernel's cumulative totals last moved, and wakes
+   * snap()s waiting for a fresh kernel message.
    */
-  function kernelStages(root) {
-    if (!root) return null;
-    const overlay = root.querySelector('.jp-webrtc-stats');
-    return {
-      stages: [...root.querySelectorAll('[data-stage]')].map((el) => ({ ...el.dataset, text: el.textContent })),
-      lines: overlay && !overlay.hidden ? [...overlay.children].map((el) => el.textContent) : [],
-    };
+  function followKernelStats(s) {
+    s.kernelMark = null;
+    s.kernelAt = null;
+    s.kernelWaiters = [];
+    const overlay = s.root.querySelector('.jp-webrtc-stats');
+    if (!overlay) return;
+    new MutationObserver(() => {
+      const mark = overlay.querySelector(KERNEL_MARK)?.dataset.total;
+      if (mark === undefined || mark === s.kernelMark) return;
+      s.kernelMark = mark;
+      s.kernelAt = performance.now();
+      for (const wake of s.kernelWaiters.splice(0)) wake();
+    }).observe(overlay, { childList: true });
   }
 
-  /** Counters of one session now: the browser's getStats() per stage, the sink's, the kernel's overlay. */
+  /** Resolves at the next kernel stats message the overlay shows (or after STATS_WAIT_MS). */
+  function nextKernelStats(s) {
+    if (!s.kernelWaiters) return Promise.resolve();
+    return new Promise((resolve) => {
+      const give = setTimeout(resolve, STATS_WAIT_MS);
+      s.kernelWaiters.push(() => {
+        clearTimeout(give);
+        resolve();
+      });
+    });
+  }
+
+  const numberOr = (v) => (v === undefined || v === '' || Number.isNaN(Number(v)) ? null : Number(v));
+
+  /**
+   * The widget's stats overlay as data: per stage (`tr[data-stage="<side>.<stage>"]`) its
+   * data-fps, data-total (cumulative since Start) and data-ms, and the summary figures
+   * (`span[data-stat]`'s data-value), with the page time of the last kernel message.
+   */
+  function overlayFigures(s) {
+    if (!s.root) return null;
+    const overlay = s.root.querySelector('.jp-webrtc-stats');
+    if (!overlay || overlay.hidden) return null;
+    const stages = {};
+    for (const tr of overlay.querySelectorAll('tr[data-stage]')) {
+      stages[tr.dataset.stage] = {
+        fps: numberOr(tr.dataset.fps),
+        total: numberOr(tr.dataset.total),
+        ms: numberOr(tr.dataset.ms),
+      };
+    }
+    const notes = {};
+    for (const span of overlay.querySelectorAll('span[data-stat]')) {
+      const v = span.dataset.value;
+      notes[span.dataset.stat] = v === undefined ? null : (numberOr(v) ?? v);
+    }
+    return { stages, notes, kernelAt: s.kernelAt };
+  }
+
+  /**
+   * Counters of one session now: the browser's getStats() per stage, the sink's, the widget's
+   * overlay. A widget's reading waits for the next kernel stats message first, so that the kernel's
+   * cumulative totals and the browser's counters are read at (nearly) the same moment.
+   */
   pb.snap = async (label) => {
     const s = pb.sessions[label];
     startOf(s);
+    if (s.root) await nextKernelStats(s);
     const quality = s.video.getVideoPlaybackQuality ? s.video.getVideoPlaybackQuality() : {};
     const out = {
       at: performance.now(),
@@ -206,10 +248,7 @@
       stamps: s.received.length,
       totalVideoFrames: quality.totalVideoFrames,
       droppedVideoFrames: quality.droppedVideoFrames,
-      kernel: kernelStages(s.root),
-      kernelIn: s.kernelTotals?.in,
-      kernelOut: s.kernelTotals?.out,
-      kernelMessages: s.kernelTotals?.messages,
+      overlay: overlayFigures(s),
     };
     const pc = pcOf(s);
     if (!pc) return out;
@@ -289,18 +328,52 @@
   };
 
   // ---- the RTP echo's page side -----------------------------------------------------------------
-  /** Starts echo session `id`: the same camera, sent as the widget sends it (VP8 first, contentHint detail). */
-  pb.startEcho = async (id, width, height) => {
+  /**
+   * The echo's videos: with `widgetIndex`, the (not started) streamer widget's own camera preview
+   * and output <video>s, so that the echo renders exactly what a playing widget renders, where it
+   * renders it; without, a preview-less <video> in the bench's corner (the bench before issue 9's
+   * fair baseline).
+   */
+  function echoVideos(widgetIndex) {
+    if (widgetIndex === null || widgetIndex === undefined) {
+      const output = document.createElement('video');
+      output.muted = true;
+      output.autoplay = true;
+      output.playsInline = true;
+      output.style.width = '320px';
+      corner().append(output);
+      return { preview: null, output, release: () => output.remove() };
+    }
+    const root = widgetRoots()[widgetIndex];
+    if (!root) throw new Error(`no streamer widget #${widgetIndex} for the echo`);
+    if (root.querySelector('.jp-webrtc-stop')?.disabled === false) throw new Error('the widget is playing');
+    const preview = root.querySelector('video.jp-webrtc-local');
+    const output = root.querySelector('video.jp-webrtc-output');
+    const empty = (v) => {
+      v.srcObject = null;
+      v.removeAttribute('width');
+      v.removeAttribute('height');
+    };
+    return { preview, output, release: () => [preview, output].forEach(empty) };
+  }
+
+  const play = (video, stream, what) => {
+    video.srcObject = stream;
+    video.play().catch((err) => pb.errors.push(`${what} play: ${err}`));
+  };
+
+  /**
+   * Starts echo session `id`: a camera of its own, sent as the widget sends it (VP8 first,
+   * contentHint detail), shown in the videos of echoVideos(widgetIndex).
+   */
+  pb.startEcho = async (id, width, height, widgetIndex) => {
+    const videos = echoVideos(widgetIndex);
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width, height }, audio: false });
     const track = stream.getVideoTracks()[0];
     track.contentHint = 'detail';
     const source = pb.sources.find((x) => x.stream === stream);
-    const video = document.createElement('video');
-    video.muted = true;
-    video.autoplay = true;
-    video.playsInline = true;
-    video.style.width = '320px';
-    corner().append(video);
+    if (videos.preview) play(videos.preview, stream, `echo ${id} preview`);
+    const video = videos.output;
     const s = watch(id, video, () => source);
     const pc = new RTCPeerConnection({ iceServers: [] });
     s.pc = pc;
@@ -320,14 +393,11 @@
       stop: () => {
         pc.close();
         track.stop();
-        video.remove();
+        videos.release();
       },
     };
     pc.onicecandidate = (e) => void window.pagebenchEchoCandidate(id, e.candidate ? e.candidate.toJSON() : null);
-    pc.ontrack = (e) => {
-      video.srcObject = new MediaStream([e.track]);
-      video.play().catch((err) => pb.errors.push(`echo ${id} play: ${err}`));
-    };
+    pc.ontrack = (e) => play(video, new MediaStream([e.track]), `echo ${id}`);
     s.startAt = performance.now();
     const tr = pc.addTransceiver(track, { direction: 'sendrecv', streams: [stream] });
     const caps = RTCRtpReceiver.getCapabilities('video').codecs;

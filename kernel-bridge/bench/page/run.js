@@ -62,7 +62,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const debug = (...a) => process.env.PAGEBENCH_DEBUG && console.error('pagebench debug:', ...a);
 const progress = (...a) => console.error('pagebench:', ...a);
 
-for (const c of CONFIGS) if (!['echo', 'identity', 'invert'].includes(c)) throw new Error(`unknown config ${c}`);
+for (const c of CONFIGS) if (!['echo', 'echo-empty', 'identity', 'invert'].includes(c)) throw new Error(`unknown config ${c}`);
 if (!SIZES.every((s) => s.length === 2 && s.every((x) => x > 0 && x <= 4096))) throw new Error('bad --sizes');
 if (!STREAMS.every((n) => n >= 1 && n <= 8)) throw new Error('--streams: 1 to 8');
 
@@ -135,23 +135,12 @@ async function measureWindow(page, labels, pid) {
 }
 
 // ---- configurations -------------------------------------------------------------------------------
-async function measureEcho(lab, echo, [width, height], n) {
-  const { page } = lab;
-  const labels = Array.from({ length: n }, (_, i) => `echo-${i}`);
-  for (const id of labels) await page.evaluate(([i, w, h]) => window.pagebench.startEcho(i, w, h), [id, width, height]);
-  try {
-    await waitStamped(page, labels);
-    return await measureWindow(page, labels, echo.pid);
-  } finally {
-    for (const id of labels) {
-      await page.evaluate((i) => window.pagebench.stopEcho(i), id).catch(() => undefined);
-      echo.close(id);
-    }
-  }
-}
-
-async function measureStreamer(lab, config, size, n) {
-  const { page } = lab;
+/**
+ * A fresh kernel and the notebook of a measurement: the first cell (kernel start → first result
+ * timed), the transforms, one streamer widget per stream (displayed, not started), then --settle
+ * seconds (the user's pause, in which the kernel starts its spare media worker).
+ */
+async function openNotebook(page, config, size, n) {
   const first = await newNotebookFirstResult(page, FIRST_CELL);
   const pid = Number(resultText(first.outputs));
   if (!Number.isInteger(pid) || !fs.existsSync(`/proc/${pid}`)) {
@@ -160,13 +149,59 @@ async function measureStreamer(lab, config, size, n) {
   debug(
     `kernel ${pid}: session ready ${Math.round(first.sessionReadyMs)} ms, first result ${Math.round(first.firstResultMs)} ms`,
   );
-  const labels = Array.from({ length: n }, (_, i) => `${config}-${i}`);
+  await runCell(page, 1, SETUP_CELL);
+  for (let i = 0; i < n; i++) await runCell(page, 2 + i, streamerCell(i, config, size));
+  await page.waitForFunction((k) => document.querySelectorAll('.jp-webrtc-start').length >= k, n);
+  const idleThreads = threadsOf(pid).count;
+  await sleep(SETTLE * 1000);
+  return { pid, first, idleThreads };
+}
+
+/** Shuts the notebook's kernel down, closes the notebook and waits (up to 10 s) for the kernel to exit. */
+async function closeKernelNotebook(page, pid) {
+  await closeNotebook(page).catch((e) => progress('closing the notebook failed:', e.message));
+  for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) await sleep(100);
+}
+
+/**
+ * The RTP echo, n sessions. By default in the page state of the widget's measurement (issue 9's
+ * fair baseline): a notebook on a fresh kernel with the n streamer widgets displayed but not
+ * started, each echo shown in a widget's own camera preview and output <video>s. `empty` (config
+ * echo-empty): no notebook open, the echo's output in the bench's corner (the baseline before).
+ */
+async function measureEcho(lab, echo, size, n, empty) {
+  const { page } = lab;
+  const [width, height] = size;
+  const labels = Array.from({ length: n }, (_, i) => `echo-${i}`);
+  const notebook = empty ? null : await openNotebook(page, 'identity', size, n);
   try {
-    await runCell(page, 1, SETUP_CELL);
-    for (let i = 0; i < n; i++) await runCell(page, 2 + i, streamerCell(i, config, size));
-    await page.waitForFunction((k) => document.querySelectorAll('.jp-webrtc-start').length >= k, n);
-    const idleThreads = threadsOf(pid).count;
-    await sleep(SETTLE * 1000);
+    for (let i = 0; i < n; i++) {
+      await page.evaluate(([l, w, h, k]) => window.pagebench.startEcho(l, w, h, k), [
+        labels[i],
+        width,
+        height,
+        notebook ? i : null,
+      ]);
+    }
+    await waitStamped(page, labels);
+    const res = await measureWindow(page, labels, echo.pid);
+    return { ...res, echo_page: empty ? 'empty' : 'notebook' };
+  } finally {
+    for (const id of labels) {
+      await page.evaluate((i) => window.pagebench.stopEcho(i), id).catch(() => undefined);
+      echo.close(id);
+    }
+    if (notebook) await closeKernelNotebook(page, notebook.pid);
+  }
+}
+
+async function measureStreamer(lab, config, size, n) {
+  const { page } = lab;
+  const labels = Array.from({ length: n }, (_, i) => `${config}-${i}`);
+  let pid = null;
+  try {
+    const notebook = await openNotebook(page, config, size, n);
+    pid = notebook.pid;
     for (let i = 0; i < n; i++) await page.evaluate(([l, k]) => window.pagebench.watchWidget(l, k), [labels[i], i]);
     for (let i = 0; i < n; i++) await page.locator('.jp-webrtc-start').nth(i).click();
     await waitStamped(page, labels);
@@ -174,10 +209,10 @@ async function measureStreamer(lab, config, size, n) {
     const workers = parseWorkers(resultText(await runCell(page, 2 + n, WORKERS_CELL)));
     return {
       ...res,
-      idle_threads: idleThreads,
+      idle_threads: notebook.idleThreads,
       media_workers: workers,
-      kernel_start_ms: Math.round(first.firstResultMs),
-      kernel_session_ms: Math.round(first.sessionReadyMs),
+      kernel_start_ms: Math.round(notebook.first.firstResultMs),
+      kernel_session_ms: Math.round(notebook.first.sessionReadyMs),
     };
   } finally {
     for (let i = 0; i < n; i++) {
@@ -188,8 +223,7 @@ async function measureStreamer(lab, config, size, n) {
         .catch(() => undefined);
       await page.evaluate((l) => window.pagebench.unwatch(l), labels[i]).catch(() => undefined);
     }
-    await closeNotebook(page).catch((e) => progress('closing the notebook failed:', e.message));
-    for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) await sleep(100);
+    if (pid !== null) await closeKernelNotebook(page, pid);
   }
 }
 
@@ -224,7 +258,9 @@ async function main() {
             let res;
             try {
               res =
-                config === 'echo' ? await measureEcho(lab, echo, size, n) : await measureStreamer(lab, config, size, n);
+                config.startsWith('echo')
+                  ? await measureEcho(lab, echo, size, n, config === 'echo-empty')
+                  : await measureStreamer(lab, config, size, n);
             } catch (e) {
               res = { failed: String(e.message ?? e).slice(0, 400) };
               progress(`${label} failed: ${res.failed}`);

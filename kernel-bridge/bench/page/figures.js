@@ -118,7 +118,8 @@ function stagesOf(s0, s1, spanMs) {
  */
 function lossesOf(st) {
   const k = st.kernel?.frames ?? null;
-  const minus = (a, ...bs) => (a === null || a === undefined || bs.some((b) => b === null) ? null : a - bs.reduce((x, y) => x + y, 0));
+  const minus = (a, ...bs) =>
+    a === null || a === undefined || bs.some((b) => b === null) ? null : a - bs.reduce((x, y) => x + y, 0);
   const chain = [
     ['capture (canvas → track)', st.drawn, st.captured],
     ['browser encoder', st.captured, st.encoded],
@@ -131,7 +132,11 @@ function lossesOf(st) {
       ['kernel: dropped in the worker (latest-first)', k.dropped_worker, 0],
       ['kernel: dropped waiting for the transform', k.dropped_main, 0],
       ['kernel: dropped, encoder busy', k.dropped_send, 0],
-      ['kernel: transformed − dropped → encoded', minus(k.transformed + (k.transform_errors ?? 0), k.dropped_send), k.encoded],
+      [
+        'kernel: transformed − dropped → encoded',
+        minus(k.transformed + (k.transform_errors ?? 0), k.dropped_send),
+        k.encoded,
+      ],
       ['kernel: encoded → sent', k.encoded, k.sent],
       ['kernel sent → browser received', k.sent, st.received],
     );

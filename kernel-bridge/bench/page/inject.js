@@ -9,10 +9,11 @@
  * - RTCPeerConnection is wrapped to keep every connection, for getStats() per session.
  * - Clicks on a streamer's Start are timed (capture phase, page clock), for Start → first frame.
  * - pagebench.watch*() read the stamp of every frame an output <video> shows
- *   (requestVideoFrameCallback); snap() and report() give the figures to run.js.
+ *   (requestVideoFrameCallback); snap() and report() give the figures to run.js; a widget's snap()
+ *   reads its stats overlay's data attributes right after a kernel stats message.
  * - startEcho/stopEcho: a plain RTCPeerConnection in this page, signalled through functions run.js
  *   exposes (pagebenchEchoOffer(id, sdp) -> answer sdp, pagebenchEchoCandidate(id, c)) to a werift
- *   echo peer (page/echo-process.js).
+ *   echo peer (page/echo-process.js), shown in a not-started widget's videos or in a corner.
  * Everything is kept on window.pagebench; nothing here runs per frame but the stamp read.
  */
 'use strict';

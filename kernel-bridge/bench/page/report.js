@@ -77,7 +77,9 @@ function mainTable(rows) {
       'presented fps': many && r.presented_min !== null ? `${r.presented} (min ${r.presented_min})` : r.presented,
       'echo fps shown/presented': echo ? `${echo.fps}/${echo.presented}` : null,
       'vs echo % shown': echo ? vsEcho(many ? r.fps_min : r.fps, echo.fps) : null,
-      'vs echo % presented': echo ? vsEcho(many ? (r.presented_min ?? r.presented) : r.presented, echo.presented) : null,
+      'vs echo % presented': echo
+        ? vsEcho(many ? (r.presented_min ?? r.presented) : r.presented, echo.presented)
+        : null,
       'frames lost': `${r.lost}/${r.drawn}`,
       'kernel CPU %': isEcho(r) ? `(echo peer ${r.cpu})` : r.cpu,
       'start→first p50 ms': r.start,

@@ -8,20 +8,25 @@
  * (shared/chromium.js) whose getUserMedia gives a stamped 30 fps canvas per call (page/inject.js,
  * shared/stamp.js), and per configuration:
  *   identity / invert  a new notebook on a fresh kernel (kernel start → first cell result timed),
- *                      the transforms cell, one streamer widget cell per stream, Start clicked on
- *                      each, the output <video>s read with requestVideoFrameCallback;
- *   echo               per stream a plain RTCPeerConnection in the same page to a werift peer that
- *                      sends the RTP straight back (page/echo-process.js, shared/echo-peer.js).
+ *                      the transforms cell, one streamer widget cell per stream (stats overlay on),
+ *                      Start clicked on each, the output <video>s read with requestVideoFrameCallback;
+ *   echo               the same notebook with the same widgets, displayed and not started, and per
+ *                      stream a plain RTCPeerConnection in the page to a werift peer that sends the
+ *                      RTP straight back (page/echo-process.js, shared/echo-peer.js), shown in a
+ *                      widget's camera preview and output <video>s: the page renders what it renders
+ *                      for a playing widget (issue 9's same-run limit);
+ *   echo-empty         the echo with no notebook open, in a corner of the page (the baseline before).
  * Figures per configuration, size and number of streams: p50/p95 latency, fps shown (distinct
- * stamps per second), frames lost, the kernel's CPU (all threads, /proc), Start → first processed
- * frame, the browser's per-stage counters (getStats) and the kernel's (the widget's stats overlay).
+ * stamps per second), presented fps, frames lost, the kernel's CPU (all threads, /proc), Start →
+ * first processed frame, the browser's per-stage counters (getStats) and the kernel's (the widget's
+ * stats overlay, cumulative data-total at the window's two ends), and issue 9's targets.
  *
  * Run as root from the repository root (cd kernel-bridge && npm run build; bash scripts/setup.sh):
  *   unshare -n bash -c 'ip link set lo up && node kernel-bridge/bench/page/run.js'
  * Options: --seconds N (measured, default 10), --warmup N (after the first frame, default 2),
  *          --settle N (seconds between the widget cells and Start, default 3: the user's pause, in
  *          which the kernel's spare media worker starts), --sizes 640x480,1280x720,
- *          --configs echo,identity,invert, --streams 1,3, --rounds N (interleaved, default 1),
+ *          --configs echo,identity,invert[,echo-empty], --streams 1,3, --rounds N (interleaved, default 1),
  *          --json FILE, --chromium PATH, --report FILE (print the tables of a --json file again);
  *          PAGEBENCH_DEBUG=1 logs progress details.
  */
@@ -62,7 +67,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const debug = (...a) => process.env.PAGEBENCH_DEBUG && console.error('pagebench debug:', ...a);
 const progress = (...a) => console.error('pagebench:', ...a);
 
-for (const c of CONFIGS) if (!['echo', 'echo-empty', 'identity', 'invert'].includes(c)) throw new Error(`unknown config ${c}`);
+for (const c of CONFIGS)
+  if (!['echo', 'echo-empty', 'identity', 'invert'].includes(c)) throw new Error(`unknown config ${c}`);
 if (!SIZES.every((s) => s.length === 2 && s.every((x) => x > 0 && x <= 4096))) throw new Error('bad --sizes');
 if (!STREAMS.every((n) => n >= 1 && n <= 8)) throw new Error('--streams: 1 to 8');
 
@@ -97,7 +103,12 @@ async function waitStamped(page, labels) {
   });
 }
 
-/** Warm-up, then --seconds of every session in `labels` and of process `pid` (CPU, threads). */
+/**
+ * Warm-up, then --seconds of every session in `labels` and of process `pid` (CPU, threads). A
+ * widget's reading waits for its next kernel stats message (up to 2.5 s), so each session has its
+ * own window (its figures are per its own span); the CPU's runs from the last reading at the start
+ * to the last at the end.
+ */
 async function measureWindow(page, labels, pid) {
   await sleep(WARMUP * 1000);
   const snap = (l) => page.evaluate((x) => window.pagebench.snap(x), l);
@@ -176,12 +187,10 @@ async function measureEcho(lab, echo, size, n, empty) {
   const notebook = empty ? null : await openNotebook(page, 'identity', size, n);
   try {
     for (let i = 0; i < n; i++) {
-      await page.evaluate(([l, w, h, k]) => window.pagebench.startEcho(l, w, h, k), [
-        labels[i],
-        width,
-        height,
-        notebook ? i : null,
-      ]);
+      await page.evaluate(
+        ([l, w, h, k]) => window.pagebench.startEcho(l, w, h, k),
+        [labels[i], width, height, notebook ? i : null],
+      );
     }
     await waitStamped(page, labels);
     const res = await measureWindow(page, labels, echo.pid);
@@ -257,10 +266,9 @@ async function main() {
             progress(`round ${round}: ${label} ...`);
             let res;
             try {
-              res =
-                config.startsWith('echo')
-                  ? await measureEcho(lab, echo, size, n, config === 'echo-empty')
-                  : await measureStreamer(lab, config, size, n);
+              res = config.startsWith('echo')
+                ? await measureEcho(lab, echo, size, n, config === 'echo-empty')
+                : await measureStreamer(lab, config, size, n);
             } catch (e) {
               res = { failed: String(e.message ?? e).slice(0, 400) };
               progress(`${label} failed: ${res.failed}`);

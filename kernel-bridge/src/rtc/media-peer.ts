@@ -150,7 +150,7 @@ export class MediaPeer {
   private lastTotal: PeerFrameCounts | null = null;
   private lastLink: LinkStats | null = null;
 
-  /** Worker threads started and not yet exited, all peers together (the streamer keeps one spare). */
+  /** Worker threads started and not yet exited, all peers together (the streamer keeps spares). */
   static get liveWorkers(): number {
     return liveWorkers;
   }

@@ -1,93 +1,167 @@
 /**
- * One spare MediaPeer for the whole kernel, started ahead of the next Start: spawning the worker
- * and loading werift and the codecs takes most of a second, which would otherwise come before the
- * first frame. It opens no socket until it answers an offer, but it is a thread and ~33 MB: one per
- * idle streamer widget took a kernel with 10 of them from 301 to 635 MB. Whichever streamer starts
- * takes it (when it was made for the same settings) and a new one is prepared for the next Start.
+ * Spare MediaPeers for the whole kernel, started ahead of the next Starts: spawning a worker and
+ * loading werift and the codecs takes most of a second, which would otherwise come before the first
+ * frame. A spare opens no socket until it answers an offer, but it is a thread and ~33 MB: one per
+ * idle widget took a kernel with 10 of them from 301 to 635 MB. So the pool holds one spare per
+ * streamer that is not streaming (several widgets started together each find one ready), at least
+ * one while any streamer exists (the next Start after a Stop), and at most MAX_SPARES
+ * (env JUPYTERLAB_WEBRTC_MAX_SPARES, 0..8, default 3).
  *
- * The spare lives while at least one streamer does (retain/release), and never past the kernel's
+ * A spare is used only for the settings it was made with. Spares start one after another: workers
+ * booting together on a 2-core machine slow the first one down, and the first is the one a Start is
+ * most likely to wait for. The pool lives while at least one streamer does, never past the kernel's
  * shutdown.
  */
 import { errorSummary } from '../errors';
 import { getKernelApi, Unsubscribe } from '../kernel/api';
 import { MediaPeer, MediaPeerOptions } from '../rtc';
 
+const DEFAULT_MAX_SPARES = 3;
+const MAX_SPARES_LIMIT = 8;
+
 interface Spare {
-  peer: Promise<MediaPeer>;
   key: string;
+  peer: Promise<MediaPeer>;
+  /** The peer once its worker has started. */
+  ready: MediaPeer | null;
 }
 
-let spare: Spare | null = null;
-let users = 0;
+interface Wanted {
+  key: string;
+  options: MediaPeerOptions;
+}
+
+/** Each streamer that exists: the settings of the spare it would take, null while it streams. */
+const users = new Map<object, Wanted | null>();
+let spares: Spare[] = [];
+/** Settings of the last Start: the one spare kept while every streamer streams. */
+let lastTaken: Wanted | null = null;
+/** Spare workers booting now (taken or discarded ones too): the next one waits for them. */
+let booting = 0;
+let maxSpares: number | null = null;
 let stopOnShutdown: Unsubscribe | null = null;
 
-const keyOf = (options: MediaPeerOptions): string => JSON.stringify(options);
+const wantedOf = (options: MediaPeerOptions): Wanted => ({ key: JSON.stringify(options), options });
 
-/** A streamer exists: a spare may be kept for it. */
-export function retainSpare(): void {
-  users++;
-  if (!stopOnShutdown) stopOnShutdown = getKernelApi().onShutdown(() => closeSpare());
+/** The pool's cap from the environment's value: a whole number 0..8, else the default (logged). */
+export function maxSparesFrom(value: string | undefined, log: (message: string) => void): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_MAX_SPARES;
+  if (/^\s*\d{1,2}\s*$/.test(value) && Number(value) <= MAX_SPARES_LIMIT) return Number(value);
+  log(
+    `JUPYTERLAB_WEBRTC_MAX_SPARES=${JSON.stringify(value.slice(0, 40))} is not a whole number from 0 to ` +
+      `${MAX_SPARES_LIMIT}; keeping at most ${DEFAULT_MAX_SPARES} spare media workers`,
+  );
+  return DEFAULT_MAX_SPARES;
 }
 
-/** A streamer ended; the last one takes the spare with it. */
-export function releaseSpare(): void {
-  users = Math.max(0, users - 1);
-  if (users > 0) return;
-  stopOnShutdown?.();
-  stopOnShutdown = null;
-  void closeSpare();
+/** A streamer exists: spares may be kept for it (it is idle once prepareSpare says with what). */
+export function retainSpare(owner: object): void {
+  if (!users.has(owner)) users.set(owner, null);
+  stopOnShutdown ??= getKernelApi().onShutdown(() => closeAll());
 }
 
-/** Starts a spare for these settings unless one for them is there already. */
-export function prepareSpare(options: MediaPeerOptions, log: (message: string) => void): void {
-  if (users === 0) return;
-  const key = keyOf(options);
-  if (spare?.key === key) return;
-  discard(spare);
-  const peer = MediaPeer.create(options);
-  peer.catch((error) => log(`could not start a spare media worker: ${errorSummary(error)}`));
-  spare = { peer, key };
+/** A streamer ended; the last one takes all the spares with it. */
+export function releaseSpare(owner: object): void {
+  users.delete(owner);
+  if (users.size > 0) return refill();
+  void closeAll();
+}
+
+/** The streamer is idle (made, or stopped): a spare for these settings is kept for its next Start. */
+export function prepareSpare(owner: object, options: MediaPeerOptions): void {
+  if (!users.has(owner)) return;
+  users.set(owner, wantedOf(options));
+  refill();
 }
 
 /**
- * A peer for these settings: the spare when it was made for them (the usual case), else a new one.
- * A spare for the same settings is prepared for the next Start either way.
+ * A peer for this streamer's Start: a spare made for these settings (a ready one first), else a new
+ * peer. The pool is refilled in the background, so it boots while this peer answers.
  */
-export async function takePeer(options: MediaPeerOptions, log: (message: string) => void): Promise<MediaPeer> {
-  const key = keyOf(options);
-  const taken = spare;
-  spare = null;
-  let peer: MediaPeer | null = null;
-  if (taken?.key === key) {
-    peer = await taken.peer.catch(() => null);
-    if (peer && peer.currentState !== 'new') {
-      void peer.close();
-      peer = null;
-    }
-  } else discard(taken);
-  // Prepared after the take, so it starts while this peer answers.
-  prepareSpare(options, log);
+export async function takePeer(owner: object, options: MediaPeerOptions): Promise<MediaPeer> {
+  const wanted = wantedOf(options);
+  const matching = spares.filter((spare) => spare.key === wanted.key);
+  const taken = matching.find((spare) => spare.ready !== null) ?? matching[0];
+  spares = spares.filter((spare) => spare !== taken);
+  if (users.has(owner)) {
+    users.set(owner, null);
+    lastTaken = wanted;
+  }
+  refill();
+  let peer = taken ? await taken.peer.catch(() => null) : null;
+  if (peer && peer.currentState !== 'new') {
+    // Its worker died while it waited.
+    void peer.close();
+    peer = null;
+  }
   return peer ?? MediaPeer.create(options);
 }
 
-/** Closes the spare (the kernel shuts down, or no streamer is left). */
-async function closeSpare(): Promise<void> {
-  const closing = spare;
-  spare = null;
-  await closing?.peer.then(
+/** The settings the pool should hold spares for, oldest idle streamers first, at most the cap. */
+function wantedSpares(): Wanted[] {
+  const idle = [...users.values()].filter((wanted): wanted is Wanted => wanted !== null);
+  if (idle.length === 0 && users.size > 0 && lastTaken) idle.push(lastTaken);
+  maxSpares ??= maxSparesFrom(process.env.JUPYTERLAB_WEBRTC_MAX_SPARES, (message) => log(message));
+  return idle.slice(0, maxSpares);
+}
+
+/** Closes the spares nobody wants and starts the first missing one, unless a spare still boots. */
+function refill(): void {
+  const missing = wantedSpares();
+  spares = spares.filter((spare) => {
+    const i = missing.findIndex((wanted) => wanted.key === spare.key);
+    if (i < 0) void discard(spare);
+    else missing.splice(i, 1);
+    return i >= 0;
+  });
+  if (missing.length > 0 && booting === 0) start(missing[0]);
+}
+
+function start({ key, options }: Wanted): void {
+  const spare: Spare = { key, peer: MediaPeer.create(options), ready: null };
+  spares.push(spare);
+  booting++;
+  spare.peer.then(
+    (peer) => {
+      booting--;
+      spare.ready = peer;
+      refill();
+    },
+    (error) => {
+      // Not retried until the next Start, Stop or widget: a worker that cannot start now would
+      // fail again at once. A Start meanwhile makes its own peer.
+      booting--;
+      spares = spares.filter((other) => other !== spare);
+      log(`could not start a spare media worker: ${errorSummary(error)}`);
+    },
+  );
+}
+
+/**
+ * The kernel shuts down, or no streamer is left: every spare is closed (resolves when they are) and
+ * none is started.
+ */
+async function closeAll(): Promise<void> {
+  users.clear();
+  lastTaken = null;
+  stopOnShutdown?.();
+  stopOnShutdown = null;
+  await Promise.all(spares.splice(0).map(discard));
+}
+
+function discard(spare: Spare): Promise<void> {
+  return spare.peer.then(
     (peer) => peer.close(),
     () => undefined,
   );
 }
 
-/** The spare's peer, for tests: resolves to null when there is none or it failed to start. */
-export function currentSpare(): Promise<MediaPeer | null> {
-  return spare ? spare.peer.catch(() => null) : Promise.resolve(null);
+function log(message: string): void {
+  getKernelApi().log(`streamer: ${message}`);
 }
 
-function discard(old: Spare | null): void {
-  void old?.peer.then(
-    (peer) => peer.close(),
-    () => undefined,
-  );
+/** For tests: the spares whose worker has started, and how many are still booting. */
+export function currentSpares(): { ready: MediaPeer[]; booting: number } {
+  const ready = spares.flatMap((spare) => (spare.ready ? [spare.ready] : []));
+  return { ready, booting: spares.length - ready.length };
 }

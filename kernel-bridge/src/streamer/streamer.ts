@@ -131,8 +131,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.stopOnShutdown = getKernelApi().onShutdown(() => this.end('the kernel shut down'));
     // Changed from the notebook or the browser: applied to the running peer at once.
     this.observe('quality').subscribe(() => this.applyQuality());
-    retainSpare();
-    prepareSpare(this.peerOptions(this.get('ice_servers') ?? []), (message) => this.log(message));
+    retainSpare(this);
+    prepareSpare(this, this.peerOptions(this.get('ice_servers') ?? []));
   }
 
   /** Incoming camera frames, before the transform. */
@@ -297,7 +297,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.lastMediaError = '';
     let peer: MediaPeer;
     try {
-      peer = await takePeer(this.peerOptions(iceServers), (message) => this.log(message));
+      peer = await takePeer(this, this.peerOptions(iceServers));
     } catch (error) {
       this.reportError(`could not start the media worker: ${errorSummary(error)}`, true);
       if (!this.isClosed && !this.ending) this.set({ kernel_status: 'error' });
@@ -360,7 +360,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (this.isClosed || this.ending) return;
     this.set({ kernel_status: status });
     if (reason !== null) this.tell({ type: 'stopped', reason });
-    prepareSpare(this.peerOptions(this.get('ice_servers') ?? []), (message) => this.log(message));
+    prepareSpare(this, this.peerOptions(this.get('ice_servers') ?? []));
   }
 
   /** The widget closed or the kernel shuts down: release everything, start nothing new. */
@@ -368,12 +368,12 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (!this.ending) {
       this.ending = true;
       this.queue = [];
-      releaseSpare();
+      releaseSpare(this);
     }
     await this.release(reason);
   }
 
-  /** The peer's settings; equal settings (as JSON) let a Start take the kernel's spare peer. */
+  /** The peer's settings; equal settings (as JSON) let a Start take one of the kernel's spare peers. */
   private peerOptions(iceServers: IceServerLike[]): MediaPeerOptions {
     return {
       iceServers,

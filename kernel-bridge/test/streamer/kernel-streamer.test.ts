@@ -297,11 +297,20 @@ describe('the streamer in the kernel process (loopback)', () => {
     await waitForResources(kernel.process.pid!, same(baseline), 'after closing the streamer of the closed tab');
   }, 90000);
 
-  it('releases the peer and the spare worker on kernel shutdown, before the process exits', async () => {
+  it('releases the peer and the spare workers on kernel shutdown, before the process exits', async () => {
     const frontend = await makeStreamer(kernel, 'shutdown');
     const browser = await connect(frontend);
     browsers.push(browser);
     await pumpUntil(browser, 180, (y) => Math.abs(y - 180) < 12, 'pass-through');
+    // Two idle widgets besides the playing one: the kernel holds a started spare for each.
+    await makeStreamer(kernel, 'shutdown-idle-1');
+    await makeStreamer(kernel, 'shutdown-idle-2');
+    const spares = await kernel.execute(`
+      const { currentSpares } = require("jupyterlab-webrtc-bridge/lib/streamer/spare");
+      while (currentSpares().ready.length < 2 || currentSpares().booting > 0) await new Promise((r) => setTimeout(r, 20));
+      currentSpares().ready.length
+    `);
+    expect(ofType(spares.iopub, 'execute_result')[0].content.data).toEqual({ 'text/plain': '2' });
     // Registered after the streamer's own hook, so it runs after it: it reports what the process
     // still holds at that point (waiting a bounded time for threads to end), on stderr.
     const hook = await kernel.execute(`

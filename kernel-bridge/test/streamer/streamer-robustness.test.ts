@@ -10,7 +10,7 @@
 import * as os from 'node:os';
 import { MediaPeer } from '../../src/rtc';
 import { WebRtcStreamer, MAX_QUEUED_SIGNALLING, type StreamerOptions } from '../../src/streamer/streamer';
-import { currentSpare } from '../../src/streamer/spare';
+import { currentSpares } from '../../src/streamer/spare';
 import { FakeBrowser } from '../rtc/fake-browser';
 import { FakeComm, FakeKernel, freshKernel } from '../widgets/fake-kernel';
 
@@ -170,22 +170,23 @@ describeNetns('streamer robustness (loopback netns)', () => {
     expect(ofType(comm, 'stopped')).toEqual([{ type: 'stopped', reason: 'stopped by the user' }]);
   });
 
-  test('ten idle streamers share one spare worker; Start on any of them takes it', async () => {
+  test('ten idle streamers keep three spare workers; three Starts together each take a ready one', async () => {
     await until(() => MediaPeer.liveWorkers === 0); // earlier tests' workers have exited
     const create = jest.spyOn(MediaPeer, 'create');
     const streamers = Array.from({ length: 10 }, (_, i) => start({ key: `idle-${i}` }));
-    const spare = await currentSpare();
-    expect(spare).not.toBeNull();
-    expect(create).toHaveBeenCalledTimes(1);
-    expect(MediaPeer.liveWorkers).toBe(1);
+    await until(() => currentSpares().ready.length === 3);
+    const spares = currentSpares().ready;
+    // Bounded: one worker per idle widget up to the cap (3), not ten.
+    expect(currentSpares().booting).toBe(0);
+    expect(create).toHaveBeenCalledTimes(3);
+    expect(MediaPeer.liveWorkers).toBe(3);
 
-    const { streamer, comm } = streamers[7];
-    const browser = browserFor();
-    send(comm, { type: 'offer', sdp: await browser.createOffer() });
-    await until(() => ofType(comm, 'answer').length > 0);
-    // The fast path: the spare answered; one new spare is prepared for the next Start.
-    expect((streamer as unknown as { peer: MediaPeer }).peer).toBe(spare);
-    expect(create).toHaveBeenCalledTimes(2);
+    const starting = streamers.slice(7);
+    for (const { comm } of starting) send(comm, { type: 'offer', sdp: await browserFor().createOffer() });
+    await until(() => starting.every(({ comm }) => ofType(comm, 'answer').length > 0));
+    // The fast path for each: a spare answered, no worker was started for a Start.
+    const peers = starting.map(({ streamer }) => (streamer as unknown as { peer: MediaPeer }).peer);
+    expect(new Set(peers)).toEqual(new Set(spares));
   });
 
   test('an offer with 50 m-lines is refused with a clear error, no peer answers it', async () => {

@@ -125,7 +125,7 @@ export class FakeKernel implements KernelApi {
 
   display(): void {}
 
-  onShutdown(): () => void {
+  onShutdown(_handler: () => void | Promise<void>): () => void {
     return () => undefined;
   }
 

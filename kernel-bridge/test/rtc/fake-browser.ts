@@ -7,6 +7,7 @@ import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useVP8, type
 import { Vp8Decoder, Vp8Encoder } from '../../src/media/codecs';
 import { copyAvFrameToI420 } from '../../src/media/codecs';
 import { i420Size } from '../../src/media/frame';
+import { PLAYOUT_DELAY_URI } from '../../src/rtc/playout-delay';
 import { Vp8Payloader } from '../../src/rtc/vp8-payloader';
 
 const { JitterBufferCallback, DepacketizeCallback } = require('werift/nonstandard');
@@ -25,7 +26,12 @@ export class FakeBrowser {
     iceAdditionalHostAddresses: ['127.0.0.1'],
     iceUseIpv6: false,
     codecs: { audio: [], video: [useVP8()] },
+    // offered as Chrome offers it (werift numbers the ids itself)
+    headerExtensions: { audio: [], video: [{ id: 0, uri: PLAYOUT_DELAY_URI }] },
   });
+  /** RTP packets received, and the playout-delay payloads (hex) they carried, with their counts. */
+  packetsReceived = 0;
+  readonly playoutDelays = new Map<string, number>();
   readonly track = new MediaStreamTrack({ kind: 'video' });
   readonly transceiver: RTCRtpTransceiver;
   readonly received: Decoded[] = [];
@@ -59,7 +65,13 @@ export class FakeBrowser {
         });
         if (ret < 0 && remote.ssrc !== undefined) this.transceiver.receiver.sendRtcpPLI(remote.ssrc).catch(() => 0);
       });
-      remote.onReceiveRtp.subscribe((rtp: RtpPacket) => jitter.input({ rtp: rtp.clone() }));
+      remote.onReceiveRtp.subscribe((rtp: RtpPacket) => {
+        this.packetsReceived++;
+        const id = this.transceiver.headerExtensions.find((e) => e.uri === PLAYOUT_DELAY_URI)?.id;
+        const delay = rtp.header.extensions.find((e) => e.id === id)?.payload.toString('hex');
+        if (delay !== undefined) this.playoutDelays.set(delay, (this.playoutDelays.get(delay) ?? 0) + 1);
+        jitter.input({ rtp: rtp.clone() });
+      });
     });
   }
 

@@ -167,6 +167,8 @@ describeNetns('MediaPeer end to end (loopback netns)', () => {
     expect(report.kbps_in).toBeGreaterThan(0);
     expect(report.kbps_out).toBeGreaterThan(0);
     expect(errors).toEqual([]);
+    // every packet back asks the browser to show frames at once (min = max = 0: rtc/playout-delay.ts)
+    expect([...browser.playoutDelays]).toEqual([['000000', browser.packetsReceived]]);
 
     // close: worker exits, UDP sockets released; idempotent
     const worker = (peer as unknown as { worker: import('node:worker_threads').Worker }).worker;

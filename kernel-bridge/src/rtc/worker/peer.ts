@@ -7,6 +7,7 @@
 import type { RTCPeerConnection as PeerConnection, RTCRtpTransceiver, MediaStreamTrack as Track } from 'werift';
 import { errorMessage } from '../../errors';
 import { withBitrateHints } from '../bitrate-hints';
+import { PLAYOUT_DELAY_URI } from '../playout-delay';
 import {
   countMLines,
   MAX_OFFER_MLINES,
@@ -46,6 +47,8 @@ export class Peer {
   private video: RTCRtpTransceiver | undefined;
   private sendTrack: Track | undefined;
   private payloadType: number | undefined;
+  /** The playout-delay extension's id in this session, when the browser offered it. */
+  private playoutDelayId: number | undefined;
   private readonly cleanup = new Cleanup();
   private readonly liveness: Liveness;
 
@@ -57,6 +60,8 @@ export class Peer {
       iceServers: init.iceServers as PeerConnection['config']['iceServers'],
       ...networkConfig(init.hostAddresses ?? ['127.0.0.1'], init.iceServers),
       codecs: { audio: [], video: [werift.useVP8()] },
+      // negotiated by URI (the answer takes the offer's id); see rtc/playout-delay.ts
+      headerExtensions: { audio: [], video: [{ id: 0, uri: PLAYOUT_DELAY_URI }] },
     });
     this.liveness = new Liveness(init.livenessTimeoutMs, () => this.setState('closed', BROWSER_WENT_AWAY));
     this.cleanup.add(() => this.liveness.stop());
@@ -90,7 +95,7 @@ export class Peer {
   /** Where to write encoded frames, once connected and negotiated. */
   get rtpOut(): RtpOut | undefined {
     if (this.state !== 'connected' || !this.sendTrack || this.payloadType === undefined) return undefined;
-    return { track: this.sendTrack, payloadType: this.payloadType };
+    return { track: this.sendTrack, payloadType: this.payloadType, playoutDelayId: this.playoutDelayId };
   }
 
   /**
@@ -125,6 +130,7 @@ export class Peer {
     if (this.closed) throw new Error('the peer closed while answering');
     // the payload type the browser offered for VP8 (the answer reuses the offer's numbers)
     this.payloadType = (this.video.codecs.find((c) => isVp8(c.mimeType)) ?? vp8).payloadType;
+    this.playoutDelayId = this.video.headerExtensions.find((e) => e.uri === PLAYOUT_DELAY_URI)?.id;
     this.setState('connecting');
     return withBitrateHints(this.pc.localDescription?.sdp ?? ans.sdp);
   }

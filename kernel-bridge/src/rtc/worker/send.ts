@@ -17,16 +17,22 @@ import { allocI420Buffer, i420Size, releaseScalers, scaleI420 } from '../../medi
 import type { EncoderCaps } from '../protocol';
 import { Vp8Payloader } from '../vp8-payloader';
 import { fitWithin, FrameRateGate } from './caps';
+import { playoutDelayPayload } from '../playout-delay';
 import { RtpClock } from './rtp-clock';
 import type { WorkerStats } from './stats';
 
 const werift = require('werift') as typeof import('werift');
 
-/** Where encoded frames go: the negotiated send track and VP8 payload type. */
+/** Where encoded frames go: the negotiated send track, VP8 payload type and extension ids. */
 export interface RtpOut {
   track: Track;
   payloadType: number;
+  /** The playout-delay extension's id when negotiated (see rtc/playout-delay.ts). */
+  playoutDelayId: number | undefined;
 }
+
+/** Show each frame as soon as it is decoded (rtc/playout-delay.ts); one shared, never-changed payload. */
+const NO_PLAYOUT_DELAY = playoutDelayPayload(0, 0);
 
 export interface SenderOptions {
   bitrate: number | undefined;
@@ -93,6 +99,7 @@ export class Sender {
           timestamp: rtpTs,
           marker,
           payloadType: out.payloadType,
+          extensions: out.playoutDelayId === undefined ? [] : [{ id: out.playoutDelayId, payload: NO_PLAYOUT_DELAY }],
         });
         this.seq = (this.seq + 1) & 0xffff;
         out.track.writeRtp(new werift.RtpPacket(header, payload));

@@ -37,7 +37,7 @@ export interface PeerFrameCounts {
   dropped_main: number;
   /** Frames handed to the transform. */
   delivered: number;
-  /** Frames to send replaced by a newer one while the encoder was busy, or sent before the peer connected. */
+  /** Frames to send replaced by a newer one while the encoder was busy, skipped by the frame-rate cap, or sent before the peer connected. */
   dropped_send: number;
   /** Frames the encoder turned into a VP8 frame. */
   encoded: number;

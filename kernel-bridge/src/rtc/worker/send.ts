@@ -28,7 +28,7 @@ export interface RtpOut {
   track: Track;
   payloadType: number;
   /** The playout-delay extension's id when negotiated (see rtc/playout-delay.ts). */
-  playoutDelayId: number | undefined;
+  playoutDelayId?: number;
 }
 
 /** Show each frame as soon as it is decoded (rtc/playout-delay.ts); one shared, never-changed payload. */

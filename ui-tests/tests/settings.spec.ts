@@ -69,7 +69,21 @@ test.afterEach(async ({ page }) => {
 });
 
 test('the streamer starts with the schema defaults', async ({ page }) => {
-  await expect.poll(() => widgetSettings(page)).toEqual({ iceServers: [], preferredCodec: 'VP8', showStats: false });
+  await expect
+    .poll(() => widgetSettings(page))
+    .toEqual({
+      iceServers: [],
+      preferredCodec: 'VP8',
+      showStats: false,
+      // no caps, no bitrate override, and under load keep the resolution (as contentHint 'detail' did)
+      quality: {
+        max_width: null,
+        max_height: null,
+        max_fps: null,
+        bitrate_kbps: null,
+        degradation: 'maintain-resolution',
+      },
+    });
 });
 
 test('toggling the stats overlay in the Settings Editor reaches the widgets', async ({ page }) => {

@@ -4,6 +4,7 @@
  * streamer widget per stream, and the worker count read back.
  */
 'use strict';
+const path = require('node:path');
 
 /**
  * First cell: the kernel's pid (its CPU is read from /proc by the driver) and a count of live media
@@ -27,31 +28,13 @@ const FIRST_CELL = `const benchWorkers = { live: 0, started: 0 };
 process.pid`;
 
 /**
- * The transforms: identity, and invert (the Y plane inverted into one reused frame per stream;
- * the stamp band of the top 2 * width/32 rows kept so the page can read its stamp; chroma copied).
+ * The transforms: identity, and invert (shared/invert.js, the one soak uses: the Y plane inverted
+ * into one reused frame per stream, the stamp band kept so the page can read its stamp).
  */
-const SETUP_CELL = `import { webrtcStreamer, createI420Frame } from "jupyterlab-webrtc-bridge";
-import { map } from "rxjs";
+const INVERT_MODULE = path.join(__dirname, '..', 'shared', 'invert.js');
+const SETUP_CELL = `import { webrtcStreamer } from "jupyterlab-webrtc-bridge";
 const identity = (frames$: any) => frames$;
-function invertY() {
-  let out: any = null;
-  return (frames$: any) =>
-    frames$.pipe(
-      map((f: any) => {
-        const w = f.width;
-        const h = f.height;
-        if (!out || out.width !== w || out.height !== h) out = createI420Frame(w, h);
-        const src = f.y;
-        const dst = out.y;
-        const band = 2 * Math.floor(w / 32) * w;
-        dst.set(src.subarray(0, band), 0);
-        for (let i = band; i < w * h; i++) dst[i] = 255 - src[i];
-        out.u.set(f.u);
-        out.v.set(f.v);
-        return createI420Frame(w, h, f.timestamp, out.data);
-      }),
-    );
-}
+const { invertY } = require(${JSON.stringify(INVERT_MODULE)});
 "ready"`;
 
 /** One streamer widget (the cell's result), stats overlay on, the camera at width x height. */

@@ -40,8 +40,6 @@ workerThreads.Worker = class CountedWorker extends BaseWorker {
 const kb = path.resolve(__dirname, '..', '..');
 const lib = path.join(kb, 'lib');
 const { setKernelApi } = require(path.join(lib, 'kernel', 'api'));
-const { createI420Frame } = require(path.join(lib, 'media'));
-const { map } = require(require.resolve('rxjs', { paths: [kb] }));
 
 // ---- the kernel API stand-in ----------------------------------------------------------------
 const comms = new Map();
@@ -106,29 +104,7 @@ setKernelApi({
 // ---- the notebook cell ----------------------------------------------------------------------
 const { webrtcStreamer } = require(path.join(lib, 'streamer'));
 
-/**
- * Inverts the Y plane into one reused output frame (chroma copied); the top band keeps the
- * source's rows so that the page can read its latency stamp (see g2g/page.html).
- */
-function invertY() {
-  let out = null;
-  return (frames$) =>
-    frames$.pipe(
-      map((f) => {
-        const w = f.width;
-        const h = f.height;
-        if (!out || out.width !== w || out.height !== h) out = createI420Frame(w, h);
-        const src = f.y;
-        const dst = out.y;
-        const band = 2 * Math.floor(w / 32) * w;
-        dst.set(src.subarray(0, band), 0);
-        for (let i = band; i < w * h; i++) dst[i] = 255 - src[i];
-        out.u.set(f.u);
-        out.v.set(f.v);
-        return createI420Frame(w, h, f.timestamp, out.data); // a view of the reused buffer
-      }),
-    );
-}
+const { invertY } = require('../shared/invert');
 
 const streamer = webrtcStreamer({ key: 'soak' }).transform(invertY());
 const comm = comms.get(streamer.modelId);

@@ -306,11 +306,13 @@ export class SignallingClient {
       if (this._session !== session) {
         return;
       }
-      const parameters = withSenderQuality(sender.getParameters(), quality);
-      if (!parameters) {
-        return; // no encoding before negotiation: applied again once connected
-      }
+      // Everything that can throw is inside the try: one failure must not leave the chain rejected,
+      // which would skip every later update of this client.
       try {
+        const parameters = withSenderQuality(sender.getParameters(), quality);
+        if (!parameters) {
+          return; // no encoding before negotiation: applied again once connected
+        }
         await sender.setParameters(parameters);
       } catch (error) {
         if (this._session === session) {

@@ -423,6 +423,35 @@ describe('WebRtcStreamerView', () => {
     }
   });
 
+  it('reads getStats() only while the stats overlay is shown', async () => {
+    const { model, comm } = createModel();
+    const view = createView(model);
+    settings.update({ showStats: false });
+    WebRtcStreamerModel.browserStatsMs = 5;
+    try {
+      await startPlaying(view, comm);
+      const pc = FakePeerConnection.last();
+      pc.statsReport = new Map<string, Record<string, unknown>>([
+        ['in', { type: 'inbound-rtp', kind: 'video', timestamp: 1000, framesReceived: 2, framesDecoded: 1 }],
+      ]);
+      // several polling periods pass while playing with the overlay hidden: nothing is read
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(pc.getStatsCalls).toBe(0);
+      // the widget turns it on: reading starts
+      const read = new Promise<void>((resolve) => model.browserStatsChanged.connect(() => resolve()));
+      model.set('show_stats', true);
+      await read;
+      expect(pc.getStatsCalls).toBeGreaterThan(0);
+      // and off again: reading stops
+      model.set('show_stats', false);
+      const calls = pc.getStatsCalls;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(pc.getStatsCalls).toBe(calls);
+    } finally {
+      WebRtcStreamerModel.browserStatsMs = 1000;
+    }
+  });
+
   it('shows transform_error from the kernel', () => {
     const { model } = createModel();
     const view = createView(model);

@@ -7,7 +7,7 @@
 import { DOMWidgetModel, IBackboneModelOptions, ISerializers } from '@jupyter-widgets/base';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IWebRtcSettings, resolveCodec, resolveIceServers, resolveQuality } from '../settings';
+import { IWebRtcSettings, resolveCodec, resolveIceServers, resolveQuality, resolveShowStats } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
@@ -134,6 +134,9 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     // Quality caps apply to the running session at once, from the widget or the site setting.
     this.on('change:quality', () => this._client.setQuality(this._quality()), this);
     this._env.settings.changed.connect(this._onSettingsChanged, this);
+    // getStats() is read only for the overlay: hidden (the default), it costs nothing.
+    this.on('change:show_stats', this._updateStatsPolling, this);
+    this._env.settings.changed.connect(this._updateStatsPolling, this);
     // The kernel closed the comm: it has released the peer already.
     this.on('comm:close', () => this._client.dispose('the widget was closed', false));
   }
@@ -354,11 +357,17 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       this._viewGrace.cancel();
       this._setStats(null);
     }
-    this._pollBrowserStats(client.state === 'playing');
+    this._updateStatsPolling();
     this._pageExit.setActive(active);
   }
 
-  /** Reads getStats() every `browserStatsMs` while playing; stopping clears the figures. */
+  /** The browser's figures are read while playing with the stats overlay shown (widget or site setting). */
+  private _updateStatsPolling(): void {
+    const shown = resolveShowStats(this.get('show_stats'), this._env.settings.current);
+    this._pollBrowserStats(this._client.state === 'playing' && shown);
+  }
+
+  /** Reads getStats() every `browserStatsMs` while on; stopping clears the figures. */
   private _pollBrowserStats(on: boolean): void {
     if (on && this._statsTimer === null) {
       this._statsTimer = setInterval(() => void this._readBrowserStats(), WebRtcStreamerModel.browserStatsMs);

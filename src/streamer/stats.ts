@@ -46,7 +46,7 @@ const KERNEL_LABELS: Record<keyof IStageCounts, string> = {
   delivered: 'to transform',
   transformed: 'transformed',
   transform_errors: 'transform errors',
-  dropped_send: 'dropped (encoder busy)',
+  dropped_send: 'dropped (before encoder)',
   encoded: 'encoded',
   sent: 'sent',
 };

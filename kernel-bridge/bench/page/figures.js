@@ -131,7 +131,7 @@ function lossesOf(st) {
       ['kernel: undecodable', k.decode_failed, 0],
       ['kernel: dropped in the worker (latest-first)', k.dropped_worker, 0],
       ['kernel: dropped waiting for the transform', k.dropped_main, 0],
-      ['kernel: dropped, encoder busy', k.dropped_send, 0],
+      ['kernel: dropped before the encoder', k.dropped_send, 0],
       [
         'kernel: transformed − dropped → encoded',
         minus(k.transformed + (k.transform_errors ?? 0), k.dropped_send),

@@ -120,7 +120,7 @@ function kernelChain(k) {
   return (
     ` → kernel: received ${f.received} → decoded ${f.decoded}${drops} → to the transform ${f.delivered}` +
     ` → transformed ${f.transformed}${f.transform_errors ? ` (errors ${f.transform_errors})` : ''}` +
-    `${f.dropped_send ? ` − dropped encoder busy ${f.dropped_send}` : ''} → encoded ${f.encoded} → sent ${f.sent}` +
+    `${f.dropped_send ? ` − dropped before the encoder ${f.dropped_send}` : ''} → encoded ${f.encoded} → sent ${f.sent}` +
     ` → browser:`
   );
 }

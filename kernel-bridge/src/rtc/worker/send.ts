@@ -93,13 +93,16 @@ export class Sender {
     const { stats } = this.opts;
     this.encoder.encode(data, width, height, this.clock.lastTicks, key, (packet) => {
       stats.encoded++;
+      // one array for all the frame's packets: werift copies it and leaves it unchanged
+      const extensions =
+        out.playoutDelayId === undefined ? [] : [{ id: out.playoutDelayId, payload: NO_PLAYOUT_DELAY }];
       for (const { payload, marker } of this.payloader.packetize(packet)) {
         const header = new werift.RtpHeader({
           sequenceNumber: this.seq,
           timestamp: rtpTs,
           marker,
           payloadType: out.payloadType,
-          extensions: out.playoutDelayId === undefined ? [] : [{ id: out.playoutDelayId, payload: NO_PLAYOUT_DELAY }],
+          extensions,
         });
         this.seq = (this.seq + 1) & 0xffff;
         out.track.writeRtp(new werift.RtpPacket(header, payload));

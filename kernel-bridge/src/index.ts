@@ -46,4 +46,4 @@ export * from './widgets';
 export { webrtcStreamer, WebRtcStreamer } from './streamer';
 export type { StreamerOptions, Transform, KernelStatus, QualityOptions, Degradation } from './streamer';
 export { createI420Frame, frameFromRGBA, I420Frame, latestFirst } from './media';
-export type { Frame, LatestFirstOptions } from './media';
+export type { Frame, AudioFrame, LatestFirstOptions } from './media';

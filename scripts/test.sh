@@ -3,7 +3,8 @@
 #   0. lint: `npm run lint:check` (ESLint, Prettier, Stylelint, knip; both packages), one check
 #   1. kernel-bridge jest: kernel over zeromq, widgets, media, streamer (loopback-only namespace)
 #   2. frontend jest: the labextension's widget, signalling and settings
-#   3. jupyter_kernel_test: Jupyter's kernel conformance suite against our kernel
+#   3. jupyter_kernel_test: Jupyter's kernel conformance suite against our kernel; examples/*.ipynb
+#      run top to bottom by nbclient (kernel-bridge/test/examples)
 #   4. Galata: real JupyterLab + real Chromium with a fake camera (loopback-only namespace)
 # Every step runs even if one before failed; the exit code is non-zero if any failed, and the
 # last line is "N passed, N failed, N skipped" over all suites (skips are counted and shown per
@@ -102,8 +103,9 @@ printf '\n== frontend jest\n'
 npx jest --runInBand 2>&1 | tee "$LOGS/frontend.log"
 code=${PIPESTATUS[0]}; read -r p f s < <(jest_counts "$LOGS/frontend.log"); record "frontend jest" "$code" "$p" "$f" "$s"
 
-printf '\n== jupyter_kernel_test conformance\n'
-JUPYTER_PATH=$ROOT/.venv/share/jupyter .venv/bin/python -m pytest -q -p no:cacheprovider kernel-bridge/test/conformance 2>&1 | tee "$LOGS/conformance.log"
+printf '\n== jupyter_kernel_test conformance, and the example notebooks run by nbclient\n'
+JUPYTER_PATH=$ROOT/.venv/share/jupyter .venv/bin/python -m pytest -q -p no:cacheprovider kernel-bridge/test/conformance \
+  kernel-bridge/test/examples 2>&1 | tee "$LOGS/conformance.log"
 code=${PIPESTATUS[0]}
 line=$(tail -1 "$LOGS/conformance.log")
 record "conformance" "$code" "$(count passed "$line")" \

@@ -8,6 +8,8 @@ import { StreamerOptions, WebRtcStreamer } from './streamer';
 export { WebRtcStreamer } from './streamer';
 export type { StreamerOptions } from './streamer';
 export type { Transform } from './pipeline';
+export type { StartOptions, StreamStatus } from './control';
+export type { SnapshotOptions, SnapshotWhich } from './snapshot';
 export type { Degradation, KernelStatus } from './protocol';
 export type { QualityOptions } from './quality';
 

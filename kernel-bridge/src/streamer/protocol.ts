@@ -76,7 +76,19 @@ interface IStopMessage {
 interface IClearLogMessage {
   type: 'clear_log';
 }
-export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage;
+/**
+ * The browser's session state, sent on every change (its status line: the state word, then the
+ * detail), so the notebook sees browser-side failures (camera denied, no camera, ICE failed, answer
+ * timeout) with their reason in `status$`, and `start()` learns how its request ended.
+ */
+interface IBrowserStatusMessage {
+  type: 'browser_status';
+  state: KernelStatus;
+  /** "" or why (e.g. "camera access denied: ..."), at most MAX_TEXT_LENGTH. */
+  detail: string;
+}
+export type FrontendMessage =
+  IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage | IBrowserStatusMessage;
 
 // ---- Kernel → frontend ----
 
@@ -93,6 +105,10 @@ interface IErrorMessage {
 interface IStoppedMessage {
   type: 'stopped';
   reason: string;
+}
+/** start() from the notebook: the browser starts a session as its Start button does (permission prompt included). */
+interface IStartMessage {
+  type: 'start';
 }
 /**
  * Frames per stage of the kernel's pipeline, in pipeline order (docs/design.md, "Frame accounting"):
@@ -138,7 +154,8 @@ interface IStatsMessage {
   /** Packets from the browser the kernel never received, since the session started. */
   lost_in: number;
 }
-export type KernelMessage = IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage;
+export type KernelMessage =
+  IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage | IStartMessage;
 
 /** Every name of `K`, checked by the compiler: a missing or extra name does not compile. */
 function namesOf<K extends string>(names: Record<K, true>): K[] {
@@ -152,6 +169,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   stop: true,
   clear_log: true,
   site_quality: true,
+  browser_status: true,
 });
 /** The stages of IStageCounts in pipeline order, at run time. */
 export const STATS_STAGES = namesOf<keyof IStageCounts>({
@@ -175,6 +193,7 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   error: true,
   stopped: true,
   stats: true,
+  start: true,
 });
 
 // ---- Synced state (the streamer's own keys; the widget base keys come from widgets/controls) ----
@@ -241,6 +260,16 @@ export function parseFrontendMessage(content: JSONValue): FrontendMessage {
       return { type: 'clear_log' };
     case 'site_quality':
       return { type: 'site_quality', quality: parseQuality(content.quality, 'site_quality.quality') };
+    case 'browser_status': {
+      const { state, detail } = content;
+      if (typeof state !== 'string' || !(KERNEL_STATUSES as readonly string[]).includes(state)) {
+        throw new ProtocolError(`browser_status.state must be one of ${KERNEL_STATUSES.join(', ')}`);
+      }
+      if (typeof detail !== 'string' || detail.length > MAX_TEXT_LENGTH) {
+        throw new ProtocolError(`browser_status.detail must be a string of at most ${MAX_TEXT_LENGTH} characters`);
+      }
+      return { type: 'browser_status', state: state as KernelStatus, detail };
+    }
     default:
       throw new ProtocolError(`unknown signalling message type ${JSON.stringify(content.type ?? null)}`);
   }

@@ -18,6 +18,7 @@ import {
   perSecond,
 } from '../rtc';
 import { Widget } from '../widgets/widget';
+import { StartOptions, StreamControl, StreamStatus } from './control';
 import { StreamerLog } from './log';
 import { TransformPipeline, Transform } from './pipeline';
 import {
@@ -30,6 +31,7 @@ import {
   parseFrontendMessage,
 } from './protocol';
 import { effectiveQuality, encoderCapsOf, QualityOptions, qualityState } from './quality';
+import { FrameSnapshots, SnapshotOptions } from './snapshot';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
 
@@ -108,6 +110,12 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private unscopeTransform: Unsubscribe = () => undefined;
   /** The browser's site setting for quality (`site_quality`), which the widget's fields override. */
   private siteQuality: IQuality | null = null;
+  /** status$ and start() (control.ts). */
+  private readonly control: StreamControl;
+  /** The latest input and output frames, for snapshot(). */
+  private readonly snapshots = new FrameSnapshots();
+  /** The last fatal error told to the browser: the reason of an 'error' status. */
+  private lastFatal = '';
 
   constructor(options: StreamerOptions) {
     super(streamerTraits(), toState(options));
@@ -116,7 +124,11 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     const toLog = (name: 'stdout' | 'stderr', text: string) => this.streamerLog.write(name, text);
     this.livenessTimeoutMs = options.livenessTimeoutMs;
     this.pipeline = new TransformPipeline({
-      output: (frame) => this.peer?.send(frame),
+      output: (frame) => {
+        if (!this.peer) return;
+        this.snapshots.record('output', frame);
+        this.peer.send(frame);
+      },
       error: (error) => this.onTransformError(error),
       recovered: () => {
         this.lastLogged = '';
@@ -129,6 +141,9 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       complete: () => void this.end('the widget was closed'),
     });
     this.stopOnShutdown = getKernelApi().onShutdown(() => this.end('the kernel shut down'));
+    this.control = new StreamControl(this.observe('kernel_status'), this.get('kernel_status'), () =>
+      this.tell({ type: 'start' }),
+    );
     // Changed from the notebook or the browser: applied to the running peer at once.
     this.observe('quality').subscribe(() => this.applyQuality());
     retainSpare(this);
@@ -140,8 +155,34 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     return this.pipeline.frames$;
   }
 
-  get status$(): Observable<KernelStatus> {
-    return this.observe('kernel_status');
+  /**
+   * The stream's state on both sides, each change as `{state, reason, side}`: the latest first.
+   * `side: 'kernel'` follows the kernel's peer (`kernel_status`), `side: 'browser'` the browser's
+   * session, with its failures and their reasons (camera denied, no camera, ICE failed, no answer).
+   */
+  get status$(): Observable<StreamStatus> {
+    return this.control.status$;
+  }
+
+  /**
+   * Starts streaming from code: the browser starts a session as its Start button does (camera
+   * permission prompt included). Resolves once playing (at once if it is); rejects with the
+   * browser's reason when it cannot start (camera denied, no view of the widget shown...), or after
+   * `timeoutMs` (default 60 s) without an outcome.
+   */
+  start(options?: StartOptions): Promise<void> {
+    if (this.isClosed) return Promise.reject(new Error('start(): the widget is closed'));
+    return this.control.start(this.get('kernel_status') === 'playing', options);
+  }
+
+  /**
+   * The stream's latest frame, as a copy of its own (it displays as a picture): `{which: 'input'}`
+   * (default) as it came from the browser, `{which: 'output'}` after the transform. Rejects when
+   * nothing is playing; while a session has no frame yet, waits for its first (up to 5 s).
+   */
+  snapshot(options?: SnapshotOptions): Promise<Frame> {
+    const status = this.get('kernel_status');
+    return this.snapshots.take(options, this.peer !== null && status !== 'error', status);
   }
 
   /**
@@ -199,6 +240,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 
   override close(): void {
     this.stopOnShutdown();
+    this.control.close();
     this.streamerLog.dispose();
     super.close();
   }
@@ -217,6 +259,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       // A setting, not signalling: applied at once, whatever session it arrives in.
       this.siteQuality = message.quality;
       this.applyQuality();
+      return;
+    }
+    if (message.type === 'browser_status') {
+      this.control.browser(message.state, message.detail); // a report, not signalling
       return;
     }
     if (message.type === 'stop') {
@@ -276,6 +322,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
         this.streamerLog.clear();
         return;
       case 'site_quality':
+      case 'browser_status':
         return; // handled on arrival (receive)
     }
   }
@@ -293,14 +340,14 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 
   private async answer(sdp: string, iceServers: IceServerLike[]): Promise<void> {
     await this.release(null);
-    this.set({ kernel_status: 'connecting' });
+    this.setStatus('connecting');
     this.lastMediaError = '';
     let peer: MediaPeer;
     try {
       peer = await takePeer(this, this.peerOptions(iceServers));
     } catch (error) {
       this.reportError(`could not start the media worker: ${errorSummary(error)}`, true);
-      if (!this.isClosed && !this.ending) this.set({ kernel_status: 'error' });
+      if (!this.isClosed && !this.ending) this.setStatus('error', this.lastFatal);
       return;
     }
     if (this.isClosed || this.ending) {
@@ -312,7 +359,12 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.lastTransformCounts = null;
     this.applyQuality();
     const subscriptions = (this.peerSubscriptions = new Subscription());
-    subscriptions.add(peer.frames$.subscribe((frame) => this.pipeline.push(frame)));
+    subscriptions.add(
+      peer.frames$.subscribe((frame) => {
+        this.snapshots.record('input', frame);
+        this.pipeline.push(frame);
+      }),
+    );
     subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate })));
     subscriptions.add(peer.stats$.subscribe((stats) => this.tellStats(stats)));
     subscriptions.add(peer.errors$.subscribe((error) => this.onMediaError(error)));
@@ -346,7 +398,13 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       void this.release(peer.closeReason ?? 'the connection closed');
       return;
     }
-    this.set({ kernel_status: STATUS_OF[state] });
+    this.setStatus(STATUS_OF[state]);
+  }
+
+  /** Sets `kernel_status`, with the reason status$ gives for it. */
+  private setStatus(status: KernelStatus, reason = ''): void {
+    this.control.kernelReason = reason;
+    this.set({ kernel_status: status });
   }
 
   /** Releases the peer (sockets, codecs, worker); says why to the browser unless `reason` is null. */
@@ -356,9 +414,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (!peer) return;
     this.peer = null;
     this.peerSubscriptions.unsubscribe();
+    this.snapshots.reset();
     await peer.close();
     if (this.isClosed || this.ending) return;
-    this.set({ kernel_status: status });
+    this.setStatus(status, status === 'error' ? this.lastFatal : (reason ?? ''));
     if (reason !== null) this.tell({ type: 'stopped', reason });
     prepareSpare(this, this.peerOptions(this.get('ice_servers') ?? []));
   }
@@ -388,6 +447,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
    * log, never printed into a cell (that would be whichever cell ran last, unrelated to the stream).
    */
   private reportError(message: string, fatal: boolean): void {
+    if (fatal) this.lastFatal = message;
     this.tell({ type: 'error', message, fatal });
     this.log(message);
   }

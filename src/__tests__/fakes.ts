@@ -63,6 +63,11 @@ class FakeSender {
     this.applied.push(parameters);
     this.parameters = parameters;
   }
+  /** The tracks given to replaceTrack, in order. */
+  replaced: (MediaStreamTrack | null)[] = [];
+  async replaceTrack(track: MediaStreamTrack | null): Promise<void> {
+    this.replaced.push(track);
+  }
 }
 
 export class FakeTransceiver {

@@ -78,7 +78,18 @@ export interface IStopMessage {
 export interface IClearLogMessage {
   type: 'clear_log';
 }
-export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage;
+/**
+ * The session's state on every change (the status line: state word, detail), so the notebook's
+ * `status$` carries browser-side failures with their reason and `start()` learns its outcome.
+ */
+export interface IBrowserStatusMessage {
+  type: 'browser_status';
+  state: KernelStatus;
+  /** "" or why, at most MAX_TEXT_LENGTH (see fitText). */
+  detail: string;
+}
+export type FrontendMessage =
+  IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage | IBrowserStatusMessage;
 
 // ---- Kernel → frontend ----
 
@@ -95,6 +106,10 @@ export interface IErrorMessage {
 export interface IStoppedMessage {
   type: 'stopped';
   reason: string;
+}
+/** start() in the notebook: start a session as the Start button does. */
+export interface IStartMessage {
+  type: 'start';
 }
 /**
  * Frames per stage of the kernel's pipeline, in pipeline order (docs/design.md, "Frame accounting"):
@@ -141,7 +156,8 @@ export interface IStatsMessage {
   /** Packets from the browser the kernel never received, since the session started. */
   lost_in: number;
 }
-export type KernelMessage = IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage;
+export type KernelMessage =
+  IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage | IStartMessage;
 
 /** Every name of `K`, checked by the compiler: a missing or extra name does not compile. */
 function namesOf<K extends string>(names: Record<K, true>): K[] {
@@ -155,6 +171,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   stop: true,
   clear_log: true,
   site_quality: true,
+  browser_status: true,
 });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
@@ -163,6 +180,7 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   error: true,
   stopped: true,
   stats: true,
+  start: true,
 });
 /** The plain numeric fields of IStatsMessage (all finite and non-negative). */
 export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type' | 'fps' | 'total' | 'rtt_ms' | 'loss_out'>>({
@@ -241,6 +259,18 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The UTF-8 size of a string, in bytes. */
+/** `text` cut to MAX_TEXT_LENGTH UTF-16 units (what the kernel accepts), without splitting a surrogate pair. */
+export function fitText(text: string): string {
+  if (text.length <= MAX_TEXT_LENGTH) {
+    return text;
+  }
+  let end = MAX_TEXT_LENGTH - 1;
+  if (/[\ud800-\udbff]/.test(text[end - 1])) {
+    end--;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
 export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
@@ -392,6 +422,8 @@ export function parseKernelMessage(data: unknown): ParseResult {
     }
     case 'stats':
       return parseStats(data);
+    case 'start':
+      return { ok: true, message: { type: 'start' } };
     default:
       return {
         ok: false,

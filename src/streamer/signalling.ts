@@ -46,10 +46,11 @@ export interface IPeerConnectionLike {
   close(): void;
 }
 
-/** The part of RTCRtpSender the client uses to apply the quality caps. */
+/** The part of RTCRtpSender the client uses: the quality caps, and replaceTrack to switch cameras. */
 export interface IRtpSenderLike {
   getParameters(): RTCRtpSendParameters;
   setParameters(parameters: RTCRtpSendParameters): Promise<void>;
+  replaceTrack?(track: MediaStreamTrack | null): Promise<void>;
 }
 
 /** A state change: the state word and the rest of the status line. */
@@ -272,6 +273,61 @@ export class SignallingClient {
   }
 
   /**
+   * Switches the running session to another camera without renegotiating: the new camera's track
+   * replaces the old one on the same sender (RTCRtpSender.replaceTrack), then the old camera is
+   * released. A camera that cannot be opened leaves the session as it was, with a notice. Switches
+   * run one after another. Does nothing without a session that sends a camera.
+   */
+  switchCamera(constraints: MediaStreamConstraints): Promise<void> {
+    this._switching = this._switching.then(() => this._switchCamera(constraints));
+    return this._switching;
+  }
+
+  private async _switchCamera(constraints: MediaStreamConstraints): Promise<void> {
+    const session = this._session;
+    const sender = session?.sender;
+    if (!session || !session.track || !sender?.replaceTrack) {
+      return;
+    }
+    let stream: MediaStream;
+    try {
+      stream = await this.options.getUserMedia(constraints);
+    } catch (error) {
+      if (this._session === session) {
+        this._notice.emit(`could not switch the camera: ${describeCameraError(error)}`);
+      }
+      return;
+    }
+    const track = stream.getVideoTracks()[0];
+    if (this._session !== session || !track) {
+      stopStream(stream);
+      if (!track && this._session === session) {
+        this._notice.emit('could not switch the camera: it gave no video track');
+      }
+      return;
+    }
+    try {
+      await sender.replaceTrack(track);
+    } catch (error) {
+      stopStream(stream);
+      if (this._session === session) {
+        this._notice.emit(`could not switch the camera: ${errorText(error)}`);
+      }
+      return;
+    }
+    if (this._session !== session) {
+      stopStream(stream);
+      return;
+    }
+    const old = session.stream;
+    session.stream = stream;
+    session.track = track;
+    stopStream(old);
+    this._localStreamChanged.emit(stream);
+    this._applyQuality(session);
+  }
+
+  /**
    * New caps for the camera's sender: applied at once to the running
    * session (setParameters, no renegotiation) and to later sessions.
    */
@@ -357,6 +413,8 @@ export class SignallingClient {
         return;
       case 'stats':
         return; // shown by the view
+      case 'start':
+        return; // the model starts a session (see WebRtcStreamerModel)
     }
   }
 
@@ -569,4 +627,6 @@ export class SignallingClient {
   private _quality: IQuality = NO_QUALITY;
   /** The last setParameters in the chain (see _applyQuality). */
   private _qualityApplied: Promise<void> = Promise.resolve();
+  /** The last camera switch in the chain (see switchCamera). */
+  private _switching: Promise<void> = Promise.resolve();
 }

@@ -115,7 +115,8 @@ export class WebRtcStreamerView extends DOMWidgetView {
     const active = model.active;
     els.start.disabled = active;
     els.stop.disabled = !active;
-    els.camera.disabled = active;
+    // While playing, another camera is switched to at once (replaceTrack); not while connecting.
+    els.camera.disabled = model.streamState === 'connecting';
     this._renderError();
   }
 

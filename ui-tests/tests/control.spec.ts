@@ -133,7 +133,8 @@ test('camera switch while playing: replaceTrack, the second camera shows, the sa
     devices.enumerateDevices = async () => [...(await listDevices()), second];
     devices.getUserMedia = async (constraints) => {
       const video = constraints?.video;
-      const wanted = typeof video === 'object' ? (video.deviceId as ConstrainDOMStringParameters | undefined) : undefined;
+      const wanted =
+        typeof video === 'object' ? (video.deviceId as ConstrainDOMStringParameters | undefined) : undefined;
       if (wanted?.exact !== 'test-camera-2' && wanted?.ideal !== 'test-camera-2') return open(constraints);
       const canvas = document.createElement('canvas');
       canvas.width = 320;

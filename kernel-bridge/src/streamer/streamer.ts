@@ -1,6 +1,8 @@
 /**
  * The streamer widget: one widget model = one stream = at most one peer at a time. The browser
  * negotiates over the widget's comm; frames flow camera → MediaPeer (worker) → transform → back.
+ * Its `mode` may drop one direction (sendonly: nothing goes back; recvonly: no camera), and a
+ * `source` (source.ts) may feed the transform instead of the camera.
  */
 import { AsyncResource } from 'async_hooks';
 import { Observable, Subscription } from 'rxjs';
@@ -28,7 +30,11 @@ import {
   KernelMessage,
   KernelStatus,
   parseFrontendMessage,
+  STREAM_MODES,
+  StreamMode,
 } from './protocol';
+import { videoDirectionOf } from '../rtc/sdp-direction';
+import { checkSource, FrameSource, SourceFeed } from './source';
 import { effectiveQuality, encoderCapsOf, QualityOptions, qualityState } from './quality';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
@@ -56,6 +62,20 @@ export interface StreamerOptions {
    * default 4000 (MediaPeer's LIVENESS_TIMEOUT_MS).
    */
   livenessTimeoutMs?: number;
+  /**
+   * Which way video goes: 'sendrecv' (default) the camera to the kernel and the transform's frames
+   * back; 'sendonly' the camera to the kernel only (read `frames$`; no encoder runs, the widget
+   * shows no output); 'recvonly' the kernel to the browser only (no camera: frames come from
+   * `source`). Changing it on a running stream stops it (press Start again).
+   */
+  mode?: StreamMode;
+  /**
+   * Frames to send instead of the camera's: any Observable of frames, e.g.
+   * `interval(33).pipe(map(drawClock))`, another stream's `frames$`, or a media file. Required in
+   * 'recvonly'; in 'sendrecv' the transform gets the source's frames while `frames$` still gives
+   * the camera's (mix them in the transform). Subscribed while the stream plays.
+   */
+  source?: FrameSource | null;
 }
 
 const MAX_EARLY_CANDIDATES = 64;
@@ -108,15 +128,24 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private unscopeTransform: Unsubscribe = () => undefined;
   /** The browser's site setting for quality (`site_quality`), which the widget's fields override. */
   private siteQuality: IQuality | null = null;
+  /** The `mode` trait, kept at hand: the send path reads it for every frame. */
+  private mode: StreamMode;
+  private readonly source: SourceFeed;
+  /** Where a source's problems are printed: under the cell that set the source (see transform()). */
+  private reportSourceProblem: (message: string) => void = () => undefined;
+  /** VP8 encoders the kernel opened in the current session (from the worker's stats). */
+  private encoderOpenCount = 0;
 
   constructor(options: StreamerOptions) {
     super(streamerTraits(), toState(options));
+    this.mode = this.get('mode');
     this.hostAddresses = hostAddressesOf(options);
     const api = getKernelApi();
     const toLog = (name: 'stdout' | 'stderr', text: string) => this.streamerLog.write(name, text);
     this.livenessTimeoutMs = options.livenessTimeoutMs;
     this.pipeline = new TransformPipeline({
-      output: (frame) => this.peer?.send(frame),
+      // sendonly: the browser receives nothing, so the transform's frames go nowhere (never encoded).
+      output: (frame) => this.mode !== 'sendonly' && this.peer?.send(frame),
       error: (error) => this.onTransformError(error),
       recovered: () => {
         this.lastLogged = '';
@@ -124,6 +153,12 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       },
       run: (fn) => api.captureOutput(toLog, fn),
     });
+    this.source = new SourceFeed({
+      frame: (frame) => this.pipeline.pushSource(frame),
+      problem: (message) => this.onSourceProblem(message),
+      run: (fn) => api.captureOutput(toLog, fn),
+    });
+    this.setSourceNow(options.source ?? null);
     this.custom$.subscribe({
       next: ({ content }) => this.receive(content),
       complete: () => void this.end('the widget was closed'),
@@ -135,9 +170,51 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     prepareSpare(this, this.peerOptions(this.get('ice_servers') ?? []));
   }
 
-  /** Incoming camera frames, before the transform. */
+  /**
+   * The browser's camera frames, before the transform (never emits in 'recvonly'). With a source,
+   * the transform gets the source's frames and these still come here.
+   */
   get frames$(): Observable<Frame> {
     return this.pipeline.frames$;
+  }
+
+  /**
+   * How many VP8 encoders the kernel opened for the current (or last) session, from the media
+   * worker's once-a-second stats: 0 in 'sendonly', where nothing is ever encoded.
+   */
+  get encoderOpens(): number {
+    return this.encoderOpenCount;
+  }
+
+  /** True while the stream's source is subscribed (while it plays). */
+  get sourceSubscribed(): boolean {
+    return this.source.subscribed;
+  }
+
+  /**
+   * Replaces the stream's source (null: back to the camera); a playing stream switches at once,
+   * without renegotiating. A 'recvonly' stream needs one.
+   */
+  setSource(source: FrameSource | null): this {
+    const checked = checkSource(source, 'setSource()');
+    if (checked === null && this.mode === 'recvonly') {
+      throw new TypeError('a recvonly stream needs a source: setSource(frames$) with an Observable of frames');
+    }
+    if (checked !== null && this.mode === 'sendonly') {
+      throw new TypeError(
+        "a sendonly stream sends nothing back, so it takes no source (use mode 'sendrecv' or 'recvonly')",
+      );
+    }
+    this.setSourceNow(checked);
+    return this;
+  }
+
+  private setSourceNow(source: FrameSource | null): void {
+    // Its problems are printed under the cell that set it, whenever they happen.
+    if (source !== this.source.current) {
+      this.reportSourceProblem = AsyncResource.bind((message: string) => console.error(message));
+    }
+    this.source.set(source);
   }
 
   get status$(): Observable<KernelStatus> {
@@ -186,9 +263,14 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   /** Applies options from a re-run cell to the existing stream. */
   update(options: StreamerOptions): this {
     const { key: _key, ...rest } = toState(options);
+    const modeChanged = rest.mode !== this.mode;
     this.set(rest);
+    this.mode = rest.mode;
     this.hostAddresses = hostAddressesOf(options);
     this.livenessTimeoutMs = options.livenessTimeoutMs;
+    // The running session was negotiated for the other mode: end it (Start negotiates the new one).
+    if (modeChanged) void this.release(`the mode changed to ${rest.mode}: press Start`);
+    this.setSourceNow(options.source ?? null);
     return this;
   }
 
@@ -198,6 +280,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   override close(): void {
+    this.source.stop();
     this.stopOnShutdown();
     this.streamerLog.dispose();
     super.close();
@@ -292,6 +375,17 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   private async answer(sdp: string, iceServers: IceServerLike[]): Promise<void> {
+    const offered = videoDirectionOf(sdp);
+    if (offered !== null && offered !== this.mode) {
+      // A page with a widget of an older run, or a frontend of another version: say so, answer nothing.
+      await this.release(null);
+      this.reportError(
+        `the browser offered ${offered} video, but this stream's mode is ${this.mode} (re-run the cell or reload the page)`,
+        true,
+      );
+      if (!this.isClosed && !this.ending) this.set({ kernel_status: 'error' });
+      return;
+    }
     await this.release(null);
     this.set({ kernel_status: 'connecting' });
     this.lastMediaError = '';
@@ -308,11 +402,13 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       return;
     }
     this.peer = peer;
+    this.encoderOpenCount = 0;
     this.transformBase = this.transformCounts(true);
     this.lastTransformCounts = null;
     this.applyQuality();
     const subscriptions = (this.peerSubscriptions = new Subscription());
-    subscriptions.add(peer.frames$.subscribe((frame) => this.pipeline.push(frame)));
+    // With a source, the camera's frames (sendrecv) only reach frames$: the source feeds the transform.
+    subscriptions.add(peer.frames$.subscribe((frame) => this.pipeline.push(frame, this.source.current === null)));
     subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate })));
     subscriptions.add(peer.stats$.subscribe((stats) => this.tellStats(stats)));
     subscriptions.add(peer.errors$.subscribe((error) => this.onMediaError(error)));
@@ -346,6 +442,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       void this.release(peer.closeReason ?? 'the connection closed');
       return;
     }
+    // The source plays from the moment the browser can see it (until the peer is released).
+    if (state === 'connected' && this.mode !== 'sendonly') this.source.start();
     this.set({ kernel_status: STATUS_OF[state] });
   }
 
@@ -355,6 +453,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (reason !== null) this.earlyCandidates = [];
     if (!peer) return;
     this.peer = null;
+    this.source.stop();
     this.peerSubscriptions.unsubscribe();
     await peer.close();
     if (this.isClosed || this.ending) return;
@@ -401,6 +500,14 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.tell({ type: 'error', message, fatal: false });
   }
 
+  /** A source problem (not a frame, an error, its end): in the widget, its log and under the cell that set it. */
+  private onSourceProblem(message: string): void {
+    this.log(message);
+    this.streamerLog.add(message);
+    this.tell({ type: 'error', message, fatal: false });
+    this.reportSourceProblem(message);
+  }
+
   private onTransformError(error: unknown): void {
     const message = errorSummary(error);
     this.set({ transform_error: message });
@@ -429,6 +536,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 
   /** The peer's report with the transform's counts (read now: see MediaPeer.mediaStats on order). */
   private tellStats(stats: MediaStats): void {
+    this.encoderOpenCount = stats.encoder_opens;
     const counts = this.transformCounts();
     const rates = perSecond(counts, this.lastTransformCounts, stats.interval_ms);
     this.lastTransformCounts = counts;
@@ -461,12 +569,29 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 /** Notebook-facing option names → synced state. */
 type OptionState = Pick<
   StreamerState,
-  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality'
+  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality' | 'mode'
 >;
 
 function toState(options: StreamerOptions): OptionState {
   if (!options || typeof options.key !== 'string' || options.key === '') {
     throw new TypeError('webrtcStreamer needs a non-empty string key, e.g. webrtcStreamer({ key: "edges" })');
+  }
+  const mode = options.mode ?? 'sendrecv';
+  if (!(STREAM_MODES as readonly unknown[]).includes(mode)) {
+    throw new TypeError(
+      `webrtcStreamer: mode must be one of ${STREAM_MODES.map((m) => `"${m}"`).join(', ')}, got ${JSON.stringify(mode)}`,
+    );
+  }
+  const source = checkSource(options.source, 'webrtcStreamer: source');
+  if (mode === 'recvonly' && source === null) {
+    throw new TypeError(
+      'webrtcStreamer: recvonly needs a source (what the kernel sends), e.g. { mode: "recvonly", source: interval(33).pipe(map(drawClock)) }',
+    );
+  }
+  if (mode === 'sendonly' && source !== null) {
+    throw new TypeError(
+      "webrtcStreamer: a sendonly stream sends nothing back, so it takes no source (use mode 'sendrecv' or 'recvonly')",
+    );
   }
   return {
     key: options.key,
@@ -475,6 +600,7 @@ function toState(options: StreamerOptions): OptionState {
     show_stats: options.showStats ?? null,
     media_constraints: options.mediaConstraints ?? null,
     quality: qualityState(options.quality),
+    mode,
   };
 }
 

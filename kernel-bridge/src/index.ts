@@ -54,6 +54,8 @@ export type {
   StreamStatus,
   SnapshotOptions,
   SnapshotWhich,
+  StreamMode,
+  FrameSource,
 } from './streamer';
 export { createI420Frame, frameFromRGBA, I420Frame, latestFirst } from './media';
 export type { Frame, AudioFrame, LatestFirstOptions } from './media';

@@ -159,6 +159,7 @@ describe('WebRtcStreamerModel', () => {
     expect(model.get('transform_error')).toBe('');
     expect(model.get('kernel_status')).toBe('idle');
     expect(model.get('log')).toEqual([]);
+    expect(model.get('mode')).toBe('sendrecv');
   });
 
   it('signals every session change, with its payload, to receivers without a view', async () => {
@@ -225,6 +226,49 @@ describe('WebRtcStreamerView', () => {
       expect(video.muted).toBe(true);
     }
     expect($(view, '[data-testid="webrtc-start"]')).toBe($(view, '.jp-webrtc-start'));
+  });
+
+  it('sendonly: the camera pane only (no output video in the DOM), the stats overlay on the camera', async () => {
+    const { model, comm } = createModel({ key: 'count', mode: 'sendonly', show_stats: true });
+    const view = createView(model);
+    expect(view.el.dataset.mode).toBe('sendonly');
+    expect(view.el.querySelector('video.jp-webrtc-output')).toBeNull();
+    expect($(view, '.jp-webrtc-status').textContent).toBe('idle: press Start to send the camera to the kernel');
+    const pc = await startPlaying(view, comm);
+    expect(pc.transceivers[0].init.direction).toBe('sendonly');
+    expect($<HTMLVideoElement>(view, 'video.jp-webrtc-local').srcObject).toBe(devices.streams[0]);
+    comm.receive(kernelStats());
+    expect($(view, '.jp-webrtc-stats').hidden).toBe(false);
+    expect($(view, '.jp-webrtc-stats').closest('[data-testid="webrtc-local-pane"]')).not.toBeNull();
+  });
+
+  it('recvonly: no camera (no getUserMedia, preview or picker), the kernel stream in the output', async () => {
+    const { model, comm } = createModel({ key: 'clock', mode: 'recvonly' });
+    const view = createView(model);
+    expect(view.el.querySelector('video.jp-webrtc-local')).toBeNull();
+    expect($(view, '.jp-webrtc-camera').closest('label')!.hidden).toBe(true);
+    expect($(view, '.jp-webrtc-status').textContent).toBe("idle: press Start to play the kernel's stream");
+    const pc = await startPlaying(view, comm);
+    expect(devices.constraints).toEqual([]);
+    expect(pc.transceivers[0]).toMatchObject({ track: 'video', init: { direction: 'recvonly' } });
+    const out = new FakeStream();
+    pc.emitTrack(out);
+    expect($<HTMLVideoElement>(view, 'video.jp-webrtc-output').srcObject).toBe(out);
+    expect(view.el.dataset.state).toBe('playing');
+  });
+
+  it('lays the panes out again when the kernel changes the mode; an unknown mode does not start', async () => {
+    const { model } = createModel({ key: 'k', mode: 'recvonly' });
+    const view = createView(model);
+    model.set('mode', 'sendrecv');
+    expect(view.el.querySelectorAll('video')).toHaveLength(2);
+    expect($(view, '.jp-webrtc-camera').closest('label')!.hidden).toBe(false);
+    expect($(view, '.jp-webrtc-status').textContent).toBe('idle: press Start to stream the camera');
+    model.set('mode', 'sideways');
+    click(view, '.jp-webrtc-start');
+    await flush();
+    expect(FakePeerConnection.instances).toEqual([]);
+    expect($(view, '.jp-webrtc-error').textContent).toContain('unknown stream mode "sideways"');
   });
 
   it('Start: camera, offer over the comm, answer, playing with both videos', async () => {

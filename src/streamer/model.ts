@@ -19,6 +19,8 @@ import {
   KernelMessage,
   parseKernelMessage,
   parseLog,
+  parseMode,
+  StreamMode,
 } from './protocol';
 import { PageExitStop } from './page-exit';
 import { browserStats, IBrowserStats, IRtcStatsSample, parseRtcStats } from './rtc-stats';
@@ -86,6 +88,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       kernel_status: 'idle',
       log: [],
       quality: null,
+      mode: 'sendrecv',
     };
   }
 
@@ -265,6 +268,15 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     return this._viewGrace.count;
   }
 
+  /**
+   * Which way video goes (the `mode` trait): sendrecv, sendonly (no output
+   * pane) or recvonly (no camera); null for a value this frontend does not
+   * know (a kernel of another version), which it will not start.
+   */
+  get mode(): StreamMode | null {
+    return parseMode(this.get('mode'));
+  }
+
   /** The key the camera choice is remembered under. */
   get cameraKey(): string {
     const key = this.get('key');
@@ -278,6 +290,11 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   async startStreaming(camera?: ICameraRequest): Promise<void> {
     const client = this._client;
     if (client.active || client.disposed) {
+      return;
+    }
+    const mode = this.mode;
+    if (mode === null) {
+      this._setNotice(`cannot start: unknown stream mode ${JSON.stringify(this.get('mode'))} (update the extension)`);
       return;
     }
     const deviceId = camera ? camera.deviceId || null : loadCameraChoice(this.cameraKey);
@@ -297,6 +314,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       iceServers: resolveIceServers(this.get('ice_servers'), settings),
       codec: resolveCodec(this.get('codec'), settings),
       quality: this._quality(),
+      mode,
     });
   }
 

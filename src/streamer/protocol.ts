@@ -215,6 +215,15 @@ export const KERNEL_STATUSES = ['idle', 'connecting', 'playing', 'stopped', 'err
 /** The kernel's view of the peer. */
 export type KernelStatus = (typeof KERNEL_STATUSES)[number];
 
+/**
+ * Which way video goes, as our transceiver's direction: `sendrecv` camera
+ * to kernel and back, `sendonly` camera to kernel only (no output pane),
+ * `recvonly` kernel to browser only (no camera at all). The first is the
+ * default.
+ */
+export const STREAM_MODES = ['sendrecv', 'sendonly', 'recvonly'] as const;
+export type StreamMode = (typeof STREAM_MODES)[number];
+
 export interface IStreamerSyncedState {
   /** Names the stream; a re-run cell with the same key reuses the widget. */
   key: string;
@@ -236,6 +245,8 @@ export interface IStreamerSyncedState {
   log: string[];
   /** Per-widget encoder and quality controls; null (or a null field) = the site setting. */
   quality: IQuality | null;
+  /** Which way video goes (STREAM_MODES). */
+  mode: StreamMode;
 }
 export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   key: true,
@@ -247,6 +258,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   kernel_status: true,
   log: true,
   quality: true,
+  mode: true,
 });
 
 // ---- Validation of what the kernel sends ----
@@ -489,6 +501,14 @@ export function parseLog(value: unknown): string[] {
     .filter(isString)
     .slice(-MAX_LOG_LINES)
     .map((line) => (line.length > MAX_LOG_LINE_LENGTH ? `${line.slice(0, MAX_LOG_LINE_LENGTH - 1)}…` : line));
+}
+
+/**
+ * The `mode` trait as the kernel set it; anything else (a kernel of
+ * another version) is null, which the model refuses to start with.
+ */
+export function parseMode(value: unknown): StreamMode | null {
+  return (STREAM_MODES as readonly unknown[]).includes(value) ? (value as StreamMode) : null;
 }
 
 /** Turns an RTCIceCandidate (or null) into the JSON the kernel expects. */

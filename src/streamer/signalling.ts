@@ -1,7 +1,9 @@
 /**
  * The signalling client: one streaming session at a time, from Start
  * (camera, peer connection, offer) through answer and trickle ICE to
- * playing, and back to stopped or error. It knows nothing of the DOM or the
+ * playing, and back to stopped or error. The stream's mode decides the
+ * transceiver: sendrecv and sendonly send the camera, recvonly opens no
+ * camera at all (no getUserMedia, no permission prompt) and only receives. It knows nothing of the DOM or the
  * widget; the model (model.ts) owns one, wires it to the comm and relays its
  * signals to the views.
  */
@@ -18,6 +20,7 @@ import {
   IQuality,
   MAX_SDP_BYTES,
   NO_QUALITY,
+  StreamMode,
   utf8Length,
 } from './protocol';
 import type { IStatsReportLike } from './rtc-stats';
@@ -34,7 +37,7 @@ export interface IPeerConnectionLike {
   ontrack: ((event: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null;
   onconnectionstatechange: (() => void) | null;
   addTransceiver(
-    track: MediaStreamTrack,
+    trackOrKind: MediaStreamTrack | 'video',
     init: RTCRtpTransceiverInit,
   ): { setCodecPreferences?: (codecs: RTCRtpCodec[]) => void; sender?: IRtpSenderLike };
   createOffer(): Promise<RTCSessionDescriptionInit>;
@@ -78,6 +81,8 @@ export interface IStartOptions {
   codec: Codec;
   /** Caps for the camera's sender (widget over site setting); changed later with setQuality(). */
   quality: IQuality;
+  /** Which way video goes; default sendrecv. */
+  mode?: StreamMode;
 }
 
 interface ISession {
@@ -147,7 +152,8 @@ export class SignallingClient {
 
   /**
    * Starts a session: camera first (so the offer carries host candidates),
-   * then one sendrecv video transceiver, the offer, and trickle ICE.
+   * then one video transceiver in the mode's direction (recvonly: no
+   * camera, a receive-only transceiver), the offer, and trickle ICE.
    * Does nothing while a session is already active.
    */
   async start(options: IStartOptions): Promise<void> {
@@ -177,28 +183,34 @@ export class SignallingClient {
     };
     this._session = session;
     this._quality = options.quality;
-    this._setState('connecting', 'opening the camera');
+    const mode = options.mode ?? 'sendrecv';
 
-    let stream: MediaStream;
-    try {
-      stream = await this.options.getUserMedia(options.constraints);
-    } catch (error) {
-      if (this._session === session) {
-        this._session = null;
-        this._setState('error', describeCameraError(error));
+    // recvonly plays what the kernel sends: no camera is opened (nor asked for).
+    let stream: MediaStream | null = null;
+    if (mode !== 'recvonly') {
+      this._setState('connecting', 'opening the camera');
+      try {
+        stream = await this.options.getUserMedia(options.constraints);
+      } catch (error) {
+        if (this._session === session) {
+          this._session = null;
+          this._setState('error', describeCameraError(error));
+        }
+        return;
       }
-      return;
+      if (this._session !== session) {
+        stopStream(stream); // stopped (or disposed) while the camera opened
+        return;
+      }
+      session.stream = stream;
+      this._localStreamChanged.emit(stream);
+    } else {
+      this._setState('connecting', 'connecting to the kernel');
     }
-    if (this._session !== session) {
-      stopStream(stream); // stopped (or disposed) while the camera opened
-      return;
-    }
-    session.stream = stream;
-    this._localStreamChanged.emit(stream);
 
     try {
-      const track = stream.getVideoTracks()[0];
-      if (!track) {
+      const track = stream ? stream.getVideoTracks()[0] : null;
+      if (stream && !track) {
         this._fail(session, 'camera missing: the camera gave no video track', false);
         return;
       }
@@ -211,10 +223,10 @@ export class SignallingClient {
       pc.ontrack = (event) => this._onTrack(session, event);
       pc.onconnectionstatechange = () => this._onConnectionState(session);
 
-      const transceiver = pc.addTransceiver(track, {
-        direction: 'sendrecv',
-        streams: [stream],
-      });
+      const transceiver =
+        stream && track
+          ? pc.addTransceiver(track, { direction: mode, streams: [stream] })
+          : pc.addTransceiver('video', { direction: 'recvonly' });
       applyCodecPreference(transceiver, options.codec, this.options.getCodecCapabilities);
       session.sender = transceiver.sender ?? null;
       // Before the offer, so the first frames already respect the caps (again once connected).

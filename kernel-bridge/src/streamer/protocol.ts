@@ -202,6 +202,14 @@ export const KERNEL_STATUSES = ['idle', 'connecting', 'playing', 'stopped', 'err
 /** The kernel's view of the peer. */
 export type KernelStatus = (typeof KERNEL_STATUSES)[number];
 
+/**
+ * Which way video goes, as the browser's transceiver direction: `sendrecv` camera to kernel and
+ * back, `sendonly` camera to kernel only (no encoder in the kernel, no output pane), `recvonly`
+ * kernel to browser only (no camera: the kernel's `source`). The browser's offer must match it.
+ */
+export const STREAM_MODES = ['sendrecv', 'sendonly', 'recvonly'] as const;
+export type StreamMode = (typeof STREAM_MODES)[number];
+
 export interface IStreamerSyncedState {
   /** Names the stream; a re-run cell with the same key reuses the widget. */
   key: string;
@@ -223,6 +231,8 @@ export interface IStreamerSyncedState {
   log: string[];
   /** Per-widget encoder and quality controls; null (or a null field) = the site setting. */
   quality: IQuality | null;
+  /** Which way video goes (STREAM_MODES); the browser offers this direction. */
+  mode: StreamMode;
 }
 export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   key: true,
@@ -234,6 +244,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   kernel_status: true,
   log: true,
   quality: true,
+  mode: true,
 });
 
 // ---- Validation of what the frontend sends ----

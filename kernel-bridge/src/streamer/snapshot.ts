@@ -9,7 +9,7 @@ import { I420Frame, i420Size, type Frame } from '../media/frame';
 export type SnapshotWhich = 'input' | 'output';
 
 export interface SnapshotOptions {
-  /** 'input' (default): the frame as it arrived from the browser; 'output': after the transform. */
+  /** 'input' (default): the transform's input (the browser's camera, or the source); 'output': after the transform. */
   which?: SnapshotWhich;
 }
 

@@ -1,6 +1,8 @@
 /**
  * The streamer widget: one widget model = one stream = at most one peer at a time. The browser
  * negotiates over the widget's comm; frames flow camera → MediaPeer (worker) → transform → back.
+ * Its `mode` may drop one direction (sendonly: nothing goes back; recvonly: no camera), and a
+ * `source` (source.ts) may feed the transform instead of the camera.
  */
 import { AsyncResource } from 'async_hooks';
 import { Observable, Subscription } from 'rxjs';
@@ -29,7 +31,11 @@ import {
   KernelMessage,
   KernelStatus,
   parseFrontendMessage,
+  STREAM_MODES,
+  StreamMode,
 } from './protocol';
+import { videoDirectionOf } from '../rtc/sdp-direction';
+import { checkSource, FrameSource, SourceFeed } from './source';
 import { effectiveQuality, encoderCapsOf, QualityOptions, qualityState } from './quality';
 import { FrameSnapshots, SnapshotOptions } from './snapshot';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
@@ -58,6 +64,20 @@ export interface StreamerOptions {
    * default 4000 (MediaPeer's LIVENESS_TIMEOUT_MS).
    */
   livenessTimeoutMs?: number;
+  /**
+   * Which way video goes: 'sendrecv' (default) the camera to the kernel and the transform's frames
+   * back; 'sendonly' the camera to the kernel only (read `frames$`; no encoder runs, the widget
+   * shows no output); 'recvonly' the kernel to the browser only (no camera: frames come from
+   * `source`). Changing it on a running stream stops it (press Start again).
+   */
+  mode?: StreamMode;
+  /**
+   * Frames to send instead of the camera's: any Observable of frames, e.g.
+   * `interval(33).pipe(map(drawClock))`, another stream's `frames$`, or a media file. Required in
+   * 'recvonly'; in 'sendrecv' the transform gets the source's frames while `frames$` still gives
+   * the camera's (mix them in the transform). Subscribed while the stream plays.
+   */
+  source?: FrameSource | null;
 }
 
 const MAX_EARLY_CANDIDATES = 64;
@@ -116,16 +136,25 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private readonly snapshots = new FrameSnapshots();
   /** The last fatal error told to the browser: the reason of an 'error' status. */
   private lastFatal = '';
+  /** The `mode` trait, kept at hand: the send path reads it for every frame. */
+  private mode: StreamMode;
+  private readonly source: SourceFeed;
+  /** Where a source's problems are printed: under the cell that set the source (see transform()). */
+  private reportSourceProblem: (message: string) => void = () => undefined;
+  /** VP8 encoders the kernel opened in the current session (from the worker's stats). */
+  private encoderOpenCount = 0;
 
   constructor(options: StreamerOptions) {
     super(streamerTraits(), toState(options));
+    this.mode = this.get('mode');
     this.hostAddresses = hostAddressesOf(options);
     const api = getKernelApi();
     const toLog = (name: 'stdout' | 'stderr', text: string) => this.streamerLog.write(name, text);
     this.livenessTimeoutMs = options.livenessTimeoutMs;
     this.pipeline = new TransformPipeline({
+      // sendonly: the browser receives nothing, so the transform's frames go nowhere (never encoded).
       output: (frame) => {
-        if (!this.peer) return;
+        if (this.mode === 'sendonly' || !this.peer) return;
         this.snapshots.record('output', frame);
         this.peer.send(frame);
       },
@@ -136,6 +165,15 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       },
       run: (fn) => api.captureOutput(toLog, fn),
     });
+    this.source = new SourceFeed({
+      frame: (frame) => {
+        this.snapshots.record('input', frame);
+        this.pipeline.pushSource(frame);
+      },
+      problem: (message) => this.onSourceProblem(message),
+      run: (fn) => api.captureOutput(toLog, fn),
+    });
+    this.setSourceNow(options.source ?? null);
     this.custom$.subscribe({
       next: ({ content }) => this.receive(content),
       complete: () => void this.end('the widget was closed'),
@@ -150,9 +188,51 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     prepareSpare(this, this.peerOptions(this.get('ice_servers') ?? []));
   }
 
-  /** Incoming camera frames, before the transform. */
+  /**
+   * The browser's camera frames, before the transform (never emits in 'recvonly'). With a source,
+   * the transform gets the source's frames and these still come here.
+   */
   get frames$(): Observable<Frame> {
     return this.pipeline.frames$;
+  }
+
+  /**
+   * How many VP8 encoders the kernel opened for the current (or last) session, from the media
+   * worker's once-a-second stats: 0 in 'sendonly', where nothing is ever encoded.
+   */
+  get encoderOpens(): number {
+    return this.encoderOpenCount;
+  }
+
+  /** True while the stream's source is subscribed (while it plays). */
+  get sourceSubscribed(): boolean {
+    return this.source.subscribed;
+  }
+
+  /**
+   * Replaces the stream's source (null: back to the camera); a playing stream switches at once,
+   * without renegotiating. A 'recvonly' stream needs one.
+   */
+  setSource(source: FrameSource | null): this {
+    const checked = checkSource(source, 'setSource()');
+    if (checked === null && this.mode === 'recvonly') {
+      throw new TypeError('a recvonly stream needs a source: setSource(frames$) with an Observable of frames');
+    }
+    if (checked !== null && this.mode === 'sendonly') {
+      throw new TypeError(
+        "a sendonly stream sends nothing back, so it takes no source (use mode 'sendrecv' or 'recvonly')",
+      );
+    }
+    this.setSourceNow(checked);
+    return this;
+  }
+
+  private setSourceNow(source: FrameSource | null): void {
+    // Its problems are printed under the cell that set it, whenever they happen.
+    if (source !== this.source.current) {
+      this.reportSourceProblem = AsyncResource.bind((message: string) => console.error(message));
+    }
+    this.source.set(source);
   }
 
   /**
@@ -177,7 +257,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 
   /**
    * The stream's latest frame, as a copy of its own (it displays as a picture): `{which: 'input'}`
-   * (default) as it came from the browser, `{which: 'output'}` after the transform. Rejects when
+   * (default) what the transform got (the browser's camera, or the source when the stream has one),
+   * `{which: 'output'}` what it made of it. Rejects when
    * nothing is playing; while a session has no frame yet, waits for its first (up to 5 s).
    */
   snapshot(options?: SnapshotOptions): Promise<Frame> {
@@ -227,9 +308,14 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   /** Applies options from a re-run cell to the existing stream. */
   update(options: StreamerOptions): this {
     const { key: _key, ...rest } = toState(options);
+    const modeChanged = rest.mode !== this.mode;
     this.set(rest);
+    this.mode = rest.mode;
     this.hostAddresses = hostAddressesOf(options);
     this.livenessTimeoutMs = options.livenessTimeoutMs;
+    // The running session was negotiated for the other mode: end it (Start negotiates the new one).
+    if (modeChanged) void this.release(`the mode changed to ${rest.mode}: press Start`);
+    this.setSourceNow(options.source ?? null);
     return this;
   }
 
@@ -239,6 +325,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   override close(): void {
+    this.source.stop();
     this.stopOnShutdown();
     this.control.close();
     this.streamerLog.dispose();
@@ -339,6 +426,17 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   private async answer(sdp: string, iceServers: IceServerLike[]): Promise<void> {
+    const offered = videoDirectionOf(sdp);
+    if (offered !== null && offered !== this.mode) {
+      // A page with a widget of an older run, or a frontend of another version: say so, answer nothing.
+      await this.release(null);
+      this.reportError(
+        `the browser offered ${offered} video, but this stream's mode is ${this.mode} (re-run the cell or reload the page)`,
+        true,
+      );
+      if (!this.isClosed && !this.ending) this.setStatus('error', this.lastFatal);
+      return;
+    }
     await this.release(null);
     this.setStatus('connecting');
     this.lastMediaError = '';
@@ -355,14 +453,17 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       return;
     }
     this.peer = peer;
+    this.encoderOpenCount = 0;
     this.transformBase = this.transformCounts(true);
     this.lastTransformCounts = null;
     this.applyQuality();
     const subscriptions = (this.peerSubscriptions = new Subscription());
+    // With a source, the camera's frames (sendrecv) only reach frames$: the source feeds the transform.
     subscriptions.add(
       peer.frames$.subscribe((frame) => {
-        this.snapshots.record('input', frame);
-        this.pipeline.push(frame);
+        const intoTransform = this.source.current === null;
+        if (intoTransform) this.snapshots.record('input', frame);
+        this.pipeline.push(frame, intoTransform);
       }),
     );
     subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate })));
@@ -398,6 +499,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       void this.release(peer.closeReason ?? 'the connection closed');
       return;
     }
+    // The source plays from the moment the browser can see it (until the peer is released).
+    if (state === 'connected' && this.mode !== 'sendonly') this.source.start();
     this.setStatus(STATUS_OF[state]);
   }
 
@@ -413,6 +516,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (reason !== null) this.earlyCandidates = [];
     if (!peer) return;
     this.peer = null;
+    this.source.stop();
     this.peerSubscriptions.unsubscribe();
     this.snapshots.reset();
     await peer.close();
@@ -461,6 +565,14 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.tell({ type: 'error', message, fatal: false });
   }
 
+  /** A source problem (not a frame, an error, its end): in the widget, its log and under the cell that set it. */
+  private onSourceProblem(message: string): void {
+    this.log(message);
+    this.streamerLog.add(message);
+    this.tell({ type: 'error', message, fatal: false });
+    this.reportSourceProblem(message);
+  }
+
   private onTransformError(error: unknown): void {
     const message = errorSummary(error);
     this.set({ transform_error: message });
@@ -489,6 +601,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 
   /** The peer's report with the transform's counts (read now: see MediaPeer.mediaStats on order). */
   private tellStats(stats: MediaStats): void {
+    this.encoderOpenCount = stats.encoder_opens;
     const counts = this.transformCounts();
     const rates = perSecond(counts, this.lastTransformCounts, stats.interval_ms);
     this.lastTransformCounts = counts;
@@ -521,12 +634,29 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 /** Notebook-facing option names → synced state. */
 type OptionState = Pick<
   StreamerState,
-  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality'
+  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality' | 'mode'
 >;
 
 function toState(options: StreamerOptions): OptionState {
   if (!options || typeof options.key !== 'string' || options.key === '') {
     throw new TypeError('webrtcStreamer needs a non-empty string key, e.g. webrtcStreamer({ key: "edges" })');
+  }
+  const mode = options.mode ?? 'sendrecv';
+  if (!(STREAM_MODES as readonly unknown[]).includes(mode)) {
+    throw new TypeError(
+      `webrtcStreamer: mode must be one of ${STREAM_MODES.map((m) => `"${m}"`).join(', ')}, got ${JSON.stringify(mode)}`,
+    );
+  }
+  const source = checkSource(options.source, 'webrtcStreamer: source');
+  if (mode === 'recvonly' && source === null) {
+    throw new TypeError(
+      'webrtcStreamer: recvonly needs a source (what the kernel sends), e.g. { mode: "recvonly", source: interval(33).pipe(map(drawClock)) }',
+    );
+  }
+  if (mode === 'sendonly' && source !== null) {
+    throw new TypeError(
+      "webrtcStreamer: a sendonly stream sends nothing back, so it takes no source (use mode 'sendrecv' or 'recvonly')",
+    );
   }
   return {
     key: options.key,
@@ -535,6 +665,7 @@ function toState(options: StreamerOptions): OptionState {
     show_stats: options.showStats ?? null,
     media_constraints: options.mediaConstraints ?? null,
     quality: qualityState(options.quality),
+    mode,
   };
 }
 

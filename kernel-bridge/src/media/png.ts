@@ -8,7 +8,7 @@ import type { Frame } from './frame';
 import { nodeAv } from './native';
 
 /** The PNG file of `frame` (RGBA, opaque). */
-export function framePng(frame: Frame): Buffer {
+function framePng(frame: Frame): Buffer {
   const av = nodeAv();
   const { width, height } = frame;
   const rgba = frame.toRGBA();

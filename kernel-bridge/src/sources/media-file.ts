@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Observable, Subject, Subscriber } from 'rxjs';
-import type { AudioFrame } from '../media/audio-frame';
+import { audioFrameProblem, type AudioFrame } from '../media';
 import { I420Frame, i420Size, type Frame } from '../media/frame';
 import { fileWorkerMessageProblem, type FileWorkerInit, type FromFileWorker, type ToFileWorker } from './protocol';
 
@@ -122,15 +122,22 @@ class Playback {
         );
         this.dropped = m.dropped;
         break;
-      case 'audio':
-        this.audioQueue.push({
+      case 'audio': {
+        const audio: AudioFrame = {
           sampleRate: m.sampleRate,
           channels: m.channels,
           samples: m.samples,
           timestamp: m.timestamp,
           data: new Float32Array(m.buffer, 0, m.samples * m.channels),
-        });
+        };
+        const bad = audioFrameProblem(audio); // the shared check of every AudioFrame boundary
+        if (bad) {
+          this.fail(`the decode worker sent a bad audio frame (${bad})`);
+          return;
+        }
+        this.audioQueue.push(audio);
         break;
+      }
       case 'end':
         this.deliver();
         this.ended = true;

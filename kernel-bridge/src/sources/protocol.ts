@@ -3,7 +3,7 @@
  * (file-worker.ts), with the checks the main thread applies to what the worker posts: the
  * worker is ours, but a message that does not fit must become a clear error, not a bad Frame.
  */
-import { MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES } from '../media/audio-frame';
+import { MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES } from '../media';
 import { decodedSizeProblem, i420Size } from '../media/frame';
 
 export interface FileWorkerInit {

@@ -25,7 +25,7 @@ export interface StartOptions {
 }
 
 /** start()'s default wait: the browser's answer timeout is 30 s, and a person may be reading a permission prompt. */
-export const START_TIMEOUT_MS = 60_000;
+const START_TIMEOUT_MS = 60_000;
 const MAX_START_TIMEOUT_MS = 600_000;
 
 export class StreamControl {

@@ -65,7 +65,7 @@ export class FrameSnapshots {
 }
 
 /** A frame whose pixels are its own. */
-export function copyFrame(frame: Frame): I420Frame {
+function copyFrame(frame: Frame): I420Frame {
   const size = i420Size(frame.width, frame.height);
   return new I420Frame(frame.width, frame.height, frame.timestamp, frame.data.slice(0, size));
 }

@@ -953,7 +953,7 @@ describe('control from the kernel', () => {
     }
   });
 
-  it('choosing another camera while playing replaces the track: same session, no new offer', async () => {
+  it('choosing another camera (picker or selectCamera) while playing replaces the track: same session, no new offer', async () => {
     devices.devices = [videoInput('cam-a', 'Front'), videoInput('cam-b', 'Back')];
     const { model, comm } = createModel({ key: 'switch' });
     const view = createView(model);
@@ -976,12 +976,20 @@ describe('control from the kernel', () => {
     expect(view.el.dataset.sessionId).toBe(sessionId);
     expect(view.el.dataset.state).toBe('playing');
 
+    // selectCamera() in the notebook: the same switch
+    comm.receive({ type: 'select_camera', device_id: 'cam-a' });
+    await flush();
+    expect(devices.constraints[2]).toEqual({ video: { deviceId: { exact: 'cam-a' } }, audio: false });
+    expect(pc.transceivers[0].t.sender.replaced).toEqual([second.tracks[0], devices.streams[2].tracks[0]]);
+    expect(select.value).toBe('cam-a');
+    expect(view.el.dataset.sessionId).toBe(sessionId);
+
     // a camera that cannot be opened leaves the session as it was, with a notice
     devices.error = namedError('NotReadableError');
-    select.value = 'cam-a';
+    select.value = 'cam-b';
     select.dispatchEvent(new Event('change'));
     await flush();
-    expect(second.tracks[0].readyState).toBe('live');
+    expect(devices.streams[2].tracks[0].readyState).toBe('live');
     expect(view.el.dataset.state).toBe('playing');
     expect($(view, '.jp-webrtc-error').textContent).toContain('could not switch the camera: camera unavailable');
   });

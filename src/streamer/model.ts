@@ -527,6 +527,8 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       }
     } else if (message.type === 'start') {
       void this._startFromKernel();
+    } else if (message.type === 'select_camera') {
+      this.chooseCamera(message.device_id);
     } else {
       void this._client.handleMessage(message);
     }

@@ -111,6 +111,11 @@ export interface IStoppedMessage {
 export interface IStartMessage {
   type: 'start';
 }
+/** selectCamera() in the notebook: as choosing in the camera picker (null = the default camera). */
+export interface ISelectCameraMessage {
+  type: 'select_camera';
+  device_id: string | null;
+}
 /**
  * Frames per stage of the kernel's pipeline, in pipeline order (docs/design.md, "Frame accounting"):
  * received (assembled from RTP) → decoded (or decode_failed) → dropped_worker / dropped_main
@@ -157,7 +162,13 @@ export interface IStatsMessage {
   lost_in: number;
 }
 export type KernelMessage =
-  IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage | IStartMessage;
+  | IAnswerMessage
+  | ICandidateMessage
+  | IErrorMessage
+  | IStoppedMessage
+  | IStatsMessage
+  | IStartMessage
+  | ISelectCameraMessage;
 
 /** Every name of `K`, checked by the compiler: a missing or extra name does not compile. */
 function namesOf<K extends string>(names: Record<K, true>): K[] {
@@ -181,6 +192,7 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   stopped: true,
   stats: true,
   start: true,
+  select_camera: true,
 });
 /** The plain numeric fields of IStatsMessage (all finite and non-negative). */
 export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type' | 'fps' | 'total' | 'rtt_ms' | 'loss_out'>>({
@@ -436,6 +448,13 @@ export function parseKernelMessage(data: unknown): ParseResult {
       return parseStats(data);
     case 'start':
       return { ok: true, message: { type: 'start' } };
+    case 'select_camera': {
+      const id = data.device_id;
+      if (id !== null && (typeof id !== 'string' || id.length > MAX_TEXT_LENGTH)) {
+        return { ok: false, reason: `select_camera.device_id must be null or a string of at most ${MAX_TEXT_LENGTH}` };
+      }
+      return { ok: true, message: { type: 'select_camera', device_id: id } };
+    }
     default:
       return {
         ok: false,

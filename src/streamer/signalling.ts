@@ -426,7 +426,8 @@ export class SignallingClient {
       case 'stats':
         return; // shown by the view
       case 'start':
-        return; // the model starts a session (see WebRtcStreamerModel)
+      case 'select_camera':
+        return; // handled by the model (see WebRtcStreamerModel)
     }
   }
 

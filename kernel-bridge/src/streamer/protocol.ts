@@ -110,6 +110,12 @@ interface IStoppedMessage {
 interface IStartMessage {
   type: 'start';
 }
+/** selectCamera() from the notebook: as choosing in the widget's picker (null = the default camera). */
+interface ISelectCameraMessage {
+  type: 'select_camera';
+  /** A deviceId of the browser's enumerateDevices(), at most MAX_TEXT_LENGTH; null = the default camera. */
+  device_id: string | null;
+}
 /**
  * Frames per stage of the kernel's pipeline, in pipeline order (docs/design.md, "Frame accounting"):
  * received (assembled from RTP) = decoded + decode_failed; decoded = dropped_worker + dropped_main +
@@ -155,7 +161,13 @@ interface IStatsMessage {
   lost_in: number;
 }
 export type KernelMessage =
-  IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage | IStartMessage;
+  | IAnswerMessage
+  | ICandidateMessage
+  | IErrorMessage
+  | IStoppedMessage
+  | IStatsMessage
+  | IStartMessage
+  | ISelectCameraMessage;
 
 /** Every name of `K`, checked by the compiler: a missing or extra name does not compile. */
 function namesOf<K extends string>(names: Record<K, true>): K[] {
@@ -194,6 +206,7 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   stopped: true,
   stats: true,
   start: true,
+  select_camera: true,
 });
 
 // ---- Synced state (the streamer's own keys; the widget base keys come from widgets/controls) ----

@@ -30,6 +30,7 @@ import {
   IQuality,
   KernelMessage,
   KernelStatus,
+  MAX_TEXT_LENGTH,
   parseFrontendMessage,
   STREAM_MODES,
   StreamMode,
@@ -253,6 +254,20 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   start(options?: StartOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(new Error('start(): the widget is closed'));
     return this.control.start(this.get('kernel_status') === 'playing', options);
+  }
+
+  /**
+   * Chooses the browser's camera from code, as the widget's picker does: a playing stream switches
+   * at once (replaceTrack, same session), and the choice is remembered for the next start. `null` =
+   * the default camera. Ids are the browser's (`navigator.mediaDevices.enumerateDevices()`); one it
+   * cannot open leaves the stream as it was, with a notice in the widget.
+   */
+  selectCamera(deviceId: string | null): this {
+    if (deviceId !== null && (typeof deviceId !== 'string' || deviceId === '' || deviceId.length > MAX_TEXT_LENGTH)) {
+      throw new TypeError('selectCamera needs a camera deviceId (a non-empty string) or null for the default camera');
+    }
+    this.tell({ type: 'select_camera', device_id: deviceId });
+    return this;
   }
 
   /**

@@ -151,6 +151,20 @@ describe('control from code', () => {
     await expect(streamer.start({ timeoutMs: -1 })).rejects.toThrow(RangeError);
   });
 
+  it('selectCamera() tells the browser the camera to use; a bad id is refused at once', () => {
+    const kernel = freshKernel();
+    const streamer = webrtcStreamer({ key: 'control-camera' });
+    cleanups.push(() => streamer.close());
+    const comm = kernel.comm(streamer.modelId);
+    streamer.selectCamera('cam-b').selectCamera(null);
+    expect(customs(comm, 'select_camera').map((m) => m.data.content)).toEqual([
+      { type: 'select_camera', device_id: 'cam-b' },
+      { type: 'select_camera', device_id: null },
+    ]);
+    expect(() => streamer.selectCamera('')).toThrow(TypeError);
+    expect(() => streamer.selectCamera(3 as never)).toThrow(/deviceId \(a non-empty string\) or null/);
+  });
+
   it('a malformed browser_status is refused with a non-fatal error', () => {
     const kernel = freshKernel();
     const streamer = webrtcStreamer({ key: 'control-bad-status' });

@@ -44,6 +44,20 @@ export function detached<T>(fn: () => T): T {
 
 export * from './widgets';
 export { webrtcStreamer, WebRtcStreamer } from './streamer';
-export type { StreamerOptions, Transform, KernelStatus, QualityOptions, Degradation } from './streamer';
+export type {
+  StreamerOptions,
+  Transform,
+  KernelStatus,
+  QualityOptions,
+  Degradation,
+  StartOptions,
+  StreamStatus,
+  SnapshotOptions,
+  SnapshotWhich,
+  StreamMode,
+  FrameSource,
+} from './streamer';
 export { createI420Frame, frameFromRGBA, I420Frame, latestFirst } from './media';
 export type { Frame, AudioFrame, LatestFirstOptions } from './media';
+export { mediaFile, MediaFile, writeTestClip } from './sources';
+export type { MediaFileOptions, TestClipOptions } from './sources';

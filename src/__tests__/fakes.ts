@@ -63,6 +63,11 @@ class FakeSender {
     this.applied.push(parameters);
     this.parameters = parameters;
   }
+  /** The tracks given to replaceTrack, in order. */
+  replaced: (MediaStreamTrack | null)[] = [];
+  async replaceTrack(track: MediaStreamTrack | null): Promise<void> {
+    this.replaced.push(track);
+  }
 }
 
 export class FakeTransceiver {
@@ -86,7 +91,7 @@ export class FakePeerConnection implements IPeerConnectionLike {
   ontrack: IPeerConnectionLike['ontrack'] = null;
   onconnectionstatechange: (() => void) | null = null;
   closed = false;
-  transceivers: { track: MediaStreamTrack; init: RTCRtpTransceiverInit; t: FakeTransceiver }[] = [];
+  transceivers: { track: MediaStreamTrack | 'video'; init: RTCRtpTransceiverInit; t: FakeTransceiver }[] = [];
   addedCandidates: (RTCIceCandidateInit | undefined)[] = [];
   /** Every call, in order, for ordering assertions. */
   calls: string[] = [];
@@ -99,7 +104,7 @@ export class FakePeerConnection implements IPeerConnectionLike {
     FakePeerConnection.instances.push(this);
   }
 
-  addTransceiver(track: MediaStreamTrack, init: RTCRtpTransceiverInit): FakeTransceiver {
+  addTransceiver(track: MediaStreamTrack | 'video', init: RTCRtpTransceiverInit): FakeTransceiver {
     this.calls.push('addTransceiver');
     const t = new FakeTransceiver();
     this.transceivers.push({ track, init, t });

@@ -14,6 +14,8 @@ import {
   QUALITY_LIMITS,
   STREAMER_STATE_KEYS,
   utf8Length,
+  parseMode,
+  STREAM_MODES,
 } from '../streamer/protocol';
 import { kernelStats } from './fakes';
 
@@ -191,6 +193,15 @@ describe('the protocol shared with the kernel', () => {
   it('has the same synced state keys and kernel_status values', () => {
     expect([...STREAMER_STATE_KEYS].sort()).toEqual([...fixture.state.keys].sort());
     expect([...KERNEL_STATUSES]).toEqual(fixture.state.kernel_status);
+  });
+
+  it('has the same stream modes, and reads only those from the mode trait', () => {
+    expect([...STREAM_MODES]).toEqual(fixture.state.mode);
+    for (const mode of fixture.state.mode) {
+      expect(parseMode(mode)).toBe(mode);
+    }
+    expect(parseMode('both')).toBeNull();
+    expect(parseMode(undefined)).toBeNull();
   });
 
   const valid = Object.entries(fromKernel.valid).flatMap(([type, examples]) =>

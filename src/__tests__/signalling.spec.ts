@@ -110,6 +110,55 @@ describe('SignallingClient start', () => {
     expect(ctx.order).toEqual(['getUserMedia', 'createPeerConnection', 'send:offer']);
   });
 
+  it('sendonly: the camera goes out on a sendonly transceiver', async () => {
+    const ctx = setup();
+    await ctx.client.start({
+      constraints: { video: true },
+      iceServers: [],
+      codec: 'VP8',
+      quality: DEFAULT_QUALITY,
+      mode: 'sendonly',
+    });
+    const pc = FakePeerConnection.last();
+    expect(ctx.order).toEqual(['getUserMedia', 'createPeerConnection', 'send:offer']);
+    const [{ track, init }] = pc.transceivers;
+    expect(track).toBe(ctx.devices.streams[0].tracks[0]);
+    expect(init.direction).toBe('sendonly');
+  });
+
+  it('recvonly: no getUserMedia at all, one recvonly video transceiver, the kernel track shown', async () => {
+    const ctx = setup();
+    await ctx.client.start({
+      constraints: { video: true },
+      iceServers: [],
+      codec: 'VP8',
+      quality: DEFAULT_QUALITY,
+      mode: 'recvonly',
+    });
+    const pc = FakePeerConnection.last();
+    expect(ctx.order).toEqual(['createPeerConnection', 'send:offer']);
+    expect(ctx.devices.constraints).toEqual([]);
+    expect(pc.transceivers).toHaveLength(1);
+    const [{ track, init, t }] = pc.transceivers;
+    expect(track).toBe('video');
+    expect(init).toEqual({ direction: 'recvonly' });
+    expect(t.codecPreferences![0].mimeType).toBe('video/VP8');
+    expect(ctx.states).toEqual(['connecting: connecting to the kernel', "connecting: waiting for the kernel's answer"]);
+    await ctx.client.handleMessage({ type: 'answer', sdp: 'v=0\r\nanswer' });
+    const out = new FakeStream();
+    pc.emitTrack(out);
+    pc.setConnectionState('connected');
+    expect(ctx.client.state).toBe('playing');
+    expect(ctx.local).toEqual([]); // no camera stream, ever
+    expect(ctx.remote).toEqual([asStream(out)]);
+    // No camera sender: the quality caps have nothing to apply to, and nothing fails.
+    expect(t.sender.applied).toEqual([]);
+    expect(ctx.notices).toEqual([]);
+    ctx.client.stop();
+    expect(ctx.local).toEqual([null]);
+    expect(pc.closed).toBe(true);
+  });
+
   it('ignores start while a session is active', async () => {
     const ctx = setup();
     await ctx.start();

@@ -48,9 +48,20 @@ class FakeComm {
   receive(content: unknown): void {
     this._onMsg?.({ content: { comm_id: this.comm_id, data: { method: 'custom', content } }, buffers: [] });
   }
-  /** The signalling messages sent (the quality settings, sent beside them, are in siteQuality()). */
+  /**
+   * The signalling messages sent (the quality settings, sent beside them, are in siteQuality(); the
+   * state reports in browserStatus()).
+   */
   custom(): any[] {
-    return this.sent.filter((d) => d.method === 'custom' && d.content?.type !== 'site_quality').map((d) => d.content);
+    return this.sent
+      .filter((d) => d.method === 'custom' && !['site_quality', 'browser_status'].includes(d.content?.type))
+      .map((d) => d.content);
+  }
+  /** The browser_status reports sent, as "state: detail". */
+  browserStatus(): string[] {
+    return this.sent
+      .filter((d) => d.method === 'custom' && d.content?.type === 'browser_status')
+      .map((d) => (d.content.detail ? `${d.content.state}: ${d.content.detail}` : d.content.state));
   }
   /** The site_quality messages sent (the site setting's caps for the kernel). */
   siteQuality(): any[] {
@@ -148,6 +159,7 @@ describe('WebRtcStreamerModel', () => {
     expect(model.get('transform_error')).toBe('');
     expect(model.get('kernel_status')).toBe('idle');
     expect(model.get('log')).toEqual([]);
+    expect(model.get('mode')).toBe('sendrecv');
   });
 
   it('signals every session change, with its payload, to receivers without a view', async () => {
@@ -214,6 +226,49 @@ describe('WebRtcStreamerView', () => {
       expect(video.muted).toBe(true);
     }
     expect($(view, '[data-testid="webrtc-start"]')).toBe($(view, '.jp-webrtc-start'));
+  });
+
+  it('sendonly: the camera pane only (no output video in the DOM), the stats overlay on the camera', async () => {
+    const { model, comm } = createModel({ key: 'count', mode: 'sendonly', show_stats: true });
+    const view = createView(model);
+    expect(view.el.dataset.mode).toBe('sendonly');
+    expect(view.el.querySelector('video.jp-webrtc-output')).toBeNull();
+    expect($(view, '.jp-webrtc-status').textContent).toBe('idle: press Start to send the camera to the kernel');
+    const pc = await startPlaying(view, comm);
+    expect(pc.transceivers[0].init.direction).toBe('sendonly');
+    expect($<HTMLVideoElement>(view, 'video.jp-webrtc-local').srcObject).toBe(devices.streams[0]);
+    comm.receive(kernelStats());
+    expect($(view, '.jp-webrtc-stats').hidden).toBe(false);
+    expect($(view, '.jp-webrtc-stats').closest('[data-testid="webrtc-local-pane"]')).not.toBeNull();
+  });
+
+  it('recvonly: no camera (no getUserMedia, preview or picker), the kernel stream in the output', async () => {
+    const { model, comm } = createModel({ key: 'clock', mode: 'recvonly' });
+    const view = createView(model);
+    expect(view.el.querySelector('video.jp-webrtc-local')).toBeNull();
+    expect($(view, '.jp-webrtc-camera').closest('label')!.hidden).toBe(true);
+    expect($(view, '.jp-webrtc-status').textContent).toBe("idle: press Start to play the kernel's stream");
+    const pc = await startPlaying(view, comm);
+    expect(devices.constraints).toEqual([]);
+    expect(pc.transceivers[0]).toMatchObject({ track: 'video', init: { direction: 'recvonly' } });
+    const out = new FakeStream();
+    pc.emitTrack(out);
+    expect($<HTMLVideoElement>(view, 'video.jp-webrtc-output').srcObject).toBe(out);
+    expect(view.el.dataset.state).toBe('playing');
+  });
+
+  it('lays the panes out again when the kernel changes the mode; an unknown mode does not start', async () => {
+    const { model } = createModel({ key: 'k', mode: 'recvonly' });
+    const view = createView(model);
+    model.set('mode', 'sendrecv');
+    expect(view.el.querySelectorAll('video')).toHaveLength(2);
+    expect($(view, '.jp-webrtc-camera').closest('label')!.hidden).toBe(false);
+    expect($(view, '.jp-webrtc-status').textContent).toBe('idle: press Start to stream the camera');
+    model.set('mode', 'sideways');
+    click(view, '.jp-webrtc-start');
+    await flush();
+    expect(FakePeerConnection.instances).toEqual([]);
+    expect($(view, '.jp-webrtc-error').textContent).toContain('unknown stream mode "sideways"');
   });
 
   it('Start: camera, offer over the comm, answer, playing with both videos', async () => {
@@ -834,5 +889,108 @@ describe('the session belongs to the model', () => {
     click(two, '.jp-webrtc-start');
     await flush();
     expect(devices.constraints).toEqual([{ video: { deviceId: { exact: 'cam-b' } }, audio: false }]);
+  });
+});
+
+describe('control from the kernel', () => {
+  it('reports every state change of the session as browser_status, failures with their reason', async () => {
+    const { model, comm } = createModel();
+    const view = createView(model);
+    await startPlaying(view, comm);
+    click(view, '.jp-webrtc-stop');
+    expect(comm.browserStatus()).toEqual([
+      'connecting: opening the camera',
+      "connecting: waiting for the kernel's answer",
+      'connecting: establishing the connection',
+      'playing',
+      'stopped',
+    ]);
+    devices.error = namedError('NotAllowedError');
+    click(view, '.jp-webrtc-start');
+    await flush();
+    expect(comm.browserStatus().slice(-1)[0]).toMatch(/^error: camera access denied: allow the camera/);
+  });
+
+  it('start from the kernel starts as the Start button does, once; while active it reports the state', async () => {
+    devices.devices = [videoInput('cam-a', 'Front'), videoInput('cam-b', 'Back')];
+    const { model, comm } = createModel({ key: 'from-code' });
+    const view = createView(model);
+    await flush();
+    model.chooseCamera('cam-b');
+    comm.receive({ type: 'start' });
+    await flush();
+    expect(comm.custom().map((m) => m.type)).toEqual(['offer']);
+    expect(devices.constraints).toEqual([{ video: { deviceId: { ideal: 'cam-b' } }, audio: false }]);
+    expect(view.el.dataset.state).toBe('connecting');
+    const reports = comm.browserStatus().length;
+    comm.receive({ type: 'start' });
+    await flush();
+    expect(comm.custom().map((m) => m.type)).toEqual(['offer']); // no second session
+    expect(comm.browserStatus().slice(reports)).toEqual(["connecting: waiting for the kernel's answer"]);
+  });
+
+  it('start waits for a view rendered after it (display and start() in one cell), else says none is shown', async () => {
+    const saved = WebRtcStreamerModel.startViewWaitMs;
+    WebRtcStreamerModel.startViewWaitMs = 50;
+    try {
+      const late = createModel();
+      late.comm.receive({ type: 'start' });
+      createView(late.model);
+      await flush();
+      expect(late.comm.custom().map((m) => m.type)).toEqual(['offer']);
+
+      const none = createModel();
+      none.comm.receive({ type: 'start' });
+      while (none.comm.browserStatus().length === 0) {
+        await new Promise((r) => setTimeout(r, 5)); // the model's wait for a view ends
+      }
+      expect(none.comm.custom()).toEqual([]);
+      expect(none.comm.browserStatus()).toEqual([
+        'error: no view of the widget is shown: display it (e.g. as the last expression of a cell) before start()',
+      ]);
+    } finally {
+      WebRtcStreamerModel.startViewWaitMs = saved;
+    }
+  });
+
+  it('choosing another camera (picker or selectCamera) while playing replaces the track: same session, no new offer', async () => {
+    devices.devices = [videoInput('cam-a', 'Front'), videoInput('cam-b', 'Back')];
+    const { model, comm } = createModel({ key: 'switch' });
+    const view = createView(model);
+    await flush();
+    const pc = await startPlaying(view, comm);
+    const sessionId = view.el.dataset.sessionId;
+    const first = devices.streams[0];
+    const select = $<HTMLSelectElement>(view, '.jp-webrtc-camera');
+    expect(select.disabled).toBe(false);
+    select.value = 'cam-b';
+    select.dispatchEvent(new Event('change'));
+    await flush();
+    const second = devices.streams[1];
+    expect(devices.constraints[1]).toEqual({ video: { deviceId: { exact: 'cam-b' } }, audio: false });
+    expect(pc.transceivers[0].t.sender.replaced).toEqual([second.tracks[0]]);
+    expect(first.tracks[0].readyState).toBe('ended');
+    expect(second.tracks[0].readyState).toBe('live');
+    expect($<HTMLVideoElement>(view, 'video.jp-webrtc-local').srcObject).toBe(second);
+    expect(comm.custom().map((m) => m.type)).toEqual(['offer']);
+    expect(view.el.dataset.sessionId).toBe(sessionId);
+    expect(view.el.dataset.state).toBe('playing');
+
+    // selectCamera() in the notebook: the same switch
+    comm.receive({ type: 'select_camera', device_id: 'cam-a' });
+    await flush();
+    expect(devices.constraints[2]).toEqual({ video: { deviceId: { exact: 'cam-a' } }, audio: false });
+    expect(pc.transceivers[0].t.sender.replaced).toEqual([second.tracks[0], devices.streams[2].tracks[0]]);
+    expect(select.value).toBe('cam-a');
+    expect(view.el.dataset.sessionId).toBe(sessionId);
+
+    // a camera that cannot be opened leaves the session as it was, with a notice
+    devices.error = namedError('NotReadableError');
+    select.value = 'cam-b';
+    select.dispatchEvent(new Event('change'));
+    await flush();
+    expect(devices.streams[2].tracks[0].readyState).toBe('live');
+    expect(view.el.dataset.state).toBe('playing');
+    expect($(view, '.jp-webrtc-error').textContent).toContain('could not switch the camera: camera unavailable');
   });
 });

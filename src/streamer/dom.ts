@@ -1,15 +1,22 @@
 /** The streamer's DOM: built once per view, updated by the view. */
+import type { StreamMode } from './protocol';
 import { IStatsGroup, IStatsNote, rowText } from './stats';
 
 export interface IStreamerElements {
   start: HTMLButtonElement;
   stop: HTMLButtonElement;
   camera: HTMLSelectElement;
+  /** The camera picker with its label (not shown in recvonly: no camera is used). */
+  cameraLabel: HTMLElement;
   status: HTMLElement;
   error: HTMLElement;
   local: HTMLVideoElement;
   output: HTMLVideoElement;
   stats: HTMLElement;
+  /** The row of panes, and the camera and output panes (placed per mode by layoutForMode). */
+  videos: HTMLElement;
+  localPane: HTMLElement;
+  outputPane: HTMLElement;
   /** The collapsible log area under the videos (hidden while the log is empty). */
   log: HTMLDetailsElement;
   logSummary: HTMLElement;
@@ -43,8 +50,8 @@ function video(className: string, testId: string, label: string): HTMLVideoEleme
   return v;
 }
 
-function pane(title: string, content: HTMLElement[]): HTMLElement {
-  const figure = element('figure', 'jp-webrtc-pane');
+function pane(title: string, content: HTMLElement[], testId: string): HTMLElement {
+  const figure = element('figure', 'jp-webrtc-pane', testId);
   const frame = element('div', 'jp-webrtc-frame');
   frame.append(...content);
   const caption = element('figcaption', 'jp-webrtc-caption');
@@ -87,7 +94,9 @@ export function buildStreamer(root: HTMLElement): IStreamerElements {
   stats.hidden = true;
 
   const videos = element('div', 'jp-webrtc-videos');
-  videos.append(pane('camera', [local]), pane('output', [output, stats]));
+  const localPane = pane('camera', [local], 'webrtc-local-pane');
+  const outputPane = pane('output', [output, stats], 'webrtc-output-pane');
+  videos.append(localPane, outputPane);
 
   const log = element('details', 'jp-webrtc-log', 'webrtc-log');
   log.open = true;
@@ -107,16 +116,40 @@ export function buildStreamer(root: HTMLElement): IStreamerElements {
     start,
     stop,
     camera,
+    cameraLabel,
     status,
     error,
     local,
     output,
     stats,
+    videos,
+    localPane,
+    outputPane,
     log,
     logSummary,
     logLines,
     logClear,
   };
+}
+
+/**
+ * Shows the panes the mode uses, and only those (a pane the mode does not
+ * use is taken out of the DOM, not hidden): sendrecv both, sendonly the
+ * camera (nothing comes back), recvonly the output (no camera, no picker).
+ * The stats overlay sits on the output, or on the camera in sendonly.
+ */
+export function layoutForMode(els: IStreamerElements, mode: StreamMode, root: HTMLElement): void {
+  root.dataset.mode = mode;
+  const panes =
+    mode === 'sendonly' ? [els.localPane] : mode === 'recvonly' ? [els.outputPane] : [els.localPane, els.outputPane];
+  if (els.videos.children.length !== panes.length || panes.some((p, i) => els.videos.children[i] !== p)) {
+    els.videos.replaceChildren(...panes);
+  }
+  const statsHome = (mode === 'sendonly' ? els.local : els.output).parentElement;
+  if (statsHome && els.stats.parentElement !== statsHome) {
+    statsHome.append(els.stats);
+  }
+  els.cameraLabel.hidden = mode === 'recvonly';
 }
 
 /** Shows a stream in a video element, sized to the stream's frames. */

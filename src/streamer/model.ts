@@ -11,7 +11,17 @@ import { IWebRtcSettings, resolveCodec, resolveIceServers, resolveQuality, resol
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
-import { FrontendMessage, IQuality, IStatsMessage, KernelMessage, parseKernelMessage, parseLog } from './protocol';
+import {
+  fitText,
+  FrontendMessage,
+  IQuality,
+  IStatsMessage,
+  KernelMessage,
+  parseKernelMessage,
+  parseLog,
+  parseMode,
+  StreamMode,
+} from './protocol';
 import { PageExitStop } from './page-exit';
 import { browserStats, IBrowserStats, IRtcStatsSample, parseRtcStats } from './rtc-stats';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
@@ -54,6 +64,11 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   static browserStatsMs = 1000;
   /** How long a missing view is tolerated while the kernel is busy. */
   static busyKernelWaitMs = 30000;
+  /**
+   * How long a start requested by the kernel waits for a view (a cell may display the widget and
+   * call start() at once: the view renders while the cell runs).
+   */
+  static startViewWaitMs = 3000;
 
   defaults(): ObjectHash {
     return {
@@ -73,6 +88,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       kernel_status: 'idle',
       log: [],
       quality: null,
+      mode: 'sendrecv',
     };
   }
 
@@ -94,6 +110,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   private _statsTimer!: ReturnType<typeof setInterval> | null;
   private _lastSample!: { sessionId: number; sample: IRtcStatsSample } | null;
   private _cameraChosen!: Signal<this, string | null>;
+  private _viewWaiters!: (() => void)[];
 
   initialize(attributes: ObjectHash, options: IBackboneModelOptions): void {
     super.initialize(attributes, options);
@@ -110,6 +127,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this._statsTimer = null;
     this._lastSample = null;
     this._cameraChosen = new Signal(this);
+    this._viewWaiters = [];
     this._viewGrace = new ViewGrace({
       isActive: () => this.active,
       isKernelBusy: () => this._kernelBusy(),
@@ -250,6 +268,15 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     return this._viewGrace.count;
   }
 
+  /**
+   * Which way video goes (the `mode` trait): sendrecv, sendonly (no output
+   * pane) or recvonly (no camera); null for a value this frontend does not
+   * know (a kernel of another version), which it will not start.
+   */
+  get mode(): StreamMode | null {
+    return parseMode(this.get('mode'));
+  }
+
   /** The key the camera choice is remembered under. */
   get cameraKey(): string {
     const key = this.get('key');
@@ -263,6 +290,11 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   async startStreaming(camera?: ICameraRequest): Promise<void> {
     const client = this._client;
     if (client.active || client.disposed) {
+      return;
+    }
+    const mode = this.mode;
+    if (mode === null) {
+      this._setNotice(`cannot start: unknown stream mode ${JSON.stringify(this.get('mode'))} (update the extension)`);
       return;
     }
     const deviceId = camera ? camera.deviceId || null : loadCameraChoice(this.cameraKey);
@@ -282,6 +314,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       iceServers: resolveIceServers(this.get('ice_servers'), settings),
       codec: resolveCodec(this.get('codec'), settings),
       quality: this._quality(),
+      mode,
     });
   }
 
@@ -304,15 +337,78 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this._client.stop(reason);
   }
 
-  /** Remembers the camera for this stream's key and tells the views. */
+  /**
+   * Remembers the camera for this stream's key and tells the views; a running session switches to
+   * it at once (replaceTrack: same session, no renegotiation).
+   */
   chooseCamera(deviceId: string | null): void {
     saveCameraChoice(this.cameraKey, deviceId || null);
     this._cameraChosen.emit(deviceId || null);
+    if (this._client.active) {
+      void this._client.switchCamera(buildConstraints(this.get('media_constraints'), deviceId || null));
+    }
+  }
+
+  /**
+   * start() from the notebook: starts as the Start button does (the remembered camera, the
+   * browser's permission prompt). Without a view of the widget within `startViewWaitMs` the kernel
+   * is told why not; while a session is active it is told the current state.
+   */
+  private async _startFromKernel(): Promise<void> {
+    if (this._client.active) {
+      this._reportState();
+      return;
+    }
+    if (!(await this._waitForView(WebRtcStreamerModel.startViewWaitMs))) {
+      this._sendBrowserStatus(
+        'error',
+        'no view of the widget is shown: display it (e.g. as the last expression of a cell) before start()',
+      );
+      return;
+    }
+    await this.startStreaming();
+  }
+
+  /** Resolves true once a view shows this model (at once if one does), false after `ms`. */
+  private _waitForView(ms: number): Promise<boolean> {
+    if (this.viewCount > 0) {
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this._viewWaiters = this._viewWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, ms);
+      this._viewWaiters.push(waiter);
+    });
+  }
+
+  /** Tells the kernel the session's state (`browser_status`), for the notebook's status$. */
+  private _reportState(): void {
+    this._sendBrowserStatus(this._client.state, this._client.detail);
+  }
+
+  private _sendBrowserStatus(state: StreamState, detail: string): void {
+    if (!this.comm_live) {
+      return; // closing: the kernel knows
+    }
+    try {
+      this._send({ type: 'browser_status', state, detail: fitText(detail) });
+    } catch (error) {
+      console.warn('jupyterlab-webrtc: could not send the browser status', error);
+    }
   }
 
   /** A view now shows this model (cancels a pending stop for lack of views). */
   attachView(view: unknown): void {
     this._viewGrace.attach(view);
+    for (const waiter of this._viewWaiters.splice(0)) {
+      waiter();
+    }
   }
 
   /**
@@ -352,6 +448,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   }
 
   private _onState(client: SignallingClient): void {
+    this._reportState();
     const active = client.active;
     if (!active) {
       this._viewGrace.cancel();
@@ -428,6 +525,10 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       if (this._client.active) {
         this._setStats(message);
       }
+    } else if (message.type === 'start') {
+      void this._startFromKernel();
+    } else if (message.type === 'select_camera') {
+      this.chooseCamera(message.device_id);
     } else {
       void this._client.handleMessage(message);
     }

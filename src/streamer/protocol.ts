@@ -78,7 +78,18 @@ export interface IStopMessage {
 export interface IClearLogMessage {
   type: 'clear_log';
 }
-export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage;
+/**
+ * The session's state on every change (the status line: state word, detail), so the notebook's
+ * `status$` carries browser-side failures with their reason and `start()` learns its outcome.
+ */
+export interface IBrowserStatusMessage {
+  type: 'browser_status';
+  state: KernelStatus;
+  /** "" or why, at most MAX_TEXT_LENGTH (see fitText). */
+  detail: string;
+}
+export type FrontendMessage =
+  IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage | IBrowserStatusMessage;
 
 // ---- Kernel → frontend ----
 
@@ -95,6 +106,15 @@ export interface IErrorMessage {
 export interface IStoppedMessage {
   type: 'stopped';
   reason: string;
+}
+/** start() in the notebook: start a session as the Start button does. */
+export interface IStartMessage {
+  type: 'start';
+}
+/** selectCamera() in the notebook: as choosing in the camera picker (null = the default camera). */
+export interface ISelectCameraMessage {
+  type: 'select_camera';
+  device_id: string | null;
 }
 /**
  * Frames per stage of the kernel's pipeline, in pipeline order (docs/design.md, "Frame accounting"):
@@ -141,7 +161,14 @@ export interface IStatsMessage {
   /** Packets from the browser the kernel never received, since the session started. */
   lost_in: number;
 }
-export type KernelMessage = IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage;
+export type KernelMessage =
+  | IAnswerMessage
+  | ICandidateMessage
+  | IErrorMessage
+  | IStoppedMessage
+  | IStatsMessage
+  | IStartMessage
+  | ISelectCameraMessage;
 
 /** Every name of `K`, checked by the compiler: a missing or extra name does not compile. */
 function namesOf<K extends string>(names: Record<K, true>): K[] {
@@ -155,6 +182,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   stop: true,
   clear_log: true,
   site_quality: true,
+  browser_status: true,
 });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
@@ -163,6 +191,8 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   error: true,
   stopped: true,
   stats: true,
+  start: true,
+  select_camera: true,
 });
 /** The plain numeric fields of IStatsMessage (all finite and non-negative). */
 export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type' | 'fps' | 'total' | 'rtt_ms' | 'loss_out'>>({
@@ -197,6 +227,15 @@ export const KERNEL_STATUSES = ['idle', 'connecting', 'playing', 'stopped', 'err
 /** The kernel's view of the peer. */
 export type KernelStatus = (typeof KERNEL_STATUSES)[number];
 
+/**
+ * Which way video goes, as our transceiver's direction: `sendrecv` camera
+ * to kernel and back, `sendonly` camera to kernel only (no output pane),
+ * `recvonly` kernel to browser only (no camera at all). The first is the
+ * default.
+ */
+export const STREAM_MODES = ['sendrecv', 'sendonly', 'recvonly'] as const;
+export type StreamMode = (typeof STREAM_MODES)[number];
+
 export interface IStreamerSyncedState {
   /** Names the stream; a re-run cell with the same key reuses the widget. */
   key: string;
@@ -218,6 +257,8 @@ export interface IStreamerSyncedState {
   log: string[];
   /** Per-widget encoder and quality controls; null (or a null field) = the site setting. */
   quality: IQuality | null;
+  /** Which way video goes (STREAM_MODES). */
+  mode: StreamMode;
 }
 export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   key: true,
@@ -229,6 +270,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   kernel_status: true,
   log: true,
   quality: true,
+  mode: true,
 });
 
 // ---- Validation of what the kernel sends ----
@@ -241,6 +283,18 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The UTF-8 size of a string, in bytes. */
+/** `text` cut to MAX_TEXT_LENGTH UTF-16 units (what the kernel accepts), without splitting a surrogate pair. */
+export function fitText(text: string): string {
+  if (text.length <= MAX_TEXT_LENGTH) {
+    return text;
+  }
+  let end = MAX_TEXT_LENGTH - 1;
+  if (/[\ud800-\udbff]/.test(text[end - 1])) {
+    end--;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
 export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
@@ -392,6 +446,15 @@ export function parseKernelMessage(data: unknown): ParseResult {
     }
     case 'stats':
       return parseStats(data);
+    case 'start':
+      return { ok: true, message: { type: 'start' } };
+    case 'select_camera': {
+      const id = data.device_id;
+      if (id !== null && (typeof id !== 'string' || id.length > MAX_TEXT_LENGTH)) {
+        return { ok: false, reason: `select_camera.device_id must be null or a string of at most ${MAX_TEXT_LENGTH}` };
+      }
+      return { ok: true, message: { type: 'select_camera', device_id: id } };
+    }
     default:
       return {
         ok: false,
@@ -457,6 +520,14 @@ export function parseLog(value: unknown): string[] {
     .filter(isString)
     .slice(-MAX_LOG_LINES)
     .map((line) => (line.length > MAX_LOG_LINE_LENGTH ? `${line.slice(0, MAX_LOG_LINE_LENGTH - 1)}…` : line));
+}
+
+/**
+ * The `mode` trait as the kernel set it; anything else (a kernel of
+ * another version) is null, which the model refuses to start with.
+ */
+export function parseMode(value: unknown): StreamMode | null {
+  return (STREAM_MODES as readonly unknown[]).includes(value) ? (value as StreamMode) : null;
 }
 
 /** Turns an RTCIceCandidate (or null) into the JSON the kernel expects. */

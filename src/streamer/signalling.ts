@@ -1,7 +1,9 @@
 /**
  * The signalling client: one streaming session at a time, from Start
  * (camera, peer connection, offer) through answer and trickle ICE to
- * playing, and back to stopped or error. It knows nothing of the DOM or the
+ * playing, and back to stopped or error. The stream's mode decides the
+ * transceiver: sendrecv and sendonly send the camera, recvonly opens no
+ * camera at all (no getUserMedia, no permission prompt) and only receives. It knows nothing of the DOM or the
  * widget; the model (model.ts) owns one, wires it to the comm and relays its
  * signals to the views.
  */
@@ -18,6 +20,7 @@ import {
   IQuality,
   MAX_SDP_BYTES,
   NO_QUALITY,
+  StreamMode,
   utf8Length,
 } from './protocol';
 import type { IStatsReportLike } from './rtc-stats';
@@ -34,7 +37,7 @@ export interface IPeerConnectionLike {
   ontrack: ((event: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null;
   onconnectionstatechange: (() => void) | null;
   addTransceiver(
-    track: MediaStreamTrack,
+    trackOrKind: MediaStreamTrack | 'video',
     init: RTCRtpTransceiverInit,
   ): { setCodecPreferences?: (codecs: RTCRtpCodec[]) => void; sender?: IRtpSenderLike };
   createOffer(): Promise<RTCSessionDescriptionInit>;
@@ -46,10 +49,11 @@ export interface IPeerConnectionLike {
   close(): void;
 }
 
-/** The part of RTCRtpSender the client uses to apply the quality caps. */
+/** The part of RTCRtpSender the client uses: the quality caps, and replaceTrack to switch cameras. */
 export interface IRtpSenderLike {
   getParameters(): RTCRtpSendParameters;
   setParameters(parameters: RTCRtpSendParameters): Promise<void>;
+  replaceTrack?(track: MediaStreamTrack | null): Promise<void>;
 }
 
 /** A state change: the state word and the rest of the status line. */
@@ -77,6 +81,8 @@ export interface IStartOptions {
   codec: Codec;
   /** Caps for the camera's sender (widget over site setting); changed later with setQuality(). */
   quality: IQuality;
+  /** Which way video goes; default sendrecv. */
+  mode?: StreamMode;
 }
 
 interface ISession {
@@ -146,7 +152,8 @@ export class SignallingClient {
 
   /**
    * Starts a session: camera first (so the offer carries host candidates),
-   * then one sendrecv video transceiver, the offer, and trickle ICE.
+   * then one video transceiver in the mode's direction (recvonly: no
+   * camera, a receive-only transceiver), the offer, and trickle ICE.
    * Does nothing while a session is already active.
    */
   async start(options: IStartOptions): Promise<void> {
@@ -176,28 +183,34 @@ export class SignallingClient {
     };
     this._session = session;
     this._quality = options.quality;
-    this._setState('connecting', 'opening the camera');
+    const mode = options.mode ?? 'sendrecv';
 
-    let stream: MediaStream;
-    try {
-      stream = await this.options.getUserMedia(options.constraints);
-    } catch (error) {
-      if (this._session === session) {
-        this._session = null;
-        this._setState('error', describeCameraError(error));
+    // recvonly plays what the kernel sends: no camera is opened (nor asked for).
+    let stream: MediaStream | null = null;
+    if (mode !== 'recvonly') {
+      this._setState('connecting', 'opening the camera');
+      try {
+        stream = await this.options.getUserMedia(options.constraints);
+      } catch (error) {
+        if (this._session === session) {
+          this._session = null;
+          this._setState('error', describeCameraError(error));
+        }
+        return;
       }
-      return;
+      if (this._session !== session) {
+        stopStream(stream); // stopped (or disposed) while the camera opened
+        return;
+      }
+      session.stream = stream;
+      this._localStreamChanged.emit(stream);
+    } else {
+      this._setState('connecting', 'connecting to the kernel');
     }
-    if (this._session !== session) {
-      stopStream(stream); // stopped (or disposed) while the camera opened
-      return;
-    }
-    session.stream = stream;
-    this._localStreamChanged.emit(stream);
 
     try {
-      const track = stream.getVideoTracks()[0];
-      if (!track) {
+      const track = stream ? stream.getVideoTracks()[0] : null;
+      if (stream && !track) {
         this._fail(session, 'camera missing: the camera gave no video track', false);
         return;
       }
@@ -210,10 +223,10 @@ export class SignallingClient {
       pc.ontrack = (event) => this._onTrack(session, event);
       pc.onconnectionstatechange = () => this._onConnectionState(session);
 
-      const transceiver = pc.addTransceiver(track, {
-        direction: 'sendrecv',
-        streams: [stream],
-      });
+      const transceiver =
+        stream && track
+          ? pc.addTransceiver(track, { direction: mode, streams: [stream] })
+          : pc.addTransceiver('video', { direction: 'recvonly' });
       applyCodecPreference(transceiver, options.codec, this.options.getCodecCapabilities);
       session.sender = transceiver.sender ?? null;
       // Before the offer, so the first frames already respect the caps (again once connected).
@@ -269,6 +282,61 @@ export class SignallingClient {
     }
     this._teardown(session);
     this._setState('stopped', reason);
+  }
+
+  /**
+   * Switches the running session to another camera without renegotiating: the new camera's track
+   * replaces the old one on the same sender (RTCRtpSender.replaceTrack), then the old camera is
+   * released. A camera that cannot be opened leaves the session as it was, with a notice. Switches
+   * run one after another. Does nothing without a session that sends a camera.
+   */
+  switchCamera(constraints: MediaStreamConstraints): Promise<void> {
+    this._switching = this._switching.then(() => this._switchCamera(constraints));
+    return this._switching;
+  }
+
+  private async _switchCamera(constraints: MediaStreamConstraints): Promise<void> {
+    const session = this._session;
+    const sender = session?.sender;
+    if (!session || !session.track || !sender?.replaceTrack) {
+      return;
+    }
+    let stream: MediaStream;
+    try {
+      stream = await this.options.getUserMedia(constraints);
+    } catch (error) {
+      if (this._session === session) {
+        this._notice.emit(`could not switch the camera: ${describeCameraError(error)}`);
+      }
+      return;
+    }
+    const track = stream.getVideoTracks()[0];
+    if (this._session !== session || !track) {
+      stopStream(stream);
+      if (!track && this._session === session) {
+        this._notice.emit('could not switch the camera: it gave no video track');
+      }
+      return;
+    }
+    try {
+      await sender.replaceTrack(track);
+    } catch (error) {
+      stopStream(stream);
+      if (this._session === session) {
+        this._notice.emit(`could not switch the camera: ${errorText(error)}`);
+      }
+      return;
+    }
+    if (this._session !== session) {
+      stopStream(stream);
+      return;
+    }
+    const old = session.stream;
+    session.stream = stream;
+    session.track = track;
+    stopStream(old);
+    this._localStreamChanged.emit(stream);
+    this._applyQuality(session);
   }
 
   /**
@@ -357,6 +425,9 @@ export class SignallingClient {
         return;
       case 'stats':
         return; // shown by the view
+      case 'start':
+      case 'select_camera':
+        return; // handled by the model (see WebRtcStreamerModel)
     }
   }
 
@@ -569,4 +640,6 @@ export class SignallingClient {
   private _quality: IQuality = NO_QUALITY;
   /** The last setParameters in the chain (see _applyQuality). */
   private _qualityApplied: Promise<void> = Promise.resolve();
+  /** The last camera switch in the chain (see switchCamera). */
+  private _switching: Promise<void> = Promise.resolve();
 }

@@ -8,8 +8,9 @@ import { Signal } from '@lumino/signaling';
 
 import { resolveShowStats } from '../settings';
 import { ICamera, listCameras, loadCameraChoice } from './camera';
-import { buildStreamer, IStreamerElements, renderStatsTable, showStream, trackVideoSize } from './dom';
+import { buildStreamer, IStreamerElements, layoutForMode, renderStatsTable, showStream, trackVideoSize } from './dom';
 import { WebRtcStreamerModel } from './model';
+import type { StreamMode } from './protocol';
 import type { StreamState } from './signalling';
 import { readShownFrames, shownFps, IShownFrames } from './shown-frames';
 import { IShownFigures, statsGroups, statsNotes } from './stats';
@@ -17,6 +18,13 @@ import { IShownFigures, statsGroups, statsNotes } from './stats';
 // The environment now belongs to the model; re-exported for existing imports.
 export { streamerEnvironment } from './environment';
 export type { IStreamerEnvironment } from './environment';
+
+/** The status line before the first Start, per mode. */
+const IDLE_TEXT: Record<StreamMode, string> = {
+  sendrecv: 'idle: press Start to stream the camera',
+  sendonly: 'idle: press Start to send the camera to the kernel',
+  recvonly: "idle: press Start to play the kernel's stream",
+};
 
 /**
  * The streamer view: Start/Stop, camera choice, local preview, the kernel's
@@ -32,6 +40,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
   render(): void {
     super.render();
     this._els = buildStreamer(this.el);
+    this._renderMode();
     trackVideoSize(this._els.local);
     trackVideoSize(this._els.output);
 
@@ -58,6 +67,10 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this.listenTo(model, 'change:transform_error', this._renderError);
     this.listenTo(model, 'change:log', this._renderLog);
     this.listenTo(model, 'change:key', () => void this._refreshCameras());
+    this.listenTo(model, 'change:mode', () => {
+      this._renderMode();
+      this._renderState();
+    });
     if (env.devices?.addEventListener) {
       this._onDeviceChange = () => void this._refreshCameras();
       env.devices.addEventListener('devicechange', this._onDeviceChange);
@@ -111,12 +124,18 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this.el.dataset.state = model.streamState;
     // Debugging hook for UI tests: changes only when a new session starts.
     this.el.dataset.sessionId = String(model.sessionId);
-    els.status.textContent = model.streamState === 'idle' ? 'idle: press Start to stream the camera' : model.statusText;
+    els.status.textContent = model.streamState === 'idle' ? IDLE_TEXT[model.mode ?? 'sendrecv'] : model.statusText;
     const active = model.active;
     els.start.disabled = active;
     els.stop.disabled = !active;
-    els.camera.disabled = active;
+    // While playing, another camera is switched to at once (replaceTrack); not while connecting.
+    els.camera.disabled = model.streamState === 'connecting';
     this._renderError();
+  }
+
+  /** The panes the mode uses (sendonly: no output video; recvonly: no camera preview or picker). */
+  private _renderMode(): void {
+    layoutForMode(this._els, this.model.mode ?? 'sendrecv', this.el);
   }
 
   private _renderLocalStream(_: unknown, stream: MediaStream | null): void {

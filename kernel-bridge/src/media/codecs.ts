@@ -133,6 +133,8 @@ export class Vp8Encoder {
   private bitrate: number | undefined;
   /** Re-initialisations because the input size changed. */
   reinits = 0;
+  /** libvpx encoders opened so far (first frame, size and bitrate changes). */
+  opens = 0;
 
   constructor(private readonly options: Vp8EncoderOptions = {}) {
     this.packet = new this.av.Packet();
@@ -203,6 +205,7 @@ export class Vp8Encoder {
     }
     this.ctx = ctx;
     this.frame = frame;
+    this.opens++;
     this.width = width;
     this.height = height;
   }

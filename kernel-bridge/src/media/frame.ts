@@ -4,7 +4,9 @@
  *
  * Colour conversions use FFmpeg's swscale through node-av (native, SIMD), never JS pixel loops.
  */
+import { MIME_BUNDLE, type MimeBundle } from '../kernel/api';
 import { nodeAv } from './native';
+import { frameMimeBundle } from './png';
 
 export interface Frame {
   readonly width: number;
@@ -114,6 +116,11 @@ export class I420Frame implements Frame {
 
   toString(): string {
     return `I420Frame ${this.width}x${this.height} @${this.timestamp.toFixed(1)}ms`;
+  }
+
+  /** A frame shows itself as a PNG picture (`display(frame)`, or a cell's last expression). */
+  [MIME_BUNDLE](): MimeBundle {
+    return frameMimeBundle(this);
   }
 }
 

@@ -403,6 +403,7 @@ export class MediaPeer {
       rtt_ms: link.rtt_ms,
       loss_out: link.loss_out,
       lost_in: link.lost_in,
+      encoder_opens: report.encoder_opens,
     };
     this.lastTotal = total;
     this.lastLink = link;

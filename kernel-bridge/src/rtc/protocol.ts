@@ -84,6 +84,8 @@ export interface MediaStats {
   rtt_ms: number | null;
   loss_out: number;
   lost_in: number;
+  /** VP8 encoders the worker opened so far (0: nothing was ever encoded, e.g. a sendonly stream). */
+  encoder_opens: number;
 }
 
 /** The worker's ~1 Hz report; MediaPeer adds its own counts and the per-second rates (MediaStats). */
@@ -98,6 +100,8 @@ export interface WorkerStatsReport {
   encode_ms: number;
   total: WorkerFrameCounts;
   link: LinkStats;
+  /** VP8 encoders opened so far. */
+  encoder_opens: number;
 }
 
 /**

@@ -8,7 +8,10 @@ import { StreamerOptions, WebRtcStreamer } from './streamer';
 export { WebRtcStreamer } from './streamer';
 export type { StreamerOptions } from './streamer';
 export type { Transform } from './pipeline';
-export type { Degradation, KernelStatus } from './protocol';
+export type { StartOptions, StreamStatus } from './control';
+export type { SnapshotOptions, SnapshotWhich } from './snapshot';
+export type { Degradation, KernelStatus, StreamMode } from './protocol';
+export type { FrameSource } from './source';
 export type { QualityOptions } from './quality';
 
 /**

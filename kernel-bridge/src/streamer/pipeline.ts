@@ -6,6 +6,10 @@
  * frame), the frame it failed on is passed through unchanged, the error is reported, and the
  * transform is subscribed again for the next frame: the stream never stops, and a transform that
  * fails on every frame shows the camera unprocessed until it is fixed.
+ *
+ * Two entries: push() for the browser's frames (on frames$, and into the transform unless the
+ * stream has a source), pushSource() for a source's frames (into the transform only), so frames$
+ * is always the camera, and a transform fed by a source can still mix the camera in.
  */
 import { Observable, Subject, Subscription } from 'rxjs';
 import type { Frame } from '../media';
@@ -27,7 +31,10 @@ export interface PipelineEvents {
 }
 
 export class TransformPipeline {
+  /** The transform's input. */
   private readonly input = new Subject<Frame>();
+  /** The browser's frames. */
+  private readonly received = new Subject<Frame>();
   private transform: Transform = passThrough;
   private subscription: Subscription | null = null;
   private latest: Frame | null = null;
@@ -41,7 +48,9 @@ export class TransformPipeline {
   transformed = 0;
   transformErrors = 0;
 
-  readonly frames$: Observable<Frame> = this.input.asObservable();
+  /** The browser's frames (whether or not they feed the transform). */
+  readonly frames$: Observable<Frame> = this.received.asObservable();
+  private readonly input$: Observable<Frame> = this.input.asObservable();
 
   constructor(private readonly events: PipelineEvents) {
     this.subscribe();
@@ -55,13 +64,31 @@ export class TransformPipeline {
     this.transform = transform;
     this.failing = false;
     this.subscribe();
-    if (this.latest) this.push(this.latest);
+    if (this.latest) this.retry(this.latest);
   }
 
-  push(frame: Frame): void {
-    this.latest = frame;
-    this.inputAt = performance.now();
-    this.frameCount++;
+  /** The latest input again, through the new transform only (frames$ has seen it). */
+  private retry(frame: Frame): void {
+    this.enter(frame);
+    this.run(() => this.input.next(frame));
+  }
+
+  /** A frame from the browser: on frames$, and into the transform unless `intoTransform` is false (a source feeds it). */
+  push(frame: Frame, intoTransform = true): void {
+    if (!intoTransform) {
+      this.run(() => this.received.next(frame));
+      return;
+    }
+    this.enter(frame);
+    this.run(() => {
+      this.received.next(frame);
+      this.input.next(frame);
+    });
+  }
+
+  /** A frame from the stream's source: into the transform only. */
+  pushSource(frame: Frame): void {
+    this.enter(frame);
     this.run(() => this.input.next(frame));
   }
 
@@ -69,6 +96,13 @@ export class TransformPipeline {
     this.subscription?.unsubscribe();
     this.subscription = null;
     this.input.complete();
+    this.received.complete();
+  }
+
+  private enter(frame: Frame): void {
+    this.latest = frame;
+    this.inputAt = performance.now();
+    this.frameCount++;
   }
 
   private run<T>(fn: () => T): T {
@@ -83,7 +117,7 @@ export class TransformPipeline {
   private subscribeNow(): void {
     let output$: Observable<Frame>;
     try {
-      output$ = this.transform(this.frames$);
+      output$ = this.transform(this.input$);
       if (!output$ || typeof output$.subscribe !== 'function') {
         throw new TypeError('a transform must return an Observable of frames');
       }
@@ -92,7 +126,7 @@ export class TransformPipeline {
       this.events.error(error);
       this.transform = passThrough;
       this.failing = true;
-      output$ = this.frames$;
+      output$ = this.input$;
     }
     this.subscription = output$.subscribe({
       next: (frame) => this.emit(frame),

@@ -76,7 +76,19 @@ interface IStopMessage {
 interface IClearLogMessage {
   type: 'clear_log';
 }
-export type FrontendMessage = IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage;
+/**
+ * The browser's session state, sent on every change (its status line: the state word, then the
+ * detail), so the notebook sees browser-side failures (camera denied, no camera, ICE failed, answer
+ * timeout) with their reason in `status$`, and `start()` learns how its request ended.
+ */
+interface IBrowserStatusMessage {
+  type: 'browser_status';
+  state: KernelStatus;
+  /** "" or why (e.g. "camera access denied: ..."), at most MAX_TEXT_LENGTH. */
+  detail: string;
+}
+export type FrontendMessage =
+  IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage | IBrowserStatusMessage;
 
 // ---- Kernel → frontend ----
 
@@ -93,6 +105,16 @@ interface IErrorMessage {
 interface IStoppedMessage {
   type: 'stopped';
   reason: string;
+}
+/** start() from the notebook: the browser starts a session as its Start button does (permission prompt included). */
+interface IStartMessage {
+  type: 'start';
+}
+/** selectCamera() from the notebook: as choosing in the widget's picker (null = the default camera). */
+interface ISelectCameraMessage {
+  type: 'select_camera';
+  /** A deviceId of the browser's enumerateDevices(), at most MAX_TEXT_LENGTH; null = the default camera. */
+  device_id: string | null;
 }
 /**
  * Frames per stage of the kernel's pipeline, in pipeline order (docs/design.md, "Frame accounting"):
@@ -138,7 +160,14 @@ interface IStatsMessage {
   /** Packets from the browser the kernel never received, since the session started. */
   lost_in: number;
 }
-export type KernelMessage = IAnswerMessage | ICandidateMessage | IErrorMessage | IStoppedMessage | IStatsMessage;
+export type KernelMessage =
+  | IAnswerMessage
+  | ICandidateMessage
+  | IErrorMessage
+  | IStoppedMessage
+  | IStatsMessage
+  | IStartMessage
+  | ISelectCameraMessage;
 
 /** Every name of `K`, checked by the compiler: a missing or extra name does not compile. */
 function namesOf<K extends string>(names: Record<K, true>): K[] {
@@ -152,6 +181,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   stop: true,
   clear_log: true,
   site_quality: true,
+  browser_status: true,
 });
 /** The stages of IStageCounts in pipeline order, at run time. */
 export const STATS_STAGES = namesOf<keyof IStageCounts>({
@@ -175,6 +205,8 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   error: true,
   stopped: true,
   stats: true,
+  start: true,
+  select_camera: true,
 });
 
 // ---- Synced state (the streamer's own keys; the widget base keys come from widgets/controls) ----
@@ -182,6 +214,14 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
 export const KERNEL_STATUSES = ['idle', 'connecting', 'playing', 'stopped', 'error'] as const;
 /** The kernel's view of the peer. */
 export type KernelStatus = (typeof KERNEL_STATUSES)[number];
+
+/**
+ * Which way video goes, as the browser's transceiver direction: `sendrecv` camera to kernel and
+ * back, `sendonly` camera to kernel only (no encoder in the kernel, no output pane), `recvonly`
+ * kernel to browser only (no camera: the kernel's `source`). The browser's offer must match it.
+ */
+export const STREAM_MODES = ['sendrecv', 'sendonly', 'recvonly'] as const;
+export type StreamMode = (typeof STREAM_MODES)[number];
 
 export interface IStreamerSyncedState {
   /** Names the stream; a re-run cell with the same key reuses the widget. */
@@ -204,6 +244,8 @@ export interface IStreamerSyncedState {
   log: string[];
   /** Per-widget encoder and quality controls; null (or a null field) = the site setting. */
   quality: IQuality | null;
+  /** Which way video goes (STREAM_MODES); the browser offers this direction. */
+  mode: StreamMode;
 }
 export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   key: true,
@@ -215,6 +257,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   kernel_status: true,
   log: true,
   quality: true,
+  mode: true,
 });
 
 // ---- Validation of what the frontend sends ----
@@ -241,6 +284,16 @@ export function parseFrontendMessage(content: JSONValue): FrontendMessage {
       return { type: 'clear_log' };
     case 'site_quality':
       return { type: 'site_quality', quality: parseQuality(content.quality, 'site_quality.quality') };
+    case 'browser_status': {
+      const { state, detail } = content;
+      if (typeof state !== 'string' || !(KERNEL_STATUSES as readonly string[]).includes(state)) {
+        throw new ProtocolError(`browser_status.state must be one of ${KERNEL_STATUSES.join(', ')}`);
+      }
+      if (typeof detail !== 'string' || detail.length > MAX_TEXT_LENGTH) {
+        throw new ProtocolError(`browser_status.detail must be a string of at most ${MAX_TEXT_LENGTH} characters`);
+      }
+      return { type: 'browser_status', state: state as KernelStatus, detail };
+    }
     default:
       throw new ProtocolError(`unknown signalling message type ${JSON.stringify(content.type ?? null)}`);
   }

@@ -7,7 +7,7 @@ import type { IceServerLike } from '../rtc';
 import { domTraits, DomState } from '../widgets/controls/dom';
 import { modelTraits, ModelState } from '../widgets/controls/model';
 import { anyValue, bool, nullable, oneOf, str, strings, TraitError, Traits } from '../widgets/traits';
-import { IQuality, IStreamerSyncedState, KERNEL_STATUSES, parseQuality } from './protocol';
+import { IQuality, IStreamerSyncedState, KERNEL_STATUSES, parseQuality, STREAM_MODES } from './protocol';
 
 const MODULE_NAME = 'jupyterlab-webrtc';
 /** Matched as a semver range against the version the labextension registers. */
@@ -65,4 +65,6 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   kernel_status: { ...oneOf(KERNEL_STATUSES, 'idle'), readOnly: true },
   log: { ...strings([]), readOnly: true },
   quality,
+  // Set by the notebook (webrtcStreamer's `mode`), never by the browser: it decides what the kernel accepts.
+  mode: { ...oneOf(STREAM_MODES, 'sendrecv'), readOnly: true },
 });

@@ -1,6 +1,8 @@
 /**
  * The streamer widget: one widget model = one stream = at most one peer at a time. The browser
  * negotiates over the widget's comm; frames flow camera → MediaPeer (worker) → transform → back.
+ * Its `mode` may drop one direction (sendonly: nothing goes back; recvonly: no camera), and a
+ * `source` (source.ts) may feed the transform instead of the camera.
  */
 import { AsyncResource } from 'async_hooks';
 import { Observable, Subscription } from 'rxjs';
@@ -18,6 +20,7 @@ import {
   perSecond,
 } from '../rtc';
 import { Widget } from '../widgets/widget';
+import { StartOptions, StreamControl, StreamStatus } from './control';
 import { StreamerLog } from './log';
 import { TransformPipeline, Transform } from './pipeline';
 import {
@@ -27,9 +30,15 @@ import {
   IQuality,
   KernelMessage,
   KernelStatus,
+  MAX_TEXT_LENGTH,
   parseFrontendMessage,
+  STREAM_MODES,
+  StreamMode,
 } from './protocol';
+import { videoDirectionOf } from '../rtc/sdp-direction';
+import { checkSource, FrameSource, SourceFeed } from './source';
 import { effectiveQuality, encoderCapsOf, QualityOptions, qualityState } from './quality';
+import { FrameSnapshots, SnapshotOptions } from './snapshot';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
 
@@ -56,6 +65,20 @@ export interface StreamerOptions {
    * default 4000 (MediaPeer's LIVENESS_TIMEOUT_MS).
    */
   livenessTimeoutMs?: number;
+  /**
+   * Which way video goes: 'sendrecv' (default) the camera to the kernel and the transform's frames
+   * back; 'sendonly' the camera to the kernel only (read `frames$`; no encoder runs, the widget
+   * shows no output); 'recvonly' the kernel to the browser only (no camera: frames come from
+   * `source`). Changing it on a running stream stops it (press Start again).
+   */
+  mode?: StreamMode;
+  /**
+   * Frames to send instead of the camera's: any Observable of frames, e.g.
+   * `interval(33).pipe(map(drawClock))`, another stream's `frames$`, or a media file. Required in
+   * 'recvonly'; in 'sendrecv' the transform gets the source's frames while `frames$` still gives
+   * the camera's (mix them in the transform). Subscribed while the stream plays.
+   */
+  source?: FrameSource | null;
 }
 
 const MAX_EARLY_CANDIDATES = 64;
@@ -108,15 +131,34 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private unscopeTransform: Unsubscribe = () => undefined;
   /** The browser's site setting for quality (`site_quality`), which the widget's fields override. */
   private siteQuality: IQuality | null = null;
+  /** status$ and start() (control.ts). */
+  private readonly control: StreamControl;
+  /** The latest input and output frames, for snapshot(). */
+  private readonly snapshots = new FrameSnapshots();
+  /** The last fatal error told to the browser: the reason of an 'error' status. */
+  private lastFatal = '';
+  /** The `mode` trait, kept at hand: the send path reads it for every frame. */
+  private mode: StreamMode;
+  private readonly source: SourceFeed;
+  /** Where a source's problems are printed: under the cell that set the source (see transform()). */
+  private reportSourceProblem: (message: string) => void = () => undefined;
+  /** VP8 encoders the kernel opened in the current session (from the worker's stats). */
+  private encoderOpenCount = 0;
 
   constructor(options: StreamerOptions) {
     super(streamerTraits(), toState(options));
+    this.mode = this.get('mode');
     this.hostAddresses = hostAddressesOf(options);
     const api = getKernelApi();
     const toLog = (name: 'stdout' | 'stderr', text: string) => this.streamerLog.write(name, text);
     this.livenessTimeoutMs = options.livenessTimeoutMs;
     this.pipeline = new TransformPipeline({
-      output: (frame) => this.peer?.send(frame),
+      // sendonly: the browser receives nothing, so the transform's frames go nowhere (never encoded).
+      output: (frame) => {
+        if (this.mode === 'sendonly' || !this.peer) return;
+        this.snapshots.record('output', frame);
+        this.peer.send(frame);
+      },
       error: (error) => this.onTransformError(error),
       recovered: () => {
         this.lastLogged = '';
@@ -124,24 +166,119 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       },
       run: (fn) => api.captureOutput(toLog, fn),
     });
+    this.source = new SourceFeed({
+      frame: (frame) => {
+        this.snapshots.record('input', frame);
+        this.pipeline.pushSource(frame);
+      },
+      problem: (message) => this.onSourceProblem(message),
+      run: (fn) => api.captureOutput(toLog, fn),
+    });
+    this.setSourceNow(options.source ?? null);
     this.custom$.subscribe({
       next: ({ content }) => this.receive(content),
       complete: () => void this.end('the widget was closed'),
     });
     this.stopOnShutdown = getKernelApi().onShutdown(() => this.end('the kernel shut down'));
+    this.control = new StreamControl(this.observe('kernel_status'), this.get('kernel_status'), () =>
+      this.tell({ type: 'start' }),
+    );
     // Changed from the notebook or the browser: applied to the running peer at once.
     this.observe('quality').subscribe(() => this.applyQuality());
     retainSpare(this);
     prepareSpare(this, this.peerOptions(this.get('ice_servers') ?? []));
   }
 
-  /** Incoming camera frames, before the transform. */
+  /**
+   * The browser's camera frames, before the transform (never emits in 'recvonly'). With a source,
+   * the transform gets the source's frames and these still come here.
+   */
   get frames$(): Observable<Frame> {
     return this.pipeline.frames$;
   }
 
-  get status$(): Observable<KernelStatus> {
-    return this.observe('kernel_status');
+  /**
+   * How many VP8 encoders the kernel opened for the current (or last) session, from the media
+   * worker's once-a-second stats: 0 in 'sendonly', where nothing is ever encoded.
+   */
+  get encoderOpens(): number {
+    return this.encoderOpenCount;
+  }
+
+  /** True while the stream's source is subscribed (while it plays). */
+  get sourceSubscribed(): boolean {
+    return this.source.subscribed;
+  }
+
+  /**
+   * Replaces the stream's source (null: back to the camera); a playing stream switches at once,
+   * without renegotiating. A 'recvonly' stream needs one.
+   */
+  setSource(source: FrameSource | null): this {
+    const checked = checkSource(source, 'setSource()');
+    if (checked === null && this.mode === 'recvonly') {
+      throw new TypeError('a recvonly stream needs a source: setSource(frames$) with an Observable of frames');
+    }
+    if (checked !== null && this.mode === 'sendonly') {
+      throw new TypeError(
+        "a sendonly stream sends nothing back, so it takes no source (use mode 'sendrecv' or 'recvonly')",
+      );
+    }
+    this.setSourceNow(checked);
+    return this;
+  }
+
+  private setSourceNow(source: FrameSource | null): void {
+    // Its problems are printed under the cell that set it, whenever they happen.
+    if (source !== this.source.current) {
+      this.reportSourceProblem = AsyncResource.bind((message: string) => console.error(message));
+    }
+    this.source.set(source);
+  }
+
+  /**
+   * The stream's state on both sides, each change as `{state, reason, side}`: the latest first.
+   * `side: 'kernel'` follows the kernel's peer (`kernel_status`), `side: 'browser'` the browser's
+   * session, with its failures and their reasons (camera denied, no camera, ICE failed, no answer).
+   */
+  get status$(): Observable<StreamStatus> {
+    return this.control.status$;
+  }
+
+  /**
+   * Starts streaming from code: the browser starts a session as its Start button does (camera
+   * permission prompt included). Resolves once playing (at once if it is); rejects with the
+   * browser's reason when it cannot start (camera denied, no view of the widget shown...), or after
+   * `timeoutMs` (default 60 s) without an outcome.
+   */
+  start(options?: StartOptions): Promise<void> {
+    if (this.isClosed) return Promise.reject(new Error('start(): the widget is closed'));
+    return this.control.start(this.get('kernel_status') === 'playing', options);
+  }
+
+  /**
+   * Chooses the browser's camera from code, as the widget's picker does: a playing stream switches
+   * at once (replaceTrack, same session), and the choice is remembered for the next start. `null` =
+   * the default camera. Ids are the browser's (`navigator.mediaDevices.enumerateDevices()`); one it
+   * cannot open leaves the stream as it was, with a notice in the widget.
+   */
+  selectCamera(deviceId: string | null): this {
+    if (deviceId !== null && (typeof deviceId !== 'string' || deviceId === '' || deviceId.length > MAX_TEXT_LENGTH)) {
+      throw new TypeError('selectCamera needs a camera deviceId (a non-empty string) or null for the default camera');
+    }
+    this.tell({ type: 'select_camera', device_id: deviceId });
+    return this;
+  }
+
+  /**
+   * The stream's latest frame, as a copy of its own (it displays as a picture): `{which: 'input'}`
+   * (default) what the transform got (the browser's camera, or the source when the stream has one),
+   * `{which: 'output'}` what it made of it. Rejects when
+   * nothing is playing; while a session has no frame yet, waits for its first (up to 5 s).
+   */
+  snapshot(options?: SnapshotOptions): Promise<Frame> {
+    const status = this.get('kernel_status');
+    return this.snapshots.take(options, this.peer !== null && status !== 'error', status);
   }
 
   /**
@@ -186,9 +323,14 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   /** Applies options from a re-run cell to the existing stream. */
   update(options: StreamerOptions): this {
     const { key: _key, ...rest } = toState(options);
+    const modeChanged = rest.mode !== this.mode;
     this.set(rest);
+    this.mode = rest.mode;
     this.hostAddresses = hostAddressesOf(options);
     this.livenessTimeoutMs = options.livenessTimeoutMs;
+    // The running session was negotiated for the other mode: end it (Start negotiates the new one).
+    if (modeChanged) void this.release(`the mode changed to ${rest.mode}: press Start`);
+    this.setSourceNow(options.source ?? null);
     return this;
   }
 
@@ -198,7 +340,9 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   override close(): void {
+    this.source.stop();
     this.stopOnShutdown();
+    this.control.close();
     this.streamerLog.dispose();
     super.close();
   }
@@ -217,6 +361,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       // A setting, not signalling: applied at once, whatever session it arrives in.
       this.siteQuality = message.quality;
       this.applyQuality();
+      return;
+    }
+    if (message.type === 'browser_status') {
+      this.control.browser(message.state, message.detail); // a report, not signalling
       return;
     }
     if (message.type === 'stop') {
@@ -276,6 +424,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
         this.streamerLog.clear();
         return;
       case 'site_quality':
+      case 'browser_status':
         return; // handled on arrival (receive)
     }
   }
@@ -292,15 +441,26 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   private async answer(sdp: string, iceServers: IceServerLike[]): Promise<void> {
+    const offered = videoDirectionOf(sdp);
+    if (offered !== null && offered !== this.mode) {
+      // A page with a widget of an older run, or a frontend of another version: say so, answer nothing.
+      await this.release(null);
+      this.reportError(
+        `the browser offered ${offered} video, but this stream's mode is ${this.mode} (re-run the cell or reload the page)`,
+        true,
+      );
+      if (!this.isClosed && !this.ending) this.setStatus('error', this.lastFatal);
+      return;
+    }
     await this.release(null);
-    this.set({ kernel_status: 'connecting' });
+    this.setStatus('connecting');
     this.lastMediaError = '';
     let peer: MediaPeer;
     try {
       peer = await takePeer(this, this.peerOptions(iceServers));
     } catch (error) {
       this.reportError(`could not start the media worker: ${errorSummary(error)}`, true);
-      if (!this.isClosed && !this.ending) this.set({ kernel_status: 'error' });
+      if (!this.isClosed && !this.ending) this.setStatus('error', this.lastFatal);
       return;
     }
     if (this.isClosed || this.ending) {
@@ -308,11 +468,19 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       return;
     }
     this.peer = peer;
+    this.encoderOpenCount = 0;
     this.transformBase = this.transformCounts(true);
     this.lastTransformCounts = null;
     this.applyQuality();
     const subscriptions = (this.peerSubscriptions = new Subscription());
-    subscriptions.add(peer.frames$.subscribe((frame) => this.pipeline.push(frame)));
+    // With a source, the camera's frames (sendrecv) only reach frames$: the source feeds the transform.
+    subscriptions.add(
+      peer.frames$.subscribe((frame) => {
+        const intoTransform = this.source.current === null;
+        if (intoTransform) this.snapshots.record('input', frame);
+        this.pipeline.push(frame, intoTransform);
+      }),
+    );
     subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate })));
     subscriptions.add(peer.stats$.subscribe((stats) => this.tellStats(stats)));
     subscriptions.add(peer.errors$.subscribe((error) => this.onMediaError(error)));
@@ -346,7 +514,15 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       void this.release(peer.closeReason ?? 'the connection closed');
       return;
     }
-    this.set({ kernel_status: STATUS_OF[state] });
+    // The source plays from the moment the browser can see it (until the peer is released).
+    if (state === 'connected' && this.mode !== 'sendonly') this.source.start();
+    this.setStatus(STATUS_OF[state]);
+  }
+
+  /** Sets `kernel_status`, with the reason status$ gives for it. */
+  private setStatus(status: KernelStatus, reason = ''): void {
+    this.control.kernelReason = reason;
+    this.set({ kernel_status: status });
   }
 
   /** Releases the peer (sockets, codecs, worker); says why to the browser unless `reason` is null. */
@@ -355,10 +531,12 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (reason !== null) this.earlyCandidates = [];
     if (!peer) return;
     this.peer = null;
+    this.source.stop();
     this.peerSubscriptions.unsubscribe();
+    this.snapshots.reset();
     await peer.close();
     if (this.isClosed || this.ending) return;
-    this.set({ kernel_status: status });
+    this.setStatus(status, status === 'error' ? this.lastFatal : (reason ?? ''));
     if (reason !== null) this.tell({ type: 'stopped', reason });
     prepareSpare(this, this.peerOptions(this.get('ice_servers') ?? []));
   }
@@ -388,6 +566,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
    * log, never printed into a cell (that would be whichever cell ran last, unrelated to the stream).
    */
   private reportError(message: string, fatal: boolean): void {
+    if (fatal) this.lastFatal = message;
     this.tell({ type: 'error', message, fatal });
     this.log(message);
   }
@@ -399,6 +578,14 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (message === this.lastMediaError) return;
     this.lastMediaError = message;
     this.tell({ type: 'error', message, fatal: false });
+  }
+
+  /** A source problem (not a frame, an error, its end): in the widget, its log and under the cell that set it. */
+  private onSourceProblem(message: string): void {
+    this.log(message);
+    this.streamerLog.add(message);
+    this.tell({ type: 'error', message, fatal: false });
+    this.reportSourceProblem(message);
   }
 
   private onTransformError(error: unknown): void {
@@ -429,6 +616,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 
   /** The peer's report with the transform's counts (read now: see MediaPeer.mediaStats on order). */
   private tellStats(stats: MediaStats): void {
+    this.encoderOpenCount = stats.encoder_opens;
     const counts = this.transformCounts();
     const rates = perSecond(counts, this.lastTransformCounts, stats.interval_ms);
     this.lastTransformCounts = counts;
@@ -461,12 +649,29 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 /** Notebook-facing option names → synced state. */
 type OptionState = Pick<
   StreamerState,
-  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality'
+  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality' | 'mode'
 >;
 
 function toState(options: StreamerOptions): OptionState {
   if (!options || typeof options.key !== 'string' || options.key === '') {
     throw new TypeError('webrtcStreamer needs a non-empty string key, e.g. webrtcStreamer({ key: "edges" })');
+  }
+  const mode = options.mode ?? 'sendrecv';
+  if (!(STREAM_MODES as readonly unknown[]).includes(mode)) {
+    throw new TypeError(
+      `webrtcStreamer: mode must be one of ${STREAM_MODES.map((m) => `"${m}"`).join(', ')}, got ${JSON.stringify(mode)}`,
+    );
+  }
+  const source = checkSource(options.source, 'webrtcStreamer: source');
+  if (mode === 'recvonly' && source === null) {
+    throw new TypeError(
+      'webrtcStreamer: recvonly needs a source (what the kernel sends), e.g. { mode: "recvonly", source: interval(33).pipe(map(drawClock)) }',
+    );
+  }
+  if (mode === 'sendonly' && source !== null) {
+    throw new TypeError(
+      "webrtcStreamer: a sendonly stream sends nothing back, so it takes no source (use mode 'sendrecv' or 'recvonly')",
+    );
   }
   return {
     key: options.key,
@@ -475,6 +680,7 @@ function toState(options: StreamerOptions): OptionState {
     show_stats: options.showStats ?? null,
     media_constraints: options.mediaConstraints ?? null,
     quality: qualityState(options.quality),
+    mode,
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * A werift peer standing in for the browser: offers one sendrecv VP8 video transceiver, sends
+ * A werift peer standing in for the browser: offers one VP8 video transceiver (sendrecv unless
+ * told sendonly or recvonly, as the widget's modes offer it), sends
  * synthetic I420 frames (node-av encoder + our payloader) and decodes what comes back.
  * Loopback only: no ICE servers, host candidates on 127.0.0.1.
  */
@@ -43,8 +44,11 @@ export class FakeBrowser {
   private seq = 1000;
   private forceKey = true;
 
-  constructor() {
-    this.transceiver = this.pc.addTransceiver(this.track, { direction: 'sendrecv' });
+  constructor(direction: 'sendrecv' | 'sendonly' | 'recvonly' = 'sendrecv') {
+    this.transceiver =
+      direction === 'recvonly'
+        ? this.pc.addTransceiver('video', { direction })
+        : this.pc.addTransceiver(this.track, { direction });
     this.transceiver.sender.onPictureLossIndication.subscribe(() => {
       this.plisReceived++;
       this.forceKey = true;

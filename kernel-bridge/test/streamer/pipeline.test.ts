@@ -123,4 +123,19 @@ describe('transform pipeline', () => {
     expect(inside).toEqual(['set up true', 'frame 1 true', 'frame 2 true']);
     expect(pipeline.frameCount).toBe(2);
   });
+  it('keeps frames$ for the browser frames: a source feeds the transform only', () => {
+    const { pipeline, out } = setup();
+    const seen: number[] = [];
+    pipeline.frames$.subscribe((frame) => seen.push(frame.data[0]));
+    pipeline.setTransform(addOne);
+    pipeline.pushSource(frameOf(10));
+    pipeline.push(frameOf(20), false);
+    pipeline.push(frameOf(30));
+    expect(seen).toEqual([20, 30]);
+    expect(out).toEqual([11, 31]);
+    // A new transform retries the latest input, without showing it on frames$ again.
+    pipeline.setTransform((frames$) => frames$);
+    expect(out).toEqual([11, 31, 30]);
+    expect(seen).toEqual([20, 30]);
+  });
 });

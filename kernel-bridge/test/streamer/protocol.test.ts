@@ -17,6 +17,7 @@ import {
   QUALITY_FIELDS,
   QUALITY_LIMITS,
   STREAMER_STATE_KEYS,
+  STREAM_MODES,
 } from '../../src/streamer/protocol';
 import { MAX_OFFER_MLINES } from '../../src/rtc/protocol';
 import { streamerTraits } from '../../src/streamer/state';
@@ -110,7 +111,7 @@ interface Direction {
 }
 const fixture: {
   limits: Record<string, number>;
-  state: { keys: string[]; kernel_status: string[] };
+  state: { keys: string[]; kernel_status: string[]; mode: string[] };
   frontend_to_kernel: Direction;
   kernel_to_frontend: Direction;
   quality: {
@@ -151,6 +152,15 @@ describe('the protocol shared with the frontend (test/fixtures/streamer-protocol
     expect([...STREAMER_STATE_KEYS].sort()).toEqual([...fixture.state.keys].sort());
     expect([...KERNEL_STATUSES]).toEqual(fixture.state.kernel_status);
     expect(Object.keys(streamerTraits())).toEqual(expect.arrayContaining(STREAMER_STATE_KEYS));
+  });
+
+  it('has the same stream modes, the first the default, the trait refusing others and the browser writing none', () => {
+    expect([...STREAM_MODES]).toEqual(fixture.state.mode);
+    const trait = streamerTraits().mode;
+    expect(trait.default()).toBe(fixture.state.mode[0]);
+    for (const mode of fixture.state.mode) expect(trait.validate(mode)).toBe(mode);
+    expect(() => trait.validate('both')).toThrow(/one of sendrecv, sendonly, recvonly/);
+    expect(trait.readOnly).toBe(true);
   });
 
   it.each(accepted)('accepts a valid %s message', (type, example) => {

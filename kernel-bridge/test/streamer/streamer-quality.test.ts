@@ -113,7 +113,9 @@ describe('quality controls on a live stream (werift browser stand-in, loopback)'
     }, 20);
     cleanups.push(() => clearInterval(addKernelCandidates));
     // Like a browser's encoder, the camera starts once connected (earlier packets are lost), at a steady 30 fps.
-    await firstValueFrom(streamer.status$.pipe(filter((status) => status === 'playing')));
+    await firstValueFrom(
+      streamer.status$.pipe(filter((status) => status.side === 'kernel' && status.state === 'playing')),
+    );
     const camera = setInterval(() => {
       sent++;
       browser.sendFrame(level(100), W, H, Date.now());

@@ -1,13 +1,18 @@
 /**
  * The werift RTCPeerConnection and its signalling: the answer to the browser's offer, ICE candidates
- * both ways, the connection state, and the one video transceiver (sendrecv: the browser's camera in,
- * the transformed frames out). It runs in the worker so a busy kernel main thread cannot stall
+ * both ways, the connection state, and the one video transceiver (the browser's camera in, the
+ * transformed frames out, or one of the two). It runs in the worker so a busy kernel main thread cannot stall
  * ICE/DTLS. Media itself is receive.ts / send.ts; this file only tells them where to read and write.
+ *
+ * The offer's direction decides ours (sdp-direction.ts): a sendrecv offer is answered sendrecv, a
+ * sendonly one (the browser only sends its camera) recvonly, with no send track, so nothing is
+ * ever encoded; a recvonly one (the browser only plays what we send) sendonly, with no receiver.
  */
 import type { RTCPeerConnection as PeerConnection, RTCRtpTransceiver, MediaStreamTrack as Track } from 'werift';
 import { errorMessage } from '../../errors';
 import { withBitrateHints } from '../bitrate-hints';
 import { PLAYOUT_DELAY_URI } from '../playout-delay';
+import { MediaDirection, reverseDirection, videoDirectionOf } from '../sdp-direction';
 import {
   countMLines,
   MAX_OFFER_MLINES,
@@ -45,6 +50,8 @@ export class Peer {
   private closed = false;
   private endOfCandidatesSent = false;
   private video: RTCRtpTransceiver | undefined;
+  /** Our direction for the offer being answered (the reverse of the offer's); set before it is applied. */
+  private direction: MediaDirection = 'sendrecv';
   private sendTrack: Track | undefined;
   private payloadType: number | undefined;
   /** The playout-delay extension's id in this session, when the browser offered it. */
@@ -106,7 +113,10 @@ export class Peer {
    */
   async answer(sdp: string): Promise<string> {
     if (typeof sdp !== 'string' || !/^v=0/m.test(sdp)) throw new Error('offer is not an SDP (no "v=0" line)');
-    if (!/^m=video /m.test(sdp)) throw new Error('offer has no video m-line');
+    const offered = videoDirectionOf(sdp);
+    if (offered === null) throw new Error('offer has no video m-line');
+    if (offered === 'inactive') throw new Error("offer's video section is inactive (nothing to send or receive)");
+    this.direction = reverseDirection(offered);
     const mLines = countMLines(sdp);
     if (mLines > MAX_OFFER_MLINES)
       throw new Error(`offer has ${mLines} m-lines; at most ${MAX_OFFER_MLINES} are accepted`);
@@ -188,6 +198,10 @@ export class Peer {
       await this.pc.addIceCandidate(undefined);
       return;
     }
+    // A browser that has not opened a camera (recvonly) hides its addresses behind mDNS names.
+    // werift would look each one up for up to 10 s (holding the signalling queue, a Stop too);
+    // skipped, the browser's checks to our candidates still connect (peer-reflexive candidates).
+    if (isMdnsCandidate(c.candidate)) return;
     await this.pc.addIceCandidate({
       candidate: c.candidate,
       sdpMid: c.sdpMid ?? undefined,
@@ -211,17 +225,20 @@ export class Peer {
   private addVideo(transceiver: RTCRtpTransceiver): void {
     if (transceiver.kind !== 'video' || this.video) return;
     this.video = transceiver;
-    transceiver.setDirection('sendrecv');
-    this.sendTrack = new werift.MediaStreamTrack({ kind: 'video' });
-    transceiver.sender.replaceTrack(this.sendTrack).catch((e) => this.events.onError(e));
-    const pli = transceiver.sender.onPictureLossIndication.subscribe(() => this.events.onKeyframeWanted());
-    const track = transceiver.onTrack.subscribe((t) =>
-      this.events.onRemoteTrack(t, (ssrc) => transceiver.receiver.sendRtcpPLI(ssrc)),
-    );
-    this.cleanup.add(() => {
-      pli.unSubscribe();
-      track.unSubscribe();
-    });
+    // Before werift applies the offer's section: it prepares a receiver only for a receiving direction.
+    transceiver.setDirection(this.direction);
+    if (this.direction === 'sendrecv' || this.direction === 'sendonly') {
+      this.sendTrack = new werift.MediaStreamTrack({ kind: 'video' });
+      transceiver.sender.replaceTrack(this.sendTrack).catch((e) => this.events.onError(e));
+      const pli = transceiver.sender.onPictureLossIndication.subscribe(() => this.events.onKeyframeWanted());
+      this.cleanup.add(() => pli.unSubscribe());
+    }
+    if (this.direction === 'sendrecv' || this.direction === 'recvonly') {
+      const track = transceiver.onTrack.subscribe((t) =>
+        this.events.onRemoteTrack(t, (ssrc) => transceiver.receiver.sendRtcpPLI(ssrc)),
+      );
+      this.cleanup.add(() => track.unSubscribe());
+    }
   }
 
   private endOfCandidates(): void {
@@ -236,6 +253,11 @@ export class Peer {
     if (s === 'closed' || s === 'failed') this.liveness.stop();
     this.events.post(reason === undefined ? { t: 'state', state: s } : { t: 'state', state: s, reason });
   }
+}
+
+/** Whether an ICE candidate line's address is an mDNS name ("candidate:1 1 udp 2122 <uuid>.local 5000 typ host"). */
+export function isMdnsCandidate(line: string): boolean {
+  return /\.local$/i.test(line.split(' ', 5)[4] ?? '');
 }
 
 /** A statistics figure as a finite count >= 0 (RTCP's packetsLost may go negative on duplicates). */

@@ -10,6 +10,9 @@
  * The streamer's quality controls arrive as EncoderCaps (setCaps): frames above the frame-rate
  * cap are skipped, frames over the size caps are scaled down (swscale) before encoding, and a new
  * target bitrate re-creates the encoder. All from the next frame, without renegotiation.
+ *
+ * The encoder is made at the first frame to send: a sendonly stream (browser -> kernel only) never
+ * sends one, so it never opens libvpx (WorkerStats.encoder_opens stays 0, which tests check).
  */
 import type { MediaStreamTrack as Track } from 'werift';
 import { Vp8Encoder } from '../../media/codecs';
@@ -42,7 +45,8 @@ export interface SenderOptions {
 }
 
 export class Sender {
-  private readonly encoder: Vp8Encoder;
+  /** Made at the first frame sent (see the file comment). */
+  private encoder: Vp8Encoder | null = null;
   private readonly payloader: Vp8Payloader;
   private readonly clock = new RtpClock();
   private seq = Math.floor(Math.random() * 0x10000);
@@ -53,15 +57,14 @@ export class Sender {
   private scaled = new Uint8Array(0);
 
   constructor(private readonly opts: SenderOptions) {
-    this.encoder = new Vp8Encoder({ bitrate: opts.bitrate, threads: opts.encoderThreads });
     this.payloader = new Vp8Payloader(opts.maxPayload);
   }
 
   /** Applies the caps from the next frame on (a bitrate change re-creates the encoder: a keyframe). */
   setCaps(caps: EncoderCaps): void {
     if (caps.maxFps !== this.caps.maxFps) this.frameRate.cap = caps.maxFps;
-    this.encoder.setBitrate(caps.bitrate ?? this.opts.bitrate);
     this.caps = caps;
+    this.encoder?.setBitrate(caps.bitrate ?? this.opts.bitrate);
   }
 
   /** Whether a frame arriving now is sent under the frame-rate cap; a skipped one counts as dropped before the encoder (dropped_send). */
@@ -91,7 +94,11 @@ export class Sender {
     const key = this.keyframeWanted;
     this.keyframeWanted = false;
     const { stats } = this.opts;
-    this.encoder.encode(data, width, height, this.clock.lastTicks, key, (packet) => {
+    const encoder = (this.encoder ??= new Vp8Encoder({
+      bitrate: this.caps.bitrate ?? this.opts.bitrate,
+      threads: this.opts.encoderThreads,
+    }));
+    encoder.encode(data, width, height, this.clock.lastTicks, key, (packet) => {
       stats.encoded++;
       // one array for all the frame's packets: werift copies it and leaves it unchanged
       const extensions =
@@ -110,11 +117,12 @@ export class Sender {
       // counted once every packet of the frame went out (writeRtp throws otherwise)
       stats.sent++;
     });
+    stats.encoder_opens = encoder.opens;
     stats.encodeMs += performance.now() - t0;
   }
 
   close(): void {
-    this.encoder.close();
+    this.encoder?.close();
     releaseScalers();
   }
 }

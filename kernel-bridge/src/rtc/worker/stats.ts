@@ -18,6 +18,8 @@ export class WorkerStats implements WorkerFrameCounts {
   dropped_send = 0;
   encoded = 0;
   sent = 0;
+  /** libvpx encoders opened so far: 0 for a stream that never sent a frame (sendonly). */
+  encoder_opens = 0;
   /** Decode / encode time this interval, ms. */
   decodeMs = 0;
   encodeMs = 0;
@@ -56,6 +58,7 @@ export class WorkerStats implements WorkerFrameCounts {
         sent: this.sent,
       },
       link,
+      encoder_opens: this.encoder_opens,
     };
     this.lastAt = now;
     this.lastDecoded = this.decoded;

@@ -1,0 +1,44 @@
+/**
+ * The direction an offer gives its video section, read from the SDP text. The browser's offer
+ * decides the stream's mode (sendrecv, sendonly: camera to kernel only, recvonly: kernel to
+ * browser only); the worker answers with the reverse direction and the streamer checks the offer
+ * against the widget's mode before answering. Both read it here, the same way.
+ */
+
+export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+const DIRECTIONS: readonly string[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
+
+/**
+ * The direction of the first video m-line as the offerer sees it (RFC 8866: its own `a=` direction
+ * attribute, else the session-level one, else sendrecv); null when the SDP has no video m-line.
+ */
+export function videoDirectionOf(sdp: string): MediaDirection | null {
+  let session: MediaDirection = 'sendrecv';
+  let inVideo = false;
+  let seenVideo = false;
+  let media: MediaDirection | null = null;
+  for (const raw of sdp.split('\n')) {
+    const line = raw.trimEnd();
+    if (line.startsWith('m=')) {
+      if (inVideo) break; // the first video section ended
+      inVideo = line.startsWith('m=video ');
+      seenVideo ||= inVideo;
+      continue;
+    }
+    if (!line.startsWith('a=')) continue;
+    const attribute = line.slice(2);
+    if (!DIRECTIONS.includes(attribute)) continue;
+    if (inVideo) media = attribute as MediaDirection;
+    else if (!seenVideo) session = attribute as MediaDirection;
+  }
+  if (!seenVideo) return null;
+  return media ?? session;
+}
+
+/** What the answerer does for an offer's direction: it receives what the offerer sends, and sends what it receives. */
+export function reverseDirection(direction: MediaDirection): MediaDirection {
+  if (direction === 'sendonly') return 'recvonly';
+  if (direction === 'recvonly') return 'sendonly';
+  return direction;
+}

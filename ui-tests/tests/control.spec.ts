@@ -1,0 +1,176 @@
+/**
+ * Issue 10, control from code, in a real JupyterLab with Chromium's fake camera (a still y4m
+ * picture: left half dark, right half bright): a cell starts the stream with `await ctx.start()`
+ * (nobody clicks Start), a camera the page refuses shows up in `status$` with its reason, choosing a
+ * second camera while playing swaps the track (replaceTrack) on the same session, and a snapshot
+ * displays as a PNG image. Runs in the loopback-only namespace of scripts/run-ui-tests.sh.
+ */
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
+import { writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import config from '../playwright.config';
+import { expectNoErrors, newTypeScriptNotebook, outputText, runCode } from './helpers';
+
+const W = 320;
+const H = 240;
+
+/** A one-frame y4m for the fake camera: luma 40 on the left half, 210 on the right, grey chroma. */
+function cameraPicture(): string {
+  const file = path.join(tmpdir(), `jupyterlab-webrtc-control-${W}x${H}.y4m`);
+  const y = Buffer.alloc(W * H);
+  for (let row = 0; row < H; row++) y.fill(40, row * W, row * W + W / 2).fill(210, row * W + W / 2, row * W + W);
+  const chroma = Buffer.alloc((W / 2) * (H / 2), 128);
+  const header = `YUV4MPEG2 W${W} H${H} F20:1 Ip A1:1 C420jpeg\nFRAME\n`;
+  writeFileSync(file, Buffer.concat([Buffer.from(header), y, chroma, chroma]));
+  return file;
+}
+
+const baseLaunch = config.use!.launchOptions!;
+test.use({
+  launchOptions: {
+    ...baseLaunch,
+    args: [...(baseLaunch.args ?? []), `--use-file-for-fake-video-capture=${cameraPicture()}`],
+  },
+});
+
+const STREAM_CELL = `import { webrtcStreamer, display } from "jupyterlab-webrtc-bridge";
+const ctx = webrtcStreamer({ key: "ui-control" });
+ctx`;
+
+/**
+ * The output video's picture: "camera" (dark | bright), "blue" (the second camera), or what it
+ * measured when neither (yet).
+ */
+async function outputPicture(page: IJupyterLabPageFixture): Promise<string> {
+  return page.evaluate(() => {
+    const video = document.querySelector('video.jp-webrtc-output') as HTMLVideoElement | null;
+    if (!video || video.videoWidth === 0) return 'no picture';
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const g = canvas.getContext('2d')!;
+    g.drawImage(video, 0, 0);
+    const mean = (x0: number, x1: number) => {
+      const d = g.getImageData(x0, Math.floor(canvas.height / 4), x1 - x0, Math.floor(canvas.height / 2)).data;
+      const sum = [0, 0, 0];
+      for (let i = 0; i < d.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += d[i + c];
+      return sum.map((s) => s / (d.length / 4));
+    };
+    const w = canvas.width;
+    const left = mean(0, Math.floor(w / 3));
+    const right = mean(Math.ceil((2 * w) / 3), w);
+    const grey = (rgb: number[]) => rgb.reduce((a, b) => a + b) / 3;
+    if (grey(left) < 90 && grey(right) > 160) return 'camera';
+    const isBlue = (rgb: number[]) => rgb[2] > 180 && rgb[0] < 70 && rgb[1] < 70;
+    if (isBlue(left) && isBlue(right)) return 'blue';
+    return `neither: left ${left.map(Math.round)}, right ${right.map(Math.round)}`;
+  });
+}
+
+test('start from code: a cell awaits ctx.start() and the widget plays; a refused camera reaches status$', async ({
+  page,
+}) => {
+  await newTypeScriptNotebook(page, 'control-start.ipynb');
+  await runCode(page, 0, STREAM_CELL);
+  await expectNoErrors(page, 0);
+  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^idle/i);
+
+  await test.step('await ctx.start() plays without a click', async () => {
+    await runCode(page, 1, 'await ctx.start();\nconsole.log(ctx.get("kernel_status"));');
+    await expectNoErrors(page, 1);
+    expect(await outputText(page, 1)).toContain('playing');
+    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i);
+    await expect.poll(() => outputPicture(page), { timeout: 30_000 }).toBe('camera');
+  });
+
+  await test.step('snapshot(): a cell displays the latest frame as a PNG image', async () => {
+    await runCode(page, 2, 'display(await ctx.snapshot());');
+    await expectNoErrors(page, 2);
+    const image = (await page.notebook.getCellOutputLocator(2))!.locator('img').first();
+    await expect(image).toHaveAttribute('src', /^data:image\/png;base64,/);
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(W);
+  });
+
+  await test.step('a camera the page refuses: status$ and start() carry the reason', async () => {
+    await runCode(page, 3, 'await ctx.stop();\nctx.get("kernel_status")');
+    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^stopped/i);
+    await page.evaluate(() => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await runCode(
+      page,
+      4,
+      // what status$ emitted, printed by the cell (a subscriber runs when the browser's message arrives)
+      `const failures: string[] = [];
+ctx.status$.subscribe((s) => { if (s.side === "browser" && s.state === "error") failures.push("status$: " + s.reason); });
+try { await ctx.start(); } catch (e) { console.log((e as Error).message); }
+console.log(failures.join("\\n"));`,
+    );
+    const text = await outputText(page, 4);
+    expect(text).toContain('status$: camera access denied');
+    expect(text).toContain('start(): the browser could not start the stream: camera access denied');
+    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^error: camera access denied/i);
+  });
+});
+
+test('camera switch while playing: replaceTrack, the second camera shows, the same session', async ({ page }) => {
+  await newTypeScriptNotebook(page, 'control-switch.ipynb');
+  // A second camera for the page: a blue canvas, listed as "test-camera-2"; replaceTrack calls counted.
+  await page.evaluate(() => {
+    const devices = navigator.mediaDevices;
+    const listDevices = devices.enumerateDevices.bind(devices);
+    const open = devices.getUserMedia.bind(devices);
+    const second = {
+      deviceId: 'test-camera-2',
+      groupId: 'test',
+      kind: 'videoinput',
+      label: 'test camera 2',
+      toJSON: () => ({}),
+    } as MediaDeviceInfo;
+    devices.enumerateDevices = async () => [...(await listDevices()), second];
+    devices.getUserMedia = async (constraints) => {
+      const video = constraints?.video;
+      const wanted =
+        typeof video === 'object' ? (video.deviceId as ConstrainDOMStringParameters | undefined) : undefined;
+      if (wanted?.exact !== 'test-camera-2' && wanted?.ideal !== 'test-camera-2') return open(constraints);
+      const canvas = document.createElement('canvas');
+      canvas.width = 320;
+      canvas.height = 240;
+      const g = canvas.getContext('2d')!;
+      const draw = () => {
+        g.fillStyle = '#0000ff';
+        g.fillRect(0, 0, canvas.width, canvas.height);
+      };
+      draw();
+      setInterval(draw, 50);
+      return canvas.captureStream(20);
+    };
+    const replaceTrack = RTCRtpSender.prototype.replaceTrack;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (window as any).__replaced = 0;
+    RTCRtpSender.prototype.replaceTrack = function (track) {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (window as any).__replaced++;
+      return replaceTrack.call(this, track);
+    };
+  });
+  await runCode(page, 0, STREAM_CELL);
+  await expectNoErrors(page, 0);
+  await page.locator('.jp-webrtc-start').first().click();
+  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i, { timeout: 30_000 });
+  await expect.poll(() => outputPicture(page), { timeout: 30_000 }).toBe('camera');
+  const root = page.locator('[data-session-id]').first();
+  const session = await root.getAttribute('data-session-id');
+
+  const picker = page.locator('.jp-webrtc-camera').first();
+  await expect(picker.locator('option[value="test-camera-2"]')).toHaveCount(1);
+  await picker.selectOption('test-camera-2');
+  await expect.poll(() => outputPicture(page), { timeout: 30_000 }).toBe('blue');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  expect(await page.evaluate(() => (window as any).__replaced)).toBe(1);
+  expect(await root.getAttribute('data-session-id')).toBe(session);
+  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i);
+});

@@ -7,7 +7,7 @@ import type { IceServerLike } from '../rtc';
 import { domTraits, DomState } from '../widgets/controls/dom';
 import { modelTraits, ModelState } from '../widgets/controls/model';
 import { anyValue, bool, nullable, oneOf, str, strings, TraitError, Traits } from '../widgets/traits';
-import { IQuality, IStreamerSyncedState, KERNEL_STATUSES, parseQuality } from './protocol';
+import { IQuality, IRecordingState, IStreamerSyncedState, KERNEL_STATUSES, parseQuality } from './protocol';
 
 const MODULE_NAME = 'jupyterlab-webrtc';
 /** Matched as a semver range against the version the labextension registers. */
@@ -50,6 +50,9 @@ const quality = anyValue<IQuality | null>(null, {
   },
 });
 
+/** Set by the kernel only (recording.ts keeps it within the protocol's limits). */
+const recording = anyValue<IRecordingState>({ active: false, files: [] });
+
 export const streamerTraits = (): Traits<StreamerState> => ({
   ...modelTraits(
     [MODULE_NAME, MODULE_VERSION, 'WebRtcStreamerModel'],
@@ -65,4 +68,5 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   kernel_status: { ...oneOf(KERNEL_STATUSES, 'idle'), readOnly: true },
   log: { ...strings([]), readOnly: true },
   quality,
+  recording: { ...recording, readOnly: true },
 });

@@ -11,7 +11,16 @@ import { IWebRtcSettings, resolveCodec, resolveIceServers, resolveQuality, resol
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
-import { FrontendMessage, IQuality, IStatsMessage, KernelMessage, parseKernelMessage, parseLog } from './protocol';
+import {
+  FrontendMessage,
+  IQuality,
+  IRecordingState,
+  IStatsMessage,
+  KernelMessage,
+  parseKernelMessage,
+  parseLog,
+  parseRecording,
+} from './protocol';
 import { PageExitStop } from './page-exit';
 import { browserStats, IBrowserStats, IRtcStatsSample, parseRtcStats } from './rtc-stats';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
@@ -73,6 +82,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       kernel_status: 'idle',
       log: [],
       quality: null,
+      recording: { active: false, files: [] },
     };
   }
 
@@ -243,6 +253,16 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   /** Asks the kernel to empty the log; every view sees `log` change. */
   clearLog(): void {
     this._send({ type: 'clear_log' });
+  }
+
+  /** The kernel's `recording` trait, checked. Views listen to `change:recording`. */
+  get recording(): IRecordingState {
+    return parseRecording(this.get('recording'));
+  }
+
+  /** The record button: the kernel starts recording input and output (default names) or stops. */
+  record(action: 'start' | 'stop'): void {
+    this._send({ type: 'record', action });
   }
 
   /** The number of views currently showing this model. */

@@ -10,6 +10,7 @@ import { resolveShowStats } from '../settings';
 import { ICamera, listCameras, loadCameraChoice } from './camera';
 import { buildStreamer, IStreamerElements, renderStatsTable, showStream, trackVideoSize } from './dom';
 import { WebRtcStreamerModel } from './model';
+import { RecordButton } from './record-button';
 import type { StreamState } from './signalling';
 import { readShownFrames, shownFps, IShownFrames } from './shown-frames';
 import { IShownFigures, statsGroups, statsNotes } from './stats';
@@ -41,6 +42,9 @@ export class WebRtcStreamerView extends DOMWidgetView {
       this.model.chooseCamera(this._els.camera.value || null);
     });
     this._els.logClear.addEventListener('click', () => this.model.clearLog());
+    this._record = new RecordButton((action) => this.model.record(action));
+    this._els.stop.after(this._record.button);
+    this._els.status.after(this._record.files);
 
     // Lumino signals, with this view as receiver: remove() disconnects them.
     const model = this.model;
@@ -57,6 +61,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this.listenTo(model, 'change:show_stats', this._renderStats);
     this.listenTo(model, 'change:transform_error', this._renderError);
     this.listenTo(model, 'change:log', this._renderLog);
+    this.listenTo(model, 'change:recording', this._renderRecording);
     this.listenTo(model, 'change:key', () => void this._refreshCameras());
     if (env.devices?.addEventListener) {
       this._onDeviceChange = () => void this._refreshCameras();
@@ -116,7 +121,12 @@ export class WebRtcStreamerView extends DOMWidgetView {
     els.start.disabled = active;
     els.stop.disabled = !active;
     els.camera.disabled = active;
+    this._renderRecording();
     this._renderError();
+  }
+
+  private _renderRecording(): void {
+    this._record?.render(this.model.recording, this.model.streamState === 'playing');
   }
 
   private _renderLocalStream(_: unknown, stream: MediaStream | null): void {
@@ -259,6 +269,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
   }
 
   private _els!: IStreamerElements;
+  private _record: RecordButton | null = null;
   private _shown: IShownFigures | null = null;
   private _lastShown: IShownFrames | null = null;
   private _cameras: ICamera[] = [];

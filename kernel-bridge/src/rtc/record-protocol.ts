@@ -31,7 +31,7 @@ export interface RecordedFile {
 }
 
 /** Most targets per recording (one input, one output). */
-export const MAX_RECORD_TARGETS = 2;
+const MAX_RECORD_TARGETS = 2;
 /** Longest path accepted, UTF-16 code units (Linux PATH_MAX is 4096 bytes). */
 export const MAX_RECORD_PATH_LENGTH = 1024;
 

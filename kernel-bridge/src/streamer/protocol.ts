@@ -89,12 +89,7 @@ interface IRecordMessage {
   action: 'start' | 'stop';
 }
 export type FrontendMessage =
-  | IOfferMessage
-  | ICandidateMessage
-  | IStopMessage
-  | IClearLogMessage
-  | ISiteQualityMessage
-  | IRecordMessage;
+  IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage | IRecordMessage;
 
 // ---- Kernel → frontend ----
 

@@ -130,7 +130,10 @@ port.on('message', (msg: ToWorker) => {
         reply(msg.id, peer.addCandidate(msg.candidate));
         break;
       case 'record_start':
-        reply(msg.id, Promise.resolve().then(() => recorders.start(msg.rec, msg.targets)));
+        reply(
+          msg.id,
+          Promise.resolve().then(() => recorders.start(msg.rec, msg.targets)),
+        );
         break;
       case 'record_stop':
         recorders.stop(msg.rec);

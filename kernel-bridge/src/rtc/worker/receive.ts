@@ -156,7 +156,8 @@ export class Receiver {
       const pixels = new Uint8Array(buffer, 0, i420Size(width, height));
       copyAvFrameToI420(f, pixels);
       // before offer(): posting transfers the buffer away
-      if (this.opts.recorders?.wants('input', 'frames')) this.opts.recorders.inputFrame(pixels, width, height, timestamp);
+      if (this.opts.recorders?.wants('input', 'frames'))
+        this.opts.recorders.inputFrame(pixels, width, height, timestamp);
       stats.decoded++;
       accepted++;
       this.decodedOnce = true;

@@ -228,7 +228,7 @@ export abstract class RecordFile {
 }
 
 /** WebM: VP8 remuxed as it is; a new segment when a keyframe changes the size. */
-export class WebmRemux extends RecordFile {
+class WebmRemux extends RecordFile {
   readonly takes = 'packets';
   private size: { width: number; height: number } | null = null;
   private segment = 1;
@@ -267,7 +267,7 @@ export class WebmRemux extends RecordFile {
 }
 
 /** MP4: H.264 encoded from the decoded frames, all at the first frame's size. */
-export class Mp4Encode extends RecordFile {
+class Mp4Encode extends RecordFile {
   readonly takes = 'frames';
   private encoder: H264Encoder | null = null;
   private scaled = new Uint8Array(0);

@@ -14,7 +14,7 @@ import { checkRecordTargets, type RecordKind } from '../record-protocol';
 import { openRecordFile, type RecordFile } from './record-file';
 
 /** Recordings at once per stream (each one or two files, each muxed, the MP4 ones encoded). */
-export const MAX_RECORDINGS = 4;
+const MAX_RECORDINGS = 4;
 
 export interface RecordersOptions {
   post: (msg: FromWorker) => void;

@@ -27,14 +27,14 @@ function probe(file: string) {
 }
 "probe ready"`;
 
-interface Probe {
+interface IProbe {
   format: string;
   codec: string;
   durationMs: number;
   decoded: number;
 }
 
-function expectRecording(probe: Probe, codec: string, recordedMs: number): void {
+function expectRecording(probe: IProbe, codec: string, recordedMs: number): void {
   expect(probe.codec).toBe(codec);
   expect(probe.format).toContain(codec === 'vp8' ? 'webm' : 'mp4');
   expect(Math.abs(probe.durationMs - recordedMs)).toBeLessThan(recordedMs * 0.1);
@@ -83,7 +83,7 @@ console.log(JSON.stringify({ recordedMs, files: result.files.map((f) => ({ ...f,
     const recordedMs = Date.now() - started;
     await expect(files).toHaveText(/^recorded: /);
     await runCode(page, 3, 'console.log(JSON.stringify(ctx.get("recording").files.map((f) => probe(f))));');
-    const probes = JSON.parse(await outputText(page, 3)) as Probe[];
+    const probes = JSON.parse(await outputText(page, 3)) as IProbe[];
     expect(probes).toHaveLength(2);
     // the button's round trips (click → kernel → trait) add ~0.1-0.3 s to the time measured here
     for (const p of probes) expectRecording(p, 'vp8', recordedMs - 150);

@@ -17,6 +17,8 @@ export interface RecordTarget {
   container: RecordContainer;
   /** Replace an existing file (else the worker refuses it too: it opens with "must not exist"). */
   overwrite: boolean;
+  /** Record the stream's audio too (Opus), fed through Recorders.inputAudio / outputAudio. */
+  audio: boolean;
 }
 
 /** One finished file. A WebM recording whose frame size changed continues in `<name>-2.webm`, ... */
@@ -60,6 +62,6 @@ export function checkRecordTargets(targets: unknown): RecordTarget[] {
     }
     const container = containerOf(path);
     if (!container || container !== t.container) throw new Error(`record target ${path}: not a .webm or .mp4 file`);
-    return { kind: t.kind, path, container, overwrite: t.overwrite === true };
+    return { kind: t.kind, path, container, overwrite: t.overwrite === true, audio: t.audio === true };
   });
 }

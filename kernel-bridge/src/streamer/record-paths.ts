@@ -18,8 +18,16 @@ export interface RecordOptions {
   overwrite?: boolean;
 }
 
-/** The options checked and resolved (absolute paths); throws an Error saying what is wrong. */
-export function recordTargets(options: RecordOptions, cwd: string, busy: ReadonlySet<string>): RecordTarget[] {
+/**
+ * The options checked and resolved (absolute paths); throws an Error saying what is wrong.
+ * `audio`: the stream has audio, which the files then record too.
+ */
+export function recordTargets(
+  options: RecordOptions,
+  cwd: string,
+  busy: ReadonlySet<string>,
+  audio = false,
+): RecordTarget[] {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('record() needs options: { input?: "in.webm", output?: "out.webm" }');
   }
@@ -33,7 +41,7 @@ export function recordTargets(options: RecordOptions, cwd: string, busy: Readonl
   for (const kind of ['input', 'output'] as RecordKind[]) {
     const given = options[kind];
     if (given === undefined) continue;
-    targets.push(checkTarget(kind, given, cwd, overwrite, busy));
+    targets.push({ ...checkTarget(kind, given, cwd, overwrite, busy), audio });
   }
   if (!targets.length) throw new TypeError('record() needs input and/or output, e.g. { input: "in.webm" }');
   if (targets.length === 2 && targets[0].path === targets[1].path) {
@@ -42,7 +50,13 @@ export function recordTargets(options: RecordOptions, cwd: string, busy: Readonl
   return targets;
 }
 
-function checkTarget(kind: RecordKind, given: unknown, cwd: string, overwrite: boolean, busy: ReadonlySet<string>) {
+function checkTarget(
+  kind: RecordKind,
+  given: unknown,
+  cwd: string,
+  overwrite: boolean,
+  busy: ReadonlySet<string>,
+): Omit<RecordTarget, 'audio'> {
   if (typeof given !== 'string' || given === '') throw new TypeError(`record(): ${kind} must be a file name`);
   if (given.length > MAX_RECORD_PATH_LENGTH) {
     throw new Error(`record(): ${kind} is longer than ${MAX_RECORD_PATH_LENGTH} characters`);

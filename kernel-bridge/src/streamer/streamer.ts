@@ -218,7 +218,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (!peer || this.isClosed || this.ending) {
       throw new Error('record(): nothing is streaming: press Start in the widget first');
     }
-    const targets = recordTargets(options, process.cwd(), recordingPaths);
+    const targets = recordTargets(options, process.cwd(), recordingPaths, this.recordsAudio());
     // failures are printed under the cell that started the recording, whenever they happen
     const underCell = AsyncResource.bind((message: string) => console.error(message));
     return this.startRecording(peer, targets, underCell);
@@ -329,12 +329,26 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (this.recordings.size) return; // the button shows one recording at a time
     let targets: RecordTarget[];
     try {
-      targets = recordTargets(defaultRecordNames(this.get('key'), new Date()), process.cwd(), recordingPaths);
+      targets = recordTargets(
+        defaultRecordNames(this.get('key'), new Date()),
+        process.cwd(),
+        recordingPaths,
+        this.recordsAudio(),
+      );
     } catch (error) {
       this.reportError(errorMessage(error), false);
       return;
     }
     this.startRecording(peer, targets, () => undefined);
+  }
+
+  /**
+   * Whether recordings take the stream's audio too. Audio arrives with issue 10's audio part: once
+   * merged, this is the stream's `audio` setting, and the worker's audio path feeds
+   * Recorders.inputAudio / outputAudio (rtc/worker/record.ts).
+   */
+  private recordsAudio(): boolean {
+    return false;
   }
 
   private startRecording(peer: MediaPeer, targets: RecordTarget[], reportUnderCell: (m: string) => void): Recording {

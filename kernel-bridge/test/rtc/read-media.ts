@@ -12,6 +12,8 @@ export interface MediaInfo {
   durationMs: number;
   decoded: number;
   sizes: string[];
+  /** The audio stream, when there is one: codec, channels, and how many audio frames decode. */
+  audio: { codec: string | null; decoded: number; samples: number } | null;
 }
 
 export function readMedia(file: string): MediaInfo {
@@ -33,7 +35,26 @@ export function readMedia(file: string): MediaInfo {
     } finally {
       decoder.close();
     }
+    let audio: MediaInfo['audio'] = null;
+    const audioStream = demuxer.audio();
+    if (audioStream) {
+      const again = av.Demuxer.openSync(file);
+      const audioDecoder = av.Decoder.createSync(again.audio()!);
+      audio = { codec: av.avGetCodecName(audioStream.codecpar.codecId), decoded: 0, samples: 0 };
+      try {
+        for (const frame of audioDecoder.framesSync(again.packetsSync(audioStream.index))) {
+          if (!frame) continue;
+          audio.decoded++;
+          audio.samples += frame.nbSamples;
+          frame.free();
+        }
+      } finally {
+        audioDecoder.close();
+        again.closeSync();
+      }
+    }
     return {
+      audio,
       format: demuxer.formatName,
       codec: av.avGetCodecName(video.codecpar.codecId),
       width: video.codecpar.width,

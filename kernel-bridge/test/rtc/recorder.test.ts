@@ -17,6 +17,7 @@ import { segmentPath, vp8KeyframeSize } from '../../src/rtc/worker/record-file';
 import { readMedia } from './read-media';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'recorder-'));
+const audioSent = new Set<number>();
 const FPS = 30;
 
 function picture(width: number, height: number, n: number): Uint8Array {
@@ -65,9 +66,9 @@ function feed(
   }
 }
 
-const target = (name: string, overwrite = false): RecordTarget => {
+const target = (name: string, overwrite = false, audio = false): RecordTarget => {
   const p = path.join(dir, name);
-  return { kind: 'input', path: p, container: p.endsWith('.mp4') ? 'mp4' : 'webm', overwrite };
+  return { kind: 'input', path: p, container: p.endsWith('.mp4') ? 'mp4' : 'webm', overwrite, audio };
 };
 
 describe('the worker recorder', () => {
@@ -159,6 +160,42 @@ describe('the worker recorder', () => {
       [8, 1, ''],
     ]);
     expect(readMedia(done()[1].files[0].path).decoded).toBe(10);
+  });
+
+  it('records audio frames too, as Opus, on the video clock (WebM and MP4)', () => {
+    const { recorders, done } = harness();
+    const encoder = new Vp8Encoder();
+    recorders.start(9, [target('av.webm', false, true), target('av.mp4', false, true)]);
+    // audio from before the first video frame is dropped (the file starts with video)
+    const tone = (n: number, channels: number, samples: number) => {
+      const data = new Float32Array(samples * channels);
+      for (let s = 0; s < samples * channels; s++)
+        data[s] = 0.4 * Math.sin((2 * Math.PI * 440 * (n * samples + s)) / 48000);
+      return { sampleRate: 48000, channels, samples, data, timestamp: 1_000_000 + (n * samples * 1000) / 48000 - 500 };
+    };
+    for (let n = 0; n < 25; n++) recorders.inputAudio(tone(n, 1, 960)); // 0.5 s before the video
+    for (let n = 0; n < 60; n++) {
+      // 2 s of video at 30 fps, 20 ms audio frames (mono, then stereo) in between
+      feed(recorders, encoder, n, 1, [160, 120], n === 0);
+      const audioUpTo = 500 + ((n + 1) * 1000) / FPS;
+      for (let a = 25; (a * 960 * 1000) / 48000 < audioUpTo; a++) {
+        if (!audioSent.has(a)) {
+          audioSent.add(a);
+          recorders.inputAudio(tone(a, a < 60 ? 1 : 2, 960));
+        }
+      }
+    }
+    recorders.stop(9);
+    encoder.close();
+    const [report] = done();
+    expect(report.error).toBe('');
+    for (const f of report.files) {
+      const info = readMedia(f.path);
+      expect(info.decoded).toBe(60);
+      expect(info.audio).toMatchObject({ codec: 'opus' });
+      // ~2 s of audio: 100 Opus frames of 20 ms (give or take the ones at the edges)
+      expect(Math.abs(info.audio!.samples / 48000 - 2)).toBeLessThan(0.1);
+    }
   });
 
   it('reads the size of a VP8 keyframe', () => {

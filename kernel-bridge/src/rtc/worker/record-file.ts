@@ -16,12 +16,15 @@ import { dirname } from 'node:path';
 import { allocI420Buffer, i420Size, scaleI420 } from '../../media/frame';
 import { nodeAv, type NodeAvModule } from '../../media/native';
 import type { RecordedFile, RecordTarget } from '../record-protocol';
+import type { AudioFrame } from '../../media/audio-frame';
+import { OpusTrackEncoder, RECORD_SAMPLE_RATE, type OpusPacket } from './record-audio';
 import { H264Encoder, type H264Packet } from './record-h264';
 
 type Av = NodeAvModule;
 type AvMuxer = ReturnType<Av['Muxer']['openSync']>;
 type AvFormatContext = InstanceType<Av['FormatContext']>;
 type AvPacket = InstanceType<Av['Packet']>;
+type CodecPar = InstanceType<Av['CodecParameters']>;
 
 /** A frame's assumed length when there is no next frame to measure it by (30 fps), in 1/90000 s. */
 const DEFAULT_FRAME_TICKS = 3000;
@@ -48,6 +51,8 @@ class MuxedFile {
   private readonly muxer: AvMuxer;
   private template: AvFormatContext | null = null;
   private stream = -1;
+  private audioStream = -1;
+  private lastAudioTicks = -1;
   private readonly packet: AvPacket;
   private firstTicks = -1;
   private lastTicks = -1;
@@ -73,17 +78,46 @@ class MuxedFile {
     return this.stream >= 0;
   }
 
-  /** Adds the video stream; `describe` fills in its codec parameters. Before the first write. */
-  start(describe: (par: AvFormatContext['streams'][number]['codecpar']) => void): void {
+  /**
+   * Adds the video stream, and the audio stream when `describeAudio` is given; each `describe`
+   * fills in its codec parameters. Before the first write.
+   */
+  start(describe: (par: CodecPar) => void, describeAudio?: (par: CodecPar) => void): void {
     const av = this.av;
     const template = new av.FormatContext();
     template.allocContext();
     this.template = template;
-    const st = template.newStream(null);
-    if (!st) throw new Error('cannot create the recording stream');
-    describe(st.codecpar);
-    st.timeBase = new av.Rational(1, 90000);
-    this.stream = this.muxer.addStream(st);
+    const add = (fill: (par: CodecPar) => void, timeBase: number) => {
+      const st = template.newStream(null);
+      if (!st) throw new Error('cannot create a recording stream');
+      fill(st.codecpar);
+      st.timeBase = new av.Rational(1, timeBase);
+      return this.muxer.addStream(st);
+    };
+    this.stream = add(describe, 90000);
+    if (describeAudio) this.audioStream = add(describeAudio, RECORD_SAMPLE_RATE);
+  }
+
+  /** Writes an audio packet at `ticks` (1/90000 s on the video's scale); before the first video frame it is dropped. */
+  writeAudio(data: Buffer, ticks: number): void {
+    if (this.audioStream < 0 || this.firstTicks < 0) return;
+    const pts = Math.round(ticks - this.firstTicks);
+    if (pts < 0 || pts <= this.lastAudioTicks) return;
+    this.lastAudioTicks = pts;
+    const av = this.av;
+    const pkt = this.packet;
+    pkt.data = data;
+    pkt.pts = BigInt(pts);
+    pkt.dts = BigInt(pts);
+    pkt.duration = 1800n; // 20 ms
+    pkt.timeBase = new av.Rational(1, 90000);
+    // every Opus frame stands alone; the Muxer's stream copy skips packets until a keyframe
+    pkt.setFlags(av.AV_PKT_FLAG_KEY);
+    try {
+      this.muxer.writePacketSync(pkt, this.audioStream);
+    } finally {
+      pkt.unref();
+    }
   }
 
   /** Writes one frame's packet at capture time `ticks` (1/90000 s, from the recording's start; made increasing). */
@@ -149,7 +183,7 @@ export abstract class RecordFile {
   protected readonly files: RecordedFile[] = [];
   protected current: MuxedFile | null;
   private failure = '';
-  /** Capture time (ms) of the first frame written: the file's time 0 (audio, when added, counts from it too). */
+  /** Capture time (ms) of the first frame written: the file's time 0 (its audio counts from it too). */
   private origin: number | undefined;
 
   constructor(
@@ -177,10 +211,57 @@ export abstract class RecordFile {
   /** One decoded tight I420 image at capture time `timestampMs`. */
   frame(_i420: Uint8Array, _width: number, _height: number, _timestampMs: number): void {}
 
+  /**
+   * One audio frame (recorded when the target has `audio`): encoded to Opus on the file's clock
+   * (its first video frame is time 0; audio before it is dropped, so the file starts with video).
+   */
+  audio(frame: AudioFrame): void {
+    const opus = this.opus;
+    // another rate than WebRTC's 48 kHz is skipped (no resampler here), not a reason to end the file
+    if (!opus || this.origin === undefined || frame.sampleRate !== RECORD_SAMPLE_RATE) return;
+    this.guard(() => {
+      const at = Math.round((frame.timestamp - this.origin!) * (RECORD_SAMPLE_RATE / 1000));
+      if (at >= 0) opus.push(frame, at, this.writeOpus);
+    });
+  }
+
+  /** The file's Opus encoder, made when a file (segment) starts; null without audio. */
+  private opus: OpusTrackEncoder | null = null;
+  private readonly writeOpus = (p: OpusPacket) =>
+    this.current?.writeAudio(p.data, p.pts * (90000 / RECORD_SAMPLE_RATE));
+
+  /** Starts the current file's streams: video as `describe` says, and Opus audio when the target records audio. */
+  protected startFile(file: MuxedFile, describe: (par: CodecPar) => void): void {
+    this.endAudio();
+    if (this.target.audio) {
+      const opus = (this.opus = new OpusTrackEncoder());
+      file.start(describe, (par) => opus.describe(par));
+    } else {
+      file.start(describe);
+    }
+  }
+
+  /** Flushes and frees the audio encoder of the current file. */
+  protected endAudio(): void {
+    const opus = this.opus;
+    this.opus = null;
+    if (!opus) return;
+    try {
+      if (this.current) opus.flush(this.writeOpus);
+    } finally {
+      opus.close();
+    }
+  }
+
   /** Finalises the file(s): trailers written. Returns every file, in order. */
   finish(): RecordedFile[] {
     try {
       this.flush();
+    } catch (e) {
+      this.failed(e);
+    }
+    try {
+      this.endAudio();
     } catch (e) {
       this.failed(e);
     }
@@ -246,7 +327,7 @@ class WebmRemux extends RecordFile {
       if (!file.started) {
         this.size = key;
         const av = nodeAv();
-        file.start((par) => {
+        this.startFile(file, (par) => {
           par.codecType = av.AVMEDIA_TYPE_VIDEO;
           par.codecId = av.AV_CODEC_ID_VP8;
           par.width = key.width;
@@ -258,6 +339,7 @@ class WebmRemux extends RecordFile {
   }
 
   private nextSegment(): void {
+    this.endAudio();
     this.closeCurrent();
     let path = segmentPath(this.target.path, ++this.segment);
     while (!this.target.overwrite && existsSync(path)) path = segmentPath(this.target.path, ++this.segment);
@@ -280,7 +362,7 @@ class Mp4Encode extends RecordFile {
       if (!encoder) {
         encoder = this.encoder = new H264Encoder(width, height);
         const ready = encoder;
-        this.current!.start((par) => ready.describe(par));
+        this.startFile(this.current!, (par) => ready.describe(par));
       }
       let data = i420;
       if (width !== encoder.width || height !== encoder.height) {

@@ -9,6 +9,7 @@
  * one flag test.
  */
 import { errorMessage } from '../../errors';
+import type { AudioFrame } from '../../media/audio-frame';
 import type { FromWorker } from '../protocol';
 import { checkRecordTargets, type RecordKind } from '../record-protocol';
 import { openRecordFile, type RecordFile } from './record-file';
@@ -27,7 +28,7 @@ export interface RecordersOptions {
 export class Recorders {
   private readonly recordings = new Map<number, RecordFile[]>();
   /** Files by what they take, rebuilt on start/stop so the per-frame taps just loop. */
-  private taps: Record<RecordKind, { packets: RecordFile[]; frames: RecordFile[] }> = emptyTaps();
+  private taps: Record<RecordKind, Taps> = emptyTaps();
 
   constructor(private readonly opts: RecordersOptions) {}
 
@@ -103,18 +104,39 @@ export class Recorders {
     for (const f of this.taps.output.frames) f.frame(i420, width, height, timestampMs);
   }
 
+  /** An input audio frame (the microphone, decoded): hook for the audio path's `onInput`. */
+  inputAudio(frame: AudioFrame): void {
+    for (const f of this.taps.input.audio) f.audio(frame);
+  }
+
+  /** An output audio frame (accepted for encoding): hook for the audio path's `onOutput`. */
+  outputAudio(frame: AudioFrame): void {
+    for (const f of this.taps.output.audio) f.audio(frame);
+  }
+
   /** Whether anything records input frames / output frames (saves the sender a call per frame). */
-  wants(kind: RecordKind, what: 'packets' | 'frames'): boolean {
+  wants(kind: RecordKind, what: keyof Taps): boolean {
     return this.taps[kind][what].length > 0;
   }
 
   private rebuildTaps(): void {
     const taps = emptyTaps();
-    for (const files of this.recordings.values()) for (const f of files) taps[f.target.kind][f.takes].push(f);
+    for (const files of this.recordings.values()) {
+      for (const f of files) {
+        taps[f.target.kind][f.takes].push(f);
+        if (f.target.audio) taps[f.target.kind].audio.push(f);
+      }
+    }
     this.taps = taps;
   }
 }
 
-function emptyTaps(): Record<RecordKind, { packets: RecordFile[]; frames: RecordFile[] }> {
-  return { input: { packets: [], frames: [] }, output: { packets: [], frames: [] } };
+interface Taps {
+  packets: RecordFile[];
+  frames: RecordFile[];
+  audio: RecordFile[];
+}
+
+function emptyTaps(): Record<RecordKind, Taps> {
+  return { input: { packets: [], frames: [], audio: [] }, output: { packets: [], frames: [], audio: [] } };
 }

@@ -10,6 +10,9 @@ export type { StreamerOptions } from './streamer';
 export type { Transform } from './pipeline';
 export type { Degradation, KernelStatus } from './protocol';
 export type { QualityOptions } from './quality';
+export type { RecordOptions } from './record-paths';
+export type { Recording, RecordingResult } from './recording';
+export type { RecordedFile } from '../rtc/record-protocol';
 
 /**
  * The streamer for `key`: a new widget the first time, the same widget (same connection, options

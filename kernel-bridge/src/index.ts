@@ -56,6 +56,10 @@ export type {
   SnapshotWhich,
   StreamMode,
   FrameSource,
+  RecordOptions,
+  Recording,
+  RecordingResult,
+  RecordedFile,
 } from './streamer';
 export { createI420Frame, frameFromRGBA, I420Frame, latestFirst } from './media';
 export type { Frame, AudioFrame, LatestFirstOptions } from './media';

@@ -1,6 +1,11 @@
 import { SettingsStore } from '../settings';
 import { WebRtcStreamerModel } from '../streamer/model';
-import { MAX_LOG_LINE_LENGTH, MAX_LOG_LINES } from '../streamer/protocol';
+import {
+  MAX_LOG_LINE_LENGTH,
+  MAX_LOG_LINES,
+  MAX_RECORDING_FILES,
+  MAX_RECORDING_PATH_LENGTH,
+} from '../streamer/protocol';
 import { SignallingClient } from '../streamer/signalling';
 import { streamerEnvironment, WebRtcStreamerView } from '../streamer/view';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
@@ -992,5 +997,42 @@ describe('control from the kernel', () => {
     expect(devices.streams[2].tracks[0].readyState).toBe('live');
     expect(view.el.dataset.state).toBe('playing');
     expect($(view, '.jp-webrtc-error').textContent).toContain('could not switch the camera: camera unavailable');
+  });
+});
+
+describe('the record button', () => {
+  it('is enabled while playing, asks the kernel to start and stop, and shows the recording trait', async () => {
+    const { model, comm } = createModel({ key: 'rec' });
+    const view = createView(model);
+    const button = $<HTMLButtonElement>(view, '.jp-webrtc-record');
+    const files = $(view, '.jp-webrtc-record-files');
+    expect(button.disabled).toBe(true);
+    expect(files.hidden).toBe(true);
+    await startPlaying(view, comm);
+    expect(button.disabled).toBe(false);
+    button.click();
+    expect(comm.custom().pop()).toEqual({ type: 'record', action: 'start' });
+    // what the button shows follows the kernel's trait, not the click
+    expect(button.dataset.recording).toBe('false');
+    model.set('recording', { active: true, files: ['rec-1-input.webm', 'rec-1-output.webm'] });
+    expect(button.dataset.recording).toBe('true');
+    expect(button.getAttribute('aria-pressed')).toBe('true');
+    expect(files.textContent).toBe('recording: rec-1-input.webm, rec-1-output.webm');
+    button.click();
+    expect(comm.custom().pop()).toEqual({ type: 'record', action: 'stop' });
+    model.set('recording', { active: false, files: ['rec-1-input.webm', 'rec-1-output.webm'] });
+    expect(files.textContent).toBe('recorded: rec-1-input.webm, rec-1-output.webm');
+    expect(button.textContent).toMatch(/Record/);
+  });
+
+  it('reads a malformed or oversized recording trait safely', () => {
+    const { model } = createModel({ key: 'rec' });
+    model.set('recording', { active: 'yes', files: [1, 'a.webm'] });
+    expect(model.recording).toEqual({ active: false, files: ['a.webm'] });
+    model.set('recording', null);
+    expect(model.recording).toEqual({ active: false, files: [] });
+    model.set('recording', { active: true, files: Array(20).fill('x'.repeat(MAX_RECORDING_PATH_LENGTH + 5)) });
+    expect(model.recording.files).toHaveLength(MAX_RECORDING_FILES);
+    expect(model.recording.files[0]).toHaveLength(MAX_RECORDING_PATH_LENGTH);
   });
 });

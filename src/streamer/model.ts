@@ -15,12 +15,14 @@ import {
   fitText,
   FrontendMessage,
   IQuality,
+  IRecordingState,
   IStatsMessage,
   KernelMessage,
   parseKernelMessage,
   parseLog,
   parseMode,
   StreamMode,
+  parseRecording,
 } from './protocol';
 import { PageExitStop } from './page-exit';
 import { browserStats, IBrowserStats, IRtcStatsSample, parseRtcStats } from './rtc-stats';
@@ -89,6 +91,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       log: [],
       quality: null,
       mode: 'sendrecv',
+      recording: { active: false, files: [] },
     };
   }
 
@@ -261,6 +264,16 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   /** Asks the kernel to empty the log; every view sees `log` change. */
   clearLog(): void {
     this._send({ type: 'clear_log' });
+  }
+
+  /** The kernel's `recording` trait, checked. Views listen to `change:recording`. */
+  get recording(): IRecordingState {
+    return parseRecording(this.get('recording'));
+  }
+
+  /** The record button: the kernel starts recording input and output (default names) or stops. */
+  record(action: 'start' | 'stop'): void {
+    this._send({ type: 'record', action });
   }
 
   /** The number of views currently showing this model. */

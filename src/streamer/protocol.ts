@@ -46,6 +46,13 @@ export const MAX_LOG_LINES = 50;
  * 25,000 characters.
  */
 export const MAX_LOG_LINE_LENGTH = 500;
+/**
+ * Most file names in the `recording` trait: a recording's input and output,
+ * and their later segments.
+ */
+export const MAX_RECORDING_FILES = 8;
+/** Longest recording file name in the `recording` trait, in UTF-16 code units. */
+export const MAX_RECORDING_PATH_LENGTH = 1024;
 
 /** All limits by name: the fixture's `limits` must equal this. */
 export const LIMITS = {
@@ -56,6 +63,8 @@ export const LIMITS = {
   MAX_TEXT_LENGTH,
   MAX_LOG_LINES,
   MAX_LOG_LINE_LENGTH,
+  MAX_RECORDING_FILES,
+  MAX_RECORDING_PATH_LENGTH,
 } as const;
 
 // ---- Frontend → kernel ----
@@ -88,8 +97,22 @@ export interface IBrowserStatusMessage {
   /** "" or why, at most MAX_TEXT_LENGTH (see fitText). */
   detail: string;
 }
+/**
+ * The record button: start recording the stream's input and output under
+ * default names, or stop every recording of the stream.
+ */
+export interface IRecordMessage {
+  type: 'record';
+  action: 'start' | 'stop';
+}
 export type FrontendMessage =
-  IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage | IBrowserStatusMessage;
+  | IOfferMessage
+  | ICandidateMessage
+  | IStopMessage
+  | IClearLogMessage
+  | ISiteQualityMessage
+  | IBrowserStatusMessage
+  | IRecordMessage;
 
 // ---- Kernel → frontend ----
 
@@ -183,6 +206,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   clear_log: true,
   site_quality: true,
   browser_status: true,
+  record: true,
 });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
@@ -259,6 +283,17 @@ export interface IStreamerSyncedState {
   quality: IQuality | null;
   /** Which way video goes (STREAM_MODES). */
   mode: StreamMode;
+  /** Whether the stream is being recorded, and its files (see IRecordingState). */
+  recording: IRecordingState;
+}
+/**
+ * The `recording` trait: `files` are the files being written while
+ * `active`, else the last recording's; paths relative to the notebook's
+ * folder (absolute when outside it).
+ */
+export interface IRecordingState {
+  active: boolean;
+  files: string[];
 }
 export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   key: true,
@@ -271,6 +306,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   log: true,
   quality: true,
   mode: true,
+  recording: true,
 });
 
 // ---- Validation of what the kernel sends ----
@@ -528,6 +564,22 @@ export function parseLog(value: unknown): string[] {
  */
 export function parseMode(value: unknown): StreamMode | null {
   return (STREAM_MODES as readonly unknown[]).includes(value) ? (value as StreamMode) : null;
+}
+
+/**
+ * The `recording` trait as the view shows it: lenient like the log (a
+ * malformed value reads as not recording), bounded by MAX_RECORDING_FILES
+ * names of at most MAX_RECORDING_PATH_LENGTH.
+ */
+export function parseRecording(value: unknown): IRecordingState {
+  if (!isObject(value)) {
+    return { active: false, files: [] };
+  }
+  const files = Array.isArray(value.files) ? value.files.filter(isString) : [];
+  return {
+    active: value.active === true,
+    files: files.slice(0, MAX_RECORDING_FILES).map((f) => f.slice(0, MAX_RECORDING_PATH_LENGTH)),
+  };
 }
 
 /** Turns an RTCIceCandidate (or null) into the JSON the kernel expects. */

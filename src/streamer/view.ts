@@ -11,6 +11,7 @@ import { ICamera, listCameras, loadCameraChoice } from './camera';
 import { buildStreamer, IStreamerElements, layoutForMode, renderStatsTable, showStream, trackVideoSize } from './dom';
 import { WebRtcStreamerModel } from './model';
 import type { StreamMode } from './protocol';
+import { RecordButton } from './record-button';
 import type { StreamState } from './signalling';
 import { readShownFrames, shownFps, IShownFrames } from './shown-frames';
 import { IShownFigures, statsGroups, statsNotes } from './stats';
@@ -50,6 +51,9 @@ export class WebRtcStreamerView extends DOMWidgetView {
       this.model.chooseCamera(this._els.camera.value || null);
     });
     this._els.logClear.addEventListener('click', () => this.model.clearLog());
+    this._record = new RecordButton((action) => this.model.record(action));
+    this._els.stop.after(this._record.button);
+    this._els.status.after(this._record.files);
 
     // Lumino signals, with this view as receiver: remove() disconnects them.
     const model = this.model;
@@ -66,6 +70,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this.listenTo(model, 'change:show_stats', this._renderStats);
     this.listenTo(model, 'change:transform_error', this._renderError);
     this.listenTo(model, 'change:log', this._renderLog);
+    this.listenTo(model, 'change:recording', this._renderRecording);
     this.listenTo(model, 'change:key', () => void this._refreshCameras());
     this.listenTo(model, 'change:mode', () => {
       this._renderMode();
@@ -130,12 +135,17 @@ export class WebRtcStreamerView extends DOMWidgetView {
     els.stop.disabled = !active;
     // While playing, another camera is switched to at once (replaceTrack); not while connecting.
     els.camera.disabled = model.streamState === 'connecting';
+    this._renderRecording();
     this._renderError();
   }
 
   /** The panes the mode uses (sendonly: no output video; recvonly: no camera preview or picker). */
   private _renderMode(): void {
     layoutForMode(this._els, this.model.mode ?? 'sendrecv', this.el);
+  }
+
+  private _renderRecording(): void {
+    this._record?.render(this.model.recording, this.model.streamState === 'playing');
   }
 
   private _renderLocalStream(_: unknown, stream: MediaStream | null): void {
@@ -278,6 +288,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
   }
 
   private _els!: IStreamerElements;
+  private _record: RecordButton | null = null;
   private _shown: IShownFigures | null = null;
   private _lastShown: IShownFrames | null = null;
   private _cameras: ICamera[] = [];

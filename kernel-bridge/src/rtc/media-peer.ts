@@ -15,6 +15,7 @@ import { I420Frame, i420Size, releaseScalers, type Frame } from '../media/frame'
 import { LatestGate, LatestSlot } from '../media/latest-slot';
 import { perSecond } from './per-second';
 import { checkEncoderCaps } from './protocol';
+import type { RecordedFile, RecordTarget } from './record-protocol';
 import type {
   CandidateInit,
   EncoderCaps,
@@ -72,6 +73,13 @@ export interface SendOptions {
 
 export type { IceServerLike, CandidateInit, MediaStats, PeerFrameCounts, PeerState };
 
+/** A recording the worker finalised (stopped, or the peer closed): its files; `error` '' when all went well. */
+export interface RecordingDone {
+  rec: number;
+  files: RecordedFile[];
+  error: string;
+}
+
 /**
  * Finds the compiled worker script. From lib/ (the built package) it sits next to this file; from
  * src/ (ts-jest, which cannot run a worker from TypeScript) we use the build in lib/, so tests
@@ -117,12 +125,17 @@ export class MediaPeer {
   readonly stats$: Observable<MediaStats>;
   /** Non-fatal errors (bad frame, codec hiccup) and fatal ones (worker crash; state goes 'failed'). */
   readonly errors$: Observable<Error>;
+  /** Recordings finalised: after stopRecording(), and each one still running when the peer closes. */
+  readonly recordingsDone$: Observable<RecordingDone>;
 
   private readonly candidates = new ReplaySubject<CandidateInit | null>();
   private readonly frames = new Subject<Frame>();
   private readonly state = new BehaviorSubject<PeerState>('new');
   private readonly stats = new Subject<MediaStats>();
   private readonly errors = new Subject<Error>();
+  private readonly recordingsDone = new Subject<RecordingDone>();
+  /** Recordings started in the worker and not yet reported done. */
+  private readonly recording = new Set<number>();
   private readonly pending = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private readonly requestTimeoutMs: number;
@@ -165,6 +178,7 @@ export class MediaPeer {
     this.state$ = this.state.asObservable();
     this.stats$ = this.stats.asObservable();
     this.errors$ = this.errors.asObservable();
+    this.recordingsDone$ = this.recordingsDone.asObservable();
     worker.on('message', (m: FromWorker) => this.onMessage(m));
     worker.on('error', (e) => this.fail(toError(e)));
     worker.on('exit', (code) => {
@@ -270,6 +284,26 @@ export class MediaPeer {
     this.post({ t: 'caps', caps: checked });
   }
 
+  /**
+   * Starts recording `targets` (files opened in the worker: resolves once they are, rejects with
+   * the reason they could not be). The worker finalises them on stopRecording() or when the peer
+   * closes; either way recordingsDone$ reports the files.
+   */
+  async startRecording(rec: number, targets: RecordTarget[]): Promise<void> {
+    this.recording.add(rec);
+    try {
+      await this.request({ t: 'record_start', id: 0, rec, targets });
+    } catch (e) {
+      this.recording.delete(rec);
+      throw e;
+    }
+  }
+
+  /** Finalises recording `rec` (recordingsDone$ reports it). */
+  stopRecording(rec: number): void {
+    if (this.recording.has(rec)) this.post({ t: 'record_stop', rec });
+  }
+
   /** Stops the peer, releases sockets, codecs and the worker. Idempotent; never rejects. */
   close(): Promise<void> {
     if (!this.closing) {
@@ -361,6 +395,9 @@ export class MediaPeer {
         break;
       case 'error':
         this.errors.next(new Error(m.message));
+        break;
+      case 'record_done':
+        if (this.recording.delete(m.rec)) this.recordingsDone.next({ rec: m.rec, files: m.files, error: m.error });
         break;
       case 'ready':
       case 'closed':
@@ -468,6 +505,12 @@ export class MediaPeer {
   private finish(): void {
     for (const p of this.pending.values()) p.reject(new Error('MediaPeer closed'));
     this.pending.clear();
+    // the worker finalises recordings before it says 'closed'; one that ended without (a crash) cannot have
+    for (const rec of this.recording) {
+      this.recordingsDone.next({ rec, files: [], error: 'the media worker ended before finalising the recording' });
+    }
+    this.recording.clear();
+    this.recordingsDone.complete();
     this.sendGate.clear();
     this.sendPool.clear();
     // the swscale contexts behind toRGBA()/frameFromRGBA() are cached per size; free them with the

@@ -2,6 +2,7 @@
  * Messages between a MediaPeer (main thread) and its worker (worker/main.ts). Small fixed-shape
  * objects; pixel buffers travel as transferred ArrayBuffers, never as JSON.
  */
+import type { RecordedFile, RecordTarget } from './record-protocol';
 
 export interface IceServerLike {
   urls: string | string[];
@@ -139,6 +140,10 @@ export type ToWorker =
   | { t: 'ack' }
   /** New caps for what the worker encodes (see EncoderCaps); applied from the next frame. */
   | { t: 'caps'; caps: EncoderCaps }
+  /** Start recording to `targets` (files opened at once: the reply says whether they could be). */
+  | { t: 'record_start'; id: number; rec: number; targets: RecordTarget[] }
+  /** Finalise recording `rec`; the worker answers 'record_done'. */
+  | { t: 'record_stop'; rec: number }
   | { t: 'close' };
 
 export type FromWorker =
@@ -152,6 +157,8 @@ export type FromWorker =
   | { t: 'sent'; buffer: ArrayBuffer | null }
   | { t: 'stats'; stats: WorkerStatsReport }
   | { t: 'error'; message: string; fatal: boolean }
+  /** Recording `rec` is finalised (stopped, or the worker closing): its files, and what went wrong if anything did. */
+  | { t: 'record_done'; rec: number; files: RecordedFile[]; error: string }
   | { t: 'closed' };
 
 // ---- Encoder caps (the streamer's quality controls, as the worker applies them) ----

@@ -13,6 +13,9 @@ export type { SnapshotOptions, SnapshotWhich } from './snapshot';
 export type { Degradation, KernelStatus, StreamMode } from './protocol';
 export type { FrameSource } from './source';
 export type { QualityOptions } from './quality';
+export type { RecordOptions } from './record-paths';
+export type { Recording, RecordingResult } from './recording';
+export type { RecordedFile } from '../rtc/record-protocol';
 
 /**
  * The streamer for `key`: a new widget the first time, the same widget (same connection, options

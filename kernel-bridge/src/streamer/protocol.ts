@@ -45,6 +45,11 @@ export const MAX_LOG_LINES = 50;
  */
 export const MAX_LOG_LINE_LENGTH = 500;
 
+/** Most file names in the `recording` trait (a recording's files: input, output and their later segments). */
+export const MAX_RECORDING_FILES = 8;
+/** Longest recording file name in the `recording` trait, UTF-16 code units (rtc/record-protocol.ts). */
+export const MAX_RECORDING_PATH_LENGTH = 1024;
+
 /** All limits by name: the fixture's `limits` must equal this. */
 export const LIMITS = {
   MAX_SDP_BYTES,
@@ -54,6 +59,8 @@ export const LIMITS = {
   MAX_TEXT_LENGTH,
   MAX_LOG_LINES,
   MAX_LOG_LINE_LENGTH,
+  MAX_RECORDING_FILES,
+  MAX_RECORDING_PATH_LENGTH,
 } as const;
 
 // ---- Frontend → kernel ----
@@ -87,8 +94,19 @@ interface IBrowserStatusMessage {
   /** "" or why (e.g. "camera access denied: ..."), at most MAX_TEXT_LENGTH. */
   detail: string;
 }
+/** The widget's record button: start recording the input and output to default names, or stop every recording. */
+interface IRecordMessage {
+  type: 'record';
+  action: 'start' | 'stop';
+}
 export type FrontendMessage =
-  IOfferMessage | ICandidateMessage | IStopMessage | IClearLogMessage | ISiteQualityMessage | IBrowserStatusMessage;
+  | IOfferMessage
+  | ICandidateMessage
+  | IStopMessage
+  | IClearLogMessage
+  | ISiteQualityMessage
+  | IBrowserStatusMessage
+  | IRecordMessage;
 
 // ---- Kernel → frontend ----
 
@@ -182,6 +200,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   clear_log: true,
   site_quality: true,
   browser_status: true,
+  record: true,
 });
 /** The stages of IStageCounts in pipeline order, at run time. */
 export const STATS_STAGES = namesOf<keyof IStageCounts>({
@@ -246,6 +265,14 @@ export interface IStreamerSyncedState {
   quality: IQuality | null;
   /** Which way video goes (STREAM_MODES); the browser offers this direction. */
   mode: StreamMode;
+  /** Whether the stream is being recorded, and the files: being written while active, else the last recording's. */
+  recording: IRecordingState;
+}
+
+/** The `recording` trait: files are paths relative to the notebook's folder (absolute when outside it). */
+export interface IRecordingState {
+  active: boolean;
+  files: string[];
 }
 export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   key: true,
@@ -258,6 +285,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   log: true,
   quality: true,
   mode: true,
+  recording: true,
 });
 
 // ---- Validation of what the frontend sends ----
@@ -294,6 +322,11 @@ export function parseFrontendMessage(content: JSONValue): FrontendMessage {
       }
       return { type: 'browser_status', state: state as KernelStatus, detail };
     }
+    case 'record':
+      if (content.action !== 'start' && content.action !== 'stop') {
+        throw new ProtocolError('a record message needs "action": "start" or "stop"');
+      }
+      return { type: 'record', action: content.action };
     default:
       throw new ProtocolError(`unknown signalling message type ${JSON.stringify(content.type ?? null)}`);
   }

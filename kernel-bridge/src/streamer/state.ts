@@ -7,7 +7,7 @@ import type { IceServerLike } from '../rtc';
 import { domTraits, DomState } from '../widgets/controls/dom';
 import { modelTraits, ModelState } from '../widgets/controls/model';
 import { anyValue, bool, nullable, oneOf, str, strings, TraitError, Traits } from '../widgets/traits';
-import { IQuality, IStreamerSyncedState, KERNEL_STATUSES, parseQuality, STREAM_MODES } from './protocol';
+import { IQuality, IRecordingState, IStreamerSyncedState, KERNEL_STATUSES, parseQuality, STREAM_MODES } from './protocol';
 
 const MODULE_NAME = 'jupyterlab-webrtc';
 /** Matched as a semver range against the version the labextension registers. */
@@ -50,6 +50,9 @@ const quality = anyValue<IQuality | null>(null, {
   },
 });
 
+/** Set by the kernel only (recording.ts keeps it within the protocol's limits). */
+const recording = anyValue<IRecordingState>({ active: false, files: [] });
+
 export const streamerTraits = (): Traits<StreamerState> => ({
   ...modelTraits(
     [MODULE_NAME, MODULE_VERSION, 'WebRtcStreamerModel'],
@@ -67,4 +70,5 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   quality,
   // Set by the notebook (webrtcStreamer's `mode`), never by the browser: it decides what the kernel accepts.
   mode: { ...oneOf(STREAM_MODES, 'sendrecv'), readOnly: true },
+  recording: { ...recording, readOnly: true },
 });

@@ -21,6 +21,7 @@ import {
 } from '../rtc';
 import { Widget } from '../widgets/widget';
 import { StartOptions, StreamControl, StreamStatus } from './control';
+import type { RecordedFile, RecordTarget } from '../rtc/record-protocol';
 import { StreamerLog } from './log';
 import { TransformPipeline, Transform } from './pipeline';
 import {
@@ -31,12 +32,16 @@ import {
   KernelMessage,
   KernelStatus,
   MAX_TEXT_LENGTH,
+  MAX_RECORDING_FILES,
+  MAX_RECORDING_PATH_LENGTH,
   parseFrontendMessage,
   STREAM_MODES,
   StreamMode,
 } from './protocol';
 import { videoDirectionOf } from '../rtc/sdp-direction';
 import { checkSource, FrameSource, SourceFeed } from './source';
+import { defaultRecordNames, RecordOptions, recordTargets, shownPath } from './record-paths';
+import { Recording } from './recording';
 import { effectiveQuality, encoderCapsOf, QualityOptions, qualityState } from './quality';
 import { FrameSnapshots, SnapshotOptions } from './snapshot';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
@@ -89,6 +94,10 @@ const MAX_EARLY_CANDIDATES = 64;
  * a Stop back for 140 s. Beyond this the browser is told once, and further candidates are dropped.
  */
 export const MAX_QUEUED_SIGNALLING = 256;
+
+/** Files being recorded by any stream of this kernel: two recordings must not write one file. */
+const recordingPaths = new Set<string>();
+let nextRecordingId = 1;
 
 const STATUS_OF: Record<PeerState, KernelStatus> = {
   new: 'connecting',
@@ -144,6 +153,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private reportSourceProblem: (message: string) => void = () => undefined;
   /** VP8 encoders the kernel opened in the current session (from the worker's stats). */
   private encoderOpenCount = 0;
+  /** Recordings running in the current peer's worker, by id. */
+  private readonly recordings = new Map<number, Recording>();
+  /** The files of the last finished recording, shown by the widget until the next one starts. */
+  private lastRecordedFiles: string[] = [];
 
   constructor(options: StreamerOptions) {
     super(streamerTraits(), toState(options));
@@ -334,6 +347,25 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     return this;
   }
 
+  /**
+   * Records the stream's input (what the browser sends) and/or output (what goes back) while it
+   * plays: `{ input: "in.webm", output: "out.mp4" }`, paths relative to the notebook's folder.
+   * `.webm` keeps the VP8 frames as they are; `.mp4` encodes H.264. `await rec.stop()` finalises
+   * the files (so does stopping the stream, closing the widget or shutting the kernel down).
+   * Throws at once on a bad path (unknown extension, missing folder, no permission, an existing
+   * file without `overwrite: true`) or when nothing is streaming.
+   */
+  record(options: RecordOptions): Recording {
+    const peer = this.peer;
+    if (!peer || this.isClosed || this.ending) {
+      throw new Error('record(): nothing is streaming: press Start in the widget first');
+    }
+    const targets = recordTargets(options, process.cwd(), recordingPaths, this.recordsAudio());
+    // failures are printed under the cell that started the recording, whenever they happen
+    const underCell = AsyncResource.bind((message: string) => console.error(message));
+    return this.startRecording(peer, targets, underCell);
+  }
+
   /** Stops streaming (the browser keeps the widget; Start begins a new session). */
   async stop(): Promise<void> {
     await this.release('stopped from the notebook');
@@ -426,7 +458,89 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       case 'site_quality':
       case 'browser_status':
         return; // handled on arrival (receive)
+      case 'record':
+        this.onRecordButton(message.action);
+        return;
     }
+  }
+
+  /** The widget's record button: start input + output under default names, or stop every recording. */
+  private onRecordButton(action: 'start' | 'stop'): void {
+    if (action === 'stop') {
+      for (const rec of this.recordings.values()) void rec.stop();
+      return;
+    }
+    const peer = this.peer;
+    if (!peer) {
+      this.reportError('cannot record: nothing is streaming', false);
+      return;
+    }
+    if (this.recordings.size) return; // the button shows one recording at a time
+    let targets: RecordTarget[];
+    try {
+      targets = recordTargets(
+        defaultRecordNames(this.get('key'), new Date()),
+        process.cwd(),
+        recordingPaths,
+        this.recordsAudio(),
+      );
+    } catch (error) {
+      this.reportError(errorMessage(error), false);
+      return;
+    }
+    this.startRecording(peer, targets, () => undefined);
+  }
+
+  /**
+   * Whether recordings take the stream's audio too. Audio arrives with issue 10's audio part: once
+   * merged, this is the stream's `audio` setting, and the worker's audio path feeds
+   * Recorders.inputAudio / outputAudio (rtc/worker/record.ts).
+   */
+  private recordsAudio(): boolean {
+    return false;
+  }
+
+  private startRecording(peer: MediaPeer, targets: RecordTarget[], reportUnderCell: (m: string) => void): Recording {
+    const rec = new Recording(nextRecordingId++, targets, (r) => this.peer?.stopRecording(r.id));
+    this.recordings.set(rec.id, rec);
+    for (const t of targets) recordingPaths.add(t.path);
+    this.syncRecording();
+    rec.done.catch((error: Error) => {
+      const message = `recording failed: ${error.message}`;
+      reportUnderCell(message);
+      this.reportError(message, false);
+    });
+    peer.startRecording(rec.id, targets).catch((error) => this.finishRecording(rec.id, [], errorSummary(error)));
+    return rec;
+  }
+
+  /** The worker finalised recording `id` (or it never started): settle it and show its files. */
+  private finishRecording(id: number, files: RecordedFile[], error: string): void {
+    const rec = this.recordings.get(id);
+    if (!rec) return;
+    this.recordings.delete(id);
+    for (const t of rec.targets) recordingPaths.delete(t.path);
+    const cwd = process.cwd();
+    const shown = files.map((f) => ({ ...f, path: shownPath(f.path, cwd) }));
+    this.lastRecordedFiles = shown.map((f) => f.path);
+    rec.finish(shown, error);
+    this.syncRecording();
+  }
+
+  /** The `recording` trait: the files being written, else the last recording's (within the protocol's limits). */
+  private syncRecording(): void {
+    if (this.isClosed) return;
+    const cwd = process.cwd();
+    const active = this.recordings.size > 0;
+    const files = active
+      ? [...this.recordings.values()].flatMap((r) => r.targets.map((t) => shownPath(t.path, cwd)))
+      : this.lastRecordedFiles;
+    this.set({
+      recording: {
+        active,
+        files: files.slice(0, MAX_RECORDING_FILES).map((f) => f.slice(0, MAX_RECORDING_PATH_LENGTH)),
+      },
+    });
   }
 
   /** The widget's quality over the site setting, as caps on the kernel's encoder (running peer only). */
@@ -469,6 +583,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     }
     this.peer = peer;
     this.encoderOpenCount = 0;
+    // not among peerSubscriptions: recordings are finalised while the peer closes, after those end
+    peer.recordingsDone$.subscribe(({ rec, files, error }) => this.finishRecording(rec, files, error));
     this.transformBase = this.transformCounts(true);
     this.lastTransformCounts = null;
     this.applyQuality();

@@ -8,6 +8,7 @@
  *   receive.ts  RTP -> jitter -> depacketize -> decode -> newest frame to the main thread
  *   send.ts     frame from the main thread -> encode -> packetize -> RTP
  *   stats.ts    counters, ~1 Hz 'stats'
+ *   record.ts   recordings of the input and the output (record_start / record_stop), finalised on close
  * Pixel buffers cycle through one I420BufferPool: decode takes from it, and frames the main thread
  * gives away (send(frame, {transfer: true})) and held frames that were replaced go back into it.
  */
@@ -17,6 +18,7 @@ import { I420BufferPool } from '../../media/buffer-pool';
 import { i420Size } from '../../media/frame';
 import { checkEncoderCaps, type FromWorker, type ToWorker, type WorkerInit } from '../protocol';
 import { Peer } from './peer';
+import { Recorders } from './record';
 import { Receiver } from './receive';
 import { Sender } from './send';
 import { WorkerStats } from './stats';
@@ -33,19 +35,26 @@ const reportError = (e: unknown, fatal = false): void => post({ t: 'error', mess
 
 const stats = new WorkerStats();
 const pool = new I420BufferPool(POOL_CAP);
-const receiver = new Receiver({
+const recorders: Recorders = new Recorders({
+  post,
+  wantInputKeyframe: () => receiver.requestKeyframe(),
+  wantOutputKeyframe: () => sender.forceKeyframe(),
+});
+const receiver: Receiver = new Receiver({
   post,
   onError: reportError,
   pool,
   stats,
   maxInFlight: init.maxInFlight,
   jitterLatencyMs: init.jitterLatencyMs,
+  recorders,
 });
 const sender = new Sender({
   bitrate: init.bitrate,
   encoderThreads: init.encoderThreads,
   maxPayload: init.maxPayload,
   stats,
+  recorders,
 });
 const peer = new Peer(init, {
   post,
@@ -80,6 +89,8 @@ async function close(): Promise<void> {
   if (closed) return;
   closed = true;
   stats.stop();
+  // trailers first: nothing after this may leave a recording unfinished
+  recorders.closeAll();
   receiver.close();
   await peer.close();
   for (const release of [() => sender.close(), () => pool.clear()]) {
@@ -117,6 +128,15 @@ port.on('message', (msg: ToWorker) => {
         break;
       case 'candidate':
         reply(msg.id, peer.addCandidate(msg.candidate));
+        break;
+      case 'record_start':
+        reply(
+          msg.id,
+          Promise.resolve().then(() => recorders.start(msg.rec, msg.targets)),
+        );
+        break;
+      case 'record_stop':
+        recorders.stop(msg.rec);
         break;
       case 'close':
         void close();

@@ -23,6 +23,7 @@ import { decodedSizeProblem, i420Size } from '../../media/frame';
 import { LatestGate } from '../../media/latest-slot';
 import type { FromWorker } from '../protocol';
 import { Cleanup } from './cleanup';
+import type { Recorders } from './record';
 import { CaptureClock } from './rtp-clock';
 import type { WorkerStats } from './stats';
 
@@ -49,6 +50,8 @@ export interface ReceiverOptions {
   maxInFlight: number;
   /** Jitter buffer latency, ms. */
   jitterLatencyMs: number;
+  /** Recordings of the input: they get each VP8 frame and each decoded picture (record.ts). */
+  recorders?: Recorders;
 }
 
 export class Receiver {
@@ -93,8 +96,10 @@ export class Receiver {
       if (!o.frame || this.closed) return;
       const { stats } = this.opts;
       stats.received++;
+      const timestamp = this.clock.captureTimeMs(o.frame.timestamp as number);
+      this.opts.recorders?.inputPacket(o.frame.data, timestamp);
       try {
-        if (this.decode(o.frame.data, o.frame.timestamp as number) === 0) stats.decode_failed++;
+        if (this.decode(o.frame.data, timestamp) === 0) stats.decode_failed++;
       } catch (e) {
         stats.decode_failed++;
         this.opts.onError(e);
@@ -128,11 +133,10 @@ export class Receiver {
     this.decoder.close();
   }
 
-  /** Decodes one received frame; returns how many pictures went on (0: none usable). */
-  private decode(data: Buffer, rtpTimestamp: number): number {
+  /** Decodes one received frame (captured at `timestamp` ms); returns how many pictures went on (0: none usable). */
+  private decode(data: Buffer, timestamp: number): number {
     const { pool, stats } = this.opts;
     const t0 = performance.now();
-    const timestamp = this.clock.captureTimeMs(rtpTimestamp);
     let corrupt = false;
     let accepted = 0;
     const ret = this.decoder.decode(data, (f) => {
@@ -149,7 +153,11 @@ export class Receiver {
       // Decoded frames flagged corrupt are delivered (browsers show them too); we ask for a keyframe.
       if (f.decodeErrorFlags) corrupt = true;
       const buffer = pool.take(width, height);
-      copyAvFrameToI420(f, new Uint8Array(buffer, 0, i420Size(width, height)));
+      const pixels = new Uint8Array(buffer, 0, i420Size(width, height));
+      copyAvFrameToI420(f, pixels);
+      // before offer(): posting transfers the buffer away
+      if (this.opts.recorders?.wants('input', 'frames'))
+        this.opts.recorders.inputFrame(pixels, width, height, timestamp);
       stats.decoded++;
       accepted++;
       this.decodedOnce = true;
@@ -160,7 +168,8 @@ export class Receiver {
     return accepted;
   }
 
-  private requestKeyframe(): void {
+  /** Asks the browser for a keyframe (RTCP PLI), at most every PLI_INTERVAL_MS. */
+  requestKeyframe(): void {
     const now = performance.now();
     if (now - this.lastPli < PLI_INTERVAL_MS || this.remoteSsrc === undefined || !this.sendPli) return;
     this.lastPli = now;

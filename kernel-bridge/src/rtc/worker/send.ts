@@ -21,6 +21,7 @@ import type { EncoderCaps } from '../protocol';
 import { Vp8Payloader } from '../vp8-payloader';
 import { fitWithin, FrameRateGate } from './caps';
 import { playoutDelayPayload } from '../playout-delay';
+import type { Recorders } from './record';
 import { RtpClock } from './rtp-clock';
 import type { WorkerStats } from './stats';
 
@@ -42,6 +43,8 @@ export interface SenderOptions {
   encoderThreads: number | undefined;
   maxPayload: number | undefined;
   stats: WorkerStats;
+  /** Recordings of the output: they get each frame before encoding and each VP8 frame (record.ts). */
+  recorders?: Recorders;
 }
 
 export class Sender {
@@ -93,13 +96,15 @@ export class Sender {
     const rtpTs = this.clock.rtpTimestamp(timestamp);
     const key = this.keyframeWanted;
     this.keyframeWanted = false;
-    const { stats } = this.opts;
+    const { stats, recorders } = this.opts;
+    if (recorders?.wants('output', 'frames')) recorders.outputFrame(data, width, height, timestamp);
     const encoder = (this.encoder ??= new Vp8Encoder({
       bitrate: this.caps.bitrate ?? this.opts.bitrate,
       threads: this.opts.encoderThreads,
     }));
     encoder.encode(data, width, height, this.clock.lastTicks, key, (packet) => {
       stats.encoded++;
+      recorders?.outputPacket(packet, timestamp);
       // one array for all the frame's packets: werift copies it and leaves it unchanged
       const extensions =
         out.playoutDelayId === undefined ? [] : [{ id: out.playoutDelayId, payload: NO_PLAYOUT_DELAY }];

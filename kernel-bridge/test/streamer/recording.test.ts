@@ -1,0 +1,283 @@
+/**
+ * @jest-environment ./test/media/native-env.js
+ *
+ * Recording in the real kernel process, driven the way JupyterLab does (cells, the widget's comm,
+ * a werift peer as the browser): `ctx.record()` and the record button; the files read back with
+ * node-av after every way a recording ends (rec.stop(), ctx.stop(), the browser's Stop, the
+ * browser gone, the widget closed, shutdown_request, SIGTERM); bad paths and record() with
+ * nothing playing are clear errors and the stream stays up. Run inside a loopback-only namespace.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { KernelClient, Msg, ofType } from '../kernel/kernel-client';
+import { FakeBrowser } from '../rtc/fake-browser';
+import { readMedia } from '../rtc/read-media';
+import { H, level, W } from './flat-frames';
+
+class Frontend {
+  constructor(
+    readonly kernel: KernelClient,
+    readonly modelId: string,
+  ) {}
+
+  send(content: object): void {
+    this.kernel.send('shell', 'comm_msg', { comm_id: this.modelId, data: { method: 'custom', content } });
+  }
+
+  private data(m: Msg): { method?: string; content?: { type?: string }; state?: Record<string, unknown> } | null {
+    return m.header.msg_type === 'comm_msg' && m.content.comm_id === this.modelId ? (m.content.data as never) : null;
+  }
+
+  waitForCustom(type: string, timeoutMs = 30000): Promise<Record<string, unknown>> {
+    return this.kernel
+      .waitForIopub((m) => this.data(m)?.method === 'custom' && this.data(m)?.content?.type === type, timeoutMs)
+      .then((m) => this.data(m)!.content as Record<string, unknown>);
+  }
+
+  waitForState(test: (state: Record<string, unknown>) => boolean, timeoutMs = 30000): Promise<Record<string, unknown>> {
+    return this.kernel
+      .waitForIopub((m) => this.data(m)?.method === 'update' && test(this.data(m)!.state ?? {}), timeoutMs)
+      .then((m) => this.data(m)!.state!);
+  }
+}
+
+async function makeStreamer(kernel: KernelClient, key: string): Promise<Frontend> {
+  const { reply, iopub } = await kernel.execute(
+    `import { webrtcStreamer } from "jupyterlab-webrtc-bridge";\n` +
+      `var ctx = webrtcStreamer({ key: ${JSON.stringify(key)}, livenessTimeoutMs: 1500 });\nctx`,
+  );
+  expect(reply.content.status).toBe('ok');
+  const data = ofType(iopub, 'execute_result')[0].content.data as Record<string, { model_id: string }>;
+  return new Frontend(kernel, data['application/vnd.jupyter.widget-view+json'].model_id);
+}
+
+/** Negotiates like the browser; resolves once playing, with frames flowing at ~30 fps until stopped. */
+async function connect(frontend: Frontend): Promise<{ browser: FakeBrowser; stopFrames: () => void }> {
+  const browser = new FakeBrowser();
+  browser.pc.onIceCandidate.subscribe((c) => frontend.send({ type: 'candidate', candidate: c ? c.toJSON() : null }));
+  const stopListening = frontend.kernel.onIopub((m) => {
+    const data = m.content.data as { method?: string; content?: { type?: string; candidate?: unknown } } | undefined;
+    if (m.content.comm_id !== frontend.modelId || data?.content?.type !== 'candidate') return;
+    if (data.content.candidate) void browser.pc.addIceCandidate(data.content.candidate as never).catch(() => 0);
+  });
+  const answered = frontend.waitForCustom('answer');
+  const playing = frontend.waitForState((s) => s.kernel_status === 'playing');
+  frontend.send({ type: 'offer', sdp: await browser.createOffer() });
+  await browser.pc.setRemoteDescription({ type: 'answer', sdp: (await answered).sdp as string });
+  await playing;
+  stopListening();
+  let n = 0;
+  const timer = setInterval(() => {
+    // FakeBrowser's werift sender never sees the kernel's PLIs (plisReceived stays 0), which
+    // Chrome answers with a keyframe (the Galata test records from Chrome): a keyframe every 3
+    // frames stands in, so a recording starts within 0.1 s as with a PLI
+    if (n % 3 === 0) keyframeNext(browser);
+    browser.sendFrame(level(40 + ((n++ * 7) % 180)), W, H, Date.now());
+  }, 33);
+  return { browser, stopFrames: () => clearInterval(timer) };
+}
+
+/** The next frame the fake browser sends is a keyframe (what its answer to a PLI would be). */
+function keyframeNext(browser: FakeBrowser): void {
+  (browser as unknown as { forceKey: boolean }).forceKey = true;
+}
+
+/** Runs a cell; returns its stdout and, on error, its error value. */
+async function run(kernel: KernelClient, code: string): Promise<{ ok: boolean; out: string; err: string }> {
+  const { reply, iopub } = await kernel.execute(code);
+  const stream = (name: string) =>
+    ofType(iopub, 'stream')
+      .filter((m) => m.content.name === name)
+      .map((m) => m.content.text)
+      .join('');
+  const err = reply.content.status === 'ok' ? stream('stderr') : `${reply.content.ename}: ${reply.content.evalue}`;
+  return { ok: reply.content.status === 'ok', out: stream('stdout'), err };
+}
+
+interface FileInfo {
+  path: string;
+  kind: string;
+  frames: number;
+  durationMs: number;
+  bytes: number;
+}
+
+/** Checks a recorded file as a player would: container, codec, duration near `ms`, every frame decodes. */
+function expectPlayable(file: string, codec: 'vp8' | 'h264', ms: number, frames?: number): void {
+  const info = readMedia(file);
+  expect(info.codec).toBe(codec);
+  expect(info.format).toContain(codec === 'vp8' ? 'webm' : 'mp4');
+  expect(Math.abs(info.durationMs - ms)).toBeLessThan(ms * 0.1);
+  expect(info.decoded).toBeGreaterThan(ms / 33 / 2);
+  if (frames !== undefined) expect(info.decoded).toBe(frames);
+}
+
+/** Records from `startCode` for ~`ms`, with the browser sending; returns the time the recording ran, ms. */
+async function recordFor(kernel: KernelClient, startCode: string, ms: number, browser: FakeBrowser): Promise<number> {
+  const started = await run(kernel, startCode);
+  expect(started).toMatchObject({ ok: true, err: '' });
+  keyframeNext(browser);
+  const t0 = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return Date.now() - t0;
+}
+
+describe('recording a stream in the kernel process (loopback)', () => {
+  let kernel: KernelClient;
+  const cleanups: (() => Promise<void> | void)[] = [];
+
+  beforeAll(async () => {
+    kernel = await KernelClient.start();
+  }, 60000);
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+  afterAll(async () => kernel.stop());
+
+  async function playing(key: string) {
+    const frontend = await makeStreamer(kernel, key);
+    const { browser, stopFrames } = await connect(frontend);
+    cleanups.push(async () => {
+      stopFrames();
+      await browser.close();
+    });
+    return { frontend, browser, stopFrames };
+  }
+
+  it('records input (WebM, remuxed) and output (MP4, H.264) from code; rec.stop() gives the finalised files', async () => {
+    await playing('code');
+    // the kernel measures the time recorded, from record() to stop(): cell round trips under load
+    // must not count
+    const stopped = await run(
+      kernel,
+      `var rec = ctx.record({ input: "in.webm", output: "out.mp4" });
+const t0 = Date.now();
+await new Promise((resolve) => setTimeout(resolve, 3000));
+const recordedMs = Date.now() - t0;
+const r = await rec.stop();
+console.log(recordedMs);
+console.log(JSON.stringify(r.files));`,
+    );
+    expect(stopped.ok).toBe(true);
+    const [recordedLine, filesLine] = stopped.out.trim().split('\n');
+    const recorded = Number(recordedLine);
+    const files = JSON.parse(filesLine) as FileInfo[];
+    expect(files.map((f) => [f.path, f.kind])).toEqual([
+      ['in.webm', 'input'],
+      ['out.mp4', 'output'],
+    ]);
+    for (const f of files) {
+      expect(f.bytes).toBeGreaterThan(0);
+      expectPlayable(path.join(kernel.cwd, f.path), f.kind === 'input' ? 'vp8' : 'h264', recorded, f.frames);
+      expect(Math.abs(f.durationMs - recorded)).toBeLessThan(recorded * 0.1);
+    }
+  });
+
+  it("finalises on ctx.stop(), the browser's Stop, the browser gone and the widget closed", async () => {
+    const cases: [string, (f: Frontend, b: FakeBrowser, stopFrames: () => void) => Promise<void>][] = [
+      ['ctx-stop', async () => void (await run(kernel, 'await ctx.stop()'))],
+      ['browser-stop', async (f) => f.send({ type: 'stop' })],
+      ['browser-gone', async (_f, b, stopFrames) => (stopFrames(), b.vanish())],
+      ['widget-close', async () => void (await run(kernel, 'ctx.close()'))],
+    ];
+    for (const [name, end] of cases) {
+      const { frontend, browser, stopFrames } = await playing(name);
+      const recorded = await recordFor(kernel, `var rec = ctx.record({ input: "${name}.webm" });`, 1200, browser);
+      // a closed widget syncs nothing more: its recording's end shows in rec.done only
+      const done =
+        name === 'widget-close'
+          ? null
+          : frontend.waitForState((s) => (s.recording as { active: boolean })?.active === false, 15000);
+      await end(frontend, browser, stopFrames);
+      if (done) expect((await done).recording).toEqual({ active: false, files: [`${name}.webm`] });
+      const result = await run(kernel, 'console.log(JSON.stringify((await rec.done).files))');
+      const [file] = JSON.parse(result.out) as FileInfo[];
+      // the browser gone: frames stopped when it vanished; the others ran a little past `recorded`
+      expectPlayable(path.join(kernel.cwd, file.path), 'vp8', file.durationMs);
+      expect(file.durationMs).toBeGreaterThan(recorded * 0.9);
+    }
+  });
+
+  it('the record button records input and output under default names and stops them', async () => {
+    const { frontend } = await playing('button');
+    const active = frontend.waitForState((s) => (s.recording as { active: boolean })?.active === true);
+    frontend.send({ type: 'record', action: 'start' });
+    const { recording } = await active;
+    const names = (recording as { files: string[] }).files;
+    expect(names).toHaveLength(2);
+    expect(names[0]).toMatch(/^button-\d{8}-\d{6}-input\.webm$/);
+    expect(names[1]).toMatch(/^button-\d{8}-\d{6}-output\.webm$/);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const done = frontend.waitForState((s) => (s.recording as { active: boolean })?.active === false);
+    frontend.send({ type: 'record', action: 'stop' });
+    expect((await done).recording).toEqual({ active: false, files: names });
+    for (const name of names)
+      expectPlayable(path.join(kernel.cwd, name), 'vp8', readMedia(path.join(kernel.cwd, name)).durationMs);
+  });
+
+  it('bad paths and record() with nothing playing are clear errors; the stream stays up', async () => {
+    const idle = await makeStreamer(kernel, 'idle');
+    expect(idle).toBeTruthy();
+    const notPlaying = await run(kernel, 'ctx.record({ input: "x.webm" })');
+    expect(notPlaying.err).toMatch(/nothing is streaming/);
+    const { browser } = await playing('bad');
+    const cases: [string, RegExp][] = [
+      ['{ input: "x.avi" }', /must end in \.webm .* or \.mp4/],
+      ['{ input: "no/such/folder/x.webm" }', /folder .* does not exist/],
+      ['{}', /needs input and\/or output/],
+      ['{ input: "a\\0.webm" }', /NUL/],
+      ['{ input: "in.webm" }', /exists \(pass overwrite: true/],
+      ['{ input: "same.webm", output: "same.webm" }', /same file/],
+    ];
+    await run(kernel, 'require("fs").writeFileSync("in.webm", "")');
+    for (const [options, message] of cases) {
+      const r = await run(kernel, `ctx.record(${options})`);
+      expect(r.ok).toBe(false);
+      expect(r.err).toMatch(message);
+    }
+    // the worker cannot open it (under /proc): the error comes under the cell and to the widget
+    const error = kernel.waitForIopub((m) => {
+      const c = (m.content.data as { content?: { type?: string; message?: string } } | undefined)?.content;
+      return c?.type === 'error' && /recording failed/.test(c.message ?? '');
+    });
+    const opened = await run(
+      kernel,
+      'var bad = ctx.record({ input: "/proc/x.webm" }); await bad.done.catch((e) => console.log("caught", e.message))',
+    );
+    expect(opened.out).toMatch(/caught .*\/proc\/x\.webm/);
+    await error;
+    // still streaming and recording works
+    await recordFor(kernel, 'var rec = ctx.record({ output: "after.webm" });', 600, browser);
+    const after = await run(kernel, 'console.log(JSON.stringify((await rec.stop()).files))');
+    expect((JSON.parse(after.out) as FileInfo[])[0].frames).toBeGreaterThan(5);
+  });
+
+  it.each(['shutdown_request', 'SIGTERM'])('finalises when the kernel shuts down (%s)', async (how) => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'record-shutdown-'));
+    const own = await KernelClient.start({ cwd });
+    const saved = kernel;
+    kernel = own;
+    try {
+      const { stopFrames, browser } = await playing('shutdown');
+      const recorded = await recordFor(
+        kernel,
+        'var rec = ctx.record({ input: "in.webm", output: "out.mp4" });',
+        1500,
+        browser,
+      );
+      if (how === 'SIGTERM') own.process.kill('SIGTERM');
+      else await own.request('control', 'shutdown_request', { restart: false });
+      expect(await own.exitCode()).toBe(0);
+      stopFrames();
+      expect(existsSync(path.join(cwd, 'in.webm'))).toBe(true);
+      const input = readMedia(path.join(cwd, 'in.webm'));
+      expect(input.durationMs).toBeGreaterThan(recorded * 0.9);
+      expectPlayable(path.join(cwd, 'in.webm'), 'vp8', input.durationMs);
+      expectPlayable(path.join(cwd, 'out.mp4'), 'h264', readMedia(path.join(cwd, 'out.mp4')).durationMs);
+    } finally {
+      kernel = saved;
+      await own.stop();
+    }
+  });
+});

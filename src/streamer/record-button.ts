@@ -1,0 +1,47 @@
+/**
+ * The widget's record button and the recording's file names: its own small
+ * piece of DOM so the view only places it and feeds it the `recording` trait
+ * and the session state. Clicking asks the kernel (`record` message) to start
+ * recording input and output under default names, or to stop; the kernel's
+ * `recording` trait, not the click, decides what the button shows.
+ */
+import type { IRecordingState } from './protocol';
+
+export class RecordButton {
+  /** `.jp-webrtc-record`: "Record" / "Stop recording"; `data-recording` mirrors the trait. */
+  readonly button: HTMLButtonElement;
+  /** `.jp-webrtc-record-files`: the files being written, or the last recording's. */
+  readonly files: HTMLElement;
+
+  constructor(onAction: (action: 'start' | 'stop') => void) {
+    this.button = document.createElement('button');
+    this.button.type = 'button';
+    this.button.className = 'jp-webrtc-button jp-webrtc-record';
+    this.button.dataset.testid = 'webrtc-record';
+    this.button.addEventListener('click', () => onAction(this._active ? 'stop' : 'start'));
+    this.files = document.createElement('span');
+    this.files.className = 'jp-webrtc-record-files';
+    this.files.dataset.testid = 'webrtc-record-files';
+    this.files.setAttribute('aria-live', 'polite');
+    this.render({ active: false, files: [] }, false);
+  }
+
+  /** Shows `state`; the button starts a recording only while the stream plays. */
+  render(state: IRecordingState, playing: boolean): void {
+    this._active = state.active;
+    this.button.textContent = state.active ? '■ Stop recording' : '● Record';
+    this.button.title = state.active
+      ? 'Stop recording and finalise the files'
+      : "Record the camera and the kernel's output to WebM files in the notebook's folder";
+    this.button.setAttribute('aria-pressed', String(state.active));
+    this.button.dataset.recording = String(state.active);
+    this.button.disabled = !state.active && !playing;
+    this.files.hidden = state.files.length === 0;
+    this.files.dataset.recording = String(state.active);
+    this.files.textContent = state.files.length
+      ? `${state.active ? 'recording' : 'recorded'}: ${state.files.join(', ')}`
+      : '';
+  }
+
+  private _active = false;
+}

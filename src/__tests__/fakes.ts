@@ -38,6 +38,19 @@ export class FakeStream {
   getVideoTracks(): FakeTrack[] {
     return this.tracks.filter((t) => t.kind === 'video');
   }
+  getAudioTracks(): FakeTrack[] {
+    return this.tracks.filter((t) => t.kind === 'audio');
+  }
+  addTrack(track: FakeTrack): void {
+    this.tracks.push(track);
+  }
+}
+
+/** A microphone track (kind audio). */
+export function audioTrack(deviceId = 'mic-1'): FakeTrack {
+  const track = new FakeTrack(undefined, deviceId);
+  track.kind = 'audio';
+  return track;
 }
 
 export const asStream = (s: FakeStream): MediaStream => s as unknown as MediaStream;
@@ -203,6 +216,9 @@ export class FakeMediaDevices {
         throw this.error;
       }
       const stream = new FakeStream();
+      if (constraints.audio) {
+        stream.addTrack(audioTrack());
+      }
       this.streams.push(stream);
       return asStream(stream);
     };

@@ -77,6 +77,12 @@ export interface IStartOptions {
   codec: Codec;
   /** Caps for the camera's sender (widget over site setting); changed later with setQuality(). */
   quality: IQuality;
+  /**
+   * Send the microphone too (the stream's `audio`; `constraints.audio` must ask for it): one audio
+   * transceiver, Opus, in `audioDirection` (default sendrecv: the kernel's audio comes back).
+   */
+  audio?: boolean;
+  audioDirection?: RTCRtpTransceiverDirection;
 }
 
 interface ISession {
@@ -93,6 +99,8 @@ interface ISession {
   outgoing: (RTCIceCandidateInit | null)[];
   /** The kernel's candidates received before its answer was applied. */
   incoming: (RTCIceCandidateInit | null)[];
+  /** The kernel's stream (video, and audio when on): its tracks gathered in one MediaStream. */
+  remote: MediaStream | null;
   answerTimer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -172,6 +180,7 @@ export class SignallingClient {
       answerReceived: false,
       outgoing: [],
       incoming: [],
+      remote: null,
       answerTimer: null,
     };
     this._session = session;
@@ -184,7 +193,8 @@ export class SignallingClient {
     } catch (error) {
       if (this._session === session) {
         this._session = null;
-        this._setState('error', describeCameraError(error));
+        const text = describeCameraError(error);
+        this._setState('error', options.audio ? text.replace(/^camera/, 'camera or microphone') : text);
       }
       return;
     }
@@ -216,6 +226,9 @@ export class SignallingClient {
       });
       applyCodecPreference(transceiver, options.codec, this.options.getCodecCapabilities);
       session.sender = transceiver.sender ?? null;
+      if (options.audio) {
+        this._addAudio(pc, stream, options.audioDirection ?? 'sendrecv');
+      }
       // Before the offer, so the first frames already respect the caps (again once connected).
       this._applyQuality(session);
 
@@ -464,14 +477,35 @@ export class SignallingClient {
     }
   }
 
+  /**
+   * The microphone's transceiver (Opus is the browser's default audio codec, which the kernel
+   * requires). A stream without an audio track goes on with video only, and says so.
+   */
+  private _addAudio(pc: IPeerConnectionLike, stream: MediaStream, direction: RTCRtpTransceiverDirection): void {
+    const track = stream.getAudioTracks()[0];
+    if (!track) {
+      this._notice.emit('microphone missing: the browser gave no audio track; streaming video only');
+      return;
+    }
+    pc.addTransceiver(track, { direction, streams: [stream] });
+  }
+
+  /** Each of the kernel's tracks (video, audio) joins the session's one remote stream. */
   private _onTrack(session: ISession, event: { track: MediaStreamTrack; streams: readonly MediaStream[] }): void {
     if (this._session !== session) {
       return;
     }
-    const stream =
-      event.streams[0] ??
-      (this.options.makeStream ? this.options.makeStream(event.track) : new MediaStream([event.track]));
-    this._remoteStreamChanged.emit(stream);
+    const remote = session.remote;
+    if (remote && remote !== event.streams[0]) {
+      if (!remote.getTracks().includes(event.track)) {
+        remote.addTrack(event.track);
+      }
+    } else {
+      session.remote =
+        event.streams[0] ??
+        (this.options.makeStream ? this.options.makeStream(event.track) : new MediaStream([event.track]));
+    }
+    this._remoteStreamChanged.emit(session.remote);
   }
 
   private _onConnectionState(session: ISession): void {

@@ -7,7 +7,7 @@ import { StreamerOptions, WebRtcStreamer } from './streamer';
 
 export { WebRtcStreamer } from './streamer';
 export type { StreamerOptions } from './streamer';
-export type { Transform } from './pipeline';
+export type { AudioTransform, Transform } from './pipeline';
 export type { Degradation, KernelStatus } from './protocol';
 export type { QualityOptions } from './quality';
 

@@ -1,5 +1,6 @@
 /**
- * Runs the notebook's transform over incoming frames and hands each output frame on. The
+ * Runs the notebook's transform over incoming frames (video Frames, or AudioFrames for
+ * transformAudio: the same class, given what a valid output looks like) and hands each output frame on. The
  * transform can be swapped at any time (a re-run cell) without touching the connection.
  *
  * When the transform throws (or its observable errors, or it emits something that is not a
@@ -8,14 +9,26 @@
  * fails on every frame shows the camera unprocessed until it is fixed.
  */
 import { Observable, Subject, Subscription } from 'rxjs';
-import type { Frame } from '../media';
+import type { AudioFrame, Frame } from '../media';
+import { audioFrameProblem } from '../media/audio-frame';
 
 export type Transform = (frames$: Observable<Frame>) => Observable<Frame>;
+/** What transformAudio takes: `(audio$) => audio$.pipe(map(...))`, AudioFrames in and out. */
+export type AudioTransform = (audio$: Observable<AudioFrame>) => Observable<AudioFrame>;
 
-const passThrough: Transform = (frames$) => frames$;
+/** Why a transform's output is not a valid item, or null when it is. */
+export type OutputCheck = (value: unknown) => string | null;
 
-export interface PipelineEvents {
-  output(frame: Frame): void;
+export const videoOutputCheck: OutputCheck = (value) =>
+  isFrame(value) ? null : 'the transform emitted something that is not a Frame (width, height, I420 data)';
+
+export const audioOutputCheck: OutputCheck = (value) => {
+  const problem = audioFrameProblem(value);
+  return problem === null ? null : `transformAudio emitted a malformed AudioFrame: ${problem}`;
+};
+
+export interface PipelineEvents<T = Frame> {
+  output(frame: T): void;
   error(error: unknown): void;
   /** The transform produced a frame again after an error. */
   recovered(): void;
@@ -26,11 +39,11 @@ export interface PipelineEvents {
   run?<T>(fn: () => T): T;
 }
 
-export class TransformPipeline {
-  private readonly input = new Subject<Frame>();
-  private transform: Transform = passThrough;
+export class TransformPipeline<T = Frame> {
+  private readonly input = new Subject<T>();
+  private transform: (input$: Observable<T>) => Observable<T> = passThrough;
   private subscription: Subscription | null = null;
-  private latest: Frame | null = null;
+  private latest: T | null = null;
   private inputAt = 0;
   private failing = false;
   /** Smoothed time from a frame entering the transform to its output, ms. */
@@ -41,9 +54,12 @@ export class TransformPipeline {
   transformed = 0;
   transformErrors = 0;
 
-  readonly frames$: Observable<Frame> = this.input.asObservable();
+  readonly frames$: Observable<T> = this.input.asObservable();
 
-  constructor(private readonly events: PipelineEvents) {
+  constructor(
+    private readonly events: PipelineEvents<T>,
+    private readonly check: OutputCheck = videoOutputCheck,
+  ) {
     this.subscribe();
   }
 
@@ -51,14 +67,14 @@ export class TransformPipeline {
    * On a running stream the new transform is tried at once on the latest frame, so an error it
    * throws is raised while the cell that set it is still running (and shown under that cell).
    */
-  setTransform(transform: Transform): void {
+  setTransform(transform: (input$: Observable<T>) => Observable<T>): void {
     this.transform = transform;
     this.failing = false;
     this.subscribe();
     if (this.latest) this.push(this.latest);
   }
 
-  push(frame: Frame): void {
+  push(frame: T): void {
     this.latest = frame;
     this.inputAt = performance.now();
     this.frameCount++;
@@ -81,7 +97,7 @@ export class TransformPipeline {
   }
 
   private subscribeNow(): void {
-    let output$: Observable<Frame>;
+    let output$: Observable<T>;
     try {
       output$ = this.transform(this.frames$);
       if (!output$ || typeof output$.subscribe !== 'function') {
@@ -100,9 +116,10 @@ export class TransformPipeline {
     });
   }
 
-  private emit(frame: Frame): void {
-    if (!isFrame(frame)) {
-      this.fail(new TypeError('the transform emitted something that is not a Frame (width, height, I420 data)'));
+  private emit(frame: T): void {
+    const problem = this.check(frame);
+    if (problem !== null) {
+      this.fail(new TypeError(problem));
       return;
     }
     const took = performance.now() - this.inputAt;
@@ -125,6 +142,10 @@ export class TransformPipeline {
       if (this.subscription) this.subscribe();
     });
   }
+}
+
+function passThrough<T>(input$: Observable<T>): Observable<T> {
+  return input$;
 }
 
 function isFrame(value: unknown): value is Frame {

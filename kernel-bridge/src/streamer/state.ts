@@ -65,4 +65,5 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   kernel_status: { ...oneOf(KERNEL_STATUSES, 'idle'), readOnly: true },
   log: { ...strings([]), readOnly: true },
   quality,
+  audio: bool(false),
 });

@@ -8,6 +8,7 @@
  *   receive.ts  RTP -> jitter -> depacketize -> decode -> newest frame to the main thread
  *   send.ts     frame from the main thread -> encode -> packetize -> RTP
  *   stats.ts    counters, ~1 Hz 'stats'
+ *   audio-receive.ts / audio-send.ts   the same for Opus audio (audio.ts dispatches to them)
  * Pixel buffers cycle through one I420BufferPool: decode takes from it, and frames the main thread
  * gives away (send(frame, {transfer: true})) and held frames that were replaced go back into it.
  */
@@ -18,6 +19,7 @@ import { i420Size } from '../../media/frame';
 import { checkEncoderCaps, type FromWorker, type ToWorker, type WorkerInit } from '../protocol';
 import { Peer } from './peer';
 import { Receiver } from './receive';
+import { AudioPath } from './audio';
 import { Sender } from './send';
 import { WorkerStats } from './stats';
 
@@ -47,10 +49,12 @@ const sender = new Sender({
   maxPayload: init.maxPayload,
   stats,
 });
+const audio = new AudioPath({ post, onError: reportError, stats });
 const peer = new Peer(init, {
   post,
   onError: reportError,
   onRemoteTrack: (track, sendPli) => receiver.attach(track, sendPli),
+  onRemoteAudio: (track, payloadType) => audio.attach(track, payloadType),
   onKeyframeWanted: () => sender.forceKeyframe(),
 });
 
@@ -81,6 +85,7 @@ async function close(): Promise<void> {
   closed = true;
   stats.stop();
   receiver.close();
+  audio.close();
   await peer.close();
   for (const release of [() => sender.close(), () => pool.clear()]) {
     try {
@@ -108,6 +113,10 @@ port.on('message', (msg: ToWorker) => {
         break;
       case 'ack':
         receiver.ack();
+        break;
+      case 'audio':
+      case 'audio_ack':
+        audio.onMessage(msg, closed ? undefined : peer.audioOut);
         break;
       case 'caps':
         sender.setCaps(checkEncoderCaps(msg.caps));

@@ -4,7 +4,7 @@
  * place. Frame counts are cumulative since the worker started; decode and encode times are summed
  * per interval and reported as a mean per frame. MediaPeer adds its own counts and the rates.
  */
-import type { FromWorker, LinkStats, WorkerFrameCounts, WorkerStatsReport } from '../protocol';
+import type { FromWorker, LinkStats, WorkerAudioCounts, WorkerFrameCounts, WorkerStatsReport } from '../protocol';
 
 const STATS_INTERVAL_MS = 1000;
 
@@ -18,6 +18,16 @@ export class WorkerStats implements WorkerFrameCounts {
   dropped_send = 0;
   encoded = 0;
   sent = 0;
+  /** Audio frames per stage (audio-receive.ts, audio-send.ts), cumulative. */
+  readonly audio: WorkerAudioCounts = {
+    received: 0,
+    decoded: 0,
+    decode_failed: 0,
+    dropped_worker: 0,
+    dropped_send: 0,
+    encoded: 0,
+    sent: 0,
+  };
   /** Decode / encode time this interval, ms. */
   decodeMs = 0;
   encodeMs = 0;
@@ -55,6 +65,7 @@ export class WorkerStats implements WorkerFrameCounts {
         encoded: this.encoded,
         sent: this.sent,
       },
+      audio: { ...this.audio },
       link,
     };
     this.lastAt = now;

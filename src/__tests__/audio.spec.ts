@@ -1,0 +1,232 @@
+/**
+ * Audio in the widget: with the `audio` trait the session asks getUserMedia for the microphone and
+ * adds one audio transceiver (none without), the kernel's audio and video tracks are shown as one
+ * stream, the output plays it unless muted (a toggle shared by the model's views), and the
+ * microphone picker is remembered per key like the camera.
+ */
+import { DEFAULT_QUALITY, SettingsStore } from '../settings';
+import { buildConstraints } from '../streamer/camera';
+import { audioConstraint, loadMicrophoneChoice } from '../streamer/microphone';
+import { WebRtcStreamerModel } from '../streamer/model';
+import { SignallingClient } from '../streamer/signalling';
+import { streamerEnvironment, WebRtcStreamerView } from '../streamer/view';
+import {
+  asStream,
+  audioTrack,
+  FakeMediaDevices,
+  FakePeerConnection,
+  FakeStream,
+  flush,
+  VIDEO_CAPABILITIES,
+} from './fakes';
+
+function client(devices: FakeMediaDevices, notices: string[] = []) {
+  const c = new SignallingClient({
+    send: () => undefined,
+    getUserMedia: (constraints) => devices.getUserMedia(constraints),
+    createPeerConnection: (config) => new FakePeerConnection(config),
+    getCodecCapabilities: () => VIDEO_CAPABILITIES,
+  });
+  c.notice.connect((_, m) => notices.push(m));
+  return c;
+}
+
+const start = (c: SignallingClient, audio: boolean, direction?: RTCRtpTransceiverDirection) =>
+  c.start({
+    constraints: { video: true, audio },
+    iceServers: [],
+    codec: 'VP8',
+    quality: DEFAULT_QUALITY,
+    audio,
+    audioDirection: direction,
+  });
+
+describe('signalling with audio', () => {
+  beforeEach(() => (FakePeerConnection.instances = []));
+
+  it('adds no audio transceiver without audio', async () => {
+    const devices = new FakeMediaDevices();
+    await start(client(devices), false);
+    expect(devices.constraints).toEqual([{ video: true, audio: false }]);
+    expect(FakePeerConnection.last().transceivers.map((t) => t.track.kind)).toEqual(['video']);
+  });
+
+  it('adds the microphone as a sendrecv audio transceiver of the same stream with audio', async () => {
+    const devices = new FakeMediaDevices();
+    await start(client(devices), true);
+    const [video, audio] = FakePeerConnection.last().transceivers;
+    expect(video.track.kind).toBe('video');
+    expect(audio.track.kind).toBe('audio');
+    expect(audio.init.direction).toBe('sendrecv');
+    expect(audio.init.streams).toEqual(video.init.streams);
+  });
+
+  it('takes the audio direction as one parameter (the stream mode decides it)', async () => {
+    await start(client(new FakeMediaDevices()), true, 'sendonly');
+    expect(FakePeerConnection.last().transceivers[1].init.direction).toBe('sendonly');
+  });
+
+  it('goes on with video only, and says so, when the browser gives no audio track', async () => {
+    const devices = new FakeMediaDevices();
+    devices.getUserMedia = async () => asStream(new FakeStream());
+    const notices: string[] = [];
+    const c = client(devices, notices);
+    await start(c, true);
+    expect(FakePeerConnection.last().transceivers).toHaveLength(1);
+    expect(notices).toEqual(['microphone missing: the browser gave no audio track; streaming video only']);
+    expect(c.state).toBe('connecting');
+  });
+
+  it('names the microphone in a getUserMedia failure when audio was asked for', async () => {
+    const devices = new FakeMediaDevices();
+    const denied = new Error('denied');
+    denied.name = 'NotAllowedError';
+    devices.error = denied;
+    const c = client(devices);
+    await start(c, true);
+    expect(c.statusText).toMatch(/^error: camera or microphone access denied/);
+  });
+
+  it('gathers the kernel tracks that arrive in separate streams into one remote stream', async () => {
+    const c = client(new FakeMediaDevices());
+    const remote: (MediaStream | null)[] = [];
+    c.remoteStreamChanged.connect((_, s) => remote.push(s));
+    await start(c, true);
+    const pc = FakePeerConnection.last();
+    const video = new FakeStream();
+    pc.emitTrack(video);
+    const mic = audioTrack('kernel-audio');
+    pc.ontrack?.({ track: mic as unknown as MediaStreamTrack, streams: [asStream(new FakeStream([mic]))] });
+    expect(remote).toEqual([asStream(video), asStream(video)]);
+    expect(video.getAudioTracks()).toEqual([mic]);
+  });
+});
+
+describe('audio constraints', () => {
+  it('asks for the chosen microphone, exact when listed, preferred when not', () => {
+    expect(audioConstraint(false, 'mic-2', true)).toBe(false);
+    expect(audioConstraint(true, null, false)).toBe(true);
+    expect(audioConstraint(true, 'mic-2', true)).toEqual({ deviceId: { exact: 'mic-2' } });
+    expect(audioConstraint(true, 'mic-2', false)).toEqual({ deviceId: { ideal: 'mic-2' } });
+    expect(buildConstraints(null, null, audioConstraint(true, null, false))).toEqual({ video: true, audio: true });
+  });
+});
+
+describe('the widget with audio', () => {
+  let devices: FakeMediaDevices;
+  const views: WebRtcStreamerView[] = [];
+  const models: WebRtcStreamerModel[] = [];
+  const manager = { callbacks: () => ({}), kernel: { status: 'idle' } };
+
+  beforeEach(() => {
+    FakePeerConnection.instances = [];
+    devices = new FakeMediaDevices();
+    devices.devices = [
+      { deviceId: 'cam-1', label: 'Cam', kind: 'videoinput', groupId: 'g' } as MediaDeviceInfo,
+      { deviceId: 'mic-1', label: 'Mic one', kind: 'audioinput', groupId: 'g' } as MediaDeviceInfo,
+      { deviceId: 'mic-2', label: 'Mic two', kind: 'audioinput', groupId: 'g' } as MediaDeviceInfo,
+    ];
+    localStorage.clear();
+    const settings = new SettingsStore();
+    streamerEnvironment.create = () => ({
+      devices,
+      createPeerConnection: (config) => new FakePeerConnection(config),
+      getCodecCapabilities: () => VIDEO_CAPABILITIES,
+      makeStream: () => new FakeStream() as unknown as MediaStream,
+      settings,
+    });
+  });
+
+  afterEach(async () => {
+    for (const view of views.splice(0)) {
+      view.remove();
+    }
+    await Promise.all(models.splice(0).map((model) => model.close()));
+  });
+
+  function widget(state: Record<string, unknown>) {
+    const comm = {
+      comm_id: 'c',
+      send: () => 'id',
+      on_msg: () => undefined,
+      on_close: () => undefined,
+      close: () => '',
+    };
+    const model = new WebRtcStreamerModel(state, {
+      model_id: `m-${Math.random()}`,
+      widget_manager: manager as any,
+      comm: comm as any,
+    });
+    models.push(model);
+    const view = () => {
+      const v = new WebRtcStreamerView({ model, options: {} } as any);
+      v.render();
+      document.body.appendChild(v.el);
+      views.push(v);
+      return v;
+    };
+    return { model, view };
+  }
+
+  const q = <T extends HTMLElement>(v: WebRtcStreamerView, s: string) => v.el.querySelector(s) as T;
+
+  it('hides the microphone picker and mute toggle, and keeps the output muted, without audio', async () => {
+    const { view } = widget({ key: 'k' });
+    const v = view();
+    await flush();
+    expect(q(v, '.jp-webrtc-microphone-label').hidden).toBe(true);
+    expect(q(v, '.jp-webrtc-mute').hidden).toBe(true);
+    expect(q<HTMLVideoElement>(v, 'video.jp-webrtc-output').muted).toBe(true);
+  });
+
+  it('plays the output, and the mute toggle mutes it in every view of the model', async () => {
+    const { model, view } = widget({ key: 'k', audio: true });
+    const [a, b] = [view(), view()];
+    await flush();
+    const outputs = [a, b].map((v) => q<HTMLVideoElement>(v, 'video.jp-webrtc-output'));
+    expect(outputs.map((o) => o.muted)).toEqual([false, false]);
+    const mute = q<HTMLButtonElement>(a, '.jp-webrtc-mute');
+    expect(mute.hidden).toBe(false);
+    expect(mute.getAttribute('aria-pressed')).toBe('false');
+    mute.click();
+    expect(model.outputMuted).toBe(true);
+    expect(outputs.map((o) => o.muted)).toEqual([true, true]);
+    expect(outputs.map((o) => o.hasAttribute('muted'))).toEqual([true, true]);
+    expect(q(b, '.jp-webrtc-mute').getAttribute('aria-pressed')).toBe('true');
+    expect(q(b, '.jp-webrtc-mute').textContent).toBe('Unmute');
+    q<HTMLButtonElement>(b, '.jp-webrtc-mute').click();
+    expect(outputs.map((o) => o.muted)).toEqual([false, false]);
+    // the local preview never plays the microphone back
+    expect(q<HTMLVideoElement>(a, 'video.jp-webrtc-local').muted).toBe(true);
+  });
+
+  it('lists microphones beside the camera, remembers the choice per key and opens it', async () => {
+    const { model, view } = widget({ key: 'talk', audio: true });
+    const v = view();
+    await flush();
+    const picker = q<HTMLSelectElement>(v, '.jp-webrtc-microphone');
+    expect([...picker.options].map((o) => o.textContent)).toEqual(['Default microphone', 'Mic one', 'Mic two']);
+    expect(q(v, '.jp-webrtc-camera-label').nextElementSibling).toBe(picker.parentElement);
+    picker.value = 'mic-2';
+    picker.dispatchEvent(new Event('change'));
+    expect(loadMicrophoneChoice('talk')).toBe('mic-2');
+    q<HTMLButtonElement>(v, '.jp-webrtc-start').click();
+    await flush();
+    expect(devices.constraints.at(-1)).toEqual({ video: true, audio: { deviceId: { exact: 'mic-2' } } });
+    expect(FakePeerConnection.last().transceivers.map((t) => t.track.kind)).toEqual(['video', 'audio']);
+    expect(picker.disabled).toBe(true);
+    // a new view of the same key shows the remembered choice
+    const again = view();
+    await flush();
+    expect(q<HTMLSelectElement>(again, '.jp-webrtc-microphone').value).toBe('mic-2');
+    model.stopStreaming();
+  });
+
+  it('starts without audio when the trait is off: no audio asked, one transceiver', async () => {
+    const { view } = widget({ key: 'k2' });
+    q<HTMLButtonElement>(view(), '.jp-webrtc-start').click();
+    await flush();
+    expect(devices.constraints.at(-1)).toEqual({ video: true, audio: false });
+    expect(FakePeerConnection.last().transceivers).toHaveLength(1);
+  });
+});

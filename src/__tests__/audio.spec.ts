@@ -109,6 +109,12 @@ describe('audio constraints', () => {
     expect(audioConstraint(true, 'mic-2', true)).toEqual({ deviceId: { exact: 'mic-2' } });
     expect(audioConstraint(true, 'mic-2', false)).toEqual({ deviceId: { ideal: 'mic-2' } });
     expect(buildConstraints(null, null, audioConstraint(true, null, false))).toEqual({ video: true, audio: true });
+    // the widget's media_constraints.audio (processing switches) joins the device choice
+    expect(audioConstraint(true, 'mic-2', true, { audio: { echoCancellation: false } })).toEqual({
+      echoCancellation: false,
+      deviceId: { exact: 'mic-2' },
+    });
+    expect(audioConstraint(false, null, false, { audio: { echoCancellation: false } })).toBe(false);
   });
 });
 

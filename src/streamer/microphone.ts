@@ -56,16 +56,22 @@ export function saveMicrophoneChoice(key: string, deviceId: string | null): void
 
 /**
  * The `audio` member of the getUserMedia constraints: false without audio;
- * the chosen microphone required when it is listed (else only preferred:
- * ids may be hidden before permission), the default one otherwise.
+ * the widget's `media_constraints.audio` when it is an object (e.g.
+ * `{echoCancellation: false}`), with the chosen microphone required when it
+ * is listed (else only preferred: ids may be hidden before permission).
  */
 export function audioConstraint(
   audio: boolean,
   deviceId: string | null,
   listed: boolean,
+  mediaConstraints: unknown = null,
 ): boolean | MediaTrackConstraints {
   if (!audio) {
     return false;
   }
-  return deviceId ? { deviceId: listed ? { exact: deviceId } : { ideal: deviceId } } : true;
+  const given = (mediaConstraints as { audio?: unknown } | null)?.audio;
+  const base = typeof given === 'object' && given !== null && !Array.isArray(given) ? given : {};
+  const device = deviceId ? { deviceId: listed ? { exact: deviceId } : { ideal: deviceId } } : {};
+  const constraint = { ...base, ...device };
+  return Object.keys(constraint).length ? constraint : true;
 }

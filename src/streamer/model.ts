@@ -306,7 +306,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     const constraints = buildConstraints(
       this.get('media_constraints'),
       deviceId,
-      audioConstraint(audio, micId, !!microphone?.listed),
+      audioConstraint(audio, micId, !!microphone?.listed, this.get('media_constraints')),
     );
     if (deviceId && !camera?.listed && typeof constraints.video === 'object') {
       // Not verified against the device list (ids hidden before permission):

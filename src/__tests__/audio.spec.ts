@@ -4,11 +4,14 @@
  * stream, the output plays it unless muted (a toggle shared by the model's views), and the
  * microphone picker is remembered per key like the camera.
  */
+import fixture from '../../kernel-bridge/test/fixtures/streamer-protocol.json';
 import { DEFAULT_QUALITY, SettingsStore } from '../settings';
 import { buildConstraints } from '../streamer/camera';
 import { audioConstraint, loadMicrophoneChoice } from '../streamer/microphone';
 import { WebRtcStreamerModel } from '../streamer/model';
+import { AUDIO_STATS_STAGES, IStatsMessage } from '../streamer/protocol';
 import { SignallingClient } from '../streamer/signalling';
+import { statsGroups } from '../streamer/stats';
 import { streamerEnvironment, WebRtcStreamerView } from '../streamer/view';
 import {
   asStream,
@@ -17,6 +20,7 @@ import {
   FakePeerConnection,
   FakeStream,
   flush,
+  kernelStats,
   VIDEO_CAPABILITIES,
 } from './fakes';
 
@@ -234,5 +238,19 @@ describe('the widget with audio', () => {
     await flush();
     expect(devices.constraints.at(-1)).toEqual({ video: true, audio: false });
     expect(FakePeerConnection.last().transceivers).toHaveLength(1);
+  });
+});
+
+describe('the stats overlay with audio', () => {
+  const audio = fixture.kernel_to_frontend.valid.stats
+    .map((example) => (example.message as unknown as IStatsMessage).audio)
+    .find((a) => a !== undefined)!;
+
+  it('adds a table of the kernel audio stages when the kernel reports audio, none otherwise', () => {
+    expect(statsGroups(kernelStats(), null, null)).toHaveLength(3);
+    const groups = statsGroups(kernelStats({ audio }), null, null);
+    expect(groups).toHaveLength(4);
+    expect(groups[3].rows.map((r) => r.stage)).toEqual(AUDIO_STATS_STAGES.map((stage) => `audio.${stage}`));
+    expect(groups[3].rows[0]).toMatchObject({ fps: audio.fps.received, total: audio.total.received });
   });
 });

@@ -44,14 +44,7 @@ export function detached<T>(fn: () => T): T {
 
 export * from './widgets';
 export { webrtcStreamer, WebRtcStreamer } from './streamer';
-export type {
-  AudioTransform,
-  StreamerOptions,
-  Transform,
-  KernelStatus,
-  QualityOptions,
-  Degradation,
-} from './streamer';
+export type { AudioTransform, StreamerOptions, Transform, KernelStatus, QualityOptions, Degradation } from './streamer';
 export { createI420Frame, frameFromRGBA, I420Frame, latestFirst } from './media';
-export { audioFrameProblem, rms, scaleAudio, toneLevel } from './media';
+export { audioFrameProblem, MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES, rms, scaleAudio, toneLevel } from './media';
 export type { Frame, AudioFrame, LatestFirstOptions } from './media';

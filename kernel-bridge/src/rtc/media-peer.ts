@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BehaviorSubject, Observable, ReplaySubject, Subject } from 'rxjs';
 import { toError } from '../errors';
-import type { AudioFrame } from '../media/audio-frame';
+import { MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES, type AudioFrame } from '../media/audio-frame';
 import { I420BufferPool } from '../media/buffer-pool';
 import { I420Frame, i420Size, releaseScalers, type Frame } from '../media/frame';
 import { LatestGate, LatestSlot } from '../media/latest-slot';
@@ -374,7 +374,8 @@ export class MediaPeer {
       }
       case 'audio': {
         const length = m.samples * m.channels;
-        if (!Number.isInteger(length) || length <= 0 || length * 4 > m.buffer.byteLength) {
+        const bounded = m.channels >= 1 && m.channels <= MAX_AUDIO_CHANNELS && m.samples <= MAX_AUDIO_SAMPLES;
+        if (!bounded || !Number.isInteger(length) || length <= 0 || length * 4 > m.buffer.byteLength) {
           this.post({ t: 'audio_ack', n: 1 });
           break;
         }

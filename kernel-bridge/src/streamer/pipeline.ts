@@ -19,7 +19,7 @@ export type AudioTransform = (audio$: Observable<AudioFrame>) => Observable<Audi
 /** Why a transform's output is not a valid item, or null when it is. */
 export type OutputCheck = (value: unknown) => string | null;
 
-export const videoOutputCheck: OutputCheck = (value) =>
+const videoOutputCheck: OutputCheck = (value) =>
   isFrame(value) ? null : 'the transform emitted something that is not a Frame (width, height, I420 data)';
 
 export const audioOutputCheck: OutputCheck = (value) => {

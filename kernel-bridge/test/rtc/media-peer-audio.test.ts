@@ -63,7 +63,8 @@ class Microphone {
 
   private send(): void {
     const pcm = new Float32Array(OPUS_FRAME_SAMPLES);
-    for (let i = 0; i < pcm.length; i++, this.t++) pcm[i] = 0.5 * Math.sin((2 * Math.PI * 1000 * this.t) / OPUS_SAMPLE_RATE);
+    for (let i = 0; i < pcm.length; i++, this.t++)
+      pcm[i] = 0.5 * Math.sin((2 * Math.PI * 1000 * this.t) / OPUS_SAMPLE_RATE);
     const ts = (this.t - OPUS_FRAME_SAMPLES + 12345) >>> 0;
     this.encoder.encode(pcm, this.t, (payload) => {
       const header = new RtpHeader({ sequenceNumber: this.seq++ & 0xffff, timestamp: ts, payloadType: 111 });

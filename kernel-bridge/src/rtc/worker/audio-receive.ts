@@ -91,9 +91,10 @@ export class AudioReceiver {
     this.opts.tap?.(frame);
     this.inFlight++;
     const buffer = data.buffer as ArrayBuffer;
-    this.opts.post({ t: 'audio', sampleRate: OPUS_SAMPLE_RATE, channels: DECODE_CHANNELS, samples, timestamp, buffer }, [
-      buffer,
-    ]);
+    this.opts.post(
+      { t: 'audio', sampleRate: OPUS_SAMPLE_RATE, channels: DECODE_CHANNELS, samples, timestamp, buffer },
+      [buffer],
+    );
   }
 
   private failed(e: unknown): void {

@@ -309,7 +309,8 @@ export class Peer {
     if (opus) {
       this.audioPayloadType = opus.payloadType;
       this.attachAudio();
-    } else if (offered) this.events.onError('the browser offered audio without the Opus codec: the stream has no audio');
+    } else if (offered)
+      this.events.onError('the browser offered audio without the Opus codec: the stream has no audio');
   }
 
   /** Hands the browser's audio track to the receiver once both it and Opus's payload type are known. */

@@ -58,6 +58,8 @@ export class FakeBrowser {
       iceServers: [],
       iceAdditionalHostAddresses: ['127.0.0.1'],
       iceUseIpv6: false,
+      // one transport for both m-lines: werift leaves the unused second one's socket open on close
+      ...(options.audio ? { bundlePolicy: 'max-bundle' as const } : {}),
       codecs: { audio: options.audio === 'pcmu' ? [usePCMU()] : [useOPUS()], video: [useVP8()] },
       // offered as Chrome offers it (werift numbers the ids itself)
       headerExtensions: { audio: [], video: [{ id: 0, uri: PLAYOUT_DELAY_URI }] },

@@ -177,6 +177,33 @@ describeNetns('MediaPeer audio end to end (loopback netns)', () => {
     }
   });
 
+  test('a corrupt Opus packet: counted as decode_failed, reported once; the next packets decode', async () => {
+    const peer = await MediaPeer.create({ hostAddresses: ['127.0.0.1'] });
+    const browser = new FakeBrowser({ audio: 'opus' });
+    const mic = new Microphone(browser.audioTrack);
+    const errors: string[] = [];
+    peer.errors$.subscribe((e) => errors.push(e.message));
+    const stats: MediaStats[] = [];
+    peer.stats$.subscribe((s) => stats.push(s));
+    let frames = 0;
+    peer.audio$.subscribe(() => frames++);
+    try {
+      await connect(peer, browser);
+      for (let i = 0; i < 3; i++) {
+        const header = new RtpHeader({ sequenceNumber: 60000 + i, timestamp: 1, payloadType: 111 });
+        browser.audioTrack.writeRtp(new Packet(header, Buffer.from([0xff, 0xff])));
+      }
+      mic.start();
+      await until(() => frames >= 10 && stats.some((s) => s.audio.total.decode_failed === 3), 'good frames after bad');
+      expect(errors.filter((e) => /audio: could not decode an Opus packet/.test(e))).toHaveLength(1);
+      expect(peer.currentState).toBe('connected');
+    } finally {
+      mic.stop();
+      await browser.close();
+      await peer.close();
+    }
+  });
+
   test('an offer with audio in G.711 only: a clear error, video still answered', async () => {
     const peer = await MediaPeer.create({ hostAddresses: ['127.0.0.1'] });
     const browser = new FakeBrowser({ audio: 'pcmu' });

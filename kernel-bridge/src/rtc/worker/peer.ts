@@ -157,11 +157,11 @@ export class Peer {
   async answer(sdp: string): Promise<string> {
     if (typeof sdp !== 'string' || !/^v=0/m.test(sdp)) throw new Error('offer is not an SDP (no "v=0" line)');
     if (!/^m=video /m.test(sdp)) throw new Error('offer has no video m-line');
-    if (/^m=audio /m.test(sdp) && !/^a=rtpmap:\d+ (opus|PCMU|PCMA)\//im.test(sdp))
-      throw new Error('offer has audio in none of the codecs the kernel takes (Opus)');
     const mLines = countMLines(sdp);
     if (mLines > MAX_OFFER_MLINES)
       throw new Error(`offer has ${mLines} m-lines; at most ${MAX_OFFER_MLINES} are accepted`);
+    if (/^m=audio /m.test(sdp) && !/^a=rtpmap:\d+ (opus|PCMU|PCMA)\//im.test(sdp))
+      throw new Error('offer has audio in none of the codecs the kernel takes (Opus)');
     if (this.pc.signalingState !== 'stable' || this.pc.remoteDescription) {
       throw new Error('offer already answered (renegotiation is not supported)');
     }

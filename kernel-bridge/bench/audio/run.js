@@ -46,7 +46,8 @@ function startKernel() {
       else if (m.t === 'answer') k.answer?.resolve(m.sdp);
       else if (m.t === 'candidate') k.onCandidate(m.candidate);
       else if (m.t === 'stats') k.audio = m.audio;
-      else if (m.t === 'error') k.answer ? k.answer.reject(new Error(m.message)) : console.error('kernel:', m.message);
+      else if (m.t === 'error' && k.answer) k.answer.reject(new Error(m.message));
+      else if (m.t === 'error') console.error('kernel:', m.message);
     });
     child.on('exit', (code) => reject(new Error(`kernel.js exited (${code})`)));
   });

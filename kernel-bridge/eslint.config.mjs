@@ -71,6 +71,7 @@ export default defineConfig([
     // The benches that drive Chromium: page.evaluate callbacks and init scripts run in the browser.
     files: [
       'bench/g2g/run.js',
+      'bench/audio/run.js',
       'bench/soak/run.js',
       'bench/shared/chromium.js',
       'bench/shared/stamp.js',

@@ -45,6 +45,7 @@ export function detached<T>(fn: () => T): T {
 export * from './widgets';
 export { webrtcStreamer, WebRtcStreamer } from './streamer';
 export type {
+  AudioTransform,
   StreamerOptions,
   Transform,
   KernelStatus,
@@ -62,6 +63,7 @@ export type {
   RecordedFile,
 } from './streamer';
 export { createI420Frame, frameFromRGBA, I420Frame, latestFirst } from './media';
+export { audioFrameProblem, MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES, rms, scaleAudio, toneLevel } from './media';
 export type { Frame, AudioFrame, LatestFirstOptions } from './media';
 export { mediaFile, MediaFile, writeTestClip } from './sources';
 export type { MediaFileOptions, TestClipOptions } from './sources';

@@ -38,6 +38,19 @@ export class FakeStream {
   getVideoTracks(): FakeTrack[] {
     return this.tracks.filter((t) => t.kind === 'video');
   }
+  getAudioTracks(): FakeTrack[] {
+    return this.tracks.filter((t) => t.kind === 'audio');
+  }
+  addTrack(track: FakeTrack): void {
+    this.tracks.push(track);
+  }
+}
+
+/** A microphone track (kind audio). */
+export function audioTrack(deviceId = 'mic-1'): FakeTrack {
+  const track = new FakeTrack(undefined, deviceId);
+  track.kind = 'audio';
+  return track;
 }
 
 export const asStream = (s: FakeStream): MediaStream => s as unknown as MediaStream;
@@ -91,7 +104,7 @@ export class FakePeerConnection implements IPeerConnectionLike {
   ontrack: IPeerConnectionLike['ontrack'] = null;
   onconnectionstatechange: (() => void) | null = null;
   closed = false;
-  transceivers: { track: MediaStreamTrack | 'video'; init: RTCRtpTransceiverInit; t: FakeTransceiver }[] = [];
+  transceivers: { track: MediaStreamTrack | 'video' | 'audio'; init: RTCRtpTransceiverInit; t: FakeTransceiver }[] = [];
   addedCandidates: (RTCIceCandidateInit | undefined)[] = [];
   /** Every call, in order, for ordering assertions. */
   calls: string[] = [];
@@ -104,7 +117,7 @@ export class FakePeerConnection implements IPeerConnectionLike {
     FakePeerConnection.instances.push(this);
   }
 
-  addTransceiver(track: MediaStreamTrack | 'video', init: RTCRtpTransceiverInit): FakeTransceiver {
+  addTransceiver(track: MediaStreamTrack | 'video' | 'audio', init: RTCRtpTransceiverInit): FakeTransceiver {
     this.calls.push('addTransceiver');
     const t = new FakeTransceiver();
     this.transceivers.push({ track, init, t });
@@ -208,6 +221,9 @@ export class FakeMediaDevices {
         throw this.error;
       }
       const stream = new FakeStream();
+      if (constraints.audio) {
+        stream.addTrack(audioTrack());
+      }
       this.streams.push(stream);
       return asStream(stream);
     };

@@ -82,9 +82,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /**
  * getUserMedia constraints: the widget's `media_constraints` (default
  * `{video: true}`), with the chosen camera added to the video constraint.
- * Audio is never requested: the kernel handles video only.
+ * Audio only with `audio` (the widget's `audio` trait; see microphone.ts),
+ * else never requested.
  */
-export function buildConstraints(mediaConstraints: unknown, deviceId: string | null): MediaStreamConstraints {
+export function buildConstraints(
+  mediaConstraints: unknown,
+  deviceId: string | null,
+  audio: boolean | MediaTrackConstraints = false,
+): MediaStreamConstraints {
   let video: boolean | MediaTrackConstraints = true;
   if (isObject(mediaConstraints) && 'video' in mediaConstraints) {
     const v = mediaConstraints.video;
@@ -100,7 +105,7 @@ export function buildConstraints(mediaConstraints: unknown, deviceId: string | n
   if (deviceId) {
     video = { ...(video === true ? {} : video), deviceId: { exact: deviceId } };
   }
-  return { video, audio: false };
+  return { video, audio };
 }
 
 /** A sentence for the user about a failed getUserMedia. */

@@ -10,6 +10,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { IWebRtcSettings, resolveCodec, resolveIceServers, resolveQuality, resolveShowStats } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
+import { audioConstraint, loadMicrophoneChoice, saveMicrophoneChoice } from './microphone';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
 import {
   fitText,
@@ -92,6 +93,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       quality: null,
       mode: 'sendrecv',
       recording: { active: false, files: [] },
+      audio: false,
     };
   }
 
@@ -114,6 +116,9 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   private _lastSample!: { sessionId: number; sample: IRtcStatsSample } | null;
   private _cameraChosen!: Signal<this, string | null>;
   private _viewWaiters!: (() => void)[];
+  private _microphoneChosen!: Signal<this, string | null>;
+  private _outputMuted!: boolean;
+  private _outputMutedChanged!: Signal<this, boolean>;
 
   initialize(attributes: ObjectHash, options: IBackboneModelOptions): void {
     super.initialize(attributes, options);
@@ -131,6 +136,9 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this._lastSample = null;
     this._cameraChosen = new Signal(this);
     this._viewWaiters = [];
+    this._microphoneChosen = new Signal(this);
+    this._outputMuted = false;
+    this._outputMutedChanged = new Signal(this);
     this._viewGrace = new ViewGrace({
       isActive: () => this.active,
       isKernelBusy: () => this._kernelBusy(),
@@ -199,6 +207,33 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   /** A view chose a camera for this stream's key (null = the default camera). */
   get cameraChosen(): ISignal<this, string | null> {
     return this._cameraChosen;
+  }
+
+  /** A view chose a microphone for this stream's key (null = the default one). */
+  get microphoneChosen(): ISignal<this, string | null> {
+    return this._microphoneChosen;
+  }
+
+  /** The output's audio was muted or unmuted (in any view; all views follow). */
+  get outputMutedChanged(): ISignal<this, boolean> {
+    return this._outputMutedChanged;
+  }
+
+  /** Whether the kernel's audio is muted in this page (not sent silent: only not played). */
+  get outputMuted(): boolean {
+    return this._outputMuted;
+  }
+
+  setOutputMuted(muted: boolean): void {
+    if (muted !== this._outputMuted) {
+      this._outputMuted = muted;
+      this._outputMutedChanged.emit(muted);
+    }
+  }
+
+  /** True when the stream carries the microphone (the `audio` trait). */
+  get audioOn(): boolean {
+    return this.get('audio') === true;
   }
 
   /** The page services (cameras, peer connections, settings) of this model. */
@@ -300,7 +335,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
    * Opens the camera and negotiates with the kernel. Does nothing while a
    * session is active (every view shows that one) or after close.
    */
-  async startStreaming(camera?: ICameraRequest): Promise<void> {
+  async startStreaming(camera?: ICameraRequest, microphone?: ICameraRequest): Promise<void> {
     const client = this._client;
     if (client.active || client.disposed) {
       return;
@@ -311,7 +346,13 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       return;
     }
     const deviceId = camera ? camera.deviceId || null : loadCameraChoice(this.cameraKey);
-    const constraints = buildConstraints(this.get('media_constraints'), deviceId);
+    const micId = microphone ? microphone.deviceId || null : loadMicrophoneChoice(this.cameraKey);
+    const audio = this.audioOn;
+    const constraints = buildConstraints(
+      this.get('media_constraints'),
+      deviceId,
+      audioConstraint(audio, micId, !!microphone?.listed, this.get('media_constraints')),
+    );
     if (deviceId && !camera?.listed && typeof constraints.video === 'object') {
       // Not verified against the device list (ids hidden before permission):
       // prefer it, but fall back to another camera rather than failing.
@@ -328,6 +369,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       codec: resolveCodec(this.get('codec'), settings),
       quality: this._quality(),
       mode,
+      audio,
     });
   }
 
@@ -414,6 +456,12 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     } catch (error) {
       console.warn('jupyterlab-webrtc: could not send the browser status', error);
     }
+  }
+
+  /** Remembers the microphone for this stream's key and tells the views. */
+  chooseMicrophone(deviceId: string | null): void {
+    saveMicrophoneChoice(this.cameraKey, deviceId || null);
+    this._microphoneChosen.emit(deviceId || null);
   }
 
   /** A view now shows this model (cancels a pending stop for lack of views). */

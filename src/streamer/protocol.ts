@@ -159,6 +159,24 @@ export interface IStageCounts {
   encoded: number;
   sent: number;
 }
+/**
+ * Audio frames (20 ms) per stage of the kernel's audio path (docs/design.md, "Audio"): received
+ * (Opus packets) → decoded (or decode_failed) → dropped_worker (the main thread busy ~0.3 s) →
+ * delivered to transformAudio → transformed (or transform_errors, passed through) → dropped_send
+ * → encoded (20 ms Opus frames) → sent.
+ */
+export interface IAudioStageCounts {
+  received: number;
+  decoded: number;
+  decode_failed: number;
+  dropped_worker: number;
+  delivered: number;
+  transformed: number;
+  transform_errors: number;
+  dropped_send: number;
+  encoded: number;
+  sent: number;
+}
 export interface IStatsMessage {
   type: 'stats';
   /** Summary of the last interval (also in `fps` / `total`). */
@@ -183,6 +201,8 @@ export interface IStatsMessage {
   loss_out: number;
   /** Packets from the browser the kernel never received, since the session started. */
   lost_in: number;
+  /** Audio frames per stage, per second and since the session started; optional. */
+  audio?: { fps: IAudioStageCounts; total: IAudioStageCounts };
 }
 export type KernelMessage =
   | IAnswerMessage
@@ -219,7 +239,9 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   select_camera: true,
 });
 /** The plain numeric fields of IStatsMessage (all finite and non-negative). */
-export const STATS_FIELDS = namesOf<Exclude<keyof IStatsMessage, 'type' | 'fps' | 'total' | 'rtt_ms' | 'loss_out'>>({
+export const STATS_FIELDS = namesOf<
+  Exclude<keyof IStatsMessage, 'type' | 'fps' | 'total' | 'rtt_ms' | 'loss_out' | 'audio'>
+>({
   fps_in: true,
   fps_out: true,
   dropped: true,
@@ -237,6 +259,19 @@ export const STATS_STAGES = namesOf<keyof IStageCounts>({
   decode_failed: true,
   dropped_worker: true,
   dropped_main: true,
+  delivered: true,
+  transformed: true,
+  transform_errors: true,
+  dropped_send: true,
+  encoded: true,
+  sent: true,
+});
+/** The stages of IAudioStageCounts in order (all finite and non-negative). */
+export const AUDIO_STATS_STAGES = namesOf<keyof IAudioStageCounts>({
+  received: true,
+  decoded: true,
+  decode_failed: true,
+  dropped_worker: true,
   delivered: true,
   transformed: true,
   transform_errors: true,
@@ -281,6 +316,8 @@ export interface IStreamerSyncedState {
   log: string[];
   /** Per-widget encoder and quality controls; null (or a null field) = the site setting. */
   quality: IQuality | null;
+  /** The microphone too: getUserMedia audio, an Opus transceiver, the output's audio played (default false). */
+  audio: boolean;
   /** Which way video goes (STREAM_MODES). */
   mode: StreamMode;
   /** Whether the stream is being recorded, and its files (see IRecordingState). */
@@ -307,6 +344,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   quality: true,
   mode: true,
   recording: true,
+  audio: true,
 });
 
 // ---- Validation of what the kernel sends ----
@@ -503,17 +541,42 @@ const isFigure = (value: unknown): value is number => typeof value === 'number' 
 
 /** The per-stage counts of a stats message, or why not. */
 function parseStages(value: unknown, name: string): IStageCounts | string {
+  return parseCounts(value, name, STATS_STAGES);
+}
+
+/** Counts of the given stages (only those kept), or why not. */
+function parseCounts<K extends string>(value: unknown, name: string, stages: K[]): Record<K, number> | string {
   if (!isObject(value)) {
     return `stats.${name} must be an object of stage counts`;
   }
-  const counts: Partial<IStageCounts> = {};
-  for (const stage of STATS_STAGES) {
-    if (!isFigure(value[stage])) {
+  const counts: Partial<Record<K, number>> = {};
+  for (const stage of stages) {
+    const figure = value[stage];
+    if (!isFigure(figure)) {
       return `stats.${name}.${stage} must be a finite non-negative number`;
     }
-    counts[stage] = value[stage];
+    counts[stage] = figure;
   }
-  return counts as IStageCounts;
+  return counts as Record<K, number>;
+}
+
+/** The optional `audio` of a stats message: undefined when absent, or why it is malformed. */
+function parseAudioStats(value: unknown): IStatsMessage['audio'] | string {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!isObject(value)) {
+    return 'stats.audio must be an object {fps, total}';
+  }
+  const fps = parseCounts(value.fps, 'audio.fps', AUDIO_STATS_STAGES);
+  if (typeof fps === 'string') {
+    return fps;
+  }
+  const total = parseCounts(value.total, 'audio.total', AUDIO_STATS_STAGES);
+  if (typeof total === 'string') {
+    return total;
+  }
+  return { fps, total };
 }
 
 function parseStats(data: Record<string, unknown>): ParseResult {
@@ -540,6 +603,13 @@ function parseStats(data: Record<string, unknown>): ParseResult {
   }
   stats.rtt_ms = data.rtt_ms;
   stats.loss_out = data.loss_out;
+  const audio = parseAudioStats(data.audio);
+  if (typeof audio === 'string') {
+    return { ok: false, reason: audio };
+  }
+  if (audio) {
+    stats.audio = audio;
+  }
   return { ok: true, message: stats as IStatsMessage };
 }
 

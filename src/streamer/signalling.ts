@@ -37,7 +37,7 @@ export interface IPeerConnectionLike {
   ontrack: ((event: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null;
   onconnectionstatechange: (() => void) | null;
   addTransceiver(
-    trackOrKind: MediaStreamTrack | 'video',
+    trackOrKind: MediaStreamTrack | 'video' | 'audio',
     init: RTCRtpTransceiverInit,
   ): { setCodecPreferences?: (codecs: RTCRtpCodec[]) => void; sender?: IRtpSenderLike };
   createOffer(): Promise<RTCSessionDescriptionInit>;
@@ -83,6 +83,11 @@ export interface IStartOptions {
   quality: IQuality;
   /** Which way video goes; default sendrecv. */
   mode?: StreamMode;
+  /**
+   * Audio too (the stream's `audio`; `constraints.audio` must ask for it unless recvonly): one audio
+   * transceiver, Opus, in the mode's direction, like the video's.
+   */
+  audio?: boolean;
 }
 
 interface ISession {
@@ -99,6 +104,8 @@ interface ISession {
   outgoing: (RTCIceCandidateInit | null)[];
   /** The kernel's candidates received before its answer was applied. */
   incoming: (RTCIceCandidateInit | null)[];
+  /** The kernel's stream (video, and audio when on): its tracks gathered in one MediaStream. */
+  remote: MediaStream | null;
   answerTimer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -179,6 +186,7 @@ export class SignallingClient {
       answerReceived: false,
       outgoing: [],
       incoming: [],
+      remote: null,
       answerTimer: null,
     };
     this._session = session;
@@ -194,7 +202,8 @@ export class SignallingClient {
       } catch (error) {
         if (this._session === session) {
           this._session = null;
-          this._setState('error', describeCameraError(error));
+          const text = describeCameraError(error);
+          this._setState('error', options.audio ? text.replace(/^camera/, 'camera or microphone') : text);
         }
         return;
       }
@@ -229,6 +238,9 @@ export class SignallingClient {
           : pc.addTransceiver('video', { direction: 'recvonly' });
       applyCodecPreference(transceiver, options.codec, this.options.getCodecCapabilities);
       session.sender = transceiver.sender ?? null;
+      if (options.audio) {
+        this._addAudio(pc, stream, mode);
+      }
       // Before the offer, so the first frames already respect the caps (again once connected).
       this._applyQuality(session);
 
@@ -535,14 +547,40 @@ export class SignallingClient {
     }
   }
 
+  /**
+   * The audio transceiver (Opus is the browser's default audio codec, which the kernel requires):
+   * recvonly receives the kernel's audio with no microphone opened; otherwise the microphone's
+   * track. A stream without an audio track goes on with video only, and says so.
+   */
+  private _addAudio(pc: IPeerConnectionLike, stream: MediaStream | null, direction: StreamMode): void {
+    if (direction === 'recvonly' || !stream) {
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      return;
+    }
+    const track = stream.getAudioTracks()[0];
+    if (!track) {
+      this._notice.emit('microphone missing: the browser gave no audio track; streaming video only');
+      return;
+    }
+    pc.addTransceiver(track, { direction, streams: [stream] });
+  }
+
+  /** Each of the kernel's tracks (video, audio) joins the session's one remote stream. */
   private _onTrack(session: ISession, event: { track: MediaStreamTrack; streams: readonly MediaStream[] }): void {
     if (this._session !== session) {
       return;
     }
-    const stream =
-      event.streams[0] ??
-      (this.options.makeStream ? this.options.makeStream(event.track) : new MediaStream([event.track]));
-    this._remoteStreamChanged.emit(stream);
+    const remote = session.remote;
+    if (remote && remote !== event.streams[0]) {
+      if (!remote.getTracks().includes(event.track)) {
+        remote.addTrack(event.track);
+      }
+    } else {
+      session.remote =
+        event.streams[0] ??
+        (this.options.makeStream ? this.options.makeStream(event.track) : new MediaStream([event.track]));
+    }
+    this._remoteStreamChanged.emit(session.remote);
   }
 
   private _onConnectionState(session: ISession): void {

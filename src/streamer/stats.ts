@@ -4,7 +4,7 @@
  * and what the output video has shown. Kept apart from the DOM (dom.ts renders it) so the stage
  * names, which UI tests and the page benchmark read as data attributes, live in one place.
  */
-import type { IStageCounts, IStatsMessage } from './protocol';
+import type { IAudioStageCounts, IStageCounts, IStatsMessage } from './protocol';
 import type { IBrowserStats, IStageFigure } from './rtc-stats';
 
 /** One row: a stage's frames per second, its total since the session started, and its time per frame. */
@@ -51,6 +51,20 @@ const KERNEL_LABELS: Record<keyof IStageCounts, string> = {
   sent: 'sent',
 };
 
+/** The kernel's audio stages (20 ms frames), shown as a fourth table when the kernel reports them. */
+const AUDIO_LABELS: Record<keyof IAudioStageCounts, string> = {
+  received: 'received',
+  decoded: 'decoded',
+  decode_failed: 'undecodable',
+  dropped_worker: 'dropped (worker)',
+  delivered: 'to transform',
+  transformed: 'transformed',
+  transform_errors: 'transform errors',
+  dropped_send: 'dropped (before encoder)',
+  encoded: 'encoded',
+  sent: 'sent',
+};
+
 const NONE: IStageFigure = { fps: null, total: null };
 
 function row(stage: string, label: string, figure: IStageFigure, ms: number | null = null): IStatsRow {
@@ -70,8 +84,30 @@ function kernelMs(stats: IStatsMessage, stage: keyof IStageCounts): number | nul
   }
 }
 
-/** The overlay's table: every stage of the three sides, figures null where not (yet) known. */
+/**
+ * The overlay's table: every stage of the three sides, figures null where not (yet) known; and a
+ * fourth, `audio.<stage>` rows, when the kernel reports audio.
+ */
 export function statsGroups(
+  kernel: IStatsMessage | null,
+  browser: IBrowserStats | null,
+  shown: IShownFigures | null,
+): IStatsGroup[] {
+  const groups = videoGroups(kernel, browser, shown);
+  const audio = kernel?.audio;
+  if (audio && audio.total.received + audio.total.sent > 0) {
+    const stages = Object.keys(AUDIO_LABELS) as (keyof IAudioStageCounts)[];
+    groups.push({
+      title: 'kernel audio (20 ms frames)',
+      rows: stages.map((stage) =>
+        row(`audio.${stage}`, AUDIO_LABELS[stage], { fps: audio.fps[stage], total: audio.total[stage] }),
+      ),
+    });
+  }
+  return groups;
+}
+
+function videoGroups(
   kernel: IStatsMessage | null,
   browser: IBrowserStats | null,
   shown: IShownFigures | null,

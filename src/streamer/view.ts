@@ -7,6 +7,7 @@ import { DOMWidgetView } from '@jupyter-widgets/base';
 import { Signal } from '@lumino/signaling';
 
 import { resolveShowStats } from '../settings';
+import { AudioControls } from './audio-controls';
 import { ICamera, listCameras, loadCameraChoice } from './camera';
 import { buildStreamer, IStreamerElements, layoutForMode, renderStatsTable, showStream, trackVideoSize } from './dom';
 import { WebRtcStreamerModel } from './model';
@@ -54,6 +55,8 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this._record = new RecordButton((action) => this.model.record(action));
     this._els.stop.after(this._record.button);
     this._els.status.after(this._record.files);
+    this._audio = new AudioControls(this.model, this._els.output);
+    this._audio.insertAfter(this._els.camera.parentElement ?? this._els.camera);
 
     // Lumino signals, with this view as receiver: remove() disconnects them.
     const model = this.model;
@@ -64,6 +67,8 @@ export class WebRtcStreamerView extends DOMWidgetView {
     model.statsChanged.connect(this._renderStats, this);
     model.browserStatsChanged.connect(this._onBrowserStats, this);
     model.cameraChosen.connect(this._renderCameraChoice, this);
+    model.microphoneChosen.connect((_, id) => this._audio.showChoice(id), this);
+    model.outputMutedChanged.connect(() => this._audio.render(), this);
     const env = model.env;
     env.settings.changed.connect(this._renderStats, this);
     // The synced traits: Backbone events (listenTo is undone by remove()).
@@ -75,6 +80,10 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this.listenTo(model, 'change:mode', () => {
       this._renderMode();
       this._renderState();
+    });
+    this.listenTo(model, 'change:audio', () => {
+      this._audio.render();
+      void this._audio.refresh();
     });
     if (env.devices?.addEventListener) {
       this._onDeviceChange = () => void this._refreshCameras();
@@ -90,6 +99,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this._showIfChanged(this._els.local, this.model.localStream);
     this._showIfChanged(this._els.output, this.model.remoteStream);
     void this._refreshCameras(this._cameraInUse());
+    void this._audio.refresh(this.model.localStream?.getAudioTracks?.()[0]?.getSettings?.().deviceId);
   }
 
   /** The session state (the first word of the status line). */
@@ -100,10 +110,13 @@ export class WebRtcStreamerView extends DOMWidgetView {
   /** Opens the camera and negotiates with the kernel (the model's session). */
   async startStreaming(): Promise<void> {
     const deviceId = this._els.camera.value || loadCameraChoice(this.model.cameraKey);
-    await this.model.startStreaming({
-      deviceId,
-      listed: this._cameras.some((c) => c.deviceId === deviceId),
-    });
+    await this.model.startStreaming(
+      {
+        deviceId,
+        listed: this._cameras.some((c) => c.deviceId === deviceId),
+      },
+      this._audio.request(),
+    );
   }
 
   /** Stops the model's session (telling the kernel) and releases the camera. */
@@ -136,6 +149,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     // While playing, another camera is switched to at once (replaceTrack); not while connecting.
     els.camera.disabled = model.streamState === 'connecting';
     this._renderRecording();
+    this._audio.render();
     this._renderError();
   }
 
@@ -153,6 +167,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     if (stream) {
       // Labels and ids are visible once the camera is allowed.
       void this._refreshCameras(this._cameraInUse());
+      void this._audio.refresh(stream.getAudioTracks?.()[0]?.getSettings?.().deviceId);
     }
   }
 
@@ -289,6 +304,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
 
   private _els!: IStreamerElements;
   private _record: RecordButton | null = null;
+  private _audio!: AudioControls;
   private _shown: IShownFigures | null = null;
   private _lastShown: IShownFrames | null = null;
   private _cameras: ICamera[] = [];

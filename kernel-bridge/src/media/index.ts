@@ -5,3 +5,4 @@
 export { type Frame, I420Frame, createI420Frame, frameFromRGBA, i420Size, chromaWidth, chromaHeight } from './frame';
 export { latestFirst, type LatestFirstOptions } from './latest-first';
 export { type AudioFrame, audioFrameProblem, MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES } from './audio-frame';
+export { rms, scaleAudio, toneLevel } from './audio-level';

@@ -9,4 +9,4 @@ export {
   type PeerState,
 } from './media-peer';
 export { perSecond } from './per-second';
-export type { EncoderCaps } from './protocol';
+export type { EncoderCaps, PeerAudioCounts } from './protocol';

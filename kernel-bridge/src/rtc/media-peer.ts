@@ -4,20 +4,23 @@
  *
  * Both directions are latest-first (media/latest-slot.ts): a decoded frame waits in one slot for the
  * transform, and a frame to send waits in one gate slot while the worker encodes the previous one.
+ * Audio is a bounded queue both ways instead (AUDIO_IN_FLIGHT frames): every 20 ms counts.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BehaviorSubject, Observable, ReplaySubject, Subject } from 'rxjs';
 import { toError } from '../errors';
+import { MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES, type AudioFrame } from '../media/audio-frame';
 import { I420BufferPool } from '../media/buffer-pool';
 import { I420Frame, i420Size, releaseScalers, type Frame } from '../media/frame';
 import { LatestGate, LatestSlot } from '../media/latest-slot';
 import { perSecond } from './per-second';
-import { checkEncoderCaps } from './protocol';
+import { AUDIO_IN_FLIGHT, checkEncoderCaps } from './protocol';
 import type { RecordedFile, RecordTarget } from './record-protocol';
 import type {
   CandidateInit,
+  PeerAudioCounts,
   EncoderCaps,
   FromWorker,
   IceServerLike,
@@ -120,6 +123,8 @@ export class MediaPeer {
   readonly localCandidates$: Observable<CandidateInit | null>;
   /** Decoded incoming frames (hot). The receiver owns each frame. */
   readonly frames$: Observable<Frame>;
+  /** Decoded incoming audio (hot): 20 ms, 48 kHz, mono frames from the browser's microphone. */
+  readonly audio$: Observable<AudioFrame>;
   readonly state$: Observable<PeerState>;
   /** ~1 Hz while the worker runs. */
   readonly stats$: Observable<MediaStats>;
@@ -130,6 +135,16 @@ export class MediaPeer {
 
   private readonly candidates = new ReplaySubject<CandidateInit | null>();
   private readonly frames = new Subject<Frame>();
+  private readonly audio = new Subject<AudioFrame>();
+  /** Audio frames from the worker not yet delivered (at most AUDIO_IN_FLIGHT: the worker holds back beyond). */
+  private audioQueue: AudioFrame[] = [];
+  private audioDeliveryScheduled = false;
+  private audioDelivered = 0;
+  /** Audio frames posted to the worker and not yet handled there, and the buffers that came back. */
+  private audioSending = 0;
+  private audioDroppedSend = 0;
+  private readonly audioBuffers: ArrayBuffer[] = [];
+  private lastAudioTotal: PeerAudioCounts | null = null;
   private readonly state = new BehaviorSubject<PeerState>('new');
   private readonly stats = new Subject<MediaStats>();
   private readonly errors = new Subject<Error>();
@@ -175,6 +190,7 @@ export class MediaPeer {
     this.requestTimeoutMs = requestTimeoutMs;
     this.localCandidates$ = this.candidates.asObservable();
     this.frames$ = this.frames.asObservable();
+    this.audio$ = this.audio.asObservable();
     this.state$ = this.state.asObservable();
     this.stats$ = this.stats.asObservable();
     this.errors$ = this.errors.asObservable();
@@ -274,6 +290,27 @@ export class MediaPeer {
   }
 
   /**
+   * Encodes (Opus) and sends an audio frame to the browser: 48 kHz, 1 or 2 channels; any number of
+   * samples (the worker cuts 20 ms frames). A queue, not latest-first: frames are sent in order;
+   * only beyond AUDIO_IN_FLIGHT frames waiting for the worker is one dropped (counted). The frame's
+   * data is copied: the caller may reuse it.
+   */
+  sendAudio(frame: AudioFrame): void {
+    if (this.closing || this.exited) return;
+    if (this.audioSending >= AUDIO_IN_FLIGHT) {
+      this.audioDroppedSend++;
+      return;
+    }
+    const bytes = frame.data.byteLength;
+    const i = this.audioBuffers.findIndex((b) => b.byteLength >= bytes);
+    const buffer = i >= 0 ? this.audioBuffers.splice(i, 1)[0] : new ArrayBuffer(bytes);
+    new Float32Array(buffer, 0, frame.data.length).set(frame.data);
+    this.audioSending++;
+    const { sampleRate, channels, samples, timestamp } = frame;
+    this.post({ t: 'audio', sampleRate, channels, samples, timestamp, buffer }, [buffer]);
+  }
+
+  /**
    * Caps on what is encoded and sent from the next frame on: size (scaled down before encoding),
    * frame rate (frames above it skipped, counted as dropped) and target bitrate (the encoder is
    * re-created, starting with a keyframe). No renegotiation. Throws on caps out of range.
@@ -369,6 +406,25 @@ export class MediaPeer {
         }
         break;
       }
+      case 'audio': {
+        const length = m.samples * m.channels;
+        const bounded = m.channels >= 1 && m.channels <= MAX_AUDIO_CHANNELS && m.samples <= MAX_AUDIO_SAMPLES;
+        if (!bounded || !Number.isInteger(length) || length <= 0 || length * 4 > m.buffer.byteLength) {
+          this.post({ t: 'audio_ack', n: 1 });
+          break;
+        }
+        const { sampleRate, channels, samples, timestamp } = m;
+        this.audioQueue.push({ sampleRate, channels, samples, timestamp, data: new Float32Array(m.buffer, 0, length) });
+        if (!this.audioDeliveryScheduled) {
+          this.audioDeliveryScheduled = true;
+          setImmediate(() => this.deliverAudio());
+        }
+        break;
+      }
+      case 'audio_sent':
+        this.audioSending = Math.max(0, this.audioSending - 1);
+        if (this.audioBuffers.length < AUDIO_IN_FLIGHT) this.audioBuffers.push(m.buffer);
+        break;
       case 'sent': {
         this.sendPool.give(m.buffer);
         if (this.closing) this.sendGate.clear();
@@ -423,6 +479,13 @@ export class MediaPeer {
       encoded: w.encoded,
       sent: w.sent,
     };
+    const audioTotal: PeerAudioCounts = {
+      ...report.audio,
+      delivered: this.audioDelivered,
+      dropped_send: report.audio.dropped_send + this.audioDroppedSend,
+    };
+    const audio = { total: audioTotal, fps: perSecond(audioTotal, this.lastAudioTotal, report.interval_ms) };
+    this.lastAudioTotal = audioTotal;
     const link = report.link;
     const bits = (now: number, before: number | undefined) => Math.max(0, now - (before ?? 0)) * 8;
     const stats: MediaStats = {
@@ -434,6 +497,7 @@ export class MediaPeer {
       encode_ms: report.encode_ms,
       total,
       fps: perSecond(total, this.lastTotal, report.interval_ms),
+      audio,
       // bits per ms = kbit/s
       kbps_in: bits(link.bytes_in, this.lastLink?.bytes_in) / report.interval_ms,
       kbps_out: bits(link.bytes_out, this.lastLink?.bytes_out) / report.interval_ms,
@@ -495,6 +559,23 @@ export class MediaPeer {
     this.post({ t: 'ack' });
   }
 
+  /** Hands the queued audio frames to the subscribers in order, outside the port handler (see deliverFrame). */
+  private deliverAudio(): void {
+    this.audioDeliveryScheduled = false;
+    const frames = this.audioQueue;
+    this.audioQueue = [];
+    if (frames.length === 0 || this.closing || this.exited) return;
+    for (const frame of frames) {
+      this.audioDelivered++;
+      try {
+        this.audio.next(frame);
+      } catch (e) {
+        this.errors.next(toError(e));
+      }
+    }
+    this.post({ t: 'audio_ack', n: frames.length });
+  }
+
   private fail(e: Error): void {
     if (this.state.value === 'closed') return;
     this.errors.next(e);
@@ -519,6 +600,7 @@ export class MediaPeer {
     if (this.state.value !== 'closed') this.state.next('closed');
     this.candidates.complete();
     this.frames.complete();
+    this.audio.complete();
     this.stats.complete();
     this.errors.complete();
     this.state.complete();

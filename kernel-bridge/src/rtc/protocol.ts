@@ -79,6 +79,8 @@ export interface MediaStats {
   total: PeerFrameCounts;
   /** Per-stage frames per second over the last interval. */
   fps: PeerFrameCounts;
+  /** Audio frames per stage: since the peer started, and per second over the last interval. */
+  audio: { total: PeerAudioCounts; fps: PeerAudioCounts };
   /** Bitrate from / to the browser over the last interval, kbit/s (RTP payload). */
   kbps_in: number;
   kbps_out: number;
@@ -88,6 +90,42 @@ export interface MediaStats {
   /** VP8 encoders the worker opened so far (0: nothing was ever encoded, e.g. a sendonly stream). */
   encoder_opens: number;
 }
+
+/**
+ * A peer's audio frames (20 ms each from browsers), counted per stage since the peer started, like
+ * PeerFrameCounts. The worker counts received..dropped_worker, encoded, sent and the not-connected
+ * part of dropped_send; MediaPeer counts delivered and the rest of dropped_send.
+ */
+export interface PeerAudioCounts {
+  /** Opus packets received from the browser. */
+  received: number;
+  /** Packets decoded to an AudioFrame. */
+  decoded: number;
+  /** Packets that gave no audio (corrupt). */
+  decode_failed: number;
+  /** Decoded frames dropped because the main thread held AUDIO_IN_FLIGHT frames unread (busy for ~0.3 s). */
+  dropped_worker: number;
+  /** Frames handed to transformAudio. */
+  delivered: number;
+  /** Frames to send dropped: not connected, no audio negotiated, a full queue to the worker, a bad frame. */
+  dropped_send: number;
+  /** 20 ms Opus frames encoded. */
+  encoded: number;
+  /** Opus packets sent. */
+  sent: number;
+}
+
+/** The worker's share of PeerAudioCounts. */
+export type WorkerAudioCounts = Omit<PeerAudioCounts, 'delivered'>;
+
+/**
+ * Decoded audio frames posted to the main thread and not yet delivered to transformAudio, at most
+ * (16 x 20 ms = 320 ms). Audio is a queue, not latest-first: every frame counts, and a frame is
+ * small (3.8 KB mono). In normal operation the main thread takes each within a few ms; only a
+ * cell blocking the main thread for more than 320 ms makes the worker drop (counted) new frames
+ * rather than queue them without bound. The same bound applies to frames sent back.
+ */
+export const AUDIO_IN_FLIGHT = 16;
 
 /** The worker's ~1 Hz report; MediaPeer adds its own counts and the per-second rates (MediaStats). */
 export interface WorkerStatsReport {
@@ -100,6 +138,8 @@ export interface WorkerStatsReport {
   decode_ms: number;
   encode_ms: number;
   total: WorkerFrameCounts;
+  /** Audio stages, cumulative. */
+  audio: WorkerAudioCounts;
   link: LinkStats;
   /** VP8 encoders opened so far. */
   encoder_opens: number;
@@ -144,7 +184,24 @@ export type ToWorker =
   | { t: 'record_start'; id: number; rec: number; targets: RecordTarget[] }
   /** Finalise recording `rec`; the worker answers 'record_done'. */
   | { t: 'record_stop'; rec: number }
+  /** Audio to encode (Opus) and send; the buffer comes back with 'audio_sent'. */
+  | AudioMessage<'audio'>
+  /** The main thread delivered `n` more decoded audio frames (see AUDIO_IN_FLIGHT). */
+  | { t: 'audio_ack'; n: number }
   | { t: 'close' };
+
+/**
+ * An AudioFrame crossing the thread boundary: float32 interleaved samples in `buffer`
+ * (transferred), `samples * channels` of them from offset 0.
+ */
+export interface AudioMessage<T extends 'audio'> {
+  t: T;
+  sampleRate: number;
+  channels: number;
+  samples: number;
+  timestamp: number;
+  buffer: ArrayBuffer;
+}
 
 export type FromWorker =
   | { t: 'ready' }
@@ -156,6 +213,10 @@ export type FromWorker =
   /** A sent frame was encoded (or dropped); `buffer` is the main thread's buffer coming back. */
   | { t: 'sent'; buffer: ArrayBuffer | null }
   | { t: 'stats'; stats: WorkerStatsReport }
+  /** A decoded audio frame from the browser (48 kHz). */
+  | AudioMessage<'audio'>
+  /** An audio frame to send was handled (encoded or dropped); its buffer comes back. */
+  | { t: 'audio_sent'; buffer: ArrayBuffer }
   | { t: 'error'; message: string; fatal: boolean }
   /** Recording `rec` is finalised (stopped, or the worker closing): its files, and what went wrong if anything did. */
   | { t: 'record_done'; rec: number; files: RecordedFile[]; error: string }

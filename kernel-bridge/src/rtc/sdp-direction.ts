@@ -9,11 +9,17 @@ export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
 const DIRECTIONS: readonly string[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
 
-/**
- * The direction of the first video m-line as the offerer sees it (RFC 8866: its own `a=` direction
- * attribute, else the session-level one, else sendrecv); null when the SDP has no video m-line.
- */
+/** The direction of the first video m-line as the offerer sees it; see directionOf. */
 export function videoDirectionOf(sdp: string): MediaDirection | null {
+  return directionOf(sdp, 'video');
+}
+
+/**
+ * The direction of the first `kind` m-line as the offerer sees it (RFC 8866: its own `a=` direction
+ * attribute, else the session-level one, else sendrecv); null when the SDP has no such m-line.
+ */
+export function directionOf(sdp: string, kind: 'video' | 'audio'): MediaDirection | null {
+  const mLine = `m=${kind} `;
   let session: MediaDirection = 'sendrecv';
   let inVideo = false;
   let seenVideo = false;
@@ -22,7 +28,7 @@ export function videoDirectionOf(sdp: string): MediaDirection | null {
     const line = raw.trimEnd();
     if (line.startsWith('m=')) {
       if (inVideo) break; // the first video section ended
-      inVideo = line.startsWith('m=video ');
+      inVideo = line.startsWith(mLine);
       seenVideo ||= inVideo;
       continue;
     }

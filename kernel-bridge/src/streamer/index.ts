@@ -7,7 +7,7 @@ import { StreamerOptions, WebRtcStreamer } from './streamer';
 
 export { WebRtcStreamer } from './streamer';
 export type { StreamerOptions } from './streamer';
-export type { Transform } from './pipeline';
+export type { AudioTransform, Transform } from './pipeline';
 export type { StartOptions, StreamStatus } from './control';
 export type { SnapshotOptions, SnapshotWhich } from './snapshot';
 export type { Degradation, KernelStatus, StreamMode } from './protocol';

@@ -1,5 +1,6 @@
 /**
- * Runs the notebook's transform over incoming frames and hands each output frame on. The
+ * Runs the notebook's transform over incoming frames (video Frames, or AudioFrames for
+ * transformAudio: the same class, given what a valid output looks like) and hands each output frame on. The
  * transform can be swapped at any time (a re-run cell) without touching the connection.
  *
  * When the transform throws (or its observable errors, or it emits something that is not a
@@ -12,14 +13,27 @@
  * is always the camera, and a transform fed by a source can still mix the camera in.
  */
 import { Observable, Subject, Subscription } from 'rxjs';
-import type { Frame } from '../media';
+import type { AudioFrame, Frame } from '../media';
+import { audioFrameProblem } from '../media/audio-frame';
 
 export type Transform = (frames$: Observable<Frame>) => Observable<Frame>;
 
-const passThrough: Transform = (frames$) => frames$;
+/** What transformAudio takes: `(audio$) => audio$.pipe(map(...))`, AudioFrames in and out. */
+export type AudioTransform = (audio$: Observable<AudioFrame>) => Observable<AudioFrame>;
 
-export interface PipelineEvents {
-  output(frame: Frame): void;
+/** Why a transform's output is not a valid item, or null when it is. */
+export type OutputCheck = (value: unknown) => string | null;
+
+const videoOutputCheck: OutputCheck = (value) =>
+  isFrame(value) ? null : 'the transform emitted something that is not a Frame (width, height, I420 data)';
+
+export const audioOutputCheck: OutputCheck = (value) => {
+  const problem = audioFrameProblem(value);
+  return problem === null ? null : `transformAudio emitted a malformed AudioFrame: ${problem}`;
+};
+
+export interface PipelineEvents<T = Frame> {
+  output(frame: T): void;
   error(error: unknown): void;
   /** The transform produced a frame again after an error. */
   recovered(): void;
@@ -30,14 +44,14 @@ export interface PipelineEvents {
   run?<T>(fn: () => T): T;
 }
 
-export class TransformPipeline {
+export class TransformPipeline<T = Frame> {
   /** The transform's input. */
-  private readonly input = new Subject<Frame>();
+  private readonly input = new Subject<T>();
   /** The browser's frames. */
-  private readonly received = new Subject<Frame>();
-  private transform: Transform = passThrough;
+  private readonly received = new Subject<T>();
+  private transform: (input$: Observable<T>) => Observable<T> = passThrough;
   private subscription: Subscription | null = null;
-  private latest: Frame | null = null;
+  private latest: T | null = null;
   private inputAt = 0;
   private failing = false;
   /** Smoothed time from a frame entering the transform to its output, ms. */
@@ -49,10 +63,13 @@ export class TransformPipeline {
   transformErrors = 0;
 
   /** The browser's frames (whether or not they feed the transform). */
-  readonly frames$: Observable<Frame> = this.received.asObservable();
-  private readonly input$: Observable<Frame> = this.input.asObservable();
+  readonly frames$: Observable<T> = this.received.asObservable();
+  private readonly input$: Observable<T> = this.input.asObservable();
 
-  constructor(private readonly events: PipelineEvents) {
+  constructor(
+    private readonly events: PipelineEvents<T>,
+    private readonly check: OutputCheck = videoOutputCheck,
+  ) {
     this.subscribe();
   }
 
@@ -60,7 +77,7 @@ export class TransformPipeline {
    * On a running stream the new transform is tried at once on the latest frame, so an error it
    * throws is raised while the cell that set it is still running (and shown under that cell).
    */
-  setTransform(transform: Transform): void {
+  setTransform(transform: (input$: Observable<T>) => Observable<T>): void {
     this.transform = transform;
     this.failing = false;
     this.subscribe();
@@ -68,13 +85,13 @@ export class TransformPipeline {
   }
 
   /** The latest input again, through the new transform only (frames$ has seen it). */
-  private retry(frame: Frame): void {
+  private retry(frame: T): void {
     this.enter(frame);
     this.run(() => this.input.next(frame));
   }
 
   /** A frame from the browser: on frames$, and into the transform unless `intoTransform` is false (a source feeds it). */
-  push(frame: Frame, intoTransform = true): void {
+  push(frame: T, intoTransform = true): void {
     if (!intoTransform) {
       this.run(() => this.received.next(frame));
       return;
@@ -87,7 +104,7 @@ export class TransformPipeline {
   }
 
   /** A frame from the stream's source: into the transform only. */
-  pushSource(frame: Frame): void {
+  pushSource(frame: T): void {
     this.enter(frame);
     this.run(() => this.input.next(frame));
   }
@@ -99,7 +116,7 @@ export class TransformPipeline {
     this.received.complete();
   }
 
-  private enter(frame: Frame): void {
+  private enter(frame: T): void {
     this.latest = frame;
     this.inputAt = performance.now();
     this.frameCount++;
@@ -115,7 +132,7 @@ export class TransformPipeline {
   }
 
   private subscribeNow(): void {
-    let output$: Observable<Frame>;
+    let output$: Observable<T>;
     try {
       output$ = this.transform(this.input$);
       if (!output$ || typeof output$.subscribe !== 'function') {
@@ -134,9 +151,10 @@ export class TransformPipeline {
     });
   }
 
-  private emit(frame: Frame): void {
-    if (!isFrame(frame)) {
-      this.fail(new TypeError('the transform emitted something that is not a Frame (width, height, I420 data)'));
+  private emit(frame: T): void {
+    const problem = this.check(frame);
+    if (problem !== null) {
+      this.fail(new TypeError(problem));
       return;
     }
     const took = performance.now() - this.inputAt;
@@ -170,4 +188,8 @@ function isFrame(value: unknown): value is Frame {
     Number.isInteger(frame.height) &&
     frame.data instanceof Uint8Array
   );
+}
+
+function passThrough<T>(input$: Observable<T>): Observable<T> {
+  return input$;
 }

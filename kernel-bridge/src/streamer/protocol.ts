@@ -153,6 +153,24 @@ export interface IStageCounts {
   encoded: number;
   sent: number;
 }
+/**
+ * Audio frames (20 ms each) per stage of the kernel's audio path, in order: received (Opus packets)
+ * = decoded + decode_failed; decoded = dropped_worker + delivered (+ at most AUDIO_IN_FLIGHT queued);
+ * delivered → transformAudio → transformed (+ transform_errors, passed through); encoded counts
+ * 20 ms Opus frames (the transform may emit other lengths), sent their RTP packets.
+ */
+export interface IAudioStageCounts {
+  received: number;
+  decoded: number;
+  decode_failed: number;
+  dropped_worker: number;
+  delivered: number;
+  transformed: number;
+  transform_errors: number;
+  dropped_send: number;
+  encoded: number;
+  sent: number;
+}
 interface IStatsMessage {
   type: 'stats';
   /** Summary of the last interval (also in `fps`/`total`; the benchmarks read these). */
@@ -177,6 +195,8 @@ interface IStatsMessage {
   loss_out: number;
   /** Packets from the browser the kernel never received, since the session started. */
   lost_in: number;
+  /** Audio frames per stage, per second and since the session started; missing from older kernels. */
+  audio?: { fps: IAudioStageCounts; total: IAudioStageCounts };
 }
 export type KernelMessage =
   | IAnswerMessage
@@ -209,6 +229,20 @@ export const STATS_STAGES = namesOf<keyof IStageCounts>({
   decode_failed: true,
   dropped_worker: true,
   dropped_main: true,
+  delivered: true,
+  transformed: true,
+  transform_errors: true,
+  dropped_send: true,
+  encoded: true,
+  sent: true,
+});
+
+/** The stages of IAudioStageCounts in order, at run time. */
+export const AUDIO_STATS_STAGES = namesOf<keyof IAudioStageCounts>({
+  received: true,
+  decoded: true,
+  decode_failed: true,
+  dropped_worker: true,
   delivered: true,
   transformed: true,
   transform_errors: true,
@@ -263,6 +297,8 @@ export interface IStreamerSyncedState {
   log: string[];
   /** Per-widget encoder and quality controls; null (or a null field) = the site setting. */
   quality: IQuality | null;
+  /** The microphone too: an Opus audio track both ways, transformAudio in the kernel (default false). */
+  audio: boolean;
   /** Which way video goes (STREAM_MODES); the browser offers this direction. */
   mode: StreamMode;
   /** Whether the stream is being recorded, and the files: being written while active, else the last recording's. */
@@ -286,6 +322,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   quality: true,
   mode: true,
   recording: true,
+  audio: true,
 });
 
 // ---- Validation of what the frontend sends ----
@@ -360,6 +397,12 @@ function stages(counts: IStageCounts): IStageCounts {
   return fitted;
 }
 
+function audioStages(counts: IAudioStageCounts): IAudioStageCounts {
+  const fitted = {} as IAudioStageCounts;
+  for (const stage of AUDIO_STATS_STAGES) fitted[stage] = figure(counts[stage]);
+  return fitted;
+}
+
 /** Stats with every figure finite and >= 0 (the browser drops the whole message otherwise). */
 function fitStats(stats: IStatsMessage): IStatsMessage {
   return {
@@ -377,6 +420,7 @@ function fitStats(stats: IStatsMessage): IStatsMessage {
     rtt_ms: stats.rtt_ms === null ? null : figure(stats.rtt_ms),
     loss_out: Math.min(1, figure(stats.loss_out)),
     lost_in: figure(stats.lost_in),
+    ...(stats.audio ? { audio: { fps: audioStages(stats.audio.fps), total: audioStages(stats.audio.total) } } : {}),
   };
 }
 

@@ -10,7 +10,7 @@
  */
 import type { Subscribable, Unsubscribable } from 'rxjs';
 import { errorSummary } from '../errors';
-import { i420Size, type Frame } from '../media';
+import { audioFrameProblem, i420Size, type AudioFrame, type Frame } from '../media';
 
 /** What can feed a stream: any Observable of frames (MediaFile is one). */
 export type FrameSource = Subscribable<Frame>;
@@ -18,6 +18,9 @@ export type FrameSource = Subscribable<Frame>;
 export interface SourceEvents {
   /** A frame from the source, checked. */
   frame(frame: Frame): void;
+  /** Audio from the source's `audio$` (a MediaFile has one), checked; subscribed only when `wantsAudio()`. */
+  audio(frame: AudioFrame): void;
+  wantsAudio(): boolean;
   /** A problem with the source (not a frame, an error, its end), as a line for the user. */
   problem(message: string): void;
   /** Runs the notebook's code (the subscription and what it starts), for the streamer's log. */
@@ -62,6 +65,7 @@ function describe(value: unknown): string {
 export class SourceFeed {
   private source: FrameSource | null = null;
   private subscription: Unsubscribable | null = null;
+  private audioSubscription: Unsubscribable | null = null;
   private playing = false;
   /** The last problem told, so a source failing on every value adds one line, not thirty a second. */
   private lastProblem = '';
@@ -72,6 +76,11 @@ export class SourceFeed {
 
   get current(): FrameSource | null {
     return this.source;
+  }
+
+  /** True when the source brings audio of its own (an `audio$`, as a MediaFile has) and the stream takes it. */
+  get hasAudio(): boolean {
+    return this.audioOf(this.source) !== null && this.events.wantsAudio();
   }
 
   /** True while the source is subscribed. */
@@ -128,6 +137,32 @@ export class SourceFeed {
     } catch (error) {
       this.tell(`source error: ${errorSummary(error)} (the source could not be subscribed)`);
     }
+    this.subscribeAudio(source);
+  }
+
+  /** The source's audio, when it has some and the stream carries audio (its errors are the video's too). */
+  private subscribeAudio(source: FrameSource): void {
+    const audio$ = this.audioOf(source);
+    if (!audio$ || !this.events.wantsAudio()) return;
+    try {
+      this.audioSubscription = this.events.run(() =>
+        audio$.subscribe({
+          next: (value) => {
+            const problem = audioFrameProblem(value);
+            if (problem === null) this.events.audio(value as AudioFrame);
+            else this.tell(`the source's audio$ emitted a malformed AudioFrame (${problem}): skipped`);
+          },
+          error: (error: unknown) => this.tell(`source audio error: ${errorSummary(error)}`),
+        }),
+      );
+    } catch (error) {
+      this.tell(`source audio error: ${errorSummary(error)} (its audio$ could not be subscribed)`);
+    }
+  }
+
+  private audioOf(source: FrameSource | null): Subscribable<unknown> | null {
+    const audio$ = (source as { audio$?: Subscribable<unknown> } | null)?.audio$;
+    return audio$ && typeof audio$.subscribe === 'function' ? audio$ : null;
   }
 
   private onValue(value: unknown): void {
@@ -141,9 +176,9 @@ export class SourceFeed {
   }
 
   private unsubscribe(): void {
-    const subscription = this.subscription;
-    this.subscription = null;
-    subscription?.unsubscribe();
+    const subscriptions = [this.subscription, this.audioSubscription];
+    this.subscription = this.audioSubscription = null;
+    for (const subscription of subscriptions) subscription?.unsubscribe();
   }
 
   private tell(message: string): void {

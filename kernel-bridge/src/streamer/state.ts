@@ -71,4 +71,5 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   // Set by the notebook (webrtcStreamer's `mode`), never by the browser: it decides what the kernel accepts.
   mode: { ...oneOf(STREAM_MODES, 'sendrecv'), readOnly: true },
   recording: { ...recording, readOnly: true },
+  audio: bool(false),
 });

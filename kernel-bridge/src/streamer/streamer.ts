@@ -1,6 +1,7 @@
 /**
  * The streamer widget: one widget model = one stream = at most one peer at a time. The browser
- * negotiates over the widget's comm; frames flow camera → MediaPeer (worker) → transform → back.
+ * negotiates over the widget's comm; frames flow camera → MediaPeer (worker) → transform → back,
+ * and with `audio: true` the microphone's AudioFrames likewise through transformAudio.
  * Its `mode` may drop one direction (sendonly: nothing goes back; recvonly: no camera), and a
  * `source` (source.ts) may feed the transform instead of the camera.
  */
@@ -8,13 +9,14 @@ import { AsyncResource } from 'async_hooks';
 import { Observable, Subscription } from 'rxjs';
 import { errorMessage, errorSummary } from '../errors';
 import { getKernelApi, JSONObject, JSONValue, Unsubscribe } from '../kernel/api';
-import type { Frame } from '../media';
+import type { AudioFrame, Frame } from '../media';
 import {
   CandidateInit,
   IceServerLike,
   MediaPeer,
   MediaPeerOptions,
   MediaStats,
+  PeerAudioCounts,
   PeerFrameCounts,
   PeerState,
   perSecond,
@@ -23,10 +25,11 @@ import { Widget } from '../widgets/widget';
 import { StartOptions, StreamControl, StreamStatus } from './control';
 import type { RecordedFile, RecordTarget } from '../rtc/record-protocol';
 import { StreamerLog } from './log';
-import { TransformPipeline, Transform } from './pipeline';
+import { AudioTransform, audioOutputCheck, TransformPipeline, Transform } from './pipeline';
 import {
   fitToLimits,
   FrontendMessage,
+  IAudioStageCounts,
   IStageCounts,
   IQuality,
   KernelMessage,
@@ -57,6 +60,12 @@ export interface StreamerOptions {
   showStats?: boolean;
   /** getUserMedia constraints for the browser, e.g. `{video: {width: 1280, height: 720}}`. */
   mediaConstraints?: JSONObject;
+  /**
+   * The microphone too (default false): the browser asks for it and sends it as Opus; `audio$`
+   * emits its AudioFrames, `transformAudio` maps them, and the result plays in the widget (with a
+   * mute toggle). Audio and video stay in sync (docs/design.md, "Audio").
+   */
+  audio?: boolean;
   /**
    * Caps on both directions of the stream (size, frame rate, bitrate, what to give up under load),
    * e.g. `{ maxWidth: 640, maxFps: 15 }`; unset fields follow the site setting. Change them while
@@ -111,6 +120,9 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private peer: MediaPeer | null = null;
   private peerSubscriptions = new Subscription();
   private readonly pipeline: TransformPipeline;
+  private readonly audioPipeline: TransformPipeline<AudioFrame>;
+  /** Which pipeline set `transform_error` last (the other one recovering must not clear it). */
+  private transformErrorOf: 'video' | 'audio' | null = null;
   private reportToNotebook: (message: string) => void = () => undefined;
   private lastReported = '';
   /** The widget's log area: what the transform prints and its errors, which cells drop once finished. */
@@ -136,8 +148,11 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   /** The transform's counts when the current session started (the stats count from there). */
   private transformBase = { transformed: 0, transform_errors: 0 };
   private lastTransformCounts: typeof this.transformBase | null = null;
+  private audioTransformBase = { transformed: 0, transform_errors: 0 };
+  private lastAudioTransformCounts: typeof this.transformBase | null = null;
   /** Takes the current transform out of the scope of the cell that set it (see transform()). */
   private unscopeTransform: Unsubscribe = () => undefined;
+  private unscopeAudioTransform: Unsubscribe = () => undefined;
   /** The browser's site setting for quality (`site_quality`), which the widget's fields override. */
   private siteQuality: IQuality | null = null;
   /** status$ and start() (control.ts). */
@@ -172,18 +187,27 @@ export class WebRtcStreamer extends Widget<StreamerState> {
         this.snapshots.record('output', frame);
         this.peer.send(frame);
       },
-      error: (error) => this.onTransformError(error),
-      recovered: () => {
-        this.lastLogged = '';
-        this.set({ transform_error: '' });
-      },
+      error: (error) => this.onTransformError(error, 'video'),
+      recovered: () => this.onTransformRecovered('video'),
       run: (fn) => api.captureOutput(toLog, fn),
     });
+    this.audioPipeline = new TransformPipeline<AudioFrame>(
+      {
+        // sendonly: nothing goes back, audio included.
+        output: (frame) => this.mode !== 'sendonly' && this.peer?.sendAudio(frame),
+        error: (error) => this.onTransformError(error, 'audio'),
+        recovered: () => this.onTransformRecovered('audio'),
+        run: (fn) => api.captureOutput(toLog, fn),
+      },
+      audioOutputCheck,
+    );
     this.source = new SourceFeed({
       frame: (frame) => {
         this.snapshots.record('input', frame);
         this.pipeline.pushSource(frame);
       },
+      audio: (frame) => this.audioPipeline.pushSource(frame),
+      wantsAudio: () => this.get('audio'),
       problem: (message) => this.onSourceProblem(message),
       run: (fn) => api.captureOutput(toLog, fn),
     });
@@ -295,6 +319,14 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   /**
+   * Incoming microphone audio (with `audio: true`), before transformAudio: AudioFrames of 20 ms,
+   * 48 kHz, mono, float32, timestamps on the video frames' clock.
+   */
+  get audio$(): Observable<AudioFrame> {
+    return this.audioPipeline.frames$;
+  }
+
+  /**
    * Sets (or swaps) what is done to each frame: `(frames$) => frames$.pipe(map(...))`. Takes
    * effect on the next frame; the connection is not renegotiated.
    */
@@ -312,6 +344,40 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     const scope = getKernelApi().currentScope();
     this.unscopeTransform = scope ? scope.add(() => this.resetTransform()) : () => undefined;
     return this;
+  }
+
+  /**
+   * Sets (or swaps) what is done to the audio: `(audio$) => audio$.pipe(map(...))`, AudioFrames in
+   * and out (48 kHz, 1 or 2 channels; any length, the kernel cuts 20 ms Opus frames). Like
+   * transform(): pass-through by default, an error passes the frame through and is reported, and it
+   * belongs to the cell that set it.
+   */
+  transformAudio(transform: AudioTransform): this {
+    this.reportToNotebook = AsyncResource.bind((message: string) => console.error(message));
+    this.lastReported = '';
+    this.lastLogged = '';
+    if (this.transformErrorOf === 'audio') this.set({ transform_error: '' });
+    this.audioPipeline.setTransform(transform);
+    this.unscopeAudioTransform();
+    const scope = getKernelApi().currentScope();
+    this.unscopeAudioTransform = scope ? scope.add(() => this.resetAudioTransform()) : () => undefined;
+    return this;
+  }
+
+  /**
+   * Audio into the stream as if the microphone had sent it (on audio$, then through transformAudio
+   * to the Opus encoder; 48 kHz): for code that brings audio of its own. A source's `audio$` needs
+   * no call: the stream subscribes it (source.ts).
+   */
+  feedAudio(frame: AudioFrame): void {
+    this.audioPipeline.push(frame);
+  }
+
+  private resetAudioTransform(): void {
+    this.unscopeAudioTransform = () => undefined;
+    if (this.isClosed) return;
+    if (this.transformErrorOf === 'audio') this.set({ transform_error: '' });
+    this.audioPipeline.setTransform((audio$) => audio$);
   }
 
   /** Back to pass-through, without joining any scope (it runs while one is being disposed). */
@@ -491,13 +557,9 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.startRecording(peer, targets, () => undefined);
   }
 
-  /**
-   * Whether recordings take the stream's audio too. Audio arrives with issue 10's audio part: once
-   * merged, this is the stream's `audio` setting, and the worker's audio path feeds
-   * Recorders.inputAudio / outputAudio (rtc/worker/record.ts).
-   */
+  /** Recordings take the stream's audio when it has some (the worker's AudioPath feeds the Recorders). */
   private recordsAudio(): boolean {
-    return false;
+    return this.get('audio');
   }
 
   private startRecording(peer: MediaPeer, targets: RecordTarget[], reportUnderCell: (m: string) => void): Recording {
@@ -587,6 +649,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     peer.recordingsDone$.subscribe(({ rec, files, error }) => this.finishRecording(rec, files, error));
     this.transformBase = this.transformCounts(true);
     this.lastTransformCounts = null;
+    this.audioTransformBase = this.audioTransformCounts(true);
+    this.lastAudioTransformCounts = null;
     this.applyQuality();
     const subscriptions = (this.peerSubscriptions = new Subscription());
     // With a source, the camera's frames (sendrecv) only reach frames$: the source feeds the transform.
@@ -597,6 +661,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
         this.pipeline.push(frame, intoTransform);
       }),
     );
+    // With a source that has audio, the microphone only reaches audio$: the source feeds transformAudio.
+    subscriptions.add(peer.audio$.subscribe((frame) => this.audioPipeline.push(frame, !this.source.hasAudio)));
     subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate })));
     subscriptions.add(peer.stats$.subscribe((stats) => this.tellStats(stats)));
     subscriptions.add(peer.errors$.subscribe((error) => this.onMediaError(error)));
@@ -704,13 +770,22 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.reportSourceProblem(message);
   }
 
-  private onTransformError(error: unknown): void {
-    const message = errorSummary(error);
+  private onTransformRecovered(of: 'video' | 'audio'): void {
+    this.lastLogged = '';
+    if (this.transformErrorOf !== of) return;
+    this.transformErrorOf = null;
+    this.set({ transform_error: '' });
+  }
+
+  private onTransformError(error: unknown, of: 'video' | 'audio'): void {
+    const message = of === 'audio' ? `audio: ${errorSummary(error)}` : errorSummary(error);
+    this.transformErrorOf = of;
     this.set({ transform_error: message });
     // Logged once until it recovers or changes: a transform failing on every frame adds one line.
     if (message !== this.lastLogged) {
       this.lastLogged = message;
-      this.streamerLog.add(`transform error: ${message}`, `frame ${this.pipeline.frameCount}:`);
+      const frameCount = of === 'audio' ? this.audioPipeline.frameCount : this.pipeline.frameCount;
+      this.streamerLog.add(`transform error: ${message}`, `${of === 'audio' ? 'audio frame' : 'frame'} ${frameCount}:`);
     }
     // Once per distinct error, not 30 times a second.
     if (message !== this.lastReported) {
@@ -730,12 +805,23 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     };
   }
 
+  private audioTransformCounts(absolute = false): { transformed: number; transform_errors: number } {
+    const base = absolute ? { transformed: 0, transform_errors: 0 } : this.audioTransformBase;
+    return {
+      transformed: this.audioPipeline.transformed - base.transformed,
+      transform_errors: this.audioPipeline.transformErrors - base.transform_errors,
+    };
+  }
+
   /** The peer's report with the transform's counts (read now: see MediaPeer.mediaStats on order). */
   private tellStats(stats: MediaStats): void {
     this.encoderOpenCount = stats.encoder_opens;
     const counts = this.transformCounts();
     const rates = perSecond(counts, this.lastTransformCounts, stats.interval_ms);
     this.lastTransformCounts = counts;
+    const audioCounts = this.audioTransformCounts();
+    const audioRates = perSecond(audioCounts, this.lastAudioTransformCounts, stats.interval_ms);
+    this.lastAudioTransformCounts = audioCounts;
     const { total, fps } = stats;
     const round = (value: number) => Math.round(value * 100) / 100;
     this.tell({
@@ -753,6 +839,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       rtt_ms: stats.rtt_ms === null ? null : round(stats.rtt_ms),
       loss_out: round(stats.loss_out),
       lost_in: stats.lost_in,
+      audio: {
+        fps: withAudioTransform(stats.audio.fps, audioRates, round),
+        total: withAudioTransform(stats.audio.total, audioCounts, (value) => value),
+      },
     });
   }
 
@@ -765,7 +855,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 /** Notebook-facing option names → synced state. */
 type OptionState = Pick<
   StreamerState,
-  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality' | 'mode'
+  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality' | 'mode' | 'audio'
 >;
 
 function toState(options: StreamerOptions): OptionState {
@@ -797,6 +887,7 @@ function toState(options: StreamerOptions): OptionState {
     media_constraints: options.mediaConstraints ?? null,
     quality: qualityState(options.quality),
     mode,
+    audio: options.audio ?? false,
   };
 }
 
@@ -812,6 +903,26 @@ function withTransform(
     decode_failed: fit(peer.decode_failed),
     dropped_worker: fit(peer.dropped_worker),
     dropped_main: fit(peer.dropped_main),
+    delivered: fit(peer.delivered),
+    transformed: fit(transform.transformed),
+    transform_errors: fit(transform.transform_errors),
+    dropped_send: fit(peer.dropped_send),
+    encoded: fit(peer.encoded),
+    sent: fit(peer.sent),
+  };
+}
+
+/** The peer's audio counts with the audio transform's in their place (IAudioStageCounts order). */
+function withAudioTransform(
+  peer: PeerAudioCounts,
+  transform: { transformed: number; transform_errors: number },
+  fit: (value: number) => number,
+): IAudioStageCounts {
+  return {
+    received: fit(peer.received),
+    decoded: fit(peer.decoded),
+    decode_failed: fit(peer.decode_failed),
+    dropped_worker: fit(peer.dropped_worker),
     delivered: fit(peer.delivered),
     transformed: fit(transform.transformed),
     transform_errors: fit(transform.transform_errors),

@@ -4,7 +4,16 @@
  * synthetic I420 frames (node-av encoder + our payloader) and decodes what comes back.
  * Loopback only: no ICE servers, host candidates on 127.0.0.1.
  */
-import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useVP8, type RTCRtpTransceiver } from 'werift';
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  RtpHeader,
+  RtpPacket,
+  useOPUS,
+  usePCMU,
+  useVP8,
+  type RTCRtpTransceiver,
+} from 'werift';
 import { Vp8Decoder, Vp8Encoder } from '../../src/media/codecs';
 import { copyAvFrameToI420 } from '../../src/media/codecs';
 import { i420Size } from '../../src/media/frame';
@@ -21,15 +30,18 @@ export interface Decoded {
   encodedBytes: number;
 }
 
+export interface FakeBrowserOptions {
+  /** Also offer a sendrecv microphone transceiver with this codec (see fake-audio.ts). */
+  audio?: 'opus' | 'pcmu';
+  /** The browser's side of the stream (its offer's direction), for both transceivers; default sendrecv. */
+  direction?: 'sendrecv' | 'sendonly' | 'recvonly';
+}
+
 export class FakeBrowser {
-  readonly pc = new RTCPeerConnection({
-    iceServers: [],
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceUseIpv6: false,
-    codecs: { audio: [], video: [useVP8()] },
-    // offered as Chrome offers it (werift numbers the ids itself)
-    headerExtensions: { audio: [], video: [{ id: 0, uri: PLAYOUT_DELAY_URI }] },
-  });
+  readonly pc: RTCPeerConnection;
+  /** The microphone transceiver, when `audio` was asked for. */
+  readonly audioTransceiver: RTCRtpTransceiver | null = null;
+  readonly audioTrack = new MediaStreamTrack({ kind: 'audio' });
   /** RTP packets received, and the playout-delay payloads (hex) they carried, with their counts. */
   packetsReceived = 0;
   readonly playoutDelays = new Map<string, number>();
@@ -44,11 +56,28 @@ export class FakeBrowser {
   private seq = 1000;
   private forceKey = true;
 
-  constructor(direction: 'sendrecv' | 'sendonly' | 'recvonly' = 'sendrecv') {
+  constructor(options: FakeBrowserOptions = {}) {
+    const direction = options.direction ?? 'sendrecv';
+    this.pc = new RTCPeerConnection({
+      iceServers: [],
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+      iceUseIpv6: false,
+      // one transport for both m-lines: werift leaves the unused second one's socket open on close
+      ...(options.audio ? { bundlePolicy: 'max-bundle' as const } : {}),
+      codecs: { audio: options.audio === 'pcmu' ? [usePCMU()] : [useOPUS()], video: [useVP8()] },
+      // offered as Chrome offers it (werift numbers the ids itself)
+      headerExtensions: { audio: [], video: [{ id: 0, uri: PLAYOUT_DELAY_URI }] },
+    });
     this.transceiver =
       direction === 'recvonly'
         ? this.pc.addTransceiver('video', { direction })
         : this.pc.addTransceiver(this.track, { direction });
+    if (options.audio) {
+      this.audioTransceiver =
+        direction === 'recvonly'
+          ? this.pc.addTransceiver('audio', { direction })
+          : this.pc.addTransceiver(this.audioTrack, { direction });
+    }
     this.transceiver.sender.onPictureLossIndication.subscribe(() => {
       this.plisReceived++;
       this.forceKey = true;

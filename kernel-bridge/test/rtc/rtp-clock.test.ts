@@ -29,3 +29,15 @@ describe('RtpClock (ms -> RTP)', () => {
     expect(clock.lastTicks).toBe(900);
   });
 });
+
+describe('CaptureClock anchored at arrival (audio and video on one clock)', () => {
+  test('anchor() ties the first packet to its arrival; later calls and decodes count from there (48 kHz)', () => {
+    let now = 5000;
+    const clock = new CaptureClock(() => now, 48000);
+    clock.anchor(1000);
+    now = 5300; // decoded later (a jitter buffer): the capture time still counts from the arrival
+    clock.anchor(1960); // only the first anchor counts
+    expect(clock.captureTimeMs(1000)).toBe(5000);
+    expect(clock.captureTimeMs(1000 + 960)).toBe(5020);
+  });
+});

@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { JSONValue } from '../../src/kernel/api';
 import {
+  AUDIO_STATS_STAGES,
   fitToLimits,
   FRONTEND_MESSAGE_TYPES,
   KERNEL_MESSAGE_TYPES,
@@ -213,6 +214,10 @@ describe('the protocol shared with the frontend (test/fixtures/streamer-protocol
     });
     // the stage names are the fixture's, in pipeline order
     expect(STATS_STAGES).toEqual(Object.keys(valid.total));
+    const audioStats = fixture.kernel_to_frontend.valid.stats
+      .map((example) => (example.message as unknown as { audio?: { total: object } }).audio)
+      .find((audio) => audio !== undefined);
+    expect(AUDIO_STATS_STAGES).toEqual(Object.keys(audioStats?.total ?? {}));
   });
 });
 

@@ -49,7 +49,7 @@ async function connect(
   { mdnsOnly = false } = {},
 ): Promise<Session> {
   const comm = kernel.comm(streamer.modelId);
-  const browser = new FakeBrowser(direction);
+  const browser = new FakeBrowser({ direction });
   browser.pc.onIceCandidate.subscribe((candidate) => {
     const json = candidate ? candidate.toJSON() : null;
     // As a page without camera permission trickles them: the address hidden behind an mDNS name.
@@ -284,7 +284,7 @@ describe('stream modes (werift browser stand-in, loopback)', () => {
   it('an offer in another direction than the mode is refused with a fatal error', async () => {
     const streamer = keep(webrtcStreamer({ key: 'mismatch', mode: 'sendonly' }));
     const comm = kernel.comm(streamer.modelId);
-    const browser = new FakeBrowser('sendrecv');
+    const browser = new FakeBrowser({ direction: 'sendrecv' });
     cleanups.push(() => browser.close());
     comm.receive({ method: 'custom', content: { type: 'offer', sdp: await browser.createOffer() } });
     await until(() => customs(comm, 'error').length > 0, 'error');

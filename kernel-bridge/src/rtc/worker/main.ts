@@ -9,6 +9,7 @@
  *   send.ts     frame from the main thread -> encode -> packetize -> RTP
  *   stats.ts    counters, ~1 Hz 'stats'
  *   record.ts   recordings of the input and the output (record_start / record_stop), finalised on close
+ *   audio-receive.ts / audio-send.ts   the same for Opus audio (audio.ts dispatches to them)
  * Pixel buffers cycle through one I420BufferPool: decode takes from it, and frames the main thread
  * gives away (send(frame, {transfer: true})) and held frames that were replaced go back into it.
  */
@@ -20,6 +21,7 @@ import { checkEncoderCaps, type FromWorker, type ToWorker, type WorkerInit } fro
 import { Peer } from './peer';
 import { Recorders } from './record';
 import { Receiver } from './receive';
+import { AudioPath } from './audio';
 import { Sender } from './send';
 import { WorkerStats } from './stats';
 
@@ -56,10 +58,14 @@ const sender = new Sender({
   stats,
   recorders,
 });
+const audio = new AudioPath({ post, onError: reportError, stats });
+audio.onInput = (frame) => recorders.inputAudio(frame);
+audio.onOutput = (frame) => recorders.outputAudio(frame);
 const peer = new Peer(init, {
   post,
   onError: reportError,
   onRemoteTrack: (track, sendPli) => receiver.attach(track, sendPli),
+  onRemoteAudio: (track, payloadType) => audio.attach(track, payloadType),
   onKeyframeWanted: () => sender.forceKeyframe(),
 });
 
@@ -92,6 +98,7 @@ async function close(): Promise<void> {
   // trailers first: nothing after this may leave a recording unfinished
   recorders.closeAll();
   receiver.close();
+  audio.close();
   await peer.close();
   for (const release of [() => sender.close(), () => pool.clear()]) {
     try {
@@ -119,6 +126,10 @@ port.on('message', (msg: ToWorker) => {
         break;
       case 'ack':
         receiver.ack();
+        break;
+      case 'audio':
+      case 'audio_ack':
+        audio.onMessage(msg, closed ? undefined : peer.audioOut);
         break;
       case 'caps':
         sender.setCaps(checkEncoderCaps(msg.caps));

@@ -1,18 +1,20 @@
 /**
  * The werift RTCPeerConnection and its signalling: the answer to the browser's offer, ICE candidates
- * both ways, the connection state, and the one video transceiver (the browser's camera in, the
- * transformed frames out, or one of the two). It runs in the worker so a busy kernel main thread cannot stall
+ * both ways, the connection state, the one video transceiver (the browser's camera in, the
+ * transformed frames out, or one of the two) and, when the browser offers its microphone, one
+ * Opus audio transceiver. It runs in the worker so a busy kernel main thread cannot stall
  * ICE/DTLS. Media itself is receive.ts / send.ts; this file only tells them where to read and write.
  *
  * The offer's direction decides ours (sdp-direction.ts): a sendrecv offer is answered sendrecv, a
  * sendonly one (the browser only sends its camera) recvonly, with no send track, so nothing is
  * ever encoded; a recvonly one (the browser only plays what we send) sendonly, with no receiver.
  */
+import { randomUUID } from 'node:crypto';
 import type { RTCPeerConnection as PeerConnection, RTCRtpTransceiver, MediaStreamTrack as Track } from 'werift';
 import { errorMessage } from '../../errors';
 import { withBitrateHints } from '../bitrate-hints';
 import { PLAYOUT_DELAY_URI } from '../playout-delay';
-import { MediaDirection, reverseDirection, videoDirectionOf } from '../sdp-direction';
+import { directionOf, MediaDirection, reverseDirection, videoDirectionOf } from '../sdp-direction';
 import {
   countMLines,
   MAX_OFFER_MLINES,
@@ -26,6 +28,7 @@ import { Cleanup } from './cleanup';
 import { Liveness } from './liveness';
 import { networkConfig } from './network';
 import type { RtpOut } from './send';
+import type { SenderReportClock } from './sender-report';
 import { NO_LINK_STATS } from './stats';
 
 const werift = require('werift') as typeof import('werift');
@@ -35,11 +38,27 @@ export interface PeerEvents {
   onError: (e: unknown) => void;
   /** The browser's video track arrived; `sendPli` asks the browser for a keyframe. */
   onRemoteTrack: (track: Track, sendPli: (ssrc: number) => Promise<void>) => void;
+  /** The browser's audio (microphone) track arrived; its packets are Opus with `payloadType`. */
+  onRemoteAudio: (track: Track, payloadType: number) => void;
   /** The next frame we send must be a keyframe (connected, or the browser sent a PLI). */
   onKeyframeWanted: () => void;
 }
 
 const isVp8 = (mimeType: string) => /vp8/i.test(mimeType);
+const isOpus = (mimeType: string) => /opus/i.test(mimeType);
+
+/**
+ * Audio codecs we negotiate: Opus, the only one we decode, and the two G.711 codecs every browser
+ * has, only so that an offer restricted to them is still answered (video goes on, audio is off,
+ * and the user is told why) instead of failing werift's codec negotiation as a whole.
+ */
+const audioCodecs = () => [
+  werift.useOPUS(),
+  werift.usePCMU(),
+  new werift.RTCRtpCodecParameters({ mimeType: 'audio/PCMA', clockRate: 8000, channels: 1, payloadType: 8 }),
+];
+
+/** Which way audio flows; the stream's mode decides it (sendrecv by default). */
 
 /** The closeReason of a connection whose browser fell silent (Liveness). */
 const BROWSER_WENT_AWAY = 'the browser went away';
@@ -52,12 +71,24 @@ export class Peer {
   private video: RTCRtpTransceiver | undefined;
   /** Our direction for the offer being answered (the reverse of the offer's); set before it is applied. */
   private direction: MediaDirection = 'sendrecv';
+  /** The same for the audio section (the stream's mode applies to both; 'inactive' without one). */
+  private audioDirection: MediaDirection = 'inactive';
   private sendTrack: Track | undefined;
   private payloadType: number | undefined;
+  private audio: RTCRtpTransceiver | undefined;
+  private audioSendTrack: Track | undefined;
+  private audioPayloadType: number | undefined;
+  private remoteAudio: Track | undefined;
+  private audioAttached = false;
   /** The playout-delay extension's id in this session, when the browser offered it. */
   private playoutDelayId: number | undefined;
   private readonly cleanup = new Cleanup();
   private readonly liveness: Liveness;
+  /**
+   * The answer's msid stream of both our tracks: the browser lip-syncs only the tracks of one
+   * stream (its sync group), and shows them as one MediaStream.
+   */
+  private readonly streamId = randomUUID();
 
   constructor(
     init: Pick<WorkerInit, 'iceServers' | 'hostAddresses' | 'livenessTimeoutMs'>,
@@ -66,7 +97,7 @@ export class Peer {
     this.pc = new werift.RTCPeerConnection({
       iceServers: init.iceServers as PeerConnection['config']['iceServers'],
       ...networkConfig(init.hostAddresses ?? ['127.0.0.1'], init.iceServers),
-      codecs: { audio: [], video: [werift.useVP8()] },
+      codecs: { audio: audioCodecs(), video: [werift.useVP8()] },
       // negotiated by URI (the answer takes the offer's id); see rtc/playout-delay.ts
       headerExtensions: { audio: [], video: [{ id: 0, uri: PLAYOUT_DELAY_URI }] },
     });
@@ -94,7 +125,7 @@ export class Peer {
         else if (s === 'failed') this.setState('failed');
         else if (s === 'closed') this.setState('closed');
       }),
-      this.pc.onRemoteTransceiverAdded.subscribe((t) => this.addVideo(t)),
+      this.pc.onRemoteTransceiverAdded.subscribe((t) => (t.kind === 'audio' ? this.addAudio(t) : this.addVideo(t))),
     ];
     this.cleanup.add(() => subs.forEach((s) => s.unSubscribe()));
   }
@@ -102,7 +133,22 @@ export class Peer {
   /** Where to write encoded frames, once connected and negotiated. */
   get rtpOut(): RtpOut | undefined {
     if (this.state !== 'connected' || !this.sendTrack || this.payloadType === undefined) return undefined;
-    return { track: this.sendTrack, payloadType: this.payloadType, playoutDelayId: this.playoutDelayId };
+    return {
+      track: this.sendTrack,
+      payloadType: this.payloadType,
+      playoutDelayId: this.playoutDelayId,
+      reportClock: this.video?.sender as SenderReportClock | undefined,
+    };
+  }
+
+  /** Where to write Opus packets, once connected and audio was negotiated with Opus. */
+  get audioOut(): RtpOut | undefined {
+    if (this.state !== 'connected' || !this.audioSendTrack || this.audioPayloadType === undefined) return undefined;
+    return {
+      track: this.audioSendTrack,
+      payloadType: this.audioPayloadType,
+      reportClock: this.audio?.sender as SenderReportClock | undefined,
+    };
   }
 
   /**
@@ -117,9 +163,12 @@ export class Peer {
     if (offered === null) throw new Error('offer has no video m-line');
     if (offered === 'inactive') throw new Error("offer's video section is inactive (nothing to send or receive)");
     this.direction = reverseDirection(offered);
+    this.audioDirection = reverseDirection(directionOf(sdp, 'audio') ?? 'inactive');
     const mLines = countMLines(sdp);
     if (mLines > MAX_OFFER_MLINES)
       throw new Error(`offer has ${mLines} m-lines; at most ${MAX_OFFER_MLINES} are accepted`);
+    if (/^m=audio /m.test(sdp) && !/^a=rtpmap:\d+ (opus|PCMU|PCMA)\//im.test(sdp))
+      throw new Error('offer has audio in none of the codecs the kernel takes (Opus)');
     if (this.pc.signalingState !== 'stable' || this.pc.remoteDescription) {
       throw new Error('offer already answered (renegotiation is not supported)');
     }
@@ -141,6 +190,7 @@ export class Peer {
     // the payload type the browser offered for VP8 (the answer reuses the offer's numbers)
     this.payloadType = (this.video.codecs.find((c) => isVp8(c.mimeType)) ?? vp8).payloadType;
     this.playoutDelayId = this.video.headerExtensions.find((e) => e.uri === PLAYOUT_DELAY_URI)?.id;
+    this.checkAudio(sdp);
     this.setState('connecting');
     return withBitrateHints(this.pc.localDescription?.sdp ?? ans.sdp);
   }
@@ -228,6 +278,7 @@ export class Peer {
     // Before werift applies the offer's section: it prepares a receiver only for a receiving direction.
     transceiver.setDirection(this.direction);
     if (this.direction === 'sendrecv' || this.direction === 'sendonly') {
+      transceiver.sender.streamId = this.streamId;
       this.sendTrack = new werift.MediaStreamTrack({ kind: 'video' });
       transceiver.sender.replaceTrack(this.sendTrack).catch((e) => this.events.onError(e));
       const pli = transceiver.sender.onPictureLossIndication.subscribe(() => this.events.onKeyframeWanted());
@@ -239,6 +290,48 @@ export class Peer {
       );
       this.cleanup.add(() => track.unSubscribe());
     }
+  }
+
+  /**
+   * The audio transceiver (audio: true). Its direction is the reverse of the offer's, as for video;
+   * a send track is attached when we send audio back.
+   */
+  private addAudio(transceiver: RTCRtpTransceiver): void {
+    if (this.audio) return;
+    this.audio = transceiver;
+    transceiver.setDirection(this.audioDirection);
+    transceiver.sender.streamId = this.streamId;
+    if (this.audioDirection === 'sendrecv' || this.audioDirection === 'sendonly') {
+      this.audioSendTrack = new werift.MediaStreamTrack({ kind: 'audio' });
+      transceiver.sender.replaceTrack(this.audioSendTrack).catch((e) => this.events.onError(e));
+    }
+    // werift may announce the track before the answer is made (checkAudio): attach whichever comes last
+    const track = transceiver.onTrack.subscribe((t) => {
+      this.remoteAudio = t;
+      this.attachAudio();
+    });
+    this.cleanup.add(() => track.unSubscribe());
+  }
+
+  /**
+   * After negotiation: Opus's payload type for what we send, or, when the browser offered audio
+   * without Opus, a clear error; the stream goes on with video only.
+   */
+  private checkAudio(sdp: string): void {
+    const offered = /^m=audio /m.test(sdp);
+    const opus = this.audio?.codecs?.find((c) => isOpus(c.mimeType));
+    if (opus) {
+      this.audioPayloadType = opus.payloadType;
+      this.attachAudio();
+    } else if (offered)
+      this.events.onError('the browser offered audio without the Opus codec: the stream has no audio');
+  }
+
+  /** Hands the browser's audio track to the receiver once both it and Opus's payload type are known. */
+  private attachAudio(): void {
+    if (!this.remoteAudio || this.audioPayloadType === undefined || this.audioAttached) return;
+    this.audioAttached = true;
+    this.events.onRemoteAudio(this.remoteAudio, this.audioPayloadType);
   }
 
   private endOfCandidates(): void {

@@ -108,6 +108,8 @@ export class Receiver {
     });
     const sub = track.onReceiveRtp.subscribe((rtp: RtpPacketT) => {
       if (track.ssrc !== undefined) this.remoteSsrc = track.ssrc;
+      // capture times count from the first packet's arrival, as audio's do (A/V sync)
+      this.clock.anchor(rtp.header.timestamp);
       // the depacketizer clears the payload of packets it consumes: give it a copy
       jitter.input({ rtp: rtp.clone() });
     });

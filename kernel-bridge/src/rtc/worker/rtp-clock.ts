@@ -1,33 +1,47 @@
 /**
  * RTP timestamps <-> capture times, both directions, as pure arithmetic (no werift, no clock reads
  * except the one anchoring incoming time), so the wrap-around cases are plain to read and test.
- * VP8 over RTP uses a 90 kHz clock in a 32-bit field that wraps every ~13 h, and a stream's first
- * timestamp is random.
+ * VP8 over RTP uses a 90 kHz clock in a 32-bit field that wraps every ~13 h (Opus: 48 kHz, ~25 h),
+ * and a stream's first timestamp is random.
+ *
+ * Audio and video of one stream share the clock: each incoming track is anchored at the arrival of
+ * its first RTP packet (anchor(), before any jitter buffer), so both tracks' capture times are
+ * wall-clock ms offset by the same one-way delay (docs/design.md, "Audio").
  */
 
 const WRAP = 0x100000000;
 const HALF = 0x80000000;
 
-/** Incoming: RTP timestamp (90 kHz, wrapping) -> capture time in ms on this process's wall clock. */
+/** Incoming: RTP timestamp (wrapping) -> capture time in ms on this process's wall clock. */
 export class CaptureClock {
   private first: number | undefined;
   private last = 0;
   private high = 0; // unwrapped high part (multiples of 2^32)
   private wallBase = 0;
+  private readonly ticksPerMs: number;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    clockRate = 90000,
+  ) {
+    this.ticksPerMs = clockRate / 1000;
+  }
+
+  /** Ties `rtpTs` to now, once: call it as each packet arrives (only the first one counts). */
+  anchor(rtpTs: number): void {
+    if (this.first !== undefined) return;
+    this.first = rtpTs;
+    this.last = rtpTs;
+    this.wallBase = this.now();
+  }
 
   captureTimeMs(rtpTs: number): number {
-    if (this.first === undefined) {
-      this.first = rtpTs;
-      this.last = rtpTs;
-      this.wallBase = this.now();
-    }
+    this.anchor(rtpTs);
     // unwrap: a backwards jump of more than half the range is a wrap
     if (rtpTs < this.last && this.last - rtpTs > HALF) this.high += WRAP;
     else if (rtpTs > this.last && rtpTs - this.last > HALF) this.high -= WRAP; // reordered across wrap
     this.last = rtpTs;
-    return this.wallBase + (this.high + rtpTs - this.first) / 90;
+    return this.wallBase + (this.high + rtpTs - (this.first as number)) / this.ticksPerMs;
   }
 }
 

@@ -23,16 +23,19 @@ import { fitWithin, FrameRateGate } from './caps';
 import { playoutDelayPayload } from '../playout-delay';
 import type { Recorders } from './record';
 import { RtpClock } from './rtp-clock';
+import { reportCaptureTime, type SenderReportClock } from './sender-report';
 import type { WorkerStats } from './stats';
 
 const werift = require('werift') as typeof import('werift');
 
-/** Where encoded frames go: the negotiated send track, VP8 payload type and extension ids. */
+/** Where encoded frames go: the negotiated send track, payload type (VP8 or Opus) and extension ids. */
 export interface RtpOut {
   track: Track;
   payloadType: number;
   /** The playout-delay extension's id when negotiated (see rtc/playout-delay.ts). */
   playoutDelayId?: number;
+  /** The werift sender whose RTCP sender reports get the capture time (sender-report.ts, lip sync). */
+  reportClock?: SenderReportClock;
 }
 
 /** Show each frame as soon as it is decoded (rtc/playout-delay.ts); one shared, never-changed payload. */
@@ -121,6 +124,7 @@ export class Sender {
       }
       // counted once every packet of the frame went out (writeRtp throws otherwise)
       stats.sent++;
+      reportCaptureTime(out.reportClock, timestamp);
     });
     stats.encoder_opens = encoder.opens;
     stats.encodeMs += performance.now() - t0;

@@ -4,7 +4,7 @@
  * place. Frame counts are cumulative since the worker started; decode and encode times are summed
  * per interval and reported as a mean per frame. MediaPeer adds its own counts and the rates.
  */
-import type { FromWorker, LinkStats, WorkerFrameCounts, WorkerStatsReport } from '../protocol';
+import type { FromWorker, LinkStats, WorkerAudioCounts, WorkerFrameCounts, WorkerStatsReport } from '../protocol';
 
 const STATS_INTERVAL_MS = 1000;
 
@@ -20,6 +20,16 @@ export class WorkerStats implements WorkerFrameCounts {
   sent = 0;
   /** libvpx encoders opened so far: 0 for a stream that never sent a frame (sendonly). */
   encoder_opens = 0;
+  /** Audio frames per stage (audio-receive.ts, audio-send.ts), cumulative. */
+  readonly audio: WorkerAudioCounts = {
+    received: 0,
+    decoded: 0,
+    decode_failed: 0,
+    dropped_worker: 0,
+    dropped_send: 0,
+    encoded: 0,
+    sent: 0,
+  };
   /** Decode / encode time this interval, ms. */
   decodeMs = 0;
   encodeMs = 0;
@@ -57,6 +67,7 @@ export class WorkerStats implements WorkerFrameCounts {
         encoded: this.encoded,
         sent: this.sent,
       },
+      audio: { ...this.audio },
       link,
       encoder_opens: this.encoder_opens,
     };

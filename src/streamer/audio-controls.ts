@@ -1,0 +1,104 @@
+/**
+ * The widget's audio controls, shown only for streams with `audio: true`: the microphone picker
+ * (beside the camera picker, remembered per key like the camera) and the output's mute toggle. The
+ * kernel's audio plays through the output <video> element, which carries the remote audio track;
+ * muting it only stops playback here (the kernel still sends). Kept apart from view.ts so the
+ * view only creates one and forwards its lifecycle.
+ */
+import { IMicrophone, listMicrophones, loadMicrophoneChoice } from './microphone';
+import type { WebRtcStreamerModel } from './model';
+
+export class AudioControls {
+  /** `.jp-webrtc-microphone`: the microphone picker inside its label. */
+  readonly microphone: HTMLSelectElement;
+  /** `.jp-webrtc-mute`: toggles the output's sound (aria-pressed = muted). */
+  readonly mute: HTMLButtonElement;
+  private readonly label: HTMLLabelElement;
+  private microphones: IMicrophone[] = [];
+
+  constructor(
+    private readonly model: WebRtcStreamerModel,
+    private readonly output: HTMLVideoElement,
+  ) {
+    this.label = document.createElement('label');
+    this.label.className = 'jp-webrtc-camera-label jp-webrtc-microphone-label';
+    this.label.textContent = 'Microphone';
+    this.microphone = document.createElement('select');
+    this.microphone.className = 'jp-webrtc-camera jp-webrtc-microphone';
+    this.microphone.dataset.testid = 'webrtc-microphone';
+    this.microphone.title = 'Microphone';
+    this.label.append(this.microphone);
+    this.mute = document.createElement('button');
+    this.mute.type = 'button';
+    this.mute.className = 'jp-webrtc-button jp-webrtc-mute';
+    this.mute.dataset.testid = 'webrtc-mute';
+    this.microphone.addEventListener('change', () => model.chooseMicrophone(this.microphone.value || null));
+    this.mute.addEventListener('click', () => model.setOutputMuted(!model.outputMuted));
+  }
+
+  /** Puts the controls right after `after` (the camera picker's label). */
+  insertAfter(after: HTMLElement): void {
+    after.after(this.label, this.mute);
+  }
+
+  /** Shows or hides the controls per the `audio` trait, and plays or mutes the output. */
+  render(): void {
+    const on = this.model.audioOn;
+    this.label.hidden = !on;
+    this.mute.hidden = !on;
+    const muted = !on || this.model.outputMuted;
+    // property and attribute: the DOM (and the UI tests) show which
+    this.output.muted = muted;
+    this.output.toggleAttribute('muted', muted);
+    this.mute.textContent = this.model.outputMuted ? 'Unmute' : 'Mute';
+    this.mute.title = this.model.outputMuted ? 'Play the output’s sound' : 'Mute the output’s sound';
+    this.mute.setAttribute('aria-pressed', String(this.model.outputMuted));
+    this.microphone.disabled = this.model.active;
+  }
+
+  /** The microphone chosen for this key (or in this picker), and whether it is a listed one. */
+  request(): { deviceId: string | null; listed: boolean } {
+    const deviceId = this.microphone.value || loadMicrophoneChoice(this.model.cameraKey);
+    return { deviceId, listed: this.microphones.some((m) => m.deviceId === deviceId) };
+  }
+
+  /** Another view chose a microphone. */
+  showChoice(deviceId: string | null): void {
+    if (!deviceId) {
+      this.microphone.value = '';
+    } else if (this.microphones.some((m) => m.deviceId === deviceId)) {
+      this.microphone.value = deviceId;
+    }
+  }
+
+  /** Lists the microphones (labels and ids appear once the page may use one). */
+  async refresh(inUse?: string): Promise<void> {
+    if (!this.model.audioOn) {
+      return;
+    }
+    let microphones: IMicrophone[] = [];
+    try {
+      microphones = await listMicrophones(this.model.env.devices);
+    } catch (error) {
+      console.warn('jupyterlab-webrtc: could not list microphones', error);
+    }
+    this.microphones = microphones;
+    const select = this.microphone;
+    select.replaceChildren();
+    const fallback = document.createElement('option');
+    fallback.value = '';
+    fallback.textContent = microphones.length
+      ? 'Default microphone'
+      : 'Default microphone (allow access to list microphones)';
+    select.append(fallback);
+    for (const microphone of microphones) {
+      const option = document.createElement('option');
+      option.value = microphone.deviceId;
+      option.textContent = microphone.label;
+      select.append(option);
+    }
+    const chosen = loadMicrophoneChoice(this.model.cameraKey);
+    const selected = [chosen, inUse].find((id) => id && microphones.some((m) => m.deviceId === id));
+    select.value = selected ?? '';
+  }
+}

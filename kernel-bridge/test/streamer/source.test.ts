@@ -1,28 +1,74 @@
 /**
  * SourceFeed (streamer/source.ts) on its own: subscribed only between start() and stop(), swapped
  * at once while playing, values checked (non-frames skipped and told once in a row), and a source
- * that errors or completes, even while being subscribed, told without throwing.
+ * that errors or completes, even while being subscribed, told without throwing; a source's own
+ * `audio$` (as a MediaFile has) subscribed with it when the stream takes audio.
  */
 import { Observable, Subject, throwError } from 'rxjs';
-import { createI420Frame, Frame } from '../../src/media';
+import { AudioFrame, createI420Frame, Frame } from '../../src/media';
 import { checkSource, frameProblem, SourceFeed } from '../../src/streamer/source';
 
-function setup() {
+function setup(wantsAudio = false) {
   const frames: Frame[] = [];
+  const audio: AudioFrame[] = [];
   const problems: string[] = [];
   let runs = 0;
   const feed = new SourceFeed({
     frame: (frame) => frames.push(frame),
+    audio: (frame) => audio.push(frame),
+    wantsAudio: () => wantsAudio,
     problem: (message) => problems.push(message),
     run: (fn) => {
       runs++;
       return fn();
     },
   });
-  return { feed, frames, problems, runs: () => runs };
+  return { feed, frames, audio, problems, runs: () => runs };
+}
+
+const tone = (): AudioFrame => ({
+  sampleRate: 48000,
+  channels: 1,
+  samples: 960,
+  timestamp: 0,
+  data: new Float32Array(960),
+});
+
+/** A video source with an audio$ of its own, as mediaFile() returns. */
+function withAudio() {
+  const video = new Subject<Frame>();
+  const audio$ = new Subject<unknown>();
+  return { source: Object.assign(video.asObservable(), { audio$ }), video, audio$ };
 }
 
 describe('SourceFeed', () => {
+  it("feeds a source's audio$ while playing when the stream takes audio; malformed audio is skipped and told", () => {
+    const { feed, audio, problems } = setup(true);
+    const { source, audio$ } = withAudio();
+    feed.set(source);
+    expect(feed.hasAudio).toBe(true);
+    expect(audio$.observed).toBe(false);
+    feed.start();
+    expect(audio$.observed).toBe(true);
+    const frame = tone();
+    audio$.next(frame);
+    audio$.next({ ...tone(), samples: 7 });
+    expect(audio).toEqual([frame]);
+    expect(problems).toEqual([expect.stringMatching(/audio\$ emitted a malformed AudioFrame \(samples/)]);
+    feed.stop();
+    expect(audio$.observed).toBe(false);
+  });
+
+  it("leaves a source's audio$ alone when the stream has no audio", () => {
+    const { feed } = setup(false);
+    const { source, audio$ } = withAudio();
+    feed.set(source);
+    feed.start();
+    expect(feed.hasAudio).toBe(false);
+    expect(audio$.observed).toBe(false);
+    expect(feed.subscribed).toBe(true);
+  });
+
   it('subscribes only while playing, and swaps sources at once', () => {
     const { feed, frames, runs } = setup();
     const a = new Subject<Frame>();

@@ -64,8 +64,8 @@ export interface StreamerOptions {
   livenessTimeoutMs?: number;
   /**
    * Which way video goes: 'sendrecv' (default) the camera to the kernel and the transform's frames
-   * back; 'sendonly' the camera to the kernel only (read `frames$`; no encoder runs, the widget
-   * shows no output); 'recvonly' the kernel to the browser only (no camera: frames come from
+   * back; 'sendonly' the camera to the kernel only (read `frames$`; no transform and no encoder
+   * run, the widget shows no output); 'recvonly' the kernel to the browser only (no camera: frames come from
    * `source`). Changing it on a running stream stops it (press Start again).
    */
   mode?: StreamMode;
@@ -144,8 +144,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     const toLog = (name: 'stdout' | 'stderr', text: string) => this.streamerLog.write(name, text);
     this.livenessTimeoutMs = options.livenessTimeoutMs;
     this.pipeline = new TransformPipeline({
-      // sendonly: the browser receives nothing, so the transform's frames go nowhere (never encoded).
-      output: (frame) => this.mode !== 'sendonly' && this.peer?.send(frame),
+      output: (frame) => this.peer?.send(frame),
       error: (error) => this.onTransformError(error),
       recovered: () => {
         this.lastLogged = '';
@@ -223,9 +222,13 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 
   /**
    * Sets (or swaps) what is done to each frame: `(frames$) => frames$.pipe(map(...))`. Takes
-   * effect on the next frame; the connection is not renegotiated.
+   * effect on the next frame; the connection is not renegotiated. Its input is the camera, or the
+   * `source` when there is one; a 'sendonly' stream does not run it (nothing goes back).
    */
   transform(transform: Transform): this {
+    if (this.mode === 'sendonly') {
+      this.streamerLog.add('sendonly: the transform is not run (nothing goes back to the browser); read frames$');
+    }
     // Errors are printed under the cell that set the transform, whenever they happen.
     this.reportToNotebook = AsyncResource.bind((message: string) => console.error(message));
     this.lastReported = '';
@@ -407,8 +410,13 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.lastTransformCounts = null;
     this.applyQuality();
     const subscriptions = (this.peerSubscriptions = new Subscription());
-    // With a source, the camera's frames (sendrecv) only reach frames$: the source feeds the transform.
-    subscriptions.add(peer.frames$.subscribe((frame) => this.pipeline.push(frame, this.source.current === null)));
+    // The camera's frames always reach frames$, the transform only when they are what goes back:
+    // not in sendonly (nothing goes back: no transform, no encoder), nor when a source feeds it.
+    subscriptions.add(
+      peer.frames$.subscribe((frame) =>
+        this.pipeline.push(frame, this.mode !== 'sendonly' && this.source.current === null),
+      ),
+    );
     subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate })));
     subscriptions.add(peer.stats$.subscribe((stats) => this.tellStats(stats)));
     subscriptions.add(peer.errors$.subscribe((error) => this.onMediaError(error)));

@@ -81,8 +81,8 @@ export interface StreamerOptions {
   livenessTimeoutMs?: number;
   /**
    * Which way video goes: 'sendrecv' (default) the camera to the kernel and the transform's frames
-   * back; 'sendonly' the camera to the kernel only (read `frames$`; no encoder runs, the widget
-   * shows no output); 'recvonly' the kernel to the browser only (no camera: frames come from
+   * back; 'sendonly' the camera to the kernel only (read `frames$`; no transform and no encoder
+   * run, the widget shows no output); 'recvonly' the kernel to the browser only (no camera: frames come from
    * `source`). Changing it on a running stream stops it (press Start again).
    */
   mode?: StreamMode;
@@ -328,9 +328,13 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 
   /**
    * Sets (or swaps) what is done to each frame: `(frames$) => frames$.pipe(map(...))`. Takes
-   * effect on the next frame; the connection is not renegotiated.
+   * effect on the next frame; the connection is not renegotiated. Its input is the camera, or the
+   * `source` when there is one; a 'sendonly' stream does not run it (nothing goes back).
    */
   transform(transform: Transform): this {
+    if (this.mode === 'sendonly') {
+      this.streamerLog.add('sendonly: the transform is not run (nothing goes back to the browser); read frames$');
+    }
     // Errors are printed under the cell that set the transform, whenever they happen.
     this.reportToNotebook = AsyncResource.bind((message: string) => console.error(message));
     this.lastReported = '';
@@ -653,16 +657,20 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.lastAudioTransformCounts = null;
     this.applyQuality();
     const subscriptions = (this.peerSubscriptions = new Subscription());
-    // With a source, the camera's frames (sendrecv) only reach frames$: the source feeds the transform.
+    // The camera's frames always reach frames$ (and are the snapshot's input unless a source feeds
+    // the transform), the transform only when they are what goes back: not in sendonly (nothing
+    // goes back: no transform, no encoder), nor when a source feeds it. Audio likewise.
     subscriptions.add(
       peer.frames$.subscribe((frame) => {
-        const intoTransform = this.source.current === null;
-        if (intoTransform) this.snapshots.record('input', frame);
-        this.pipeline.push(frame, intoTransform);
+        if (this.source.current === null) this.snapshots.record('input', frame);
+        this.pipeline.push(frame, this.mode !== 'sendonly' && this.source.current === null);
       }),
     );
-    // With a source that has audio, the microphone only reaches audio$: the source feeds transformAudio.
-    subscriptions.add(peer.audio$.subscribe((frame) => this.audioPipeline.push(frame, !this.source.hasAudio)));
+    subscriptions.add(
+      peer.audio$.subscribe((frame) =>
+        this.audioPipeline.push(frame, this.mode !== 'sendonly' && !this.source.hasAudio),
+      ),
+    );
     subscriptions.add(peer.localCandidates$.subscribe((candidate) => this.tell({ type: 'candidate', candidate })));
     subscriptions.add(peer.stats$.subscribe((stats) => this.tellStats(stats)));
     subscriptions.add(peer.errors$.subscribe((error) => this.onMediaError(error)));

@@ -8,7 +8,7 @@
  * misbehaves, and offers that do not match the mode. Opens UDP sockets: run inside a loopback-only
  * namespace (see the working rules).
  */
-import { map, Subject } from 'rxjs';
+import { combineLatest, map, Subject } from 'rxjs';
 import { createI420Frame, Frame } from '../../src/media';
 import { videoDirectionOf } from '../../src/rtc/sdp-direction';
 import { webrtcStreamer, WebRtcStreamer } from '../../src/streamer';
@@ -140,8 +140,13 @@ describe('stream modes (werift browser stand-in, loopback)', () => {
   it('sendonly: answers recvonly, counts the camera frames, sends nothing back and never opens an encoder', async () => {
     const streamer = keep(webrtcStreamer({ key: 'count', mode: 'sendonly' }));
     expect(streamer.get('mode')).toBe('sendonly');
-    // A transform still runs, but what it outputs is not sent anywhere.
-    streamer.transform((frames$) => frames$.pipe(map(() => flat(9))));
+    // A transform is not run: nothing goes back (and the frame accounting stays whole).
+    let transformed = 0;
+    streamer.transform((frames$) => frames$.pipe(map(() => (transformed++, flat(9)))));
+    await until(
+      () => (streamer.get('log') as string[]).some((line) => line.includes('sendonly: the transform is not run')),
+      'the log says why',
+    );
     const lumas: number[] = [];
     streamer.frames$.subscribe((frame) => lumas.push(frame.y[0]));
     const session = await connect(kernel, streamer, 'sendonly');
@@ -153,7 +158,10 @@ describe('stream modes (werift browser stand-in, loopback)', () => {
     await until(() => customs(session.comm, 'stats').length > statsSeen + 1, 'two more stats messages');
     const { total } = customs(session.comm, 'stats').at(-1)! as { total: Record<string, number> };
     expect(total.decoded).toBeGreaterThanOrEqual(20);
-    expect(total.transformed).toBeGreaterThan(0);
+    expect(total.delivered).toBeGreaterThanOrEqual(20);
+    expect(total.transformed).toBe(0);
+    expect(transformed).toBe(0);
+    expect(total.dropped_send).toBe(0);
     expect(total.encoded).toBe(0);
     expect(total.sent).toBe(0);
     expect(streamer.encoderOpens).toBe(0);
@@ -208,6 +216,36 @@ describe('stream modes (werift browser stand-in, loopback)', () => {
     // namespace werift's mDNS query fails at once, so this does not show that the skip matters).
     session.comm.receive({ method: 'custom', content: { type: 'stop' } });
     await until(() => streamer.get('kernel_status') === 'stopped', 'stopped without waiting for a lookup', 3000);
+  }, 60000);
+
+  it('sendrecv with a source: it feeds the transform, frames$ stays the camera, both mix; a new mode stops the stream', async () => {
+    const source = new Subject<Frame>();
+    const streamer = keep(webrtcStreamer({ key: 'mix', source }));
+    const cameraLumas: number[] = [];
+    streamer.frames$.subscribe((frame) => cameraLumas.push(lumaOf(frame)));
+    // The mean of the source and the camera.
+    streamer.transform((source$) =>
+      combineLatest([source$, streamer.frames$]).pipe(map(([s, c]) => flat((lumaOf(s) + lumaOf(c)) >> 1))),
+    );
+    const session = await connect(kernel, streamer, 'sendrecv');
+    cleanups.push(session.close);
+    for (let sent = 0; !near(lastLuma(session.browser), 150); sent++) {
+      if (sent > 300) throw new Error(`no mix after 300 frames (last luma ${lastLuma(session.browser)})`);
+      session.browser.sendFrame(level(200), W, H, Date.now());
+      source.next(flat(100));
+      await sleep(33);
+    }
+    expect(near(cameraLumas.at(-1)!, 200)).toBe(true);
+
+    // Re-run with another mode: the session negotiated for sendrecv ends (Start negotiates anew).
+    expect(webrtcStreamer({ key: 'mix', mode: 'recvonly', source })).toBe(streamer);
+    await until(() => customs(session.comm, 'stopped').length > 0, 'stopped');
+    expect(customs(session.comm, 'stopped')[0]).toEqual({
+      type: 'stopped',
+      reason: 'the mode changed to recvonly: press Start',
+    });
+    expect(streamer.get('mode')).toBe('recvonly');
+    expect(source.observed).toBe(false);
   }, 60000);
 
   it('fans one source out to two recvonly streams, and one stream’s frames$ out to another', async () => {

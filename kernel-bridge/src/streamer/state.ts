@@ -7,7 +7,14 @@ import type { IceServerLike } from '../rtc';
 import { domTraits, DomState } from '../widgets/controls/dom';
 import { modelTraits, ModelState } from '../widgets/controls/model';
 import { anyValue, bool, nullable, oneOf, str, strings, TraitError, Traits } from '../widgets/traits';
-import { IQuality, IRecordingState, IStreamerSyncedState, KERNEL_STATUSES, parseQuality, STREAM_MODES } from './protocol';
+import {
+  IQuality,
+  IRecordingState,
+  IStreamerSyncedState,
+  KERNEL_STATUSES,
+  parseQuality,
+  STREAM_MODES,
+} from './protocol';
 
 const MODULE_NAME = 'jupyterlab-webrtc';
 /** Matched as a semver range against the version the labextension registers. */

@@ -54,7 +54,9 @@ describe('SourceFeed', () => {
     audio$.next(frame);
     audio$.next({ ...tone(), samples: 7 });
     expect(audio).toEqual([frame]);
-    expect(problems).toEqual([expect.stringMatching(/audio\$ emitted a malformed AudioFrame \(data is not a Float32Array/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/audio\$ emitted a malformed AudioFrame \(data is not a Float32Array/),
+    ]);
     feed.stop();
     expect(audio$.observed).toBe(false);
   });

@@ -68,12 +68,12 @@ describe('signalling with audio', () => {
     expect(audio.init.streams).toEqual(video.init.streams);
   });
 
-  it('gives the audio transceiver the mode's direction, like the video's', async () => {
+  it("gives the audio transceiver the mode's direction, like the video's", async () => {
     await start(client(new FakeMediaDevices()), true, 'sendonly');
     expect(FakePeerConnection.last().transceivers[1].init.direction).toBe('sendonly');
   });
 
-  it('recvonly receives the kernel's audio without opening the microphone', async () => {
+  it("recvonly receives the kernel's audio without opening the microphone", async () => {
     const devices = new FakeMediaDevices();
     await start(client(devices), true, 'recvonly');
     expect(devices.constraints).toEqual([]);

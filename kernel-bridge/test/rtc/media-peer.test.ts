@@ -152,8 +152,13 @@ describeNetns('MediaPeer end to end (loopback netns)', () => {
       });
     }
 
-    const report = await firstValueFrom(peer.stats$.pipe(timeout(5000))); // the worker's ~1 Hz stats
-    expect(stats.length).toBeGreaterThanOrEqual(1);
+    // The worker's ~1 Hz stats, read while frames still flow: a report whose second began after the
+    // pump stopped rightly says 0 kbit/s (under load the next report came that late: a flaky test).
+    // The pump fails the test if no report within its 10 s shows bitrates both ways.
+    const reportsBefore = stats.length;
+    const flowing = () => stats.length > reportsBefore && stats.at(-1)!.kbps_in > 0 && stats.at(-1)!.kbps_out > 0;
+    await pump(browser, 321, 241, flowing);
+    const report = stats.at(-1)!;
     // Frame accounting (issue 9): every stage counted, and they add up. The transform (latestFirst,
     // synchronous here) may hold 1 frame, and 1 decoded frame may wait in the worker and 1 on its way.
     const t = report.total;

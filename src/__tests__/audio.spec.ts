@@ -246,6 +246,18 @@ describe('the widget with audio', () => {
     model.stopStreaming();
   });
 
+  it('shows per mode only the audio controls that apply: recvonly no microphone, sendonly no mute', async () => {
+    const recvonly = widget({ key: 'listen', audio: true, mode: 'recvonly' }).view();
+    const sendonly = widget({ key: 'speak', audio: true, mode: 'sendonly' }).view();
+    await flush();
+    expect(q(recvonly, '.jp-webrtc-microphone').closest('label')!.hidden).toBe(true);
+    expect(q(recvonly, '.jp-webrtc-mute').hidden).toBe(false);
+    expect(q(sendonly, '.jp-webrtc-microphone').closest('label')!.hidden).toBe(false);
+    expect(q(sendonly, '.jp-webrtc-mute').hidden).toBe(true);
+    // one camera picker, whatever the audio controls
+    expect(recvonly.el.querySelectorAll('.jp-webrtc-camera')).toHaveLength(1);
+  });
+
   it('starts without audio when the trait is off: no audio asked, one transceiver', async () => {
     const { view } = widget({ key: 'k2' });
     q<HTMLButtonElement>(view(), '.jp-webrtc-start').click();

@@ -21,10 +21,10 @@ export class AudioControls {
     private readonly output: HTMLVideoElement,
   ) {
     this.label = document.createElement('label');
-    this.label.className = 'jp-webrtc-camera-label jp-webrtc-microphone-label';
+    this.label.className = 'jp-webrtc-device-label jp-webrtc-microphone-label';
     this.label.textContent = 'Microphone';
     this.microphone = document.createElement('select');
-    this.microphone.className = 'jp-webrtc-camera jp-webrtc-microphone';
+    this.microphone.className = 'jp-webrtc-device jp-webrtc-microphone';
     this.microphone.dataset.testid = 'webrtc-microphone';
     this.microphone.title = 'Microphone';
     this.label.append(this.microphone);
@@ -41,11 +41,15 @@ export class AudioControls {
     after.after(this.label, this.mute);
   }
 
-  /** Shows or hides the controls per the `audio` trait, and plays or mutes the output. */
+  /**
+   * Shows or hides the controls per the `audio` trait and the mode (recvonly opens no microphone,
+   * sendonly has no output to mute), and plays or mutes the output.
+   */
   render(): void {
     const on = this.model.audioOn;
-    this.label.hidden = !on;
-    this.mute.hidden = !on;
+    const mode = this.model.mode ?? 'sendrecv';
+    this.label.hidden = !on || mode === 'recvonly';
+    this.mute.hidden = !on || mode === 'sendonly';
     const muted = !on || this.model.outputMuted;
     // property and attribute: the DOM (and the UI tests) show which
     this.output.muted = muted;

@@ -71,9 +71,9 @@ export function buildStreamer(root: HTMLElement): IStreamerElements {
   stop.type = 'button';
   stop.textContent = 'Stop';
 
-  const cameraLabel = element('label', 'jp-webrtc-camera-label');
+  const cameraLabel = element('label', 'jp-webrtc-device-label jp-webrtc-camera-label');
   cameraLabel.textContent = 'Camera';
-  const camera = element('select', 'jp-webrtc-camera', 'webrtc-camera');
+  const camera = element('select', 'jp-webrtc-device jp-webrtc-camera', 'webrtc-camera');
   camera.title = 'Camera';
   cameraLabel.append(camera);
 

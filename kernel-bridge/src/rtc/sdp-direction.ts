@@ -21,24 +21,26 @@ export function videoDirectionOf(sdp: string): MediaDirection | null {
 export function directionOf(sdp: string, kind: 'video' | 'audio'): MediaDirection | null {
   const mLine = `m=${kind} `;
   let session: MediaDirection = 'sendrecv';
-  let inVideo = false;
-  let seenVideo = false;
+  let anySection = false; // session-level attributes come before the first m-line
+  let inSection = false;
+  let seen = false;
   let media: MediaDirection | null = null;
   for (const raw of sdp.split('\n')) {
     const line = raw.trimEnd();
     if (line.startsWith('m=')) {
-      if (inVideo) break; // the first video section ended
-      inVideo = line.startsWith(mLine);
-      seenVideo ||= inVideo;
+      if (inSection) break; // the first section of this kind ended
+      anySection = true;
+      inSection = line.startsWith(mLine);
+      seen ||= inSection;
       continue;
     }
     if (!line.startsWith('a=')) continue;
     const attribute = line.slice(2);
     if (!DIRECTIONS.includes(attribute)) continue;
-    if (inVideo) media = attribute as MediaDirection;
-    else if (!seenVideo) session = attribute as MediaDirection;
+    if (inSection) media = attribute as MediaDirection;
+    else if (!anySection) session = attribute as MediaDirection;
   }
-  if (!seenVideo) return null;
+  if (!seen) return null;
   return media ?? session;
 }
 

@@ -66,13 +66,20 @@ export class StreamControl {
       throw new RangeError(`start(): timeoutMs must be a number of ms in 1..${MAX_START_TIMEOUT_MS}`);
     }
     if (playing) return;
+    // A browser 'stopped' counts only once the browser has begun a session since this request: the
+    // end of the session before it (`await ctx.stop(); await ctx.start()`) arrives afterwards and is
+    // not this start's outcome. A browser 'error' always counts: the browser may refuse at once
+    // (no view of the widget shown) without beginning a session.
+    let began = false;
     const outcome = firstValueFrom(
       this.changes.pipe(
-        filter(
-          (s) =>
+        filter((s) => {
+          if (s.side === 'browser' && s.state === 'connecting') began = true;
+          return (
             (s.side === 'kernel' && (s.state === 'playing' || s.state === 'error')) ||
-            (s.side === 'browser' && (s.state === 'error' || s.state === 'stopped')),
-        ),
+            (s.side === 'browser' && (s.state === 'error' || (s.state === 'stopped' && began)))
+          );
+        }),
         take(1),
         timeout({
           first: timeoutMs,

@@ -69,6 +69,11 @@ export class TransformPipeline<T = Frame> {
   constructor(
     private readonly events: PipelineEvents<T>,
     private readonly check: OutputCheck = videoOutputCheck,
+    /**
+     * Whether a new transform is tried at once on the latest input (video: its error shows under the
+     * cell that set it). Not for audio: the latest 20 ms would be heard twice.
+     */
+    private readonly retryOnSwap = true,
   ) {
     this.subscribe();
   }
@@ -81,7 +86,7 @@ export class TransformPipeline<T = Frame> {
     this.transform = transform;
     this.failing = false;
     this.subscribe();
-    if (this.latest) this.retry(this.latest);
+    if (this.latest && this.retryOnSwap) this.retry(this.latest);
   }
 
   /** The latest input again, through the new transform only (frames$ has seen it). */

@@ -10,7 +10,8 @@
  */
 import type { Subscribable, Unsubscribable } from 'rxjs';
 import { errorSummary } from '../errors';
-import { audioFrameProblem, i420Size, type AudioFrame, type Frame } from '../media';
+import { audioFrameProblem, I420Frame, i420Size, type AudioFrame, type Frame } from '../media';
+import { SourceClock } from './source-clock';
 
 /** What can feed a stream: any Observable of frames (MediaFile is one). */
 export type FrameSource = Subscribable<Frame>;
@@ -49,6 +50,8 @@ export function frameProblem(value: unknown): string | null {
   if (frame.data.byteLength < i420Size(frame.width, frame.height)) {
     return `its data holds ${frame.data.byteLength} bytes, an I420 ${frame.width}x${frame.height} frame needs ${i420Size(frame.width, frame.height)}`;
   }
+  if (typeof frame.timestamp !== 'number' || !Number.isFinite(frame.timestamp))
+    return 'its timestamp is not a finite number';
   return null;
 }
 
@@ -66,6 +69,10 @@ export class SourceFeed {
   private source: FrameSource | null = null;
   private subscription: Unsubscribable | null = null;
   private audioSubscription: Unsubscribable | null = null;
+  /** The source's timestamps on the stream's clock (video and audio$ alike). */
+  private readonly clock = new SourceClock();
+  /** The source's audio$ delivered a frame in this subscription (a video-only file's never does). */
+  private audioFlowing = false;
   private playing = false;
   /** The last problem told, so a source failing on every value adds one line, not thirty a second. */
   private lastProblem = '';
@@ -78,9 +85,12 @@ export class SourceFeed {
     return this.source;
   }
 
-  /** True when the source brings audio of its own (an `audio$`, as a MediaFile has) and the stream takes it. */
+  /**
+   * True once the source's own audio (an `audio$`, as a MediaFile has) flows into the stream: until
+   * then (or for a file without sound) the microphone keeps feeding transformAudio.
+   */
   get hasAudio(): boolean {
-    return this.audioOf(this.source) !== null && this.events.wantsAudio();
+    return this.audioFlowing;
   }
 
   /** True while the source is subscribed. */
@@ -149,8 +159,13 @@ export class SourceFeed {
         audio$.subscribe({
           next: (value) => {
             const problem = audioFrameProblem(value);
-            if (problem === null) this.events.audio(value as AudioFrame);
-            else this.tell(`the source's audio$ emitted a malformed AudioFrame (${problem}): skipped`);
+            if (problem !== null) {
+              this.tell(`the source's audio$ emitted a malformed AudioFrame (${problem}): skipped`);
+              return;
+            }
+            this.audioFlowing = true;
+            const frame = value as AudioFrame;
+            this.events.audio({ ...frame, timestamp: this.clock.map(frame.timestamp) });
           },
           error: (error: unknown) => this.tell(`source audio error: ${errorSummary(error)}`),
         }),
@@ -172,10 +187,14 @@ export class SourceFeed {
       return;
     }
     this.frames++;
-    this.events.frame(value as Frame);
+    // A new small wrapper (no pixel copy): frames are read-only, and fan-out shares them.
+    const frame = value as Frame;
+    this.events.frame(new I420Frame(frame.width, frame.height, this.clock.map(frame.timestamp), frame.data));
   }
 
   private unsubscribe(): void {
+    this.audioFlowing = false;
+    this.clock.reset();
     const subscriptions = [this.subscription, this.audioSubscription];
     this.subscription = this.audioSubscription = null;
     for (const subscription of subscriptions) subscription?.unsubscribe();

@@ -78,5 +78,6 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   // Set by the notebook (webrtcStreamer's `mode`), never by the browser: it decides what the kernel accepts.
   mode: { ...oneOf(STREAM_MODES, 'sendrecv'), readOnly: true },
   recording: { ...recording, readOnly: true },
-  audio: bool(false),
+  // Set by the notebook only: it decides what the kernel subscribes, sends and records.
+  audio: { ...bool(false), readOnly: true },
 });

@@ -200,6 +200,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
         run: (fn) => api.captureOutput(toLog, fn),
       },
       audioOutputCheck,
+      false,
     );
     this.source = new SourceFeed({
       frame: (frame) => {
@@ -443,6 +444,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 
   override close(): void {
     this.source.stop();
+    // The transforms' own subscriptions (a slider's value$, another stream's frames$) end with the
+    // widget, and frames$ / audio$ complete for whoever subscribed.
+    this.pipeline.close();
+    this.audioPipeline.close();
     this.stopOnShutdown();
     this.control.close();
     this.streamerLog.dispose();

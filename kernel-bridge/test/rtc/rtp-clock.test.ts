@@ -20,13 +20,27 @@ describe('CaptureClock (RTP -> ms)', () => {
 
 describe('RtpClock (ms -> RTP)', () => {
   test('strictly increasing even when capture times repeat or go back; offset and wrap', () => {
-    const clock = new RtpClock(0xffffffff - 100);
+    let wall = 0;
+    const clock = new RtpClock(0xffffffff - 100, () => wall);
     expect(clock.rtpTimestamp(0)).toBe(0xffffffff - 100);
     expect(clock.lastTicks).toBe(0);
-    expect(clock.rtpTimestamp(0)).toBe(0xffffffff - 99); // same time: +1 tick
-    expect(clock.rtpTimestamp(-5)).toBe(0xffffffff - 98); // earlier: still +1
-    expect(clock.rtpTimestamp(10)).toBe((900 + 0xffffffff - 100) % 0x100000000); // wrapped
-    expect(clock.lastTicks).toBe(900);
+    expect(clock.rtpTimestamp(0)).toBe(0xffffffff - 99); // same time, no wall time passed: +1 tick
+    wall = 20;
+    // wrapped; the repeat shifted the clock by its 1 tick, kept from then on
+    expect(clock.rtpTimestamp(10)).toBe((901 + 0xffffffff - 100) % 0x100000000);
+    expect(clock.lastTicks).toBe(901);
+    expect(clock.lastCaptureMs).toBe(901 / 90);
+  });
+
+  test('a jump back counts from the last frame by the wall time elapsed, and later frames keep their spacing', () => {
+    let wall = 1000;
+    const clock = new RtpClock(0, () => wall);
+    clock.rtpTimestamp(5000);
+    wall += 33;
+    expect(clock.rtpTimestamp(0)).toBe(5033 * 90); // a source's next loop starting at 0
+    wall += 40; // read late: the frames' own spacing (33 ms) wins from here on
+    expect(clock.rtpTimestamp(33)).toBe(5066 * 90);
+    expect(clock.lastCaptureMs).toBe(5066);
   });
 });
 

@@ -81,14 +81,18 @@ export class AudioReceiver {
   private deliver(pcm: Float32Array, samples: number, timestamp: number): void {
     const { stats } = this.opts;
     stats.audio.decoded++;
+    // The tap (a recording) sees every decoded frame, before the main thread's bound: a cell that
+    // blocks the kernel must not cut holes in a recording's audio (the video taps come first too).
+    // It copies what it keeps, so FFmpeg's reused frame can be lent to it.
+    if (this.opts.tap) {
+      this.opts.tap({ sampleRate: OPUS_SAMPLE_RATE, channels: DECODE_CHANNELS, samples, timestamp, data: pcm });
+    }
     if (this.inFlight >= AUDIO_IN_FLIGHT) {
       stats.audio.dropped_worker++;
       return;
     }
     // one small copy out of FFmpeg's frame (it is reused for the next packet)
     const data = pcm.slice();
-    const frame = { sampleRate: OPUS_SAMPLE_RATE, channels: DECODE_CHANNELS, samples, timestamp, data };
-    this.opts.tap?.(frame);
     this.inFlight++;
     const buffer = data.buffer as ArrayBuffer;
     this.opts.post(

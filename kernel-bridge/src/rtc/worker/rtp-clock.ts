@@ -45,21 +45,43 @@ export class CaptureClock {
   }
 }
 
-/** Outgoing: a frame's capture time (ms) -> RTP timestamp, strictly increasing, from a random base. */
+/**
+ * Outgoing: a frame's capture time (ms) -> RTP timestamp, strictly increasing, from a random base.
+ * Times that go back (a transform that makes frames with timestamps of its own, e.g. 0) shift the
+ * clock so the frame counts from the last one by the wall-clock time elapsed since it, and later
+ * frames keep that shift: the browser sees time pass as it did, never frames 1/90000 s apart.
+ */
 export class RtpClock {
   private last = -1;
+  private lastWall = 0;
+  /** Ticks added to every capture time since the last jump back. */
+  private shift = 0;
 
-  constructor(private readonly offset = Math.floor(Math.random() * WRAP)) {}
+  constructor(
+    private readonly offset = Math.floor(Math.random() * WRAP),
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   rtpTimestamp(captureMs: number): number {
-    let ts90 = Math.round(captureMs * 90);
-    if (ts90 <= this.last) ts90 = this.last + 1;
+    const wall = this.now();
+    let ts90 = Math.round(captureMs * 90) + this.shift;
+    if (this.last >= 0 && ts90 <= this.last) {
+      const elapsed = Math.max(1, Math.round((wall - this.lastWall) * 90));
+      this.shift += this.last + elapsed - ts90;
+      ts90 = this.last + elapsed;
+    }
     this.last = ts90;
+    this.lastWall = wall;
     return (ts90 + this.offset) % WRAP;
   }
 
   /** The unwrapped 90 kHz time of the last rtpTimestamp() (the encoder's pts). */
   get lastTicks(): number {
     return this.last;
+  }
+
+  /** The last frame's capture time as sent (shifted like its RTP timestamp), ms: the sender report's. */
+  get lastCaptureMs(): number {
+    return this.last / 90;
   }
 }

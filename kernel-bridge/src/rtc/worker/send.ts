@@ -124,7 +124,7 @@ export class Sender {
       }
       // counted once every packet of the frame went out (writeRtp throws otherwise)
       stats.sent++;
-      reportCaptureTime(out.reportClock, timestamp);
+      reportCaptureTime(out.reportClock, this.clock.lastCaptureMs);
     });
     stats.encoder_opens = encoder.opens;
     stats.encodeMs += performance.now() - t0;

@@ -44,6 +44,9 @@ export class FakeStream {
   addTrack(track: FakeTrack): void {
     this.tracks.push(track);
   }
+  removeTrack(track: FakeTrack): void {
+    this.tracks = this.tracks.filter((t) => t !== track);
+  }
 }
 
 /** A microphone track (kind audio). */
@@ -220,7 +223,8 @@ export class FakeMediaDevices {
       if (this.error) {
         throw this.error;
       }
-      const stream = new FakeStream();
+      // a microphone opened alone (video: false) comes without a camera track
+      const stream = new FakeStream(constraints.video === false ? [] : undefined);
       if (constraints.audio) {
         stream.addTrack(audioTrack());
       }

@@ -998,6 +998,105 @@ describe('control from the kernel', () => {
     expect(view.el.dataset.state).toBe('playing');
     expect($(view, '.jp-webrtc-error').textContent).toContain('could not switch the camera: camera unavailable');
   });
+
+  it('switching the camera with audio keeps the microphone: its track stays live, its sender untouched', async () => {
+    devices.devices = [videoInput('cam-a', 'Front'), videoInput('cam-b', 'Back')];
+    const { model, comm } = createModel({ key: 'switch-av', audio: true });
+    const view = createView(model);
+    await flush();
+    const pc = await startPlaying(view, comm);
+    const first = devices.streams[0];
+    const [video, audio] = [first.getVideoTracks()[0], first.getAudioTracks()[0]];
+    expect(pc.transceivers.map((t) => t.track)).toEqual([video, audio]);
+    const select = $<HTMLSelectElement>(view, '.jp-webrtc-camera');
+    select.value = 'cam-b';
+    select.dispatchEvent(new Event('change'));
+    await flush();
+    const second = devices.streams[1];
+    expect(devices.constraints[1]).toEqual({ video: { deviceId: { exact: 'cam-b' } }, audio: false });
+    expect(pc.transceivers[0].t.sender.replaced).toEqual([second.getVideoTracks()[0]]);
+    expect(video.readyState).toBe('ended');
+    expect(audio.readyState).toBe('live');
+    expect(pc.transceivers[1].t.sender.replaced).toEqual([]);
+    // the preview shows the new camera; the session's stream keeps the microphone (released at stop)
+    const preview = $<HTMLVideoElement>(view, 'video.jp-webrtc-local');
+    expect(preview.srcObject).toBe(second);
+    expect(preview.muted).toBe(true);
+    expect(second.getTracks()).toEqual([second.getVideoTracks()[0], audio]);
+    expect(comm.custom().map((m) => m.type)).toEqual(['offer']);
+    model.stopStreaming();
+    expect(audio.readyState).toBe('ended');
+    expect(second.getVideoTracks()[0].readyState).toBe('ended');
+  });
+
+  it('choosing another microphone while playing replaces the audio track: same session, no new offer', async () => {
+    devices.devices = [
+      videoInput('cam-a', 'Front'),
+      { deviceId: 'mic-1', label: 'Mic one', kind: 'audioinput', groupId: 'g' } as MediaDeviceInfo,
+      { deviceId: 'mic-2', label: 'Mic two', kind: 'audioinput', groupId: 'g' } as MediaDeviceInfo,
+    ];
+    const { model, comm } = createModel({
+      key: 'switch-mic',
+      audio: true,
+      media_constraints: { audio: { echoCancellation: false } },
+    });
+    const view = createView(model);
+    await flush();
+    const picker = $<HTMLSelectElement>(view, '.jp-webrtc-microphone');
+    click(view, '.jp-webrtc-start');
+    await flush();
+    expect(picker.disabled).toBe(true); // connecting
+    const pc = FakePeerConnection.last();
+    comm.receive({ type: 'answer', sdp: 'v=0\r\nanswer' });
+    await flush();
+    pc.setConnectionState('connected');
+    expect(picker.disabled).toBe(false);
+    const sessionId = view.el.dataset.sessionId;
+    const first = devices.streams[0];
+    const [video, audio] = [first.getVideoTracks()[0], first.getAudioTracks()[0]];
+    picker.value = 'mic-2';
+    picker.dispatchEvent(new Event('change'));
+    await flush();
+    expect(devices.constraints[1]).toEqual({
+      audio: { echoCancellation: false, deviceId: { exact: 'mic-2' } },
+      video: false,
+    });
+    const opened = devices.streams[1].getAudioTracks()[0];
+    expect(pc.transceivers[1].t.sender.replaced).toEqual([opened]);
+    expect(pc.transceivers[0].t.sender.replaced).toEqual([]);
+    expect(audio.readyState).toBe('ended');
+    expect(video.readyState).toBe('live');
+    expect(opened.readyState).toBe('live');
+    expect(first.getTracks()).toEqual([video, opened]);
+    expect($<HTMLVideoElement>(view, 'video.jp-webrtc-local').muted).toBe(true);
+    expect(comm.custom().map((m) => m.type)).toEqual(['offer']);
+    expect(view.el.dataset.sessionId).toBe(sessionId);
+    expect(view.el.dataset.state).toBe('playing');
+
+    // a microphone that cannot be opened leaves the session as it was, with a notice
+    devices.error = namedError('NotReadableError');
+    picker.value = 'mic-1';
+    picker.dispatchEvent(new Event('change'));
+    await flush();
+    expect(pc.transceivers[1].t.sender.replaced).toEqual([opened]);
+    expect(opened.readyState).toBe('live');
+    expect(video.readyState).toBe('live');
+    expect(view.el.dataset.state).toBe('playing');
+    expect(view.el.dataset.sessionId).toBe(sessionId);
+    expect($(view, '.jp-webrtc-error').textContent).toContain(
+      'could not switch the microphone: microphone unavailable',
+    );
+    // a sender that refuses the track: the new microphone is released, the old one goes on
+    devices.error = null;
+    pc.transceivers[1].t.sender.replaceTrack = () => Promise.reject(new Error('refused'));
+    picker.value = 'mic-1';
+    picker.dispatchEvent(new Event('change'));
+    await flush();
+    expect(devices.streams[2].getAudioTracks()[0].readyState).toBe('ended');
+    expect(opened.readyState).toBe('live');
+    expect($(view, '.jp-webrtc-error').textContent).toContain('could not switch the microphone: refused');
+    expect(comm.custom().map((m) => m.type)).toEqual(['offer']);
+  });
 });
 
 describe('the record button', () => {

@@ -57,7 +57,9 @@ export class AudioControls {
     this.mute.textContent = this.model.outputMuted ? 'Unmute' : 'Mute';
     this.mute.title = this.model.outputMuted ? 'Play the output’s sound' : 'Mute the output’s sound';
     this.mute.setAttribute('aria-pressed', String(this.model.outputMuted));
-    this.microphone.disabled = this.model.active;
+    // Like the camera picker: a switch while playing replaces the track; only a session still
+    // connecting has no sender settled to switch on.
+    this.microphone.disabled = this.model.streamState === 'connecting';
   }
 
   /** The microphone chosen for this key (or in this picker), and whether it is a listed one. */

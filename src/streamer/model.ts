@@ -458,10 +458,17 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     }
   }
 
-  /** Remembers the microphone for this stream's key and tells the views. */
+  /**
+   * Remembers the microphone for this stream's key and tells the views; a running session with audio
+   * switches to it at once (replaceTrack: same session, no renegotiation), asked for as the start
+   * does (`media_constraints.audio` merged, the chosen device required: it was picked from the list).
+   */
   chooseMicrophone(deviceId: string | null): void {
     saveMicrophoneChoice(this.cameraKey, deviceId || null);
     this._microphoneChosen.emit(deviceId || null);
+    if (this._client.active && this.audioOn) {
+      void this._client.switchMicrophone(audioConstraint(true, deviceId || null, true, this.get('media_constraints')));
+    }
   }
 
   /** A view now shows this model (cancels a pending stop for lack of views). */

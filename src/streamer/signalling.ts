@@ -49,7 +49,7 @@ export interface IPeerConnectionLike {
   close(): void;
 }
 
-/** The part of RTCRtpSender the client uses: the quality caps, and replaceTrack to switch cameras. */
+/** The part of RTCRtpSender the client uses: the quality caps, and replaceTrack to switch cameras and microphones. */
 export interface IRtpSenderLike {
   getParameters(): RTCRtpSendParameters;
   setParameters(parameters: RTCRtpSendParameters): Promise<void>;
@@ -97,6 +97,9 @@ interface ISession {
   /** The camera track and its sender, which the quality caps apply to. */
   track: MediaStreamTrack | null;
   sender: IRtpSenderLike | null;
+  /** The microphone's track and sender (null without audio, in recvonly, or when the browser gave none). */
+  audioTrack: MediaStreamTrack | null;
+  audioSender: IRtpSenderLike | null;
   offerSent: boolean;
   remoteDescriptionSet: boolean;
   answerReceived: boolean;
@@ -114,6 +117,11 @@ function errorText(error: unknown): string {
     return String((error as { message: unknown }).message);
   }
   return String(error);
+}
+
+/** describeCameraError's sentence about a microphone opened alone (a microphone switch). */
+function describeMicrophoneError(error: unknown): string {
+  return describeCameraError(error).replace(/camera/g, 'microphone');
 }
 
 export class SignallingClient {
@@ -181,6 +189,8 @@ export class SignallingClient {
       pc: null,
       track: null,
       sender: null,
+      audioTrack: null,
+      audioSender: null,
       offerSent: false,
       remoteDescriptionSet: false,
       answerReceived: false,
@@ -239,7 +249,7 @@ export class SignallingClient {
       applyCodecPreference(transceiver, options.codec, this.options.getCodecCapabilities);
       session.sender = transceiver.sender ?? null;
       if (options.audio) {
-        this._addAudio(pc, stream, mode);
+        this._addAudio(session, pc, stream, mode);
       }
       // Before the offer, so the first frames already respect the caps (again once connected).
       this._applyQuality(session);
@@ -343,12 +353,80 @@ export class SignallingClient {
       stopStream(stream);
       return;
     }
+    // Only the old camera is released: the microphone's track moves to the new stream, so the audio
+    // sender keeps sending it and the session's stream (the preview, the teardown) holds both.
     const old = session.stream;
+    for (const audio of old?.getAudioTracks() ?? []) {
+      stream.addTrack(audio);
+    }
     session.stream = stream;
     session.track = track;
-    stopStream(old);
+    for (const video of old?.getVideoTracks() ?? []) {
+      video.stop();
+    }
     this._localStreamChanged.emit(stream);
     this._applyQuality(session);
+  }
+
+  /**
+   * Switches the running session to another microphone without renegotiating, as switchCamera does
+   * for the camera: `audio` (the getUserMedia audio constraint) is opened alone, its track replaces
+   * the old one on the audio sender, then only the old microphone is released (the camera goes on).
+   * A microphone that cannot be opened leaves the session as it was, with a notice. Runs in turn with
+   * camera switches. Does nothing without a session that sends a microphone.
+   */
+  switchMicrophone(audio: boolean | MediaTrackConstraints): Promise<void> {
+    this._switching = this._switching.then(() => this._switchMicrophone(audio));
+    return this._switching;
+  }
+
+  private async _switchMicrophone(audio: boolean | MediaTrackConstraints): Promise<void> {
+    const session = this._session;
+    const sender = session?.audioSender;
+    if (!session || !session.audioTrack || !sender?.replaceTrack) {
+      return;
+    }
+    let opened: MediaStream;
+    try {
+      opened = await this.options.getUserMedia({ audio, video: false });
+    } catch (error) {
+      if (this._session === session) {
+        this._notice.emit(`could not switch the microphone: ${describeMicrophoneError(error)}`);
+      }
+      return;
+    }
+    const track = opened.getAudioTracks()[0];
+    // Anything else the browser opened with it is not used.
+    for (const other of opened.getTracks()) {
+      if (other !== track) {
+        other.stop();
+      }
+    }
+    if (this._session !== session || !track) {
+      track?.stop();
+      if (!track && this._session === session) {
+        this._notice.emit('could not switch the microphone: it gave no audio track');
+      }
+      return;
+    }
+    try {
+      await sender.replaceTrack(track);
+    } catch (error) {
+      track.stop();
+      if (this._session === session) {
+        this._notice.emit(`could not switch the microphone: ${errorText(error)}`);
+      }
+      return;
+    }
+    if (this._session !== session) {
+      track.stop();
+      return;
+    }
+    const old = session.audioTrack;
+    session.audioTrack = track;
+    session.stream?.removeTrack(old);
+    session.stream?.addTrack(track);
+    old.stop();
   }
 
   /**
@@ -552,7 +630,12 @@ export class SignallingClient {
    * recvonly receives the kernel's audio with no microphone opened; otherwise the microphone's
    * track. A stream without an audio track goes on with video only, and says so.
    */
-  private _addAudio(pc: IPeerConnectionLike, stream: MediaStream | null, direction: StreamMode): void {
+  private _addAudio(
+    session: ISession,
+    pc: IPeerConnectionLike,
+    stream: MediaStream | null,
+    direction: StreamMode,
+  ): void {
     if (direction === 'recvonly' || !stream) {
       pc.addTransceiver('audio', { direction: 'recvonly' });
       return;
@@ -562,7 +645,8 @@ export class SignallingClient {
       this._notice.emit('microphone missing: the browser gave no audio track; streaming video only');
       return;
     }
-    pc.addTransceiver(track, { direction, streams: [stream] });
+    session.audioTrack = track;
+    session.audioSender = pc.addTransceiver(track, { direction, streams: [stream] }).sender ?? null;
   }
 
   /** Each of the kernel's tracks (video, audio) joins the session's one remote stream. */
@@ -678,6 +762,6 @@ export class SignallingClient {
   private _quality: IQuality = NO_QUALITY;
   /** The last setParameters in the chain (see _applyQuality). */
   private _qualityApplied: Promise<void> = Promise.resolve();
-  /** The last camera switch in the chain (see switchCamera). */
+  /** The last camera or microphone switch in the chain (see switchCamera, switchMicrophone). */
   private _switching: Promise<void> = Promise.resolve();
 }

@@ -5,8 +5,9 @@
  *
  * Shared: every subscriber of the frames and of audio$ sees ONE decode. It starts with the first
  * subscription and stops (the worker ends) with the last unsubscription; subscribing again after
- * that plays the file from its start. The frames a subscriber gets are its own (like a streamer's
- * frames$): nothing reuses their pixels afterwards.
+ * that plays the file from its start. Nothing reuses a frame's pixels afterwards (a subscriber may
+ * keep it), but every subscriber gets the SAME frame: treat frames as read-only, as with any shared
+ * Observable (a transform that edits one in place changes it for the other streams).
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';

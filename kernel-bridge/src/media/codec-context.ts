@@ -90,6 +90,32 @@ export function closeCodec(codec: OpenCodec): void {
 }
 
 /**
+ * What our I420 video encoders (live VP8, recorded H.264) share: `width` x `height` yuv420p, pts
+ * on RTP's 90 kHz clock, 30 fps nominal, no B-frames (each frame's packet comes out at once, in
+ * order). Call first in a spec's `configure`.
+ */
+export function configureI420Encoder(ctx: AvCodecContext, av: Av, width: number, height: number): void {
+  ctx.width = width;
+  ctx.height = height;
+  ctx.pixelFormat = av.AV_PIX_FMT_YUV420P;
+  ctx.timeBase = new av.Rational(1, 90000);
+  ctx.framerate = new av.Rational(30, 1);
+  ctx.maxBFrames = 0;
+}
+
+/** The spec's input frame for an I420 encoder of that size (spread into a CodecSpec). */
+export function i420InputFrame(width: number, height: number): Pick<CodecSpec, 'inputFrame' | 'frameAlign'> {
+  return {
+    inputFrame: (frame, av) => {
+      frame.width = width;
+      frame.height = height;
+      frame.format = av.AV_PIX_FMT_YUV420P;
+    },
+    frameAlign: 32,
+  };
+}
+
+/**
  * Decodes one packet: each frame it gives goes to `onFrame` (valid only during the call, unref'd
  * after it). Returns the frames received, or a negative FFmpeg error (corrupt data, missing
  * reference).

@@ -3,7 +3,16 @@
  * calls, one reused AVFrame/AVPacket each: no per-frame native allocation. Meant to run inside the
  * media worker thread (it blocks while coding).
  */
-import { closeCodec, decodePacket, drainPackets, openCodec, type AvFrame, type OpenCodec } from './codec-context';
+import {
+  closeCodec,
+  configureI420Encoder,
+  decodePacket,
+  drainPackets,
+  i420InputFrame,
+  openCodec,
+  type AvFrame,
+  type OpenCodec,
+} from './codec-context';
 import { chromaHeight, chromaWidth, i420Size } from './frame';
 import { nodeAv } from './native';
 
@@ -126,14 +135,9 @@ export class Vp8Encoder {
       codec: { encoder: nodeAv().FF_ENCODER_LIBVPX_VP8 },
       label: 'libvpx (VP8) encoder',
       configure: (ctx, av) => {
-        ctx.width = width;
-        ctx.height = height;
-        ctx.pixelFormat = av.AV_PIX_FMT_YUV420P;
-        ctx.timeBase = new av.Rational(1, 90000);
-        ctx.framerate = new av.Rational(30, 1);
+        configureI420Encoder(ctx, av, width, height);
         ctx.bitRate = BigInt(bitrate);
         ctx.gopSize = keyframeInterval;
-        ctx.maxBFrames = 0;
         ctx.threadCount = threads;
       },
       options: [
@@ -143,12 +147,7 @@ export class Vp8Encoder {
         ['error-resilient', 1],
         ['auto-alt-ref', 0],
       ],
-      inputFrame: (frame, av) => {
-        frame.width = width;
-        frame.height = height;
-        frame.format = av.AV_PIX_FMT_YUV420P;
-      },
-      frameAlign: 32,
+      ...i420InputFrame(width, height),
     });
     this.opens++;
     this.width = width;

@@ -6,7 +6,15 @@
  * them back as frames, and a bad codec name or option fails with an error that names the codec
  * (after freeing what was made: the process must not crash).
  */
-import { closeCodec, decodePacket, drainPackets, openCodec, type CodecSpec } from '../../src/media/codec-context';
+import {
+  closeCodec,
+  configureI420Encoder,
+  decodePacket,
+  drainPackets,
+  i420InputFrame,
+  openCodec,
+  type CodecSpec,
+} from '../../src/media/codec-context';
 import { nodeAv } from '../../src/media/native';
 
 const W = 64;
@@ -15,19 +23,9 @@ const H = 48;
 const vp8Encoder = (options: CodecSpec['options'] = []): CodecSpec => ({
   codec: { encoder: nodeAv().FF_ENCODER_LIBVPX_VP8 },
   label: 'test VP8 encoder',
-  configure: (ctx, av) => {
-    ctx.width = W;
-    ctx.height = H;
-    ctx.pixelFormat = av.AV_PIX_FMT_YUV420P;
-    ctx.timeBase = new av.Rational(1, 90000);
-  },
+  configure: (ctx, av) => configureI420Encoder(ctx, av, W, H),
   options: [['deadline', 'realtime'], ['lag-in-frames', 0], ...options],
-  inputFrame: (frame, av) => {
-    frame.width = W;
-    frame.height = H;
-    frame.format = av.AV_PIX_FMT_YUV420P;
-  },
-  frameAlign: 32,
+  ...i420InputFrame(W, H),
 });
 
 describe('openCodec / drainPackets / decodePacket', () => {
@@ -36,7 +34,8 @@ describe('openCodec / drainPackets / decodePacket', () => {
     const decoder = openCodec({ codec: { decoder: nodeAv().FF_DECODER_VP8 }, label: 'test VP8 decoder' });
     try {
       const frame = encoder.frame;
-      expect([frame.width, frame.height]).toEqual([W, H]);
+      expect([frame.width, frame.height, frame.format]).toEqual([W, H, nodeAv().AV_PIX_FMT_YUV420P]);
+      expect([encoder.ctx.timeBase.num, encoder.ctx.timeBase.den, encoder.ctx.maxBFrames]).toEqual([1, 90000, 0]);
       expect(frame.data?.[0]?.length).toBeGreaterThanOrEqual(W * H);
 
       const packets: Buffer[] = [];

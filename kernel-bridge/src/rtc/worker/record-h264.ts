@@ -7,7 +7,14 @@
  * lookahead, no B-frames: each frame's packet comes out at once, nothing is held back at stop),
  * one thread, a keyframe every 2 s at 30 fps so the file seeks.
  */
-import { closeCodec, drainPackets, openCodec, type OpenCodec } from '../../media/codec-context';
+import {
+  closeCodec,
+  configureI420Encoder,
+  drainPackets,
+  i420InputFrame,
+  openCodec,
+  type OpenCodec,
+} from '../../media/codec-context';
 import { nodeAv, type NodeAvModule } from '../../media/native';
 import { chromaHeight, chromaWidth } from '../../media/frame';
 
@@ -34,13 +41,8 @@ export class H264Encoder {
       label: 'libx264 encoder',
       neededFor: 'for MP4 recordings',
       configure: (ctx, av) => {
-        ctx.width = width;
-        ctx.height = height;
-        ctx.pixelFormat = av.AV_PIX_FMT_YUV420P;
-        ctx.timeBase = new av.Rational(1, 90000);
-        ctx.framerate = new av.Rational(30, 1);
+        configureI420Encoder(ctx, av, width, height);
         ctx.gopSize = 60;
-        ctx.maxBFrames = 0;
         ctx.threadCount = 1;
         ctx.setFlags(av.AV_CODEC_FLAG_GLOBAL_HEADER);
       },
@@ -49,12 +51,7 @@ export class H264Encoder {
         ['tune', 'zerolatency'],
         ['crf', '23'],
       ],
-      inputFrame: (frame, av) => {
-        frame.width = width;
-        frame.height = height;
-        frame.format = av.AV_PIX_FMT_YUV420P;
-      },
-      frameAlign: 32,
+      ...i420InputFrame(width, height),
     });
   }
 

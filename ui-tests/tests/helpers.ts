@@ -141,15 +141,15 @@ export function fakeCameraFrom(y4mFile: string): LaunchOptions {
 }
 
 /** Mean colours of the output video: of the left and right thirds, rows from 1/4 to 3/4 down. */
-export interface OutputThirds {
+export interface IOutputThirds {
   /** [r, g, b], 0-255. */
   left: number[];
   right: number[];
   width: number;
 }
 
-/** The first output video's OutputThirds; null while it shows no picture. */
-export async function outputThirds(page: IJupyterLabPageFixture): Promise<OutputThirds | null> {
+/** The first output video's IOutputThirds; null while it shows no picture. */
+export async function outputThirds(page: IJupyterLabPageFixture): Promise<IOutputThirds | null> {
   return page.evaluate(() => {
     const video = document.querySelector('video.jp-webrtc-output') as HTMLVideoElement | null;
     if (!video || video.videoWidth === 0) return null;

@@ -15,7 +15,7 @@ export type AvPacket = InstanceType<Av['Packet']>;
 export type AvCodecContext = InstanceType<Av['CodecContext']>;
 
 /** A codec's private option (libvpx `deadline`, libx264 `preset`, ...) and its value. */
-export type CodecOption = readonly [name: string, value: string | number];
+type CodecOption = readonly [name: string, value: string | number];
 
 export interface CodecSpec {
   /** FFmpeg's name of the encoder (`av.FF_ENCODER_*`) or decoder (`av.FF_DECODER_*`) to open. */

@@ -7,7 +7,8 @@
 import fixture from '../../kernel-bridge/test/fixtures/streamer-protocol.json';
 import { DEFAULT_QUALITY, SettingsStore } from '../settings';
 import { buildConstraints } from '../streamer/camera';
-import { audioConstraint, loadMicrophoneChoice } from '../streamer/microphone';
+import { loadDeviceChoice } from '../streamer/device-choice';
+import { audioConstraint } from '../streamer/microphone';
 import { WebRtcStreamerModel } from '../streamer/model';
 import { AUDIO_STATS_STAGES, IStatsMessage, StreamMode } from '../streamer/protocol';
 import { SignallingClient } from '../streamer/signalling';
@@ -233,7 +234,7 @@ describe('the widget with audio', () => {
     expect(q(v, '.jp-webrtc-camera-label').nextElementSibling).toBe(picker.parentElement);
     picker.value = 'mic-2';
     picker.dispatchEvent(new Event('change'));
-    expect(loadMicrophoneChoice('talk')).toBe('mic-2');
+    expect(loadDeviceChoice('microphone', 'talk')).toBe('mic-2');
     q<HTMLButtonElement>(v, '.jp-webrtc-start').click();
     await flush();
     expect(devices.constraints.at(-1)).toEqual({ video: true, audio: { deviceId: { exact: 'mic-2' } } });

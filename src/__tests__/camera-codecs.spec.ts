@@ -1,10 +1,5 @@
-import {
-  buildConstraints,
-  describeCameraError,
-  listCameras,
-  loadCameraChoice,
-  saveCameraChoice,
-} from '../streamer/camera';
+import { buildConstraints, describeCameraError } from '../streamer/camera';
+import { listDevices, loadDeviceChoice, saveDeviceChoice } from '../streamer/device-choice';
 import { applyCodecPreference, preferCodec } from '../streamer/codecs';
 import { FakeMediaDevices, FakeTransceiver, namedError, VIDEO_CAPABILITIES, videoInput } from './fakes';
 
@@ -41,7 +36,7 @@ describe('describeCameraError', () => {
   });
 });
 
-describe('listCameras', () => {
+describe('listing cameras', () => {
   it('lists video inputs only, naming unlabelled ones and hiding id-less ones', async () => {
     const devices = new FakeMediaDevices();
     devices.devices = [
@@ -50,23 +45,23 @@ describe('listCameras', () => {
       videoInput('b', ''),
       videoInput('', ''), // before permission
     ];
-    expect(await listCameras(devices)).toEqual([
+    expect(await listDevices(devices, 'camera')).toEqual([
       { deviceId: 'a', label: 'Front' },
       { deviceId: 'b', label: 'Camera 2' },
     ]);
-    expect(await listCameras(null)).toEqual([]);
+    expect(await listDevices(null, 'camera')).toEqual([]);
   });
 });
 
 describe('camera choice storage', () => {
   it('stores one choice per key and forgets it on null', () => {
     localStorage.clear();
-    saveCameraChoice('a', 'cam-1');
-    saveCameraChoice('b', 'cam-2');
-    expect(loadCameraChoice('a')).toBe('cam-1');
-    expect(loadCameraChoice('b')).toBe('cam-2');
-    saveCameraChoice('a', null);
-    expect(loadCameraChoice('a')).toBeNull();
+    saveDeviceChoice('camera', 'a', 'cam-1');
+    saveDeviceChoice('camera', 'b', 'cam-2');
+    expect(loadDeviceChoice('camera', 'a')).toBe('cam-1');
+    expect(loadDeviceChoice('camera', 'b')).toBe('cam-2');
+    saveDeviceChoice('camera', 'a', null);
+    expect(loadDeviceChoice('camera', 'a')).toBeNull();
   });
 });
 

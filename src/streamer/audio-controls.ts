@@ -5,7 +5,7 @@
  * muting it only stops playback here (the kernel still sends). Kept apart from view.ts so the
  * view only creates one and forwards its lifecycle.
  */
-import { IMicrophone, listMicrophones, loadMicrophoneChoice } from './microphone';
+import { IDevice, loadDeviceChoice, showDeviceChoices } from './device-choice';
 import type { WebRtcStreamerModel } from './model';
 
 export class AudioControls {
@@ -14,7 +14,7 @@ export class AudioControls {
   /** `.jp-webrtc-mute`: toggles the output's sound (aria-pressed = muted). */
   readonly mute: HTMLButtonElement;
   private readonly label: HTMLLabelElement;
-  private microphones: IMicrophone[] = [];
+  private microphones: IDevice[] = [];
 
   constructor(
     private readonly model: WebRtcStreamerModel,
@@ -64,7 +64,7 @@ export class AudioControls {
 
   /** The microphone chosen for this key (or in this picker), and whether it is a listed one. */
   request(): { deviceId: string | null; listed: boolean } {
-    const deviceId = this.microphone.value || loadMicrophoneChoice(this.model.cameraKey);
+    const deviceId = this.microphone.value || loadDeviceChoice('microphone', this.model.cameraKey);
     return { deviceId, listed: this.microphones.some((m) => m.deviceId === deviceId) };
   }
 
@@ -82,29 +82,7 @@ export class AudioControls {
     if (!this.model.audioOn) {
       return;
     }
-    let microphones: IMicrophone[] = [];
-    try {
-      microphones = await listMicrophones(this.model.env.devices);
-    } catch (error) {
-      console.warn('jupyterlab-webrtc: could not list microphones', error);
-    }
-    this.microphones = microphones;
-    const select = this.microphone;
-    select.replaceChildren();
-    const fallback = document.createElement('option');
-    fallback.value = '';
-    fallback.textContent = microphones.length
-      ? 'Default microphone'
-      : 'Default microphone (allow access to list microphones)';
-    select.append(fallback);
-    for (const microphone of microphones) {
-      const option = document.createElement('option');
-      option.value = microphone.deviceId;
-      option.textContent = microphone.label;
-      select.append(option);
-    }
-    const chosen = loadMicrophoneChoice(this.model.cameraKey);
-    const selected = [chosen, inUse].find((id) => id && microphones.some((m) => m.deviceId === id));
-    select.value = selected ?? '';
+    const { env, cameraKey } = this.model;
+    this.microphones = await showDeviceChoices(this.microphone, 'microphone', env.devices, cameraKey, inUse);
   }
 }

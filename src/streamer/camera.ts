@@ -1,12 +1,7 @@
 /**
- * Camera helpers: listing cameras, remembering the chosen one per stream
- * key, building getUserMedia constraints and explaining getUserMedia errors.
+ * Camera helpers: building getUserMedia constraints and explaining
+ * getUserMedia errors (listing and remembering cameras: device-choice.ts).
  */
-
-export interface ICamera {
-  deviceId: string;
-  label: string;
-}
 
 /** Minimal view of navigator.mediaDevices (so tests can pass a fake). */
 export interface IMediaDevicesLike {
@@ -21,58 +16,6 @@ export function mediaDevices(): IMediaDevicesLike | null {
     return null;
   }
   return navigator.mediaDevices;
-}
-
-/**
- * The video inputs. Before the page has camera permission browsers hide ids
- * and labels; entries without an id are dropped then.
- */
-export async function listCameras(devices: IMediaDevicesLike | null): Promise<ICamera[]> {
-  if (!devices) {
-    return [];
-  }
-  const all = await devices.enumerateDevices();
-  const cameras = all.filter((d) => d.kind === 'videoinput' && d.deviceId !== '');
-  return cameras.map((d, i) => ({
-    deviceId: d.deviceId,
-    label: d.label || `Camera ${i + 1}`,
-  }));
-}
-
-const STORAGE_PREFIX = 'jupyterlab-webrtc:camera:';
-
-function storage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null; // access denied (e.g. sandboxed iframe)
-  }
-}
-
-/** The camera chosen for stream `key`, if any (survives page reloads). */
-export function loadCameraChoice(key: string): string | null {
-  try {
-    return storage()?.getItem(STORAGE_PREFIX + key) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Remembers (or, with null/"", forgets) the camera for stream `key`. */
-export function saveCameraChoice(key: string, deviceId: string | null): void {
-  try {
-    const store = storage();
-    if (!store) {
-      return;
-    }
-    if (deviceId) {
-      store.setItem(STORAGE_PREFIX + key, deviceId);
-    } else {
-      store.removeItem(STORAGE_PREFIX + key);
-    }
-  } catch {
-    // storage full or unavailable: the choice just is not remembered
-  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

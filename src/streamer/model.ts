@@ -9,8 +9,9 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { IWebRtcSettings, resolveCodec, resolveIceServers, resolveQuality, resolveShowStats } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
-import { buildConstraints, loadCameraChoice, saveCameraChoice } from './camera';
-import { audioConstraint, loadMicrophoneChoice, saveMicrophoneChoice } from './microphone';
+import { buildConstraints } from './camera';
+import { loadDeviceChoice, saveDeviceChoice } from './device-choice';
+import { audioConstraint } from './microphone';
 import { IStreamerEnvironment, openCamera, streamerEnvironment } from './environment';
 import {
   fitText,
@@ -345,8 +346,8 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       this._setNotice(`cannot start: unknown stream mode ${JSON.stringify(this.get('mode'))} (update the extension)`);
       return;
     }
-    const deviceId = camera ? camera.deviceId || null : loadCameraChoice(this.cameraKey);
-    const micId = microphone ? microphone.deviceId || null : loadMicrophoneChoice(this.cameraKey);
+    const deviceId = camera ? camera.deviceId || null : loadDeviceChoice('camera', this.cameraKey);
+    const micId = microphone ? microphone.deviceId || null : loadDeviceChoice('microphone', this.cameraKey);
     const audio = this.audioOn;
     const constraints = buildConstraints(
       this.get('media_constraints'),
@@ -397,7 +398,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
    * it at once (replaceTrack: same session, no renegotiation).
    */
   chooseCamera(deviceId: string | null): void {
-    saveCameraChoice(this.cameraKey, deviceId || null);
+    saveDeviceChoice('camera', this.cameraKey, deviceId || null);
     this._cameraChosen.emit(deviceId || null);
     if (this._client.active) {
       void this._client.switchCamera(buildConstraints(this.get('media_constraints'), deviceId || null));
@@ -464,7 +465,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
    * does (`media_constraints.audio` merged, the chosen device required: it was picked from the list).
    */
   chooseMicrophone(deviceId: string | null): void {
-    saveMicrophoneChoice(this.cameraKey, deviceId || null);
+    saveDeviceChoice('microphone', this.cameraKey, deviceId || null);
     this._microphoneChosen.emit(deviceId || null);
     if (this._client.active && this.audioOn) {
       void this._client.switchMicrophone(audioConstraint(true, deviceId || null, true, this.get('media_constraints')));

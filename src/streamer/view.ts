@@ -8,7 +8,7 @@ import { Signal } from '@lumino/signaling';
 
 import { resolveShowStats } from '../settings';
 import { AudioControls } from './audio-controls';
-import { ICamera, listCameras, loadCameraChoice } from './camera';
+import { IDevice, loadDeviceChoice, showDeviceChoices } from './device-choice';
 import { buildStreamer, IStreamerElements, layoutForMode, renderStatsTable, showStream, trackVideoSize } from './dom';
 import { WebRtcStreamerModel } from './model';
 import type { StreamMode } from './protocol';
@@ -109,7 +109,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
 
   /** Opens the camera and negotiates with the kernel (the model's session). */
   async startStreaming(): Promise<void> {
-    const deviceId = this._els.camera.value || loadCameraChoice(this.model.cameraKey);
+    const deviceId = this._els.camera.value || loadDeviceChoice('camera', this.model.cameraKey);
     await this.model.startStreaming(
       {
         deviceId,
@@ -195,28 +195,8 @@ export class WebRtcStreamerView extends DOMWidgetView {
   }
 
   private async _refreshCameras(inUse?: string): Promise<void> {
-    let cameras: ICamera[] = [];
-    try {
-      cameras = await listCameras(this.model.env.devices);
-    } catch (error) {
-      console.warn('jupyterlab-webrtc: could not list cameras', error);
-    }
-    this._cameras = cameras;
-    const select = this._els.camera;
-    const chosen = loadCameraChoice(this.model.cameraKey);
-    select.replaceChildren();
-    const fallback = document.createElement('option');
-    fallback.value = '';
-    fallback.textContent = cameras.length ? 'Default camera' : 'Default camera (allow access to list cameras)';
-    select.append(fallback);
-    for (const camera of cameras) {
-      const option = document.createElement('option');
-      option.value = camera.deviceId;
-      option.textContent = camera.label;
-      select.append(option);
-    }
-    const selected = [chosen, inUse].find((id) => id && cameras.some((c) => c.deviceId === id));
-    select.value = selected ?? '';
+    const { env, cameraKey } = this.model;
+    this._cameras = await showDeviceChoices(this._els.camera, 'camera', env.devices, cameraKey, inUse);
   }
 
   private _showStats(): boolean {
@@ -307,6 +287,6 @@ export class WebRtcStreamerView extends DOMWidgetView {
   private _audio!: AudioControls;
   private _shown: IShownFigures | null = null;
   private _lastShown: IShownFrames | null = null;
-  private _cameras: ICamera[] = [];
+  private _cameras: IDevice[] = [];
   private _onDeviceChange: (() => void) | null = null;
 }

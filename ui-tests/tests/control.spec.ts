@@ -8,33 +8,24 @@
  */
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test } from '@jupyterlab/galata';
-import { writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
-import config from '../playwright.config';
-import { expectNoErrors, newTypeScriptNotebook, outputText, runCode } from './helpers';
+import {
+  clickStart,
+  expectNoErrors,
+  fakeCameraFrom,
+  grey,
+  newTypeScriptNotebook,
+  outputText,
+  outputThirds,
+  runCode,
+  streamerStatus,
+  writeHalvesPicture,
+} from './helpers';
 
 const W = 320;
 const H = 240;
 
-/** A one-frame y4m for the fake camera: luma 40 on the left half, 210 on the right, grey chroma. */
-function cameraPicture(): string {
-  const file = path.join(tmpdir(), `jupyterlab-webrtc-control-${W}x${H}.y4m`);
-  const y = Buffer.alloc(W * H);
-  for (let row = 0; row < H; row++) y.fill(40, row * W, row * W + W / 2).fill(210, row * W + W / 2, row * W + W);
-  const chroma = Buffer.alloc((W / 2) * (H / 2), 128);
-  const header = `YUV4MPEG2 W${W} H${H} F20:1 Ip A1:1 C420jpeg\nFRAME\n`;
-  writeFileSync(file, Buffer.concat([Buffer.from(header), y, chroma, chroma]));
-  return file;
-}
-
-const baseLaunch = config.use!.launchOptions!;
-test.use({
-  launchOptions: {
-    ...baseLaunch,
-    args: [...(baseLaunch.args ?? []), `--use-file-for-fake-video-capture=${cameraPicture()}`],
-  },
-});
+// The camera: luma 40 on the left half, 210 on the right.
+test.use({ launchOptions: fakeCameraFrom(writeHalvesPicture('control', W, H, 40, 210)) });
 
 const STREAM_CELL = `import { webrtcStreamer, display } from "jupyterlab-webrtc-bridge";
 const ctx = webrtcStreamer({ key: "ui-control" });
@@ -45,29 +36,13 @@ ctx`;
  * measured when neither (yet).
  */
 async function outputPicture(page: IJupyterLabPageFixture): Promise<string> {
-  return page.evaluate(() => {
-    const video = document.querySelector('video.jp-webrtc-output') as HTMLVideoElement | null;
-    if (!video || video.videoWidth === 0) return 'no picture';
-    const canvas = document.createElement('canvas');
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    const g = canvas.getContext('2d')!;
-    g.drawImage(video, 0, 0);
-    const mean = (x0: number, x1: number) => {
-      const d = g.getImageData(x0, Math.floor(canvas.height / 4), x1 - x0, Math.floor(canvas.height / 2)).data;
-      const sum = [0, 0, 0];
-      for (let i = 0; i < d.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += d[i + c];
-      return sum.map((s) => s / (d.length / 4));
-    };
-    const w = canvas.width;
-    const left = mean(0, Math.floor(w / 3));
-    const right = mean(Math.ceil((2 * w) / 3), w);
-    const grey = (rgb: number[]) => rgb.reduce((a, b) => a + b) / 3;
-    if (grey(left) < 90 && grey(right) > 160) return 'camera';
-    const isBlue = (rgb: number[]) => rgb[2] > 180 && rgb[0] < 70 && rgb[1] < 70;
-    if (isBlue(left) && isBlue(right)) return 'blue';
-    return `neither: left ${left.map(Math.round)}, right ${right.map(Math.round)}`;
-  });
+  const thirds = await outputThirds(page);
+  if (!thirds) return 'no picture';
+  const { left, right } = thirds;
+  if (grey(left) < 90 && grey(right) > 160) return 'camera';
+  const isBlue = (rgb: number[]) => rgb[2] > 180 && rgb[0] < 70 && rgb[1] < 70;
+  if (isBlue(left) && isBlue(right)) return 'blue';
+  return `neither: left ${left.map(Math.round)}, right ${right.map(Math.round)}`;
 }
 
 test('start from code: a cell awaits ctx.start() and the widget plays; a refused camera reaches status$', async ({
@@ -76,13 +51,13 @@ test('start from code: a cell awaits ctx.start() and the widget plays; a refused
   await newTypeScriptNotebook(page, 'control-start.ipynb');
   await runCode(page, 0, STREAM_CELL);
   await expectNoErrors(page, 0);
-  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^idle/i);
+  await expect(streamerStatus(page)).toHaveText(/^idle/i);
 
   await test.step('await ctx.start() plays without a click', async () => {
     await runCode(page, 1, 'await ctx.start();\nconsole.log(ctx.get("kernel_status"));');
     await expectNoErrors(page, 1);
     expect(await outputText(page, 1)).toContain('playing');
-    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i);
+    await expect(streamerStatus(page)).toHaveText(/^playing/i);
     await expect.poll(() => outputPicture(page), { timeout: 30_000 }).toBe('camera');
   });
 
@@ -96,7 +71,7 @@ test('start from code: a cell awaits ctx.start() and the widget plays; a refused
 
   await test.step('a camera the page refuses: status$ and start() carry the reason', async () => {
     await runCode(page, 3, 'await ctx.stop();\nctx.get("kernel_status")');
-    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^stopped/i);
+    await expect(streamerStatus(page)).toHaveText(/^stopped/i);
     await page.evaluate(() => {
       navigator.mediaDevices.getUserMedia = () =>
         Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
@@ -113,7 +88,7 @@ console.log(failures.join("\\n"));`,
     const text = await outputText(page, 4);
     expect(text).toContain('status$: camera access denied');
     expect(text).toContain('start(): the browser could not start the stream: camera access denied');
-    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^error: camera access denied/i);
+    await expect(streamerStatus(page)).toHaveText(/^error: camera access denied/i);
   });
 });
 
@@ -167,8 +142,7 @@ test('camera switch while playing: replaceTrack, the second camera shows, the sa
   await installSecondCamera(page);
   await runCode(page, 0, STREAM_CELL);
   await expectNoErrors(page, 0);
-  await page.locator('.jp-webrtc-start').first().click();
-  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i, { timeout: 30_000 });
+  await clickStart(page);
   await expect.poll(() => outputPicture(page), { timeout: 30_000 }).toBe('camera');
   const root = page.locator('[data-session-id]').first();
   const session = await root.getAttribute('data-session-id');
@@ -180,7 +154,7 @@ test('camera switch while playing: replaceTrack, the second camera shows, the sa
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   expect(await page.evaluate(() => (window as any).__replaced)).toEqual(['video']);
   expect(await root.getAttribute('data-session-id')).toBe(session);
-  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i);
+  await expect(streamerStatus(page)).toHaveText(/^playing/i);
 });
 
 // With audio: the kernel counts the microphone's frames and measures the fake microphone's 400 Hz

@@ -1,6 +1,14 @@
-/** Shared steps for the UI tests: notebooks on our kernel, cells set through the notebook model. */
+/**
+ * Shared steps for the UI tests: notebooks on our kernel, cells set through the notebook model,
+ * starting and stopping a streamer, Chromium's fake camera and reading the output video's pixels.
+ */
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect } from '@jupyterlab/galata';
+import type { LaunchOptions } from '@playwright/test';
+import { writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import config from '../playwright.config';
 
 const KERNEL_NAME = 'typescript-webrtc';
 const KERNEL_DISPLAY_NAME = 'TypeScript (WebRTC)';
@@ -47,6 +55,12 @@ export async function runCode(page: IJupyterLabPageFixture, index: number, sourc
   expect(await page.notebook.runCell(index)).toBe(true);
 }
 
+/** Runs cell `index` and returns its output text: for polling the kernel's state from a cell. */
+export async function runAndRead(page: IJupyterLabPageFixture, index: number, source: string): Promise<string> {
+  await runCode(page, index, source);
+  return outputText(page, index);
+}
+
 /** The text of every output of cell `index` joined by newlines ('' when it has none). */
 export async function outputText(page: IJupyterLabPageFixture, index: number): Promise<string> {
   return ((await page.notebook.getCellTextOutput(index)) ?? []).join('\n');
@@ -86,3 +100,74 @@ export async function reloadPage(page: IJupyterLabPageFixture): Promise<void> {
   await galataPage.reload({ waitForIsReady: false });
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
 }
+
+/** The first streamer widget's status line ("idle", "playing", "error: ...", ...). */
+export function streamerStatus(page: IJupyterLabPageFixture) {
+  return page.locator('.jp-webrtc-status').first();
+}
+
+/** Clicks the first streamer's Start and waits until it plays. */
+export async function clickStart(page: IJupyterLabPageFixture): Promise<void> {
+  await page.locator('.jp-webrtc-start').first().click();
+  await expect(streamerStatus(page)).toHaveText(/^playing/i, { timeout: 30_000 });
+}
+
+/** Clicks the first streamer's Stop and waits until it has stopped. */
+export async function clickStop(page: IJupyterLabPageFixture): Promise<void> {
+  await page.locator('.jp-webrtc-stop').first().click();
+  await expect(streamerStatus(page)).toHaveText(/^stopped/i, { timeout: 30_000 });
+}
+
+/**
+ * Writes a one-frame y4m for Chromium's fake camera (it loops it): luma `dark` on the left half,
+ * `bright` on the right, grey chroma. `name` keeps the files of different spec files apart.
+ */
+export function writeHalvesPicture(name: string, width: number, height: number, dark: number, bright: number): string {
+  const file = path.join(tmpdir(), `jupyterlab-webrtc-${name}-${width}x${height}.y4m`);
+  const y = Buffer.alloc(width * height);
+  for (let row = 0; row < height; row++) {
+    y.fill(dark, row * width, row * width + width / 2).fill(bright, row * width + width / 2, (row + 1) * width);
+  }
+  const chroma = Buffer.alloc((width / 2) * (height / 2), 128);
+  const header = `YUV4MPEG2 W${width} H${height} F20:1 Ip A1:1 C420jpeg\nFRAME\n`;
+  writeFileSync(file, Buffer.concat([Buffer.from(header), y, chroma, chroma]));
+  return file;
+}
+
+/** The configured launch options with Chromium's fake camera playing `y4mFile` (for `test.use`). */
+export function fakeCameraFrom(y4mFile: string): LaunchOptions {
+  const base = config.use!.launchOptions!;
+  return { ...base, args: [...(base.args ?? []), `--use-file-for-fake-video-capture=${y4mFile}`] };
+}
+
+/** Mean colours of the output video: of the left and right thirds, rows from 1/4 to 3/4 down. */
+export interface IOutputThirds {
+  /** [r, g, b], 0-255. */
+  left: number[];
+  right: number[];
+  width: number;
+}
+
+/** The first output video's IOutputThirds; null while it shows no picture. */
+export async function outputThirds(page: IJupyterLabPageFixture): Promise<IOutputThirds | null> {
+  return page.evaluate(() => {
+    const video = document.querySelector('video.jp-webrtc-output') as HTMLVideoElement | null;
+    if (!video || video.videoWidth === 0) return null;
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const g = canvas.getContext('2d')!;
+    g.drawImage(video, 0, 0);
+    const mean = (x0: number, x1: number) => {
+      const d = g.getImageData(x0, Math.floor(canvas.height / 4), x1 - x0, Math.floor(canvas.height / 2)).data;
+      const sum = [0, 0, 0];
+      for (let i = 0; i < d.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += d[i + c];
+      return sum.map((s) => s / (d.length / 4));
+    };
+    const w = canvas.width;
+    return { left: mean(0, Math.floor(w / 3)), right: mean(Math.ceil((2 * w) / 3), w), width: w };
+  });
+}
+
+/** The mean of an [r, g, b] colour's channels. */
+export const grey = (rgb: number[]): number => rgb.reduce((a, b) => a + b) / 3;

@@ -10,7 +10,17 @@
  */
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test } from '@jupyterlab/galata';
-import { expectNoErrors, newTypeScriptNotebook, outputText, runCode } from './helpers';
+import {
+  clickStart,
+  clickStop,
+  expectNoErrors,
+  newTypeScriptNotebook,
+  outputText,
+  outputThirds,
+  runAndRead,
+  runCode,
+  streamerStatus,
+} from './helpers';
 
 /** Counts getUserMedia calls in the page (the streamer calls it on navigator.mediaDevices). */
 async function countGetUserMedia(page: IJupyterLabPageFixture): Promise<void> {
@@ -54,19 +64,12 @@ test('sendonly: the kernel counts the camera frames; no output video, no encoder
   await expect(page.locator('.jp-webrtc[data-mode="sendonly"]')).toHaveCount(1);
   await expect(page.locator('video.jp-webrtc-output')).toHaveCount(0);
 
-  await page.locator('.jp-webrtc-start').first().click();
-  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i, { timeout: 30_000 });
+  await clickStart(page);
   expect(await getUserMediaCalls(page)).toBe(1);
 
   await test.step('frames reach frames$ in the kernel', async () => {
     await expect
-      .poll(
-        async () => {
-          await runCode(page, 1, 'counted');
-          return Number(await outputText(page, 1));
-        },
-        { timeout: 30_000 },
-      )
+      .poll(async () => Number(await runAndRead(page, 1, 'counted')), { timeout: 30_000 })
       .toBeGreaterThan(20);
   });
 
@@ -80,8 +83,7 @@ test('sendonly: the kernel counts the camera frames; no output video, no encoder
     await expect(page.locator('video.jp-webrtc-output')).toHaveCount(0);
   });
 
-  await page.locator('.jp-webrtc-stop').first().click();
-  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^stopped/i, { timeout: 30_000 });
+  await clickStop(page);
 });
 
 const W = 320;
@@ -104,33 +106,19 @@ function halves(): ReturnType<typeof createI420Frame> {
 const player = webrtcStreamer({ key: "ui-recvonly", mode: "recvonly", source: interval(33).pipe(map(halves)) });
 player`;
 
-/** Mean RGB of the left and right thirds of the output video. */
+/** The output video's left and right thirds as colour names ("red | blue"). */
 async function outputColours(page: IJupyterLabPageFixture): Promise<string> {
-  return page.evaluate(() => {
-    const video = document.querySelector('video.jp-webrtc-output') as HTMLVideoElement | null;
-    if (!video || video.videoWidth === 0) return 'no picture';
-    const canvas = document.createElement('canvas');
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    const g = canvas.getContext('2d')!;
-    g.drawImage(video, 0, 0);
-    const mean = (x0: number, x1: number) => {
-      const d = g.getImageData(x0, Math.floor(canvas.height / 4), x1 - x0, Math.floor(canvas.height / 2)).data;
-      const sum = [0, 0, 0];
-      for (let i = 0; i < d.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += d[i + c];
-      return sum.map((s) => s / (d.length / 4));
-    };
-    const colour = ([r, g, b]: number[]) =>
-      r > 180 && g < 70 && b < 70
-        ? 'red'
-        : b > 180 && r < 70 && g < 70
-          ? 'blue'
-          : g > 180 && r < 70 && b < 70
-            ? 'green'
-            : `rgb(${[r, g, b].map((c) => c.toFixed(0)).join(',')})`;
-    const w = canvas.width;
-    return `${colour(mean(0, Math.floor(w / 3)))} | ${colour(mean(Math.ceil((2 * w) / 3), w))}`;
-  });
+  const thirds = await outputThirds(page);
+  if (!thirds) return 'no picture';
+  const colour = ([r, g, b]: number[]) =>
+    r > 180 && g < 70 && b < 70
+      ? 'red'
+      : b > 180 && r < 70 && g < 70
+        ? 'blue'
+        : g > 180 && r < 70 && b < 70
+          ? 'green'
+          : `rgb(${[r, g, b].map((c) => c.toFixed(0)).join(',')})`;
+  return `${colour(thirds.left)} | ${colour(thirds.right)}`;
 }
 
 test.describe('recvonly', () => {
@@ -149,8 +137,7 @@ test.describe('recvonly', () => {
     await expect(page.locator('video.jp-webrtc-local')).toHaveCount(0);
     await expect(page.locator('.jp-webrtc-camera')).toBeHidden();
 
-    await page.locator('.jp-webrtc-start').first().click();
-    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i, { timeout: 30_000 });
+    await clickStart(page);
     await expect.poll(() => outputColours(page), { timeout: 30_000 }).toBe('red | blue');
     expect(await getUserMediaCalls(page)).toBe(0);
 
@@ -164,7 +151,7 @@ test.describe('recvonly', () => {
       const message = 'source error: Error: broken clock (nothing new is sent until the source is replaced)';
       await expect((await page.notebook.getCellOutputLocator(1))!).toContainText(message);
       await expect(page.locator('.jp-webrtc-error').first()).toContainText(message);
-      await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i);
+      await expect(streamerStatus(page)).toHaveText(/^playing/i);
       // A working source (right half green now) plays on the same session, without a new Start.
       await runCode(
         page,
@@ -176,16 +163,11 @@ test.describe('recvonly', () => {
     });
 
     await test.step('Stop lets the source go (unsubscribed in the kernel)', async () => {
-      await page.locator('.jp-webrtc-stop').first().click();
-      await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^stopped/i, { timeout: 30_000 });
+      await clickStop(page);
       await expect
-        .poll(
-          async () => {
-            await runCode(page, 3, '`${player.get("kernel_status")} ${player.sourceSubscribed}`');
-            return outputText(page, 3);
-          },
-          { timeout: 30_000 },
-        )
+        .poll(() => runAndRead(page, 3, '`${player.get("kernel_status")} ${player.sourceSubscribed}`'), {
+          timeout: 30_000,
+        })
         .toBe('stopped false');
     });
   });

@@ -6,37 +6,28 @@
  */
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test } from '@jupyterlab/galata';
-import { writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
-import config from '../playwright.config';
-import { expectNoErrors, newTypeScriptNotebook, outputText, reloadPage, runCode } from './helpers';
+import {
+  clickStart,
+  clickStop,
+  expectNoErrors,
+  fakeCameraFrom,
+  grey,
+  newTypeScriptNotebook,
+  outputText,
+  outputThirds,
+  reloadPage,
+  runAndRead,
+  runCode,
+  streamerStatus,
+  writeHalvesPicture,
+} from './helpers';
 
 const W = 320;
 const H = 240;
 const DARK = 40;
 const BRIGHT = 210;
 
-/** A one-frame y4m (Chromium loops it): luma DARK on the left half, BRIGHT on the right. */
-function writeCameraPicture(): string {
-  const file = path.join(tmpdir(), `jupyterlab-webrtc-camera-${W}x${H}.y4m`);
-  const y = Buffer.alloc(W * H);
-  for (let row = 0; row < H; row++) y.fill(DARK, row * W, row * W + W / 2).fill(BRIGHT, row * W + W / 2, row * W + W);
-  const chroma = Buffer.alloc((W / 2) * (H / 2), 128);
-  writeFileSync(
-    file,
-    Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F20:1 Ip A1:1 C420jpeg\nFRAME\n`), y, chroma, chroma]),
-  );
-  return file;
-}
-
-const baseLaunch = config.use!.launchOptions!;
-test.use({
-  launchOptions: {
-    ...baseLaunch,
-    args: [...(baseLaunch.args ?? []), `--use-file-for-fake-video-capture=${writeCameraPicture()}`],
-  },
-});
+test.use({ launchOptions: fakeCameraFrom(writeHalvesPicture('camera', W, H, DARK, BRIGHT)) });
 
 const STREAM_CELL = `import { webrtcStreamer, FloatSlider, createI420Frame } from "jupyterlab-webrtc-bridge";
 import { map, withLatestFrom } from "rxjs";
@@ -64,30 +55,10 @@ const udp = () => { const inodes = udpInodes(); return readdirSync("/proc/self/f
   .filter((l) => inodes.has(l.replace(/^socket:\\[(\\d+)\\]$/, "$1"))).length; };
 "udp " + udp()`;
 
-/** Mean luma-ish brightness of the left and right thirds of the output video. */
-async function outputHalves(page: IJupyterLabPageFixture): Promise<{ left: number; right: number; width: number }> {
-  return page.evaluate(() => {
-    const video = document.querySelector('video.jp-webrtc-output') as HTMLVideoElement;
-    if (!video || video.videoWidth === 0) return { left: -1, right: -1, width: 0 };
-    const canvas = document.createElement('canvas');
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    const g = canvas.getContext('2d')!;
-    g.drawImage(video, 0, 0);
-    const mean = (x0: number, x1: number) => {
-      const d = g.getImageData(x0, Math.floor(canvas.height / 4), x1 - x0, Math.floor(canvas.height / 2)).data;
-      let sum = 0;
-      for (let i = 0; i < d.length; i += 4) sum += (d[i] + d[i + 1] + d[i + 2]) / 3;
-      return sum / (d.length / 4);
-    };
-    const w = canvas.width;
-    return { left: mean(0, Math.floor(w / 3)), right: mean(Math.ceil((2 * w) / 3), w), width: w };
-  });
-}
-
 /** "inverted", "original", or the measured brightness when it is neither (yet). */
 async function picture(page: IJupyterLabPageFixture): Promise<string> {
-  const { left, right, width } = await outputHalves(page);
+  const thirds = await outputThirds(page);
+  const [left, right, width] = thirds ? [grey(thirds.left), grey(thirds.right), thirds.width] : [-1, -1, 0];
   if (left > BRIGHT - 45 && right < DARK + 45) return 'inverted';
   if (left < DARK + 45 && right > BRIGHT - 45) return 'original';
   return `neither: left ${left.toFixed(0)}, right ${right.toFixed(0)}, width ${width}`;
@@ -101,9 +72,7 @@ test('camera → kernel transform → browser: inverted, steered by a slider, re
   await runCode(page, 1, STREAM_CELL);
   await expectNoErrors(page, 1);
 
-  const widget = page.locator('.jp-webrtc-start').first();
-  await widget.click();
-  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i, { timeout: 30_000 });
+  await clickStart(page);
 
   await test.step('the output video is the inverted camera picture', async () => {
     await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('inverted');
@@ -126,7 +95,7 @@ test('camera → kernel transform → browser: inverted, steered by a slider, re
     );
     await expect(page.locator('.jp-webrtc-error').first()).toContainText('broken on purpose');
     await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('original');
-    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i);
+    await expect(streamerStatus(page)).toHaveText(/^playing/i);
 
     await runCode(page, 1, STREAM_CELL);
     await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('inverted');
@@ -150,20 +119,13 @@ test('camera → kernel transform → browser: inverted, steered by a slider, re
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       (window as any).__cameraTracks = (video.srcObject as MediaStream).getTracks();
     });
-    await page.locator('.jp-webrtc-stop').first().click();
-    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^stopped/i, { timeout: 30_000 });
+    await clickStop(page);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const ended = await page.evaluate(() => (window as any).__cameraTracks.map((t: MediaStreamTrack) => t.readyState));
     expect(ended.length).toBeGreaterThan(0);
     expect(ended.every((state: string) => state === 'ended')).toBe(true);
     await expect
-      .poll(
-        async () => {
-          await runCode(page, 3, 'ctx.get("kernel_status") + " " + udp()');
-          return outputText(page, 3);
-        },
-        { timeout: 30_000 },
-      )
+      .poll(() => runAndRead(page, 3, 'ctx.get("kernel_status") + " " + udp()'), { timeout: 30_000 })
       .toBe(`stopped ${before.split(' ')[1]}`);
   });
 });
@@ -176,8 +138,7 @@ test('after a page reload the streamer renders again, the old session is release
   const before = (await outputText(page, 0)).split(' ')[1];
   await runCode(page, 1, STREAM_CELL);
   await expectNoErrors(page, 1);
-  await page.locator('.jp-webrtc-start').first().click();
-  await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i, { timeout: 30_000 });
+  await clickStart(page);
   await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('inverted');
 
   await page.notebook.save();
@@ -189,21 +150,13 @@ test('after a page reload the streamer renders again, the old session is release
 
   await test.step('the page that went away released its session: kernel stopped, ICE sockets back to baseline', async () => {
     await expect
-      .poll(
-        async () => {
-          await runCode(page, 2, 'ctx.get("kernel_status") + " " + udp()');
-          return outputText(page, 2);
-        },
-        { timeout: 45_000 },
-      )
+      .poll(() => runAndRead(page, 2, 'ctx.get("kernel_status") + " " + udp()'), { timeout: 45_000 })
       .toBe(`stopped ${before}`);
   });
 
   await test.step('Start on the restored widget plays the transform again', async () => {
-    await page.locator('.jp-webrtc-start').first().click();
-    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i, { timeout: 30_000 });
+    await clickStart(page);
     await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('inverted');
-    await page.locator('.jp-webrtc-stop').first().click();
-    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^stopped/i, { timeout: 30_000 });
+    await clickStop(page);
   });
 });

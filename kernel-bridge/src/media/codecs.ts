@@ -3,13 +3,18 @@
  * calls, one reused AVFrame/AVPacket each: no per-frame native allocation. Meant to run inside the
  * media worker thread (it blocks while coding).
  */
+import {
+  closeCodec,
+  configureI420Encoder,
+  decodePacket,
+  drainPackets,
+  i420InputFrame,
+  openCodec,
+  type AvFrame,
+  type OpenCodec,
+} from './codec-context';
 import { chromaHeight, chromaWidth, i420Size } from './frame';
-import { nodeAv, type NodeAvModule } from './native';
-
-type Av = NodeAvModule;
-type AvFrame = InstanceType<Av['Frame']>;
-type AvPacket = InstanceType<Av['Packet']>;
-type AvCodecContext = InstanceType<Av['CodecContext']>;
+import { nodeAv } from './native';
 
 /** Copies the planes of a decoded yuv420p AVFrame (with strides) into tight I420 `dst`. */
 export function copyAvFrameToI420(frame: AvFrame, dst: Uint8Array): void {
@@ -49,64 +54,34 @@ function copyPlanes(
 }
 
 export class Vp8Decoder {
-  private readonly av = nodeAv();
-  private ctx: AvCodecContext | null = null;
-  private readonly packet: AvPacket;
-  private readonly frame: AvFrame;
+  private codec: OpenCodec | null;
 
-  constructor(private readonly threads = 1) {
-    this.packet = new this.av.Packet();
-    this.packet.alloc();
-    this.frame = new this.av.Frame();
-    this.frame.alloc();
-    this.open();
-  }
-
-  private open(): void {
-    const av = this.av;
-    const codec = av.Codec.findDecoder(av.AV_CODEC_ID_VP8);
-    if (!codec) throw new Error('FFmpeg has no VP8 decoder');
-    const ctx = new av.CodecContext();
-    ctx.allocContext3(codec);
-    ctx.threadCount = this.threads;
-    const ret = ctx.open2Sync(codec, null);
-    if (ret < 0) throw new Error(`cannot open VP8 decoder (${ret})`);
-    this.ctx = ctx;
+  constructor(threads = 1) {
+    this.codec = openCodec({
+      // FFmpeg's native decoder (what findDecoder(AV_CODEC_ID_VP8) picks), not libvpx's.
+      codec: { decoder: nodeAv().FF_DECODER_VP8 },
+      label: 'VP8 decoder',
+      configure: (ctx) => {
+        ctx.threadCount = threads;
+      },
+    });
   }
 
   /**
    * Decodes one VP8 frame. `onFrame` gets the decoded AVFrame, valid only during the call.
    * Returns the number of frames produced, or a negative FFmpeg error (corrupt data, missing
-   * reference: ask the sender for a keyframe).
+   * reference: ask the sender for a keyframe). Decoded frames flagged corrupt (missing reference)
+   * are still shown by browsers; we deliver them too but report the error so the caller requests
+   * a keyframe.
    */
   decode(data: Buffer, onFrame: (frame: AvFrame) => void): number {
-    const ctx = this.ctx;
-    if (!ctx) throw new Error('decoder closed');
-    this.packet.data = data;
-    let ret = ctx.sendPacketSync(this.packet);
-    this.packet.unref();
-    if (ret < 0) return ret;
-    let n = 0;
-    for (;;) {
-      ret = ctx.receiveFrameSync(this.frame);
-      if (ret < 0) break;
-      try {
-        // Decoded frames flagged corrupt (missing reference) are still shown by browsers; we
-        // deliver them too but report the error so the caller requests a keyframe.
-        onFrame(this.frame);
-      } finally {
-        this.frame.unref();
-      }
-      n++;
-    }
-    return ret === this.av.AVERROR_EAGAIN || ret === this.av.AVERROR_EOF ? n : ret;
+    if (!this.codec) throw new Error('decoder closed');
+    return decodePacket(this.codec, data, onFrame);
   }
 
   close(): void {
-    this.ctx?.freeContext();
-    this.ctx = null;
-    this.packet.free();
-    this.frame.free();
+    if (this.codec) closeCodec(this.codec);
+    this.codec = null;
   }
 }
 
@@ -122,10 +97,7 @@ export interface Vp8EncoderOptions {
 }
 
 export class Vp8Encoder {
-  private readonly av = nodeAv();
-  private ctx: AvCodecContext | null = null;
-  private frame: AvFrame | null = null;
-  private readonly packet: AvPacket;
+  private codec: OpenCodec | null = null;
   private width = 0;
   private height = 0;
   private lastPts = -1;
@@ -137,8 +109,6 @@ export class Vp8Encoder {
   opens = 0;
 
   constructor(private readonly options: Vp8EncoderOptions = {}) {
-    this.packet = new this.av.Packet();
-    this.packet.alloc();
     this.bitrate = options.bitrate;
   }
 
@@ -159,52 +129,26 @@ export class Vp8Encoder {
 
   private open(width: number, height: number): void {
     this.release();
-    const av = this.av;
-    const codec = av.Codec.findEncoderByName(av.FF_ENCODER_LIBVPX_VP8);
-    if (!codec) throw new Error('FFmpeg has no libvpx (VP8) encoder');
-    const ctx = new av.CodecContext();
-    ctx.allocContext3(codec);
-    ctx.width = width;
-    ctx.height = height;
-    ctx.pixelFormat = av.AV_PIX_FMT_YUV420P;
-    ctx.timeBase = new av.Rational(1, 90000);
-    ctx.framerate = new av.Rational(30, 1);
     const bitrate = this.bitrate ?? Math.max(200_000, Math.round(width * height * 30 * 0.1));
-    ctx.bitRate = BigInt(bitrate);
-    ctx.gopSize = this.options.keyframeInterval ?? 3000;
-    ctx.maxBFrames = 0;
-    ctx.threadCount = this.options.threads ?? 1;
-    // Options via setOption + open2Sync(codec, null): a temporary Dictionary passed to open2Sync
-    // is double-freed by node-av 6.1.1 when garbage-collected (segfault).
-    const opts: [string, string | number][] = [
-      ['deadline', 'realtime'],
-      ['cpu-used', Math.min(-1, this.options.cpuUsed ?? -8)],
-      ['lag-in-frames', 0],
-      ['error-resilient', 1],
-      ['auto-alt-ref', 0],
-    ];
-    for (const [k, v] of opts) {
-      const r = ctx.setOption(k, v);
-      if (r < 0) throw new Error(`libvpx option ${k}=${v} rejected (${r})`);
-    }
-    const ret = ctx.open2Sync(codec, null);
-    if (ret < 0) {
-      ctx.freeContext();
-      throw new Error(`cannot open libvpx encoder ${width}x${height} (${ret})`);
-    }
-    const frame = new av.Frame();
-    frame.alloc();
-    frame.width = width;
-    frame.height = height;
-    frame.format = av.AV_PIX_FMT_YUV420P;
-    const gb = frame.getBuffer(32);
-    if (gb < 0) {
-      frame.free();
-      ctx.freeContext();
-      throw new Error(`cannot allocate encoder frame (${gb})`);
-    }
-    this.ctx = ctx;
-    this.frame = frame;
+    const { keyframeInterval = 3000, threads = 1, cpuUsed = -8 } = this.options;
+    this.codec = openCodec({
+      codec: { encoder: nodeAv().FF_ENCODER_LIBVPX_VP8 },
+      label: 'libvpx (VP8) encoder',
+      configure: (ctx, av) => {
+        configureI420Encoder(ctx, av, width, height);
+        ctx.bitRate = BigInt(bitrate);
+        ctx.gopSize = keyframeInterval;
+        ctx.threadCount = threads;
+      },
+      options: [
+        ['deadline', 'realtime'],
+        ['cpu-used', Math.min(-1, cpuUsed)],
+        ['lag-in-frames', 0],
+        ['error-resilient', 1],
+        ['auto-alt-ref', 0],
+      ],
+      ...i420InputFrame(width, height),
+    });
     this.opens++;
     this.width = width;
     this.height = height;
@@ -224,13 +168,13 @@ export class Vp8Encoder {
     onPacket: (data: Buffer, keyframe: boolean) => void,
   ): void {
     if (i420.byteLength < i420Size(width, height)) throw new RangeError('short I420 buffer');
-    if (width !== this.width || height !== this.height || !this.ctx) {
-      if (this.ctx) this.reinits++;
+    if (width !== this.width || height !== this.height || !this.codec) {
+      if (this.codec) this.reinits++;
       this.open(width, height);
     }
-    const ctx = this.ctx!;
-    const frame = this.frame!;
-    const av = this.av;
+    const codec = this.codec!;
+    const frame = codec.frame;
+    const av = nodeAv();
     const w = frame.makeWritable();
     if (w < 0) throw new Error(`encoder frame not writable (${w})`);
     copyI420ToAvFrame(i420, width, height, frame);
@@ -238,29 +182,18 @@ export class Vp8Encoder {
     this.lastPts = pts;
     frame.pts = BigInt(pts);
     frame.pictType = forceKeyframe ? av.AV_PICTURE_TYPE_I : av.AV_PICTURE_TYPE_NONE;
-    let ret = ctx.sendFrameSync(frame);
+    const ret = codec.ctx.sendFrameSync(frame);
     if (ret < 0) throw new Error(`VP8 encode failed (${ret})`);
-    for (;;) {
-      ret = ctx.receivePacketSync(this.packet);
-      if (ret < 0) break;
-      const view = this.packet.data;
-      const data = view && view.length ? Buffer.from(view) : null; // copy before unref
-      const key = this.packet.isKeyframe;
-      this.packet.unref();
-      if (data) onPacket(data, key);
-    }
+    drainPackets(codec, (data, packet) => onPacket(data, packet.isKeyframe));
   }
 
   private release(): void {
-    this.ctx?.freeContext();
-    this.ctx = null;
-    this.frame?.free();
-    this.frame = null;
+    if (this.codec) closeCodec(this.codec);
+    this.codec = null;
     this.width = this.height = 0;
   }
 
   close(): void {
     this.release();
-    this.packet.free();
   }
 }

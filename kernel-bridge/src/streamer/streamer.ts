@@ -122,7 +122,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private readonly pipeline: TransformPipeline;
   private readonly audioPipeline: TransformPipeline<AudioFrame>;
   /** Which pipeline set `transform_error` last (the other one recovering must not clear it). */
-  private transformErrorOf: 'video' | 'audio' | null = null;
+  private transformErrorOf: TransformKind | null = null;
   private reportToNotebook: (message: string) => void = () => undefined;
   private lastReported = '';
   /** The widget's log area: what the transform prints and its errors, which cells drop once finished. */
@@ -146,13 +146,15 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private earlyCandidates: (CandidateInit | null)[] = [];
   private ending = false;
   /** The transform's counts when the current session started (the stats count from there). */
-  private transformBase = { transformed: 0, transform_errors: 0 };
-  private lastTransformCounts: typeof this.transformBase | null = null;
-  private audioTransformBase = { transformed: 0, transform_errors: 0 };
-  private lastAudioTransformCounts: typeof this.transformBase | null = null;
-  /** Takes the current transform out of the scope of the cell that set it (see transform()). */
-  private unscopeTransform: Unsubscribe = () => undefined;
-  private unscopeAudioTransform: Unsubscribe = () => undefined;
+  private transformBase: TransformCounts = { transformed: 0, transform_errors: 0 };
+  private lastTransformCounts: TransformCounts | null = null;
+  private audioTransformBase: TransformCounts = { transformed: 0, transform_errors: 0 };
+  private lastAudioTransformCounts: TransformCounts | null = null;
+  /** Takes each pipeline's transform out of the scope of the cell that set it (see setTransformOf()). */
+  private readonly unscopeTransform: Record<TransformKind, Unsubscribe> = {
+    video: () => undefined,
+    audio: () => undefined,
+  };
   /** The browser's site setting for quality (`site_quality`), which the widget's fields override. */
   private siteQuality: IQuality | null = null;
   /** status$ and start() (control.ts). */
@@ -336,19 +338,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (this.mode === 'sendonly') {
       this.streamerLog.add('sendonly: the transform is not run (nothing goes back to the browser); read frames$');
     }
-    // Errors are printed under the cell that set the transform, whenever they happen.
-    this.reportToNotebook = AsyncResource.bind((message: string) => console.error(message));
-    this.lastReported = '';
-    this.lastLogged = '';
-    this.set({ transform_error: '' });
-    this.pipeline.setTransform(transform);
-    // Belongs to the cell that set it: when that cell runs again without setting one, frames pass
-    // through unchanged. One registration at a time, so a cell setting transforms in a loop does
-    // not grow its scope; a transform set by another cell since then is left alone.
-    this.unscopeTransform();
-    const scope = getKernelApi().currentScope();
-    this.unscopeTransform = scope ? scope.add(() => this.resetTransform()) : () => undefined;
-    return this;
+    return this.setTransformOf('video', this.pipeline, transform);
   }
 
   /**
@@ -358,15 +348,44 @@ export class WebRtcStreamer extends Widget<StreamerState> {
    * belongs to the cell that set it.
    */
   transformAudio(transform: AudioTransform): this {
+    return this.setTransformOf('audio', this.audioPipeline, transform);
+  }
+
+  /** transform() and transformAudio(): sets the transform of the pipeline of kind `of`. */
+  private setTransformOf<T>(
+    of: TransformKind,
+    pipeline: TransformPipeline<T>,
+    transform: (input$: Observable<T>) => Observable<T>,
+  ): this {
+    // Errors are printed under the cell that set the transform, whenever they happen.
     this.reportToNotebook = AsyncResource.bind((message: string) => console.error(message));
     this.lastReported = '';
     this.lastLogged = '';
-    if (this.transformErrorOf === 'audio') this.set({ transform_error: '' });
-    this.audioPipeline.setTransform(transform);
-    this.unscopeAudioTransform();
+    this.clearTransformError(of);
+    pipeline.setTransform(transform);
+    // Belongs to the cell that set it: when that cell runs again without setting one, frames pass
+    // through unchanged. One registration at a time, so a cell setting transforms in a loop does
+    // not grow its scope; a transform set by another cell since then is left alone.
+    this.unscopeTransform[of]();
     const scope = getKernelApi().currentScope();
-    this.unscopeAudioTransform = scope ? scope.add(() => this.resetAudioTransform()) : () => undefined;
+    this.unscopeTransform[of] = scope ? scope.add(() => this.resetTransformOf(of, pipeline)) : () => undefined;
     return this;
+  }
+
+  /** Back to pass-through, without joining any scope (it runs while one is being disposed). */
+  private resetTransformOf<T>(of: TransformKind, pipeline: TransformPipeline<T>): void {
+    this.unscopeTransform[of] = () => undefined;
+    if (this.isClosed) return;
+    this.clearTransformError(of);
+    pipeline.setTransform((input$) => input$);
+  }
+
+  /**
+   * A new (or reset) video transform clears the error shown, whichever pipeline's it is, as before
+   * there was audio; an audio one clears only an audio error, never the video's.
+   */
+  private clearTransformError(of: TransformKind): void {
+    if (of === 'video' || this.transformErrorOf === 'audio') this.set({ transform_error: '' });
   }
 
   /**
@@ -376,21 +395,6 @@ export class WebRtcStreamer extends Widget<StreamerState> {
    */
   feedAudio(frame: AudioFrame): void {
     this.audioPipeline.push(frame);
-  }
-
-  private resetAudioTransform(): void {
-    this.unscopeAudioTransform = () => undefined;
-    if (this.isClosed) return;
-    if (this.transformErrorOf === 'audio') this.set({ transform_error: '' });
-    this.audioPipeline.setTransform((audio$) => audio$);
-  }
-
-  /** Back to pass-through, without joining any scope (it runs while one is being disposed). */
-  private resetTransform(): void {
-    this.unscopeTransform = () => undefined;
-    if (this.isClosed) return;
-    this.set({ transform_error: '' });
-    this.pipeline.setTransform((frames$) => frames$);
   }
 
   /**
@@ -656,9 +660,9 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.encoderOpenCount = 0;
     // not among peerSubscriptions: recordings are finalised while the peer closes, after those end
     peer.recordingsDone$.subscribe(({ rec, files, error }) => this.finishRecording(rec, files, error));
-    this.transformBase = this.transformCounts(true);
+    this.transformBase = transformCountsOf(this.pipeline);
     this.lastTransformCounts = null;
-    this.audioTransformBase = this.audioTransformCounts(true);
+    this.audioTransformBase = transformCountsOf(this.audioPipeline);
     this.lastAudioTransformCounts = null;
     this.applyQuality();
     const subscriptions = (this.peerSubscriptions = new Subscription());
@@ -809,30 +813,13 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     }
   }
 
-  /** The transform's counts since the session started (`absolute`: since the widget was made). */
-  private transformCounts(absolute = false): { transformed: number; transform_errors: number } {
-    const base = absolute ? { transformed: 0, transform_errors: 0 } : this.transformBase;
-    return {
-      transformed: this.pipeline.transformed - base.transformed,
-      transform_errors: this.pipeline.transformErrors - base.transform_errors,
-    };
-  }
-
-  private audioTransformCounts(absolute = false): { transformed: number; transform_errors: number } {
-    const base = absolute ? { transformed: 0, transform_errors: 0 } : this.audioTransformBase;
-    return {
-      transformed: this.audioPipeline.transformed - base.transformed,
-      transform_errors: this.audioPipeline.transformErrors - base.transform_errors,
-    };
-  }
-
   /** The peer's report with the transform's counts (read now: see MediaPeer.mediaStats on order). */
   private tellStats(stats: MediaStats): void {
     this.encoderOpenCount = stats.encoder_opens;
-    const counts = this.transformCounts();
+    const counts = transformCountsOf(this.pipeline, this.transformBase);
     const rates = perSecond(counts, this.lastTransformCounts, stats.interval_ms);
     this.lastTransformCounts = counts;
-    const audioCounts = this.audioTransformCounts();
+    const audioCounts = transformCountsOf(this.audioPipeline, this.audioTransformBase);
     const audioRates = perSecond(audioCounts, this.lastAudioTransformCounts, stats.interval_ms);
     this.lastAudioTransformCounts = audioCounts;
     const { total, fps } = stats;
@@ -866,6 +853,22 @@ export class WebRtcStreamer extends Widget<StreamerState> {
 }
 
 /** Notebook-facing option names → synced state. */
+/** The two pipelines a stream has, each with its own transform. */
+type TransformKind = 'video' | 'audio';
+
+type TransformCounts = { transformed: number; transform_errors: number };
+
+/** A pipeline's transform counts since `base` (a session's start; by default since the widget was made). */
+function transformCountsOf(
+  pipeline: { transformed: number; transformErrors: number },
+  base: TransformCounts = { transformed: 0, transform_errors: 0 },
+): TransformCounts {
+  return {
+    transformed: pipeline.transformed - base.transformed,
+    transform_errors: pipeline.transformErrors - base.transform_errors,
+  };
+}
+
 type OptionState = Pick<
   StreamerState,
   'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality' | 'mode' | 'audio'

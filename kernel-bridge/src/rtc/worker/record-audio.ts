@@ -7,11 +7,10 @@
  * CodecContext, for the reason in record-h264.ts.
  */
 import type { AudioFrame } from '../../media/audio-frame';
+import { closeCodec, drainPackets, openCodec, type OpenCodec } from '../../media/codec-context';
 import { nodeAv, type NodeAvModule } from '../../media/native';
 
-type Av = NodeAvModule;
-type AvCodecContext = InstanceType<Av['CodecContext']>;
-type AvCodecParameters = InstanceType<Av['CodecParameters']>;
+type AvCodecParameters = InstanceType<NodeAvModule['CodecParameters']>;
 
 /** The only rate recorded (WebRTC's Opus); frames at another rate are refused (no resampler here). */
 export const RECORD_SAMPLE_RATE = 48000;
@@ -27,10 +26,7 @@ export interface OpusPacket {
 }
 
 export class OpusTrackEncoder {
-  private readonly av = nodeAv();
-  private readonly ctx: AvCodecContext;
-  private readonly frame: InstanceType<Av['Frame']>;
-  private readonly packet: InstanceType<Av['Packet']>;
+  private readonly codec: OpenCodec;
   private readonly fifo = new Float32Array(OPUS_FRAME * 2);
   private filled = 0;
   /** Time (samples) of the FIFO's first sample; undefined until the first frame. */
@@ -38,40 +34,29 @@ export class OpusTrackEncoder {
   private closed = false;
 
   constructor() {
-    const av = this.av;
-    const codec = av.Codec.findEncoderByName(av.FF_ENCODER_LIBOPUS);
-    if (!codec) throw new Error('FFmpeg has no libopus encoder (needed to record audio)');
-    const ctx = new av.CodecContext();
-    ctx.allocContext3(codec);
-    ctx.sampleRate = RECORD_SAMPLE_RATE;
-    ctx.sampleFormat = av.AV_SAMPLE_FMT_FLT;
-    ctx.channelLayout = av.AV_CHANNEL_LAYOUT_STEREO;
-    ctx.timeBase = new av.Rational(1, RECORD_SAMPLE_RATE);
-    ctx.bitRate = 64_000n;
-    ctx.setFlags(av.AV_CODEC_FLAG_GLOBAL_HEADER);
-    const ret = ctx.open2Sync(codec, null);
-    if (ret < 0) {
-      ctx.freeContext();
-      throw new Error(`cannot open the Opus encoder (${ret})`);
-    }
-    this.ctx = ctx;
-    this.frame = new av.Frame();
-    this.frame.alloc();
-    this.frame.nbSamples = OPUS_FRAME;
-    this.frame.format = av.AV_SAMPLE_FMT_FLT;
-    this.frame.channelLayout = av.AV_CHANNEL_LAYOUT_STEREO;
-    this.frame.sampleRate = RECORD_SAMPLE_RATE;
-    const gb = this.frame.getBuffer(0);
-    this.packet = new av.Packet();
-    this.packet.alloc();
-    if (gb < 0) {
-      this.close();
-      throw new Error(`cannot allocate an Opus input frame (${gb})`);
-    }
+    this.codec = openCodec({
+      codec: { encoder: nodeAv().FF_ENCODER_LIBOPUS },
+      label: 'libopus encoder',
+      neededFor: 'to record audio',
+      configure: (ctx, av) => {
+        ctx.sampleRate = RECORD_SAMPLE_RATE;
+        ctx.sampleFormat = av.AV_SAMPLE_FMT_FLT;
+        ctx.channelLayout = av.AV_CHANNEL_LAYOUT_STEREO;
+        ctx.timeBase = new av.Rational(1, RECORD_SAMPLE_RATE);
+        ctx.bitRate = 64_000n;
+        ctx.setFlags(av.AV_CODEC_FLAG_GLOBAL_HEADER);
+      },
+      inputFrame: (frame, av) => {
+        frame.nbSamples = OPUS_FRAME;
+        frame.format = av.AV_SAMPLE_FMT_FLT;
+        frame.channelLayout = av.AV_CHANNEL_LAYOUT_STEREO;
+        frame.sampleRate = RECORD_SAMPLE_RATE;
+      },
+    });
   }
 
   describe(par: AvCodecParameters): void {
-    const ret = par.fromContext(this.ctx);
+    const ret = par.fromContext(this.codec.ctx);
     if (ret < 0) throw new Error(`cannot read the Opus encoder's parameters (${ret})`);
   }
 
@@ -98,7 +83,7 @@ export class OpusTrackEncoder {
   /** The end: encodes what the FIFO holds (padded with silence) and what the encoder still holds. */
   flush(onPacket: (p: OpusPacket) => void): void {
     this.padOut(onPacket);
-    if (this.ctx.sendFrameSync(null) >= 0) this.drain(onPacket);
+    if (this.codec.ctx.sendFrameSync(null) >= 0) this.drain(onPacket);
   }
 
   /** Encodes a partly filled FIFO, padded with silence. */
@@ -109,31 +94,24 @@ export class OpusTrackEncoder {
   }
 
   private encodeFifo(onPacket: (p: OpusPacket) => void): void {
-    const frame = this.frame;
+    const frame = this.codec.frame;
     if (frame.makeWritable() < 0) throw new Error('Opus input frame not writable');
     frame.data![0].set(new Uint8Array(this.fifo.buffer, 0, this.fifo.byteLength));
     frame.pts = BigInt(this.fifoStart!);
     this.fifoStart! += OPUS_FRAME;
     this.filled = 0;
-    const ret = this.ctx.sendFrameSync(frame);
+    const ret = this.codec.ctx.sendFrameSync(frame);
     if (ret < 0) throw new Error(`Opus encode failed (${ret})`);
     this.drain(onPacket);
   }
 
   private drain(onPacket: (p: OpusPacket) => void): void {
-    while (this.ctx.receivePacketSync(this.packet) >= 0) {
-      const view = this.packet.data;
-      const p = view && view.length ? { data: Buffer.from(view), pts: Number(this.packet.pts) } : null;
-      this.packet.unref();
-      if (p) onPacket(p);
-    }
+    drainPackets(this.codec, (data, packet) => onPacket({ data, pts: Number(packet.pts) }));
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.ctx.freeContext();
-    this.frame.free();
-    this.packet?.free();
+    closeCodec(this.codec);
   }
 }

@@ -144,8 +144,8 @@ test('recvonly with audio from the clip: the output plays its 1 kHz tone and sho
     await expect
       .poll(
         async () => {
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any
           const { hz, peak } = await page.evaluate(
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
             () => (window as any).__outputTone() as { hz: number; peak: number },
           );
           // bins are 48000 / 4096 = 11.7 Hz wide; the clip's tone has amplitude 0.5

@@ -20,7 +20,7 @@ export interface MediaInfo {
   audio: AudioInfo | null;
 }
 
-export interface AudioInfo {
+interface AudioInfo {
   codec: string | null;
   /** Audio frames that decode, and their samples per channel (decoded at 48 kHz; measured on the first channel). */
   decoded: number;

@@ -167,9 +167,12 @@ describe('recording a stream in the kernel process (loopback)', () => {
     await playing('code');
     // the kernel measures the time recorded, from record() to stop(): cell round trips under load
     // must not count
+    // (started after a pause, as in the audio test below: not while the cell's compile holds the
+    // main thread, which made the output file start with a frame from before record())
     const stopped = await run(
       kernel,
-      `var rec = ctx.record({ input: "in.webm", output: "out.mp4" });
+      `await new Promise((resolve) => setTimeout(resolve, 300));
+var rec = ctx.record({ input: "in.webm", output: "out.mp4" });
 const t0 = Date.now();
 await new Promise((resolve) => setTimeout(resolve, 3000));
 const recordedMs = Date.now() - t0;

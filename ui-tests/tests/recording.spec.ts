@@ -3,7 +3,8 @@
  * from code (input as WebM, output as MP4) and with the widget's record button (both WebM); each
  * file is then read back with node-av in the kernel: container, codec, duration within 10% of the
  * time recorded, every frame decodes. Real Chrome answers the recorder's PLI with a keyframe.
- * Runs in the loopback-only namespace of scripts/run-ui-tests.sh.
+ * With `audio: true` the fake microphone's beeps are recorded too (an Opus stream as long as the
+ * recording, every frame decoding). Runs in the loopback-only namespace of scripts/run-ui-tests.sh.
  */
 import { expect, test } from '@jupyterlab/galata';
 import { expectNoErrors, newTypeScriptNotebook, outputText, runCode } from './helpers';
@@ -94,5 +95,84 @@ console.log(JSON.stringify({ recordedMs, files: result.files.map((f) => ({ ...f,
     const output = (await page.notebook.getCellOutputLocator(4))!;
     await expect(output).toContainText('does not exist');
     await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i);
+  });
+});
+
+const AUDIO_STREAM_CELL = `import { webrtcStreamer } from "jupyterlab-webrtc-bridge";
+const ctx = webrtcStreamer({ key: "ui-rec-audio", audio: true, mediaConstraints: { video: { width: 320, height: 240 },
+  audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } } });
+ctx`;
+
+/** The audio stream of a file, read back with node-av: codec, samples decoded, first time against the video's. */
+const AUDIO_PROBE_CELL = `const { nodeAv } = require("jupyterlab-webrtc-bridge/lib/media/native");
+function probeAudio(file: string) {
+  const av = nodeAv();
+  const demuxer = av.Demuxer.openSync(file);
+  const ms = (pts: bigint, tb: { num: number; den: number }) => Math.round((Number(pts) * 1000 * tb.num) / tb.den);
+  const audio = demuxer.audio()!;
+  const video = demuxer.video()!;
+  const info = { codec: av.avGetCodecName(audio.codecpar.codecId), decoded: 0, samples: 0, firstAudioMs: -1, firstVideoMs: -1 };
+  for (const packet of demuxer.packetsSync()) {
+    if (!packet) continue;
+    if (packet.streamIndex === video.index && info.firstVideoMs < 0) info.firstVideoMs = ms(packet.pts, video.timeBase);
+    if (packet.streamIndex === audio.index && info.firstAudioMs < 0) info.firstAudioMs = ms(packet.pts, audio.timeBase);
+    packet.free();
+  }
+  demuxer.closeSync();
+  const again = av.Demuxer.openSync(file);
+  const decoder = av.Decoder.createSync(again.audio()!);
+  for (const frame of decoder.framesSync(again.packetsSync(again.audio()!.index))) {
+    if (!frame) continue;
+    info.decoded++;
+    info.samples += frame.nbSamples;
+    frame.free();
+  }
+  decoder.close(); again.closeSync();
+  return info;
+}
+"audio probe ready"`;
+
+test.describe('with audio', () => {
+  // getUserMedia asks for the microphone too
+  test.use({ permissions: ['camera', 'microphone'] });
+
+  test('a stream with audio: true records the fake microphone as Opus beside the video', async ({ page }) => {
+    await newTypeScriptNotebook(page, 'recording-audio.ipynb');
+    await runCode(page, 0, AUDIO_STREAM_CELL);
+    await expectNoErrors(page, 0);
+    await runCode(page, 1, PROBE_CELL);
+    await runCode(page, 2, AUDIO_PROBE_CELL);
+    await page.locator('.jp-webrtc-start').first().click();
+    await expect(page.locator('.jp-webrtc-status').first()).toHaveText(/^playing/i, { timeout: 30_000 });
+    // started from a timer: a frame that waited while the cell compiled would start the output file early
+    await runCode(
+      page,
+      3,
+      `const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  await sleep(300);
+  const rec = ctx.record({ input: "ui-audio-in.webm", output: "ui-audio-out.mp4", overwrite: true });
+  const t0 = Date.now();
+  await sleep(3000);
+  const recordedMs = Date.now() - t0;
+  const result = await rec.stop();
+  console.log(JSON.stringify({ recordedMs, files: result.files.map((f) => ({ path: f.path, probe: probe(f.path), audio: probeAudio(f.path) })) }));`,
+    );
+    await expectNoErrors(page, 3);
+    const { recordedMs, files } = JSON.parse(await outputText(page, 3));
+    expect(files.map((f: { path: string }) => f.path)).toEqual(['ui-audio-in.webm', 'ui-audio-out.mp4']);
+    for (const [i, codec] of ['vp8', 'h264'].entries()) {
+      const { probe, audio } = files[i];
+      expectRecording(probe, codec, recordedMs);
+      expect(audio.codec).toBe('opus');
+      // 20 ms frames, every one decodes; as long as the recording
+      expect(audio.decoded).toBeGreaterThanOrEqual(Math.floor(audio.samples / 960));
+      expect(Math.abs((audio.samples / 48000) * 1000 - recordedMs)).toBeLessThan(recordedMs * 0.1);
+      // measured, NOT asserted: 9-18 ms in 3 runs, but 246 ms in 1 of 4 (docs/design.md, "Audio",
+      // "Known gap": the capture clock's first-packet anchoring); the kernel test asserts < 50 ms
+      test.info().annotations.push({
+        type: 'audio start - video start (ms)',
+        description: `${files[i].path}: ${audio.firstAudioMs - audio.firstVideoMs}`,
+      });
+    }
   });
 });

@@ -31,7 +31,7 @@ export interface Decoded {
 }
 
 export interface FakeBrowserOptions {
-  /** Also offer a sendrecv microphone transceiver with this codec (see fake-audio.ts). */
+  /** Also offer a sendrecv microphone transceiver with this codec (fake-microphone.ts sends on it). */
   audio?: 'opus' | 'pcmu';
   /** The browser's side of the stream (its offer's direction), for both transceivers; default sendrecv. */
   direction?: 'sendrecv' | 'sendonly' | 'recvonly';

@@ -10,12 +10,13 @@
 import * as os from 'node:os';
 import { firstValueFrom, filter, timeout } from 'rxjs';
 import type { RtpPacket } from 'werift';
-import { MediaStreamTrack, RtpHeader, RtpPacket as Packet } from 'werift';
+import { RtpHeader, RtpPacket as Packet } from 'werift';
 import type { AudioFrame } from '../../src/media/audio-frame';
 import { scaleAudio, toneLevel } from '../../src/media/audio-level';
-import { OPUS_FRAME_SAMPLES, OPUS_SAMPLE_RATE, OpusDecoder, OpusEncoder } from '../../src/media/opus';
+import { OPUS_SAMPLE_RATE, OpusDecoder } from '../../src/media/opus';
 import { MediaPeer, type MediaStats } from '../../src/rtc';
 import { FakeBrowser } from './fake-browser';
+import { Microphone } from './fake-microphone';
 
 const isolated = Object.values(os.networkInterfaces()).every((addrs) => (addrs ?? []).every((a) => a.internal));
 const describeNetns = isolated ? describe : describe.skip;
@@ -46,36 +47,6 @@ async function connect(peer: MediaPeer, browser: FakeBrowser): Promise<string> {
     ),
   );
   return answer;
-}
-
-/** The browser's microphone: a 1 kHz sine, 20 ms Opus packets on its audio track, paced in real time. */
-class Microphone {
-  private readonly encoder = new OpusEncoder({ channels: 1 });
-  private t = 0;
-  private seq = 1;
-  private timer: ReturnType<typeof setInterval> | null = null;
-
-  constructor(private readonly track: MediaStreamTrack) {}
-
-  start(): void {
-    this.timer = setInterval(() => this.send(), 20);
-  }
-
-  private send(): void {
-    const pcm = new Float32Array(OPUS_FRAME_SAMPLES);
-    for (let i = 0; i < pcm.length; i++, this.t++)
-      pcm[i] = 0.5 * Math.sin((2 * Math.PI * 1000 * this.t) / OPUS_SAMPLE_RATE);
-    const ts = (this.t - OPUS_FRAME_SAMPLES + 12345) >>> 0;
-    this.encoder.encode(pcm, this.t, (payload) => {
-      const header = new RtpHeader({ sequenceNumber: this.seq++ & 0xffff, timestamp: ts, payloadType: 111 });
-      this.track.writeRtp(new Packet(header, payload));
-    });
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.encoder.close();
-  }
 }
 
 /** The browser's speaker: decodes the Opus the kernel sends back, keeps the RTP timestamps. */

@@ -195,6 +195,43 @@ describe('the worker recorder', () => {
       expect(info.audio).toMatchObject({ codec: 'opus' });
       // ~2 s of audio: 100 Opus frames of 20 ms (give or take the ones at the edges)
       expect(Math.abs(info.audio!.samples / 48000 - 2)).toBeLessThan(0.1);
+      // at the right times: the file lasts 2 s, its audio starts with the video
+      expect(Math.abs(info.durationMs - 2000)).toBeLessThan(100);
+      expect(Math.abs(info.audio!.firstMs - info.firstMs)).toBeLessThan(25);
+    }
+  });
+
+  it('keeps audio that arrives before the first video frame (video is slower to arrive): the file starts with both', () => {
+    const { recorders, done } = harness();
+    const encoder = new Vp8Encoder();
+    recorders.start(10, [target('early.webm', false, true), target('early.mp4', false, true)]);
+    const audioAt = (a: number) => ({
+      sampleRate: 48000,
+      channels: 1,
+      samples: 960,
+      timestamp: 1_000_000 + a * 20,
+      data: new Float32Array(960).fill(0.25),
+    });
+    // the first 200 ms of audio come in before the first video frame captured with them; one
+    // frame from before that frame is dropped (the file starts with video)
+    recorders.inputAudio({ ...audioAt(0), timestamp: 1_000_000 - 20 });
+    for (let a = 0; a < 10; a++) recorders.inputAudio(audioAt(a));
+    let a = 10;
+    for (let n = 0; n < 30; n++) {
+      feed(recorders, encoder, n, 1, [160, 120], n === 0);
+      for (; a * 20 < ((n + 1) * 1000) / FPS + 200; a++) recorders.inputAudio(audioAt(a));
+    }
+    recorders.stop(10);
+    encoder.close();
+    const [report] = done();
+    expect(report.error).toBe('');
+    for (const f of report.files) {
+      const info = readMedia(f.path);
+      expect(info.decoded).toBe(30);
+      // 1.2 s of audio from time 0 (none of the early 200 ms lost; libopus's first packet, which
+      // starts its 6.5 ms pre-skip before 0, is left out: one 20 ms frame at most)
+      expect(Math.abs(info.audio!.firstMs - info.firstMs)).toBeLessThan(25);
+      expect(Math.abs(info.audio!.samples / 48000 - 1.2)).toBeLessThan(0.05);
     }
   });
 

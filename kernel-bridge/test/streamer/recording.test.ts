@@ -12,8 +12,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KernelClient, Msg, ofType } from '../kernel/kernel-client';
 import { FakeBrowser } from '../rtc/fake-browser';
+import { Microphone } from '../rtc/fake-microphone';
 import { readMedia } from '../rtc/read-media';
 import { H, level, W } from './flat-frames';
+
+/** The fake microphone's tone (amplitude 0.5). */
+const TONE_HZ = 1000;
 
 class Frontend {
   constructor(
@@ -42,19 +46,26 @@ class Frontend {
   }
 }
 
-async function makeStreamer(kernel: KernelClient, key: string): Promise<Frontend> {
+async function makeStreamer(kernel: KernelClient, key: string, { audio = false } = {}): Promise<Frontend> {
   const { reply, iopub } = await kernel.execute(
     `import { webrtcStreamer } from "jupyterlab-webrtc-bridge";\n` +
-      `var ctx = webrtcStreamer({ key: ${JSON.stringify(key)}, livenessTimeoutMs: 1500 });\nctx`,
+      `var ctx = webrtcStreamer({ key: ${JSON.stringify(key)}, livenessTimeoutMs: 1500, audio: ${audio} });\nctx`,
   );
   expect(reply.content.status).toBe('ok');
   const data = ofType(iopub, 'execute_result')[0].content.data as Record<string, { model_id: string }>;
   return new Frontend(kernel, data['application/vnd.jupyter.widget-view+json'].model_id);
 }
 
-/** Negotiates like the browser; resolves once playing, with frames flowing at ~30 fps until stopped. */
-async function connect(frontend: Frontend): Promise<{ browser: FakeBrowser; stopFrames: () => void }> {
-  const browser = new FakeBrowser();
+/**
+ * Negotiates like the browser; resolves once playing, with frames flowing at ~30 fps until stopped
+ * (and with `audio`, a 1 kHz tone from the microphone, started with the frames as Chrome starts both).
+ */
+async function connect(
+  frontend: Frontend,
+  { audio = false } = {},
+): Promise<{ browser: FakeBrowser; stopFrames: () => void }> {
+  const browser = new FakeBrowser(audio ? { audio: 'opus' } : {});
+  const microphone = audio ? new Microphone(browser.audioTrack, TONE_HZ) : null;
   browser.pc.onIceCandidate.subscribe((c) => frontend.send({ type: 'candidate', candidate: c ? c.toJSON() : null }));
   const stopListening = frontend.kernel.onIopub((m) => {
     const data = m.content.data as { method?: string; content?: { type?: string; candidate?: unknown } } | undefined;
@@ -68,6 +79,7 @@ async function connect(frontend: Frontend): Promise<{ browser: FakeBrowser; stop
   await playing;
   stopListening();
   let n = 0;
+  microphone?.start();
   const timer = setInterval(() => {
     // FakeBrowser's werift sender never sees the kernel's PLIs (plisReceived stays 0), which
     // Chrome answers with a keyframe (the Galata test records from Chrome): a keyframe every 3
@@ -75,7 +87,13 @@ async function connect(frontend: Frontend): Promise<{ browser: FakeBrowser; stop
     if (n % 3 === 0) keyframeNext(browser);
     browser.sendFrame(level(40 + ((n++ * 7) % 180)), W, H, Date.now());
   }, 33);
-  return { browser, stopFrames: () => clearInterval(timer) };
+  return {
+    browser,
+    stopFrames: () => {
+      clearInterval(timer);
+      microphone?.stop();
+    },
+  };
 }
 
 /** The next frame the fake browser sends is a keyframe (what its answer to a PLI would be). */
@@ -135,9 +153,9 @@ describe('recording a stream in the kernel process (loopback)', () => {
   });
   afterAll(async () => kernel.stop());
 
-  async function playing(key: string) {
-    const frontend = await makeStreamer(kernel, key);
-    const { browser, stopFrames } = await connect(frontend);
+  async function playing(key: string, options: { audio?: boolean } = {}) {
+    const frontend = await makeStreamer(kernel, key, options);
+    const { browser, stopFrames } = await connect(frontend, options);
     cleanups.push(async () => {
       stopFrames();
       await browser.close();
@@ -149,9 +167,12 @@ describe('recording a stream in the kernel process (loopback)', () => {
     await playing('code');
     // the kernel measures the time recorded, from record() to stop(): cell round trips under load
     // must not count
+    // (started after a pause, as in the audio test below: not while the cell's compile holds the
+    // main thread, which made the output file start with a frame from before record())
     const stopped = await run(
       kernel,
-      `var rec = ctx.record({ input: "in.webm", output: "out.mp4" });
+      `await new Promise((resolve) => setTimeout(resolve, 300));
+var rec = ctx.record({ input: "in.webm", output: "out.mp4" });
 const t0 = Date.now();
 await new Promise((resolve) => setTimeout(resolve, 3000));
 const recordedMs = Date.now() - t0;
@@ -171,6 +192,45 @@ console.log(JSON.stringify(r.files));`,
       expect(f.bytes).toBeGreaterThan(0);
       expectPlayable(path.join(kernel.cwd, f.path), f.kind === 'input' ? 'vp8' : 'h264', recorded, f.frames);
       expect(Math.abs(f.durationMs - recorded)).toBeLessThan(recorded * 0.1);
+    }
+  });
+
+  it('a stream with audio: true records the microphone in and the audio sent back out, as Opus beside the video', async () => {
+    await playing('audio', { audio: true });
+    // Started from a timer, not while the cell starts: the kernel's main thread is busy compiling
+    // a cell (0.1-0.3 s, more under load) and the output frame that waited meanwhile, captured
+    // before record(), would be the output file's first frame, making it that much longer.
+    const stopped = await run(
+      kernel,
+      `const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+await sleep(300);
+var rec = ctx.record({ input: "audio-in.webm", output: "audio-out.mp4" });
+const t0 = Date.now();
+await sleep(3000);
+const recordedMs = Date.now() - t0;
+const r = await rec.stop();
+console.log(recordedMs);
+console.log(JSON.stringify(r.files));`,
+    );
+    expect(stopped).toMatchObject({ ok: true, err: '' });
+    const [recordedLine, filesLine] = stopped.out.trim().split('\n');
+    const recorded = Number(recordedLine);
+    const files = JSON.parse(filesLine) as FileInfo[];
+    expect(files.map((f) => f.path)).toEqual(['audio-in.webm', 'audio-out.mp4']);
+    for (const f of files) {
+      const file = path.join(kernel.cwd, f.path);
+      expectPlayable(file, f.kind === 'input' ? 'vp8' : 'h264', recorded, f.frames);
+      const info = readMedia(file, TONE_HZ);
+      const audio = info.audio!;
+      expect(audio).toMatchObject({ codec: 'opus' });
+      // as long as the recording (20 ms Opus frames, every one decodes), and the tone is in it
+      expect(Math.abs((audio.samples / 48000) * 1000 - recorded)).toBeLessThan(recorded * 0.1);
+      expect(audio.decoded).toBeGreaterThanOrEqual(Math.floor(audio.samples / 960));
+      expect(audio.tone).toBeGreaterThan(0.3);
+      expect(audio.rms).toBeGreaterThan(0.2);
+      // lip sync in the file: the audio starts with the video (same clock; the Opus encoder's first
+      // 20 ms packet starts before time 0 and is left out)
+      expect(Math.abs(audio.firstMs - info.firstMs)).toBeLessThan(50);
     }
   });
 

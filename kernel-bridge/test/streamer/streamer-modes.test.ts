@@ -8,11 +8,19 @@
  * misbehaves, and offers that do not match the mode. Opens UDP sockets: run inside a loopback-only
  * namespace (see the working rules).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { combineLatest, map, Subject } from 'rxjs';
-import { createI420Frame, Frame } from '../../src/media';
-import { videoDirectionOf } from '../../src/rtc/sdp-direction';
+import type { RtpPacket } from 'werift';
+import { AudioFrame, createI420Frame, Frame } from '../../src/media';
+import { toneLevel } from '../../src/media/audio-level';
+import { OPUS_SAMPLE_RATE, OpusDecoder } from '../../src/media/opus';
+import { directionOf, videoDirectionOf } from '../../src/rtc/sdp-direction';
+import { mediaFile, writeTestClip } from '../../src/sources';
 import { webrtcStreamer, WebRtcStreamer } from '../../src/streamer';
 import { FakeBrowser } from '../rtc/fake-browser';
+import { Microphone } from '../rtc/fake-microphone';
 import { FakeComm, FakeKernel, freshKernel } from '../widgets/fake-kernel';
 import { H, level, lumaOf, W } from './flat-frames';
 
@@ -36,6 +44,8 @@ const flat = (luma: number): Frame => createI420Frame(W, H, 0, level(luma));
 
 interface Session {
   browser: FakeBrowser;
+  /** With `audio`: what the browser hears from the kernel. */
+  speaker: Speaker | null;
   comm: FakeComm;
   answerSdp: string;
   close(): Promise<void>;
@@ -46,10 +56,12 @@ async function connect(
   kernel: FakeKernel,
   streamer: WebRtcStreamer,
   direction: 'sendrecv' | 'sendonly' | 'recvonly',
-  { mdnsOnly = false } = {},
+  { mdnsOnly = false, audio = false } = {},
 ): Promise<Session> {
   const comm = kernel.comm(streamer.modelId);
-  const browser = new FakeBrowser({ direction });
+  const browser = new FakeBrowser({ direction, ...(audio ? { audio: 'opus' as const } : {}) });
+  // listening before the offer: werift announces the kernel's track while applying the answer
+  const speaker = audio ? listen(browser) : null;
   browser.pc.onIceCandidate.subscribe((candidate) => {
     const json = candidate ? candidate.toJSON() : null;
     // As a page without camera permission trickles them: the address hidden behind an mDNS name.
@@ -72,10 +84,12 @@ async function connect(
   await until(() => streamer.get('kernel_status') === 'playing', `${direction} stream playing`);
   return {
     browser,
+    speaker,
     comm,
     answerSdp,
     close: async () => {
       clearInterval(trickle);
+      speaker?.close();
       await browser.close();
     },
   };
@@ -104,6 +118,30 @@ const lastLuma = (browser: FakeBrowser) => {
   return last ? lumaOf(last) : -1;
 };
 const near = (value: number, target: number) => Math.abs(value - target) < 12;
+
+interface Speaker {
+  frames: AudioFrame[];
+  packets: () => number;
+  close: () => void;
+}
+
+/** The browser's speaker: decodes the Opus the kernel sends on the audio transceiver. */
+function listen(browser: FakeBrowser): Speaker {
+  const decoder = new OpusDecoder(1);
+  const frames: AudioFrame[] = [];
+  let packets = 0;
+  browser.audioTransceiver!.onTrack.subscribe((remote) => {
+    remote.onReceiveRtp.subscribe((rtp: RtpPacket) => {
+      packets++;
+      decoder.decode(rtp.payload, (pcm, samples) =>
+        frames.push({ sampleRate: OPUS_SAMPLE_RATE, channels: 1, samples, timestamp: 0, data: pcm.slice() }),
+      );
+    });
+  });
+  return { frames, packets: () => packets, close: () => decoder.close() };
+}
+
+const TONE_HZ = 1000;
 
 describe('stream modes (werift browser stand-in, loopback)', () => {
   let kernel: FakeKernel;
@@ -166,6 +204,65 @@ describe('stream modes (werift browser stand-in, loopback)', () => {
     expect(total.sent).toBe(0);
     expect(streamer.encoderOpens).toBe(0);
     expect(session.browser.packetsReceived).toBe(0);
+    expect(customs(session.comm, 'error')).toEqual([]);
+  }, 60000);
+
+  it('sendonly with audio: the microphone reaches audio$, nothing is transformed, encoded or sent back', async () => {
+    const streamer = keep(webrtcStreamer({ key: 'count-audio', mode: 'sendonly', audio: true }));
+    let transformed = 0;
+    streamer.transformAudio((audio$) => audio$.pipe(map((a) => (transformed++, a))));
+    const heard: AudioFrame[] = [];
+    streamer.audio$.subscribe((frame) => heard.push(frame));
+    const session = await connect(kernel, streamer, 'sendonly', { audio: true });
+    cleanups.push(session.close);
+    expect(directionOf(session.answerSdp, 'audio')).toBe('recvonly');
+    const speaker = session.speaker!;
+    const microphone = new Microphone(session.browser.audioTrack, TONE_HZ);
+    microphone.start();
+    cleanups.push(() => microphone.stop());
+    await until(() => heard.length >= 30, '30 audio frames in audio$');
+    for (const frame of heard.slice(5)) {
+      expect(frame).toMatchObject({ sampleRate: 48000, channels: 1, samples: 960 });
+      expect(toneLevel(frame, TONE_HZ)).toBeGreaterThan(0.3);
+    }
+    const statsSeen = customs(session.comm, 'stats').length;
+    await until(() => customs(session.comm, 'stats').length > statsSeen + 1, 'two more stats messages');
+    const { audio } = customs(session.comm, 'stats').at(-1)! as { audio: { total: Record<string, number> } };
+    expect(audio.total.received).toBeGreaterThanOrEqual(30);
+    expect(audio.total.decoded).toBe(audio.total.received);
+    expect(audio.total.delivered).toBeGreaterThanOrEqual(30);
+    expect(audio.total).toMatchObject({ transformed: 0, dropped_send: 0, encoded: 0, sent: 0 });
+    expect(transformed).toBe(0);
+    expect(speaker.packets()).toBe(0);
+    expect(customs(session.comm, 'error')).toEqual([]);
+  }, 60000);
+
+  it('recvonly with audio from a mediaFile: its tone goes to the browser through transformAudio, with its picture', async () => {
+    const clip = path.join(mkdtempSync(path.join(tmpdir(), 'modes-audio-')), 'clip.webm');
+    await writeTestClip(clip, { width: W, height: H, fps: 30, frames: 30, toneHz: TONE_HZ });
+    const streamer = keep(
+      webrtcStreamer({ key: 'clip-audio', mode: 'recvonly', audio: true, source: mediaFile(clip, { loop: true }) }),
+    );
+    let transformed = 0;
+    streamer.transformAudio((audio$) => audio$.pipe(map((a) => (transformed++, a))));
+    let microphone = 0;
+    streamer.audio$.subscribe(() => microphone++);
+    const session = await connect(kernel, streamer, 'recvonly', { audio: true });
+    cleanups.push(session.close);
+    expect(directionOf(session.answerSdp, 'audio')).toBe('sendonly');
+    const speaker = session.speaker!;
+    await until(() => speaker.frames.length >= 60 && session.browser.received.length >= 10, 'the clip heard and seen');
+    // the clip's tone, past the first few frames (the decoder's start) and loop seams aside
+    const levels = speaker.frames.slice(10).map((frame) => toneLevel(frame, TONE_HZ));
+    levels.sort((a, b) => a - b);
+    expect(levels[levels.length >> 1]).toBeGreaterThan(0.3);
+    expect(transformed).toBeGreaterThanOrEqual(60);
+    expect(microphone).toBe(0);
+    const statsSeen = customs(session.comm, 'stats').length;
+    await until(() => customs(session.comm, 'stats').length > statsSeen, 'a stats message');
+    const { audio } = customs(session.comm, 'stats').at(-1)! as { audio: { total: Record<string, number> } };
+    expect(audio.total.received).toBe(0);
+    expect(audio.total.sent).toBeGreaterThanOrEqual(60);
     expect(customs(session.comm, 'error')).toEqual([]);
   }, 60000);
 

@@ -26,6 +26,12 @@ type AvFormatContext = InstanceType<Av['FormatContext']>;
 type AvPacket = InstanceType<Av['Packet']>;
 type CodecPar = InstanceType<Av['CodecParameters']>;
 
+/**
+ * Audio frames kept while a file waits for its first video frame (input: the browser's next
+ * keyframe; output: the frame our encoder makes next): 1 s of 20 ms frames.
+ */
+const EARLY_AUDIO_FRAMES = 50;
+
 /** A frame's assumed length when there is no next frame to measure it by (30 fps), in 1/90000 s. */
 const DEFAULT_FRAME_TICKS = 3000;
 
@@ -52,7 +58,7 @@ class MuxedFile {
   private template: AvFormatContext | null = null;
   private stream = -1;
   private audioStream = -1;
-  private lastAudioTicks = -1;
+  private lastAudioPts = -1;
   private readonly packet: AvPacket;
   private firstTicks = -1;
   private lastTicks = -1;
@@ -98,19 +104,24 @@ class MuxedFile {
     if (describeAudio) this.audioStream = add(describeAudio, RECORD_SAMPLE_RATE);
   }
 
-  /** Writes an audio packet at `ticks` (1/90000 s on the video's scale); before the first video frame it is dropped. */
+  /**
+   * Writes an audio packet at `ticks` (1/90000 s on the video's scale); before the first video frame
+   * it is dropped. Its times are given in samples (1/48000 s): node-av's Muxer rescales a stream
+   * copy's packets from its template stream's time base, whatever `pkt.timeBase` says (90 kHz
+   * times there played the audio 1.875 times too slow).
+   */
   writeAudio(data: Buffer, ticks: number): void {
     if (this.audioStream < 0 || this.firstTicks < 0) return;
-    const pts = Math.round(ticks - this.firstTicks);
-    if (pts < 0 || pts <= this.lastAudioTicks) return;
-    this.lastAudioTicks = pts;
+    const pts = Math.round(((ticks - this.firstTicks) * RECORD_SAMPLE_RATE) / 90000);
+    if (pts < 0 || pts <= this.lastAudioPts) return;
+    this.lastAudioPts = pts;
     const av = this.av;
     const pkt = this.packet;
     pkt.data = data;
     pkt.pts = BigInt(pts);
     pkt.dts = BigInt(pts);
-    pkt.duration = 1800n; // 20 ms
-    pkt.timeBase = new av.Rational(1, 90000);
+    pkt.duration = BigInt(RECORD_SAMPLE_RATE / 50); // 20 ms
+    pkt.timeBase = new av.Rational(1, RECORD_SAMPLE_RATE);
     // every Opus frame stands alone; the Muxer's stream copy skips packets until a keyframe
     pkt.setFlags(av.AV_PKT_FLAG_KEY);
     try {
@@ -213,17 +224,34 @@ export abstract class RecordFile {
 
   /**
    * One audio frame (recorded when the target has `audio`): encoded to Opus on the file's clock
-   * (its first video frame is time 0; audio before it is dropped, so the file starts with video).
+   * (its first video frame is time 0; audio captured before it is dropped, so the file starts with
+   * video). Audio reaches the recorder sooner than video captured at the same moment (video has a
+   * jitter buffer, decoding, a latest-first hand-over), so frames that come before the first video
+   * frame are kept (copied, at most EARLY_AUDIO_FRAMES) until that frame says where time 0 is.
    */
   audio(frame: AudioFrame): void {
-    const opus = this.opus;
     // another rate than WebRTC's 48 kHz is skipped (no resampler here), not a reason to end the file
-    if (!opus || this.origin === undefined || frame.sampleRate !== RECORD_SAMPLE_RATE) return;
+    if (frame.sampleRate !== RECORD_SAMPLE_RATE || !this.current) return;
+    if (this.origin === undefined || !this.opus) {
+      if (this.early.length >= EARLY_AUDIO_FRAMES) this.early.shift();
+      this.early.push({ ...frame, data: frame.data.slice() });
+      return;
+    }
+    for (const kept of this.early.splice(0)) this.encodeAudio(kept);
+    this.encodeAudio(frame);
+  }
+
+  private encodeAudio(frame: AudioFrame): void {
+    const opus = this.opus;
+    if (!opus || this.origin === undefined) return;
     this.guard(() => {
       const at = Math.round((frame.timestamp - this.origin!) * (RECORD_SAMPLE_RATE / 1000));
       if (at >= 0) opus.push(frame, at, this.writeOpus);
     });
   }
+
+  /** Audio frames that came before the first video frame, oldest first. */
+  private early: AudioFrame[] = [];
 
   /** The file's Opus encoder, made when a file (segment) starts; null without audio. */
   private opus: OpusTrackEncoder | null = null;

@@ -1,5 +1,5 @@
 /** RTP timestamp arithmetic of the worker, both directions, including 32-bit wrap-around. */
-import { CaptureClock, RtpClock } from '../../src/rtc/worker/rtp-clock';
+import { CaptureClock, MAX_SLEW_MS, RtpClock } from '../../src/rtc/worker/rtp-clock';
 
 describe('CaptureClock (RTP -> ms)', () => {
   test('anchors the first timestamp at the wall clock, then counts 90 ticks per ms', () => {
@@ -53,5 +53,45 @@ describe('CaptureClock anchored at arrival (audio and video on one clock)', () =
     clock.anchor(1960); // only the first anchor counts
     expect(clock.captureTimeMs(1000)).toBe(5000);
     expect(clock.captureTimeMs(1000 + 960)).toBe(5020);
+  });
+});
+
+describe('CaptureClock settles on the least delayed arrival', () => {
+  test('a first packet that came late is corrected by later ones, MAX_SLEW_MS per read, never backwards', () => {
+    let now = 10_000 + 246; // the first video packet left the browser 246 ms after its capture
+    const clock = new CaptureClock(() => now, 90000);
+    clock.anchor(0);
+    const times = [clock.captureTimeMs(0)];
+    expect(times[0]).toBe(10_246);
+    for (let frame = 1; frame <= 80; frame++) {
+      now = 10_000 + frame * 33 + 2; // the next ones arrive 2 ms after capture
+      clock.anchor(frame * 33 * 90);
+      times.push(clock.captureTimeMs(frame * 33 * 90));
+    }
+    for (let i = 1; i < times.length; i++) {
+      expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(33 - MAX_SLEW_MS);
+    }
+    // settled: capture + the least delay (2 ms), not + 246 ms
+    expect(times.at(-1)).toBeCloseTo(10_000 + 80 * 33 + 2, 6);
+  });
+
+  test('two tracks whose first packets were delayed differently end up on one clock', () => {
+    let now = 0;
+    const video = new CaptureClock(() => now, 90000);
+    const audio = new CaptureClock(() => now, 48000);
+    // both captured from t = 1000 ms; audio's first packet arrives after 30 ms, video's after 276 ms
+    now = 1030;
+    audio.anchor(48_000);
+    now = 1276;
+    video.anchor(90_000);
+    for (let ms = 20; ms <= 3000; ms += 20) {
+      now = 1000 + ms + 25; // then every packet of either takes 25 ms
+      audio.anchor(48_000 + ms * 48);
+      video.anchor(90_000 + ms * 90);
+      audio.captureTimeMs(48_000 + ms * 48);
+      video.captureTimeMs(90_000 + ms * 90);
+    }
+    const at = 3000;
+    expect(Math.abs(audio.captureTimeMs(48_000 + at * 48) - video.captureTimeMs(90_000 + at * 90))).toBeLessThan(1);
   });
 });

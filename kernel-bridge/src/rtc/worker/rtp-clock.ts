@@ -4,20 +4,56 @@
  * VP8 over RTP uses a 90 kHz clock in a 32-bit field that wraps every ~13 h (Opus: 48 kHz, ~25 h),
  * and a stream's first timestamp is random.
  *
- * Audio and video of one stream share the clock: each incoming track is anchored at the arrival of
- * its first RTP packet (anchor(), before any jitter buffer), so both tracks' capture times are
- * wall-clock ms offset by the same one-way delay (docs/design.md, "Audio").
+ * Audio and video of one stream share the clock: each incoming track is anchored at the arrivals of
+ * its RTP packets (anchor(), before any jitter buffer; the least delayed one wins), so both tracks'
+ * capture times are wall-clock ms offset by the same one-way delay (docs/design.md, "Audio").
  */
 
 const WRAP = 0x100000000;
 const HALF = 0x80000000;
 
-/** Incoming: RTP timestamp (wrapping) -> capture time in ms on this process's wall clock. */
-export class CaptureClock {
-  private first: number | undefined;
-  private last = 0;
+/**
+ * Most a capture time moves back per call while the clock settles on a less delayed arrival (see
+ * CaptureClock): below an audio frame's 20 ms and a video frame's 33 ms, so capture times never
+ * go backwards.
+ */
+export const MAX_SLEW_MS = 5;
+
+/** A 32-bit RTP timestamp counted on from a first one, across wraps (and reordering around them). */
+class Unwrapper {
+  private last: number;
   private high = 0; // unwrapped high part (multiples of 2^32)
+
+  constructor(private readonly first: number) {
+    this.last = first;
+  }
+
+  /** Ticks from the first timestamp to `rtpTs`. */
+  ticks(rtpTs: number): number {
+    // a backwards jump of more than half the range is a wrap
+    if (rtpTs < this.last && this.last - rtpTs > HALF) this.high += WRAP;
+    else if (rtpTs > this.last && rtpTs - this.last > HALF) this.high -= WRAP; // reordered across wrap
+    this.last = rtpTs;
+    return this.high + rtpTs - this.first;
+  }
+}
+
+/**
+ * Incoming: RTP timestamp (wrapping) -> capture time in ms on this process's wall clock. Each
+ * packet's arrival (anchor()) says the capture happened at most its arrival time minus its RTP
+ * time; the clock keeps the least of these (the packet that waited least on its way). Anchoring on
+ * the first packet alone put a track as late as that packet was: the first video frames of a
+ * session leave Chrome slowly (encoder start, a keyframe paced out), and one run in four a
+ * recording's audio sat 246 ms off its video. Both tracks of a stream settle on their least delay,
+ * the same network path, so they line up to a few ms; a correction is applied MAX_SLEW_MS per
+ * capture time read, so times never go back.
+ */
+export class CaptureClock {
+  private arrivals: Unwrapper | undefined;
+  private reads: Unwrapper | undefined;
+  /** Wall-clock ms of the first RTP timestamp: as used now, and as the least delayed arrival says. */
   private wallBase = 0;
+  private target = 0;
   private readonly ticksPerMs: number;
 
   constructor(
@@ -27,21 +63,23 @@ export class CaptureClock {
     this.ticksPerMs = clockRate / 1000;
   }
 
-  /** Ties `rtpTs` to now, once: call it as each packet arrives (only the first one counts). */
+  /** Call as each packet arrives: the first ties the clock to now, later ones may pull it earlier. */
   anchor(rtpTs: number): void {
-    if (this.first !== undefined) return;
-    this.first = rtpTs;
-    this.last = rtpTs;
-    this.wallBase = this.now();
+    const now = this.now();
+    if (!this.arrivals) {
+      this.arrivals = new Unwrapper(rtpTs);
+      this.reads = new Unwrapper(rtpTs);
+      this.wallBase = this.target = now;
+      return;
+    }
+    const base = now - this.arrivals.ticks(rtpTs) / this.ticksPerMs;
+    if (base < this.target) this.target = base;
   }
 
   captureTimeMs(rtpTs: number): number {
-    this.anchor(rtpTs);
-    // unwrap: a backwards jump of more than half the range is a wrap
-    if (rtpTs < this.last && this.last - rtpTs > HALF) this.high += WRAP;
-    else if (rtpTs > this.last && rtpTs - this.last > HALF) this.high -= WRAP; // reordered across wrap
-    this.last = rtpTs;
-    return this.wallBase + (this.high + rtpTs - (this.first as number)) / this.ticksPerMs;
+    if (!this.reads) this.anchor(rtpTs);
+    if (this.wallBase > this.target) this.wallBase = Math.max(this.target, this.wallBase - MAX_SLEW_MS);
+    return this.wallBase + (this.reads as Unwrapper).ticks(rtpTs) / this.ticksPerMs;
   }
 }
 

@@ -431,6 +431,13 @@ export class WebRtcStreamer extends Widget<StreamerState> {
    * file without `overwrite: true`) or when nothing is streaming.
    */
   record(options: RecordOptions): Recording {
+    // a direction the mode does not carry would give an empty file, silently dropped at the end
+    if (options?.output !== undefined && this.mode === 'sendonly') {
+      throw new Error('record(): a sendonly stream sends nothing back: record its input only');
+    }
+    if (options?.input !== undefined && this.mode === 'recvonly') {
+      throw new Error('record(): a recvonly stream receives nothing from the browser: record its output only');
+    }
     const peer = this.peer;
     if (!peer || this.isClosed || this.ending) {
       throw new Error('record(): nothing is streaming: press Start in the widget first');
@@ -557,8 +564,13 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (this.recordings.size) return; // the button shows one recording at a time
     let targets: RecordTarget[];
     try {
+      // only the directions the mode carries (sendonly: input, recvonly: output)
+      const { input, output } = defaultRecordNames(this.get('key'), new Date());
       targets = recordTargets(
-        defaultRecordNames(this.get('key'), new Date()),
+        {
+          ...(this.mode !== 'recvonly' ? { input } : {}),
+          ...(this.mode !== 'sendonly' ? { output } : {}),
+        },
         process.cwd(),
         recordingPaths,
         this.recordsAudio(),

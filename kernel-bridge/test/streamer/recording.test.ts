@@ -264,6 +264,7 @@ console.log(JSON.stringify(r.files));`,
     const active = frontend.waitForState((s) => (s.recording as { active: boolean })?.active === true);
     frontend.send({ type: 'record', action: 'start' });
     const { recording } = await active;
+    const t0 = Date.now();
     const names = (recording as { files: string[] }).files;
     expect(names).toHaveLength(2);
     expect(names[0]).toMatch(/^button-\d{8}-\d{6}-input\.webm$/);
@@ -271,9 +272,14 @@ console.log(JSON.stringify(r.files));`,
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const done = frontend.waitForState((s) => (s.recording as { active: boolean })?.active === false);
     frontend.send({ type: 'record', action: 'stop' });
+    const recordedMs = Date.now() - t0;
     expect((await done).recording).toEqual({ active: false, files: names });
-    for (const name of names)
-      expectPlayable(path.join(kernel.cwd, name), 'vp8', readMedia(path.join(kernel.cwd, name)).durationMs);
+    for (const name of names) {
+      const file = path.join(kernel.cwd, name);
+      // a file begins at a keyframe after the start: at most a little shorter than the button's time
+      expect(readMedia(file).durationMs).toBeGreaterThan(recordedMs * 0.8);
+      expectPlayable(file, 'vp8', readMedia(file).durationMs);
+    }
   });
 
   it('bad paths and record() with nothing playing are clear errors; the stream stays up', async () => {
@@ -334,7 +340,9 @@ console.log(JSON.stringify(r.files));`,
       const input = readMedia(path.join(cwd, 'in.webm'));
       expect(input.durationMs).toBeGreaterThan(recorded * 0.9);
       expectPlayable(path.join(cwd, 'in.webm'), 'vp8', input.durationMs);
-      expectPlayable(path.join(cwd, 'out.mp4'), 'h264', readMedia(path.join(cwd, 'out.mp4')).durationMs);
+      const output = readMedia(path.join(cwd, 'out.mp4'));
+      expect(output.durationMs).toBeGreaterThan(recorded * 0.8);
+      expectPlayable(path.join(cwd, 'out.mp4'), 'h264', output.durationMs);
     } finally {
       kernel = saved;
       await own.stop();

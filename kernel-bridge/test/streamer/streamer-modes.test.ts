@@ -175,6 +175,17 @@ describe('stream modes (werift browser stand-in, loopback)', () => {
     expect(sendrecv.get('mode')).toBe('sendrecv');
   });
 
+  it('record() refuses the direction a mode does not carry, before anything else', () => {
+    const sendonly = keep(webrtcStreamer({ key: 'r1', mode: 'sendonly' }));
+    const recvonly = keep(webrtcStreamer({ key: 'r2', mode: 'recvonly', source: new Subject<Frame>() }));
+    expect(() => sendonly.record({ output: 'x.webm' })).toThrow(/sendonly stream sends nothing back: record its input/);
+    expect(() => recvonly.record({ input: 'x.webm' })).toThrow(
+      /recvonly stream receives nothing .*: record its output/,
+    );
+    // the direction it carries passes on to the next check
+    expect(() => sendonly.record({ input: 'x.webm' })).toThrow(/nothing is streaming/);
+  });
+
   it('sendonly: answers recvonly, counts the camera frames, sends nothing back and never opens an encoder', async () => {
     const streamer = keep(webrtcStreamer({ key: 'count', mode: 'sendonly' }));
     expect(streamer.get('mode')).toBe('sendonly');

@@ -5,7 +5,7 @@
  * frames encoded into MP4, read back with node-av; a frame size change; the first keyframe; files
  * that cannot be written.
  */
-import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createI420Frame } from '../../src/media';
@@ -129,6 +129,20 @@ describe('the worker recorder', () => {
     expect(readMedia(byName['sizes-2.webm'].path)).toMatchObject({ decoded: 20, sizes: ['160x120'] });
     expect(readMedia(byName['sizes.mp4'].path)).toMatchObject({ decoded: 40, sizes: ['320x240'] });
     expect(segmentPath('/a/b.c.webm', 3)).toBe('/a/b.c-3.webm');
+  });
+
+  it('never writes a segment over a file the user did not name, even with overwrite', () => {
+    const { recorders, done } = harness();
+    const encoder = new Vp8Encoder();
+    writeFileSync(path.join(dir, 'keep-2.webm'), 'an older recording');
+    recorders.start(4, [target('keep.webm', true)]);
+    feed(recorders, encoder, 0, 10, [320, 240]);
+    feed(recorders, encoder, 10, 10, [160, 120]);
+    recorders.stop(4);
+    encoder.close();
+    const names = done()[0].files.map((f) => path.basename(f.path));
+    expect(names).toEqual(['keep.webm', 'keep-3.webm']);
+    expect(readFileSync(path.join(dir, 'keep-2.webm'), 'utf8')).toBe('an older recording');
   });
 
   it('refuses a file it cannot open and keeps none of the recording (all or nothing)', () => {

@@ -369,9 +369,11 @@ class WebmRemux extends RecordFile {
   private nextSegment(): void {
     this.endAudio();
     this.closeCurrent();
+    // A name the user did not give is never written over, overwrite or not (it may be an older
+    // recording, or another stream's file being written): the next free number is taken.
     let path = segmentPath(this.target.path, ++this.segment);
-    while (!this.target.overwrite && existsSync(path)) path = segmentPath(this.target.path, ++this.segment);
-    this.current = new MuxedFile(path, this.target.kind, this.target.overwrite);
+    while (existsSync(path)) path = segmentPath(this.target.path, ++this.segment);
+    this.current = new MuxedFile(path, this.target.kind, false);
     this.size = null;
   }
 }

@@ -331,6 +331,9 @@ export class MediaPeer {
     try {
       await this.request({ t: 'record_start', id: 0, rec, targets });
     } catch (e) {
+      // A request that timed out may still have opened the files in the worker: finalise them there
+      // rather than leave them written to, unlisted (the worker's answer is dropped, being unknown).
+      if (!this.exited) this.post({ t: 'record_stop', rec });
       this.recording.delete(rec);
       throw e;
     }

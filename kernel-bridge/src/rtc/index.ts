@@ -5,8 +5,7 @@ export {
   type IceServerLike,
   type CandidateInit,
   type MediaStats,
-  type PeerFrameCounts,
   type PeerState,
 } from './media-peer';
 export { perSecond } from './per-second';
-export type { EncoderCaps, PeerAudioCounts } from './protocol';
+export type { EncoderCaps } from './protocol';

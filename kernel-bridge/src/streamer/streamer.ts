@@ -10,27 +10,16 @@ import { Observable, Subscription } from 'rxjs';
 import { errorMessage, errorSummary } from '../errors';
 import { getKernelApi, JSONObject, JSONValue, Unsubscribe } from '../kernel/api';
 import type { AudioFrame, Frame } from '../media';
-import {
-  CandidateInit,
-  IceServerLike,
-  MediaPeer,
-  MediaPeerOptions,
-  MediaStats,
-  PeerAudioCounts,
-  PeerFrameCounts,
-  PeerState,
-  perSecond,
-} from '../rtc';
+import { CandidateInit, IceServerLike, MediaPeer, MediaPeerOptions, MediaStats, PeerState, perSecond } from '../rtc';
 import { Widget } from '../widgets/widget';
 import { StartOptions, StreamControl, StreamStatus } from './control';
 import type { RecordedFile, RecordTarget } from '../rtc/record-protocol';
 import { StreamerLog } from './log';
 import { AudioTransform, audioOutputCheck, TransformPipeline, Transform } from './pipeline';
 import {
+  AUDIO_STATS_STAGES,
   fitToLimits,
   FrontendMessage,
-  IAudioStageCounts,
-  IStageCounts,
   IQuality,
   KernelMessage,
   KernelStatus,
@@ -38,6 +27,7 @@ import {
   MAX_RECORDING_FILES,
   MAX_RECORDING_PATH_LENGTH,
   parseFrontendMessage,
+  STATS_STAGES,
   STREAM_MODES,
   StreamMode,
 } from './protocol';
@@ -844,16 +834,16 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       decode_ms: round(stats.decode_ms),
       encode_ms: round(stats.encode_ms),
       transform_ms: round(this.pipeline.transformMs),
-      fps: withTransform(fps, rates, round),
-      total: withTransform(total, counts, (value) => value),
+      fps: withTransform(STATS_STAGES, fps, rates, round),
+      total: withTransform(STATS_STAGES, total, counts, (value) => value),
       kbps_in: Math.round(stats.kbps_in),
       kbps_out: Math.round(stats.kbps_out),
       rtt_ms: stats.rtt_ms === null ? null : round(stats.rtt_ms),
       loss_out: round(stats.loss_out),
       lost_in: stats.lost_in,
       audio: {
-        fps: withAudioTransform(stats.audio.fps, audioRates, round),
-        total: withAudioTransform(stats.audio.total, audioCounts, (value) => value),
+        fps: withTransform(AUDIO_STATS_STAGES, stats.audio.fps, audioRates, round),
+        total: withTransform(AUDIO_STATS_STAGES, stats.audio.total, audioCounts, (value) => value),
       },
     });
   }
@@ -919,45 +909,22 @@ function toState(options: StreamerOptions): OptionState {
   };
 }
 
-/** The peer's stage counts with the transform's in their place (pipeline order, see IStageCounts). */
-function withTransform(
-  peer: PeerFrameCounts,
+/**
+ * The peer's stage counts with the transform's in their place, in the protocol's stage order
+ * (STATS_STAGES for video, AUDIO_STATS_STAGES for audio): one function for both, once a second.
+ */
+function withTransform<S extends string>(
+  stages: readonly S[],
+  peer: Partial<Record<S, number>>,
   transform: { transformed: number; transform_errors: number },
   fit: (value: number) => number,
-): IStageCounts {
-  return {
-    received: fit(peer.received),
-    decoded: fit(peer.decoded),
-    decode_failed: fit(peer.decode_failed),
-    dropped_worker: fit(peer.dropped_worker),
-    dropped_main: fit(peer.dropped_main),
-    delivered: fit(peer.delivered),
-    transformed: fit(transform.transformed),
-    transform_errors: fit(transform.transform_errors),
-    dropped_send: fit(peer.dropped_send),
-    encoded: fit(peer.encoded),
-    sent: fit(peer.sent),
-  };
-}
-
-/** The peer's audio counts with the audio transform's in their place (IAudioStageCounts order). */
-function withAudioTransform(
-  peer: PeerAudioCounts,
-  transform: { transformed: number; transform_errors: number },
-  fit: (value: number) => number,
-): IAudioStageCounts {
-  return {
-    received: fit(peer.received),
-    decoded: fit(peer.decoded),
-    decode_failed: fit(peer.decode_failed),
-    dropped_worker: fit(peer.dropped_worker),
-    delivered: fit(peer.delivered),
-    transformed: fit(transform.transformed),
-    transform_errors: fit(transform.transform_errors),
-    dropped_send: fit(peer.dropped_send),
-    encoded: fit(peer.encoded),
-    sent: fit(peer.sent),
-  };
+): Record<S, number> {
+  const counts = {} as Record<S, number>;
+  for (const stage of stages) {
+    const own = stage === 'transformed' || stage === 'transform_errors';
+    counts[stage] = fit((own ? (transform as Record<string, number>)[stage] : peer[stage]) ?? 0);
+  }
+  return counts;
 }
 
 function hostAddressesOf(options: StreamerOptions): string[] {

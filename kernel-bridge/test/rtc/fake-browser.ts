@@ -14,9 +14,11 @@ import {
   useVP8,
   type RTCRtpTransceiver,
 } from 'werift';
+import { filter, firstValueFrom, timeout } from 'rxjs';
 import { Vp8Decoder, Vp8Encoder } from '../../src/media/codecs';
 import { copyAvFrameToI420 } from '../../src/media/codecs';
 import { i420Size } from '../../src/media/frame';
+import type { MediaPeer } from '../../src/rtc';
 import { PLAYOUT_DELAY_URI } from '../../src/rtc/playout-delay';
 import { Vp8Payloader } from '../../src/rtc/vp8-payloader';
 
@@ -152,4 +154,26 @@ export class FakeBrowser {
     this.encoder.close();
     this.decoder.close();
   }
+}
+
+/**
+ * Connects `browser` to `peer` as the widget does: trickle ICE both ways, the browser's offer, the
+ * peer's answer; resolves with the answer once the peer is connected (at most 15 s).
+ */
+export async function connectToPeer(peer: MediaPeer, browser: FakeBrowser): Promise<string> {
+  browser.pc.onIceCandidate.subscribe((c) => {
+    if (c) peer.addRemoteCandidate(c.toJSON()).catch(() => undefined);
+  });
+  peer.localCandidates$.subscribe((c) => {
+    if (c) browser.pc.addIceCandidate(c as never).catch(() => undefined);
+  });
+  const answer = await peer.answer(await browser.createOffer());
+  await browser.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  await firstValueFrom(
+    peer.state$.pipe(
+      filter((s) => s === 'connected'),
+      timeout(15000),
+    ),
+  );
+  return answer;
 }

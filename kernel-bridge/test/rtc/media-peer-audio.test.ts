@@ -8,14 +8,13 @@
  * Opens UDP sockets: run inside `unshare -n` (see media-peer.test.ts).
  */
 import * as os from 'node:os';
-import { firstValueFrom, filter, timeout } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { RtpHeader, RtpPacket as Packet } from 'werift';
 import type { AudioFrame } from '../../src/media/audio-frame';
 import { scaleAudio, toneLevel } from '../../src/media/audio-level';
 import { OPUS_SAMPLE_RATE, OpusDecoder } from '../../src/media/opus';
 import { MediaPeer, type MediaStats } from '../../src/rtc';
-import { FakeBrowser } from './fake-browser';
+import { connectToPeer, FakeBrowser } from './fake-browser';
 import { Microphone } from './fake-microphone';
 
 const isolated = Object.values(os.networkInterfaces()).every((addrs) => (addrs ?? []).every((a) => a.internal));
@@ -30,24 +29,6 @@ const until = async (cond: () => boolean, what: string, ms = 15000) => {
     await sleep(10);
   }
 };
-
-async function connect(peer: MediaPeer, browser: FakeBrowser): Promise<string> {
-  browser.pc.onIceCandidate.subscribe((c) => {
-    if (c) peer.addRemoteCandidate(c.toJSON()).catch(() => undefined);
-  });
-  peer.localCandidates$.subscribe((c) => {
-    if (c) browser.pc.addIceCandidate(c as never).catch(() => undefined);
-  });
-  const answer = await peer.answer(await browser.createOffer());
-  await browser.pc.setRemoteDescription({ type: 'answer', sdp: answer });
-  await firstValueFrom(
-    peer.state$.pipe(
-      filter((s) => s === 'connected'),
-      timeout(15000),
-    ),
-  );
-  return answer;
-}
 
 /** The browser's speaker: decodes the Opus the kernel sends back, keeps the RTP timestamps. */
 function listen(browser: FakeBrowser): { frames: AudioFrame[]; rtpTimestamps: number[]; close: () => void } {
@@ -84,7 +65,7 @@ describeNetns('MediaPeer audio end to end (loopback netns)', () => {
       peer.sendAudio(scaleAudio(frame, gain));
     });
     try {
-      const answer = await connect(peer, browser);
+      const answer = await connectToPeer(peer, browser);
       expect(answer).toMatch(/^m=audio /m);
       expect(answer).toMatch(/opus\/48000/i);
       mic.start();
@@ -136,7 +117,7 @@ describeNetns('MediaPeer audio end to end (loopback netns)', () => {
     const stats: MediaStats[] = [];
     peer.stats$.subscribe((s) => stats.push(s));
     try {
-      await connect(peer, browser);
+      await connectToPeer(peer, browser);
       const bad = { sampleRate: 44100, channels: 1, samples: 441, timestamp: Date.now(), data: new Float32Array(441) };
       for (let i = 0; i < 5; i++) peer.sendAudio(bad);
       await until(() => stats.some((s) => s.audio.total.dropped_send === 5), 'the drops counted');
@@ -159,7 +140,7 @@ describeNetns('MediaPeer audio end to end (loopback netns)', () => {
     let frames = 0;
     peer.audio$.subscribe(() => frames++);
     try {
-      await connect(peer, browser);
+      await connectToPeer(peer, browser);
       for (let i = 0; i < 3; i++) {
         const header = new RtpHeader({ sequenceNumber: 60000 + i, timestamp: 1, payloadType: 111 });
         browser.audioTrack.writeRtp(new Packet(header, Buffer.from([0xff, 0xff])));

@@ -10,12 +10,12 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { filter, firstValueFrom, timeout } from 'rxjs';
+import { firstValueFrom, timeout } from 'rxjs';
 import { i420Size, type Frame } from '../../src/media';
 import { MediaPeer, type CandidateInit } from '../../src/rtc';
 import { MAX_OFFER_MLINES } from '../../src/rtc/protocol';
 import { networkConfig } from '../../src/rtc/worker/network';
-import { FakeBrowser } from './fake-browser';
+import { connectToPeer, FakeBrowser } from './fake-browser';
 
 const isolated = Object.values(os.networkInterfaces()).every((addrs) => (addrs ?? []).every((a) => a.internal));
 const describeNetns = isolated ? describe : describe.skip;
@@ -63,23 +63,6 @@ function pattern(w: number, h: number): Uint8Array {
   return data.subarray(0, i420Size(w, h));
 }
 
-async function connect(peer: MediaPeer, browser: FakeBrowser): Promise<void> {
-  browser.pc.onIceCandidate.subscribe((c) => {
-    if (c) peer.addRemoteCandidate(c.toJSON()).catch(() => undefined);
-  });
-  peer.localCandidates$.subscribe((c) => {
-    if (c) browser.pc.addIceCandidate(c as never).catch(() => undefined);
-  });
-  const answer = await peer.answer(await browser.createOffer());
-  await browser.pc.setRemoteDescription({ type: 'answer', sdp: answer });
-  await firstValueFrom(
-    peer.state$.pipe(
-      filter((s) => s === 'connected'),
-      timeout(15000),
-    ),
-  );
-}
-
 describeNetns('MediaPeer robustness (loopback netns)', () => {
   jest.setTimeout(60000);
 
@@ -90,7 +73,7 @@ describeNetns('MediaPeer robustness (loopback netns)', () => {
     peer.errors$.subscribe((e) => errors.push(e.message));
     const sizes: string[] = [];
     peer.frames$.subscribe((f: Frame) => sizes.push(`${f.width}x${f.height}`));
-    await connect(peer, browser);
+    await connectToPeer(peer, browser);
 
     // 8200 is over MAX_FRAME_SIDE: before the fix the main thread threw on it and never acked.
     const big = pattern(8200, 16);

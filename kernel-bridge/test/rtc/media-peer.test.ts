@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { firstValueFrom, filter, timeout } from 'rxjs';
 import { latestFirst, frameFromRGBA, createI420Frame, type Frame } from '../../src/media';
 import { MediaPeer, type MediaStats, type PeerState } from '../../src/rtc';
-import { FakeBrowser, type Decoded } from './fake-browser';
+import { connectToPeer, FakeBrowser, type Decoded } from './fake-browser';
 
 const isolated = Object.values(os.networkInterfaces()).every((addrs) => (addrs ?? []).every((a) => a.internal));
 const describeNetns = isolated ? describe : describe.skip;
@@ -73,24 +73,10 @@ function lumaError(d: Decoded, expected: Uint8Array): number {
 }
 
 async function connect(peer: MediaPeer, browser: FakeBrowser): Promise<void> {
-  browser.pc.onIceCandidate.subscribe((c) => {
-    if (c) peer.addRemoteCandidate(c.toJSON()).catch(() => undefined);
-  });
-  peer.localCandidates$.subscribe((c) => {
-    if (c) browser.pc.addIceCandidate(c as never).catch(() => undefined);
-  });
-  const offer = await browser.createOffer();
-  const answer = await peer.answer(offer);
+  const answer = await connectToPeer(peer, browser);
   expect(answer).toMatch(/^v=0/);
   expect(answer).toMatch(/a=sendrecv/);
   expect(answer).toMatch(/VP8\/90000/);
-  await browser.pc.setRemoteDescription({ type: 'answer', sdp: answer });
-  await firstValueFrom(
-    peer.state$.pipe(
-      filter((s) => s === 'connected'),
-      timeout(15000),
-    ),
-  );
 }
 
 /** Sends the pattern at ~30 fps until `until` returns true (or times out). */

@@ -13,7 +13,7 @@ export const WHITE: RGB = [255, 255, 255];
 export const GREY: RGB = [128, 128, 128];
 
 /** BT.601 limited range: Y in 16..235, U and V in 16..240 centred on 128. */
-export function yuv([r, g, b]: RGB): [number, number, number] {
+function yuv([r, g, b]: RGB): [number, number, number] {
   const y = 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255;
   const u = 128 + (-37.797 * r - 74.203 * g + 112 * b) / 255;
   const v = 128 + (112 * r - 93.786 * g - 18.214 * b) / 255;

@@ -14,6 +14,7 @@ import {
   throttleTime,
 } from 'rxjs';
 import { errorMessage } from '../../errors';
+import { getKernelApi } from '../../kernel/api';
 import { encodeJpeg, encodePng } from '../../media/encode-image';
 import type { Frame } from '../../media/frame';
 import { checkFrame } from '../../media/frame-input';
@@ -93,7 +94,7 @@ export class Image extends ValueWidget<ImageState> {
     const report = AsyncResource.bind((message: string) => console.error(message));
     let lastError = '';
     const closed$ = this.changes$.pipe(ignoreElements(), endWith(true));
-    return frames$
+    const subscription = frames$
       .pipe(throttleTime(1000 / maxFps, asyncScheduler, { leading: true, trailing: true }), takeUntil(closed$))
       .subscribe({
         next: (frame) => {
@@ -108,6 +109,11 @@ export class Image extends ValueWidget<ImageState> {
         },
         error: (error) => report(`Image.show: the frames stopped: ${errorMessage(error)}`),
       });
+    // Library code does not join cell scopes by itself (kernel/scope/hooks.ts): this feed belongs
+    // to the calling cell, and leaves its scope when it ends first.
+    const scope = getKernelApi().currentScope();
+    if (scope) subscription.add(scope.add(subscription));
+    return subscription;
   }
 }
 

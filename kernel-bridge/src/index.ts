@@ -67,3 +67,22 @@ export { audioFrameProblem, MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES, rms, scaleAud
 export type { Frame, AudioFrame, LatestFirstOptions } from './media';
 export { mediaFile, MediaFile, writeTestClip } from './sources';
 export type { MediaFileOptions, TestClipOptions } from './sources';
+
+// Frame toolkit (issue 11): resize/crop, pixel views, model tensors, drawing, encoding, Image widget.
+export {
+  resize,
+  crop,
+  toRGB,
+  toBGR,
+  toRGBA,
+  toGray,
+  toTensor,
+  tensorToFrame,
+  drawAnnotations,
+  MAX_DRAWN_ITEMS,
+  encodePng,
+  encodeJpeg,
+} from './vision';
+export type { Size, Rect, Tensor, TensorLayout, TensorOptions, JpegOptions } from './vision';
+export { Image, MAX_IMAGE_BYTES } from './widgets/controls/image';
+export type { ImageState, ShowOptions } from './widgets/controls/image';

@@ -5,8 +5,8 @@
  * Colour conversions use FFmpeg's swscale through node-av (native, SIMD), never JS pixel loops.
  */
 import { MIME_BUNDLE, type MimeBundle } from '../kernel/api';
-import { nodeAv } from './native';
 import { frameMimeBundle } from './png';
+import { frameSlack, releaseScalers, swsConvert } from './swscale';
 
 export interface Frame {
   readonly width: number;
@@ -59,7 +59,8 @@ export function decodedSizeProblem(width: number, height: number): string | null
   return null;
 }
 
-function checkSize(width: number, height: number): void {
+/** Throws a RangeError unless width × height is a size a frame may have (1..MAX_FRAME_SIDE, integers). */
+export function checkSize(width: number, height: number): void {
   if (
     !Number.isInteger(width) ||
     !Number.isInteger(height) ||
@@ -70,14 +71,6 @@ function checkSize(width: number, height: number): void {
   ) {
     throw new RangeError(`invalid frame size ${width}x${height}`);
   }
-}
-
-/**
- * Spare bytes after the pixels of every buffer we allocate: swscale and libvpx may read a little
- * past the end of a plane (SIMD); this keeps those reads inside our allocation.
- */
-function frameSlack(width: number): number {
-  return 4 * width + 64;
 }
 
 /** A buffer for an I420 image of this size, with slack (see frameSlack). */
@@ -150,114 +143,16 @@ export function frameFromRGBA(width: number, height: number, rgba: Uint8Array, t
   return new I420Frame(width, height, timestamp, out);
 }
 
-// ---------------------------------------------------------------------------------------------
-// swscale glue. swscale may write past the end of a destination plane (measured: up to two rows
-// for tiny images) and read a little past a source plane, so it always writes into padded
-// scratch planes that we then copy out with one memcpy per plane, and reads from a padded copy
-// when the source has no slack after it.
-
-interface Scaler {
-  ctx: InstanceType<ReturnType<typeof nodeAv>['SoftwareScaleContext']>;
-  scratch: Buffer[];
-  srcScratch: Buffer[];
-}
-
-const SCALER_CACHE_SIZE = 4;
-const scalers = new Map<string, Scaler>();
-
-/**
- * The cached swscale context for a conversion: RGBA <-> I420 at one size, or I420 scaled from one
- * size to another ('i420scale', dstWidth × dstHeight).
- */
-function getScaler(
-  kind: 'rgba2yuv' | 'yuv2rgba' | 'i420scale',
-  width: number,
-  height: number,
-  dstWidth = width,
-  dstHeight = height,
-): Scaler {
-  const key = `${kind}:${width}x${height}>${dstWidth}x${dstHeight}`;
-  let s = scalers.get(key);
-  if (s) {
-    scalers.delete(key); // LRU: re-insert as newest
-    scalers.set(key, s);
-    return s;
-  }
-  const av = nodeAv();
-  const ctx = new av.SoftwareScaleContext();
-  const rgba = av.AV_PIX_FMT_RGBA;
-  const yuv = av.AV_PIX_FMT_YUV420P;
-  ctx.getContext(
-    width,
-    height,
-    kind === 'rgba2yuv' ? rgba : yuv,
-    dstWidth,
-    dstHeight,
-    kind === 'yuv2rgba' ? rgba : yuv,
-    ((av.SWS_BILINEAR as unknown as number) |
-      (av.SWS_ACCURATE_RND as unknown as number)) as unknown as typeof av.SWS_BILINEAR,
-  );
-  const pad = (rowBytes: number, rows: number) => Buffer.alloc(rowBytes * (rows + 4) + 256);
-  const yuvPlanes = (w: number, h: number) => [
-    pad(w, h),
-    pad(chromaWidth(w), chromaHeight(h)),
-    pad(chromaWidth(w), chromaHeight(h)),
-  ];
-  const rgbaPlane = (w: number, h: number) => [pad(w * 4, h)];
-  s = {
-    ctx,
-    scratch: kind === 'yuv2rgba' ? rgbaPlane(dstWidth, dstHeight) : yuvPlanes(dstWidth, dstHeight),
-    srcScratch: kind === 'rgba2yuv' ? rgbaPlane(width, height) : yuvPlanes(width, height),
-  };
-  scalers.set(key, s);
-  while (scalers.size > SCALER_CACHE_SIZE) {
-    const [oldKey, old] = scalers.entries().next().value as [string, Scaler];
-    scalers.delete(oldKey);
-    old.ctx.freeContext();
-  }
-  return s;
-}
-
-function asBuffer(a: Uint8Array): Buffer {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-}
-
-/** `a` as a Buffer, or copied into `scratch` when fewer than `slack` bytes follow it. */
-function readable(a: Uint8Array, slack: number, scratch: Buffer): Buffer {
-  if (a.buffer.byteLength - (a.byteOffset + a.byteLength) >= slack) return asBuffer(a);
-  scratch.set(a);
-  return scratch;
-}
-
 function rgbaToI420(width: number, height: number, rgba: Uint8Array, out: Uint8Array): void {
-  const s = getScaler('rgba2yuv', width, height);
-  const src = readable(rgba.subarray(0, width * height * 4), frameSlack(width), s.srcScratch[0]);
-  const cw = chromaWidth(width);
-  const ret = s.ctx.scaleSync([src], [width * 4], 0, height, s.scratch, [width, cw, cw]);
-  if (ret < 0) throw new Error(`swscale RGBA->I420 failed (${ret})`);
-  const ySize = width * height;
-  const cSize = cw * chromaHeight(height);
-  out.set(s.scratch[0].subarray(0, ySize), 0);
-  out.set(s.scratch[1].subarray(0, cSize), ySize);
-  out.set(s.scratch[2].subarray(0, cSize), ySize + cSize);
+  swsConvert(rgba, 'rgba', width, height, out, 'i420', width, height);
 }
 
 function i420ToRGBA(frame: Frame, out?: Uint8Array): Uint8Array {
   const { width, height } = frame;
   const n = width * height * 4;
   if (out && out.byteLength < n) throw new RangeError(`toRGBA: out needs ${n} bytes`);
-  const s = getScaler('yuv2rgba', width, height);
-  const slack = frameSlack(width);
-  const cw = chromaWidth(width);
-  const src = [
-    readable(frame.y ?? frame.data.subarray(0, width * height), slack, s.srcScratch[0]),
-    readable(planeU(frame), slack, s.srcScratch[1]),
-    readable(planeV(frame), slack, s.srcScratch[2]),
-  ];
-  const ret = s.ctx.scaleSync(src, [width, cw, cw], 0, height, s.scratch, [width * 4]);
-  if (ret < 0) throw new Error(`swscale I420->RGBA failed (${ret})`);
   const dst = out ?? new Uint8Array(n);
-  dst.set(s.scratch[0].subarray(0, n));
+  swsConvert(framePlanes(frame), 'i420', width, height, dst, 'rgba', width, height);
   return dst;
 }
 
@@ -278,40 +173,18 @@ export function scaleI420(
   checkSize(dstWidth, dstHeight);
   if (src.byteLength < i420Size(srcWidth, srcHeight)) throw new RangeError('scaleI420: short source buffer');
   if (out.byteLength < i420Size(dstWidth, dstHeight)) throw new RangeError('scaleI420: short destination buffer');
-  const s = getScaler('i420scale', srcWidth, srcHeight, dstWidth, dstHeight);
-  const slack = frameSlack(srcWidth);
-  const srcCw = chromaWidth(srcWidth);
-  const srcY = srcWidth * srcHeight;
-  const srcC = srcCw * chromaHeight(srcHeight);
-  const planes = [
-    readable(src.subarray(0, srcY), slack, s.srcScratch[0]),
-    readable(src.subarray(srcY, srcY + srcC), slack, s.srcScratch[1]),
-    readable(src.subarray(srcY + srcC, srcY + 2 * srcC), slack, s.srcScratch[2]),
-  ];
-  const dstCw = chromaWidth(dstWidth);
-  const ret = s.ctx.scaleSync(planes, [srcWidth, srcCw, srcCw], 0, srcHeight, s.scratch, [dstWidth, dstCw, dstCw]);
-  if (ret < 0) throw new Error(`swscale I420 ${srcWidth}x${srcHeight} -> ${dstWidth}x${dstHeight} failed (${ret})`);
-  const dstY = dstWidth * dstHeight;
-  const dstC = dstCw * chromaHeight(dstHeight);
-  out.set(s.scratch[0].subarray(0, dstY), 0);
-  out.set(s.scratch[1].subarray(0, dstC), dstY);
-  out.set(s.scratch[2].subarray(0, dstC), dstY + dstC);
+  swsConvert(src, 'i420', srcWidth, srcHeight, out, 'i420', dstWidth, dstHeight);
 }
 
-function planeU(f: Frame): Uint8Array {
-  if (f.u) return f.u;
-  const ySize = f.width * f.height;
-  return f.data.subarray(ySize, ySize + chromaWidth(f.width) * chromaHeight(f.height));
-}
-function planeV(f: Frame): Uint8Array {
-  if (f.v) return f.v;
+/** A frame's Y, U and V planes (from its views, or cut from `data` for a plain Frame-shaped object). */
+export function framePlanes(f: Frame): Uint8Array[] {
   const ySize = f.width * f.height;
   const c = chromaWidth(f.width) * chromaHeight(f.height);
-  return f.data.subarray(ySize + c, ySize + 2 * c);
+  return [
+    f.y ?? f.data.subarray(0, ySize),
+    f.u ?? f.data.subarray(ySize, ySize + c),
+    f.v ?? f.data.subarray(ySize + c, ySize + 2 * c),
+  ];
 }
 
-/** Frees the cached swscale contexts (they are re-created on demand). */
-export function releaseScalers(): void {
-  for (const s of scalers.values()) s.ctx.freeContext();
-  scalers.clear();
-}
+export { releaseScalers };

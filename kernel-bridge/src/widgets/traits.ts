@@ -181,3 +181,19 @@ export function widgetList<W extends RegisteredWidget = RegisteredWidget>(): Tra
     fromJson: (json) => (Array.isArray(json) ? json.map(fromRef) : json),
   };
 }
+
+/**
+ * Binary data (an Image's picture), kept as a Uint8Array (Buffers and ArrayBuffers are taken too)
+ * and sent as a raw comm buffer; at most `maxBytes`, so a frontend cannot park an unbounded blob.
+ */
+export const bytes = (maxBytes: number): Trait<Uint8Array> => ({
+  default: () => new Uint8Array(0),
+  validate(v) {
+    if (!isBinary(v) || v instanceof DataView || !(v instanceof ArrayBuffer || v instanceof Uint8Array)) {
+      throw new TraitError(`expected bytes (a Uint8Array, Buffer or ArrayBuffer), got ${describeValue(v)}`);
+    }
+    if (v.byteLength > maxBytes) throw new TraitError(`expected at most ${maxBytes} bytes, got ${v.byteLength}`);
+    return v instanceof ArrayBuffer ? new Uint8Array(v) : v;
+  },
+  repr: false,
+});

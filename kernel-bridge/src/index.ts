@@ -67,3 +67,7 @@ export { audioFrameProblem, MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES, rms, scaleAud
 export type { Frame, AudioFrame, LatestFirstOptions } from './media';
 export { mediaFile, MediaFile, writeTestClip } from './sources';
 export type { MediaFileOptions, TestClipOptions } from './sources';
+
+// Detectors (issue 11): models from video Frames to FrameAnnotations, off the main thread, latest-first.
+export { detectFaces } from './detectors';
+export type { DetectFacesOptions } from './detectors';

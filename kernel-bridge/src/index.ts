@@ -69,5 +69,5 @@ export { mediaFile, MediaFile, writeTestClip } from './sources';
 export type { MediaFileOptions, TestClipOptions } from './sources';
 
 // Detectors (issue 11): models from video Frames to FrameAnnotations, off the main thread, latest-first.
-export { detectFaces } from './detectors';
+export { detectFaces, faceSamplePhoto } from './detectors';
 export type { DetectFacesOptions } from './detectors';

@@ -9,13 +9,14 @@
  *
  * One worker per weights folder is shared by every subscription (a streamer and a cell's own
  * subscription, say): it starts with the first and is terminated with the last, so a cell's
- * teardown (which unsubscribes) ends it. Each subscription has at most one frame in the worker:
- * the frame's pixels are copied into a recycled buffer that is transferred there and back.
+ * teardown (which unsubscribes) ends it. A frame's pixels are copied as it arrives, into a recycled
+ * buffer that is transferred to the worker and back: per subscription at most one copy waits and
+ * one is in the worker, whatever the source does with its frames afterwards.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Observable, type OperatorFunction } from 'rxjs';
+import { map, Observable, type OperatorFunction } from 'rxjs';
 import type { BoxAnnotation, FrameAnnotations } from '../annotations/types';
 import { errorMessage } from '../errors';
 import { I420BufferPool } from '../media/buffer-pool';
@@ -123,6 +124,14 @@ function frameProblem(value: unknown): string | null {
   return null;
 }
 
+/** A frame's pixels copied as it arrived (see FaceWorker.snapshot). */
+interface Snapshot {
+  width: number;
+  height: number;
+  timestamp: number;
+  buffer: ArrayBuffer;
+}
+
 interface Pending {
   resolve: (annotations: FrameAnnotations) => void;
   reject: (error: Error) => void;
@@ -139,7 +148,8 @@ let exitWaiters: Array<() => void> = [];
 class FaceWorker {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
-  private readonly pool = new I420BufferPool(2);
+  /** Per subscription: one snapshot waiting, one in the worker, one arriving; two subscriptions fit. */
+  private readonly pool = new I420BufferPool(6);
   private nextId = 0;
   private failure: Error | null = null;
   private closed = false;
@@ -150,7 +160,7 @@ class FaceWorker {
 
   constructor(
     readonly modelDir: string,
-    private readonly onDead: (worker: FaceWorker) => void,
+    private readonly onDead: (worker: FaceWorker, error: Error) => void,
   ) {
     const init: FaceWorkerInit = { modelDir };
     // stdout/stderr kept from the kernel's: a library's warning would otherwise land under
@@ -175,18 +185,33 @@ class FaceWorker {
     });
   }
 
-  /** The faces in `frame` (which is copied: the caller may reuse it at once). */
-  detect(frame: Frame, params: FaceDetectParams): Promise<FrameAnnotations> {
+  /**
+   * A copy of `frame`'s pixels in a recycled buffer, taken as the frame arrives: a source or
+   * transform that reuses one frame object for the next picture (a common way to avoid
+   * allocations) must not change a frame waiting for the detector, nor its timestamp's picture.
+   */
+  snapshot(frame: Frame): Snapshot {
     const problem = frameProblem(frame);
     if (problem) throw new TypeError(`detectFaces expects video Frames (I420): ${problem}`);
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.pending.size >= MAX_PENDING) {
-      return Promise.reject(new Error(`detectFaces: more than ${MAX_PENDING} frames wait for the face detector`));
-    }
     const { width, height, timestamp } = frame;
     const size = i420Size(width, height);
     const buffer = this.pool.take(width, height);
     new Uint8Array(buffer, 0, size).set(frame.data.subarray(0, size));
+    return { width, height, timestamp, buffer };
+  }
+
+  /** A snapshot that will not be detected (a newer one replaced it): its buffer is reused. */
+  recycle(snapshot: Snapshot): void {
+    this.pool.give(snapshot.buffer);
+  }
+
+  /** The faces in a snapshot (whose buffer goes to the worker and comes back to the pool). */
+  detect(snapshot: Snapshot, params: FaceDetectParams): Promise<FrameAnnotations> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.pending.size >= MAX_PENDING) {
+      return Promise.reject(new Error(`detectFaces: more than ${MAX_PENDING} frames wait for the face detector`));
+    }
+    const { width, height, timestamp, buffer } = snapshot;
     const id = this.nextId++;
     const message: ToFaceWorker = {
       t: 'detect',
@@ -257,7 +282,7 @@ class FaceWorker {
     this.failure = new Error(`detectFaces: ${reason}`);
     const pending = [...this.pending.values()];
     this.close();
-    this.onDead(this);
+    this.onDead(this, this.failure);
     for (const p of pending) p.reject(this.failure);
     const watchers = [...this.failureWatchers];
     this.failureWatchers.clear();
@@ -290,11 +315,29 @@ function tenth(v: number): number {
 /** The running worker of each weights folder. */
 const workers = new Map<string, FaceWorker>();
 
+/**
+ * How long a weights folder whose worker failed (weights that did not load, a crash) fails again
+ * at once, without a new thread. Whoever re-subscribes on error at once (the streamer's annotate()
+ * does, to survive a transient failure) would otherwise start a thread, and load TensorFlow.js,
+ * several times a second for as long as the folder stays broken.
+ */
+const FAILURE_MEMORY_MS = 3000;
+const recentFailures = new Map<string, { error: Error; at: number }>();
+
+function recentFailure(modelDir: string): Error | null {
+  const failure = recentFailures.get(modelDir);
+  if (!failure) return null;
+  if (performance.now() - failure.at < FAILURE_MEMORY_MS) return failure.error;
+  recentFailures.delete(modelDir);
+  return null;
+}
+
 function acquire(modelDir: string): FaceWorker {
   let worker = workers.get(modelDir);
   if (!worker) {
-    worker = new FaceWorker(modelDir, (dead) => {
+    worker = new FaceWorker(modelDir, (dead, error) => {
       if (workers.get(dead.modelDir) === dead) workers.delete(dead.modelDir); // the next user starts afresh
+      recentFailures.set(dead.modelDir, { error, at: performance.now() });
     });
     workers.set(modelDir, worker);
   }
@@ -332,10 +375,26 @@ export function detectFaces(options?: DetectFacesOptions): OperatorFunction<Fram
   const { params, modelDir } = checkOptions(options);
   return (source) =>
     new Observable<FrameAnnotations>((subscriber) => {
+      const failed = recentFailure(modelDir);
+      if (failed) {
+        // Fails on the next frame without starting a thread: see FAILURE_MEMORY_MS.
+        return source
+          .pipe(
+            map((): FrameAnnotations => {
+              throw failed;
+            }),
+          )
+          .subscribe(subscriber);
+      }
       const worker = acquire(modelDir);
       const unwatch = worker.watchFailure((error) => subscriber.error(error));
       const subscription = source
-        .pipe(latestFirst((frame: Frame) => worker.detect(frame, params)))
+        .pipe(
+          map((frame: Frame) => worker.snapshot(frame)),
+          latestFirst((snapshot: Snapshot) => worker.detect(snapshot, params), {
+            onDrop: (dropped) => worker.recycle(dropped),
+          }),
+        )
         .subscribe(subscriber);
       return () => {
         unwatch();

@@ -10,6 +10,7 @@
  * frame's own pixels with the frame's buffer, for reuse.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -30,6 +31,13 @@ const MANIFEST = 'tiny_face_detector_model-weights_manifest.json';
 /** The package's manifest is 3 kB and its weights 190 kB; these bound what a wrong folder can cost. */
 const MAX_MANIFEST_BYTES = 1 << 20;
 const MAX_WEIGHTS_BYTES = 64 << 20;
+/**
+ * How much nicer than the kernel this thread runs. When the cores are busy (two cores, the video's
+ * codecs, a browser on the same machine), the video must keep its rate and the detector take what
+ * is left: latest-first makes a slower detector cost only box updates. On Linux a thread's nice
+ * value is its own (setpriority with pid 0 changes the calling thread only).
+ */
+const DETECTOR_NICENESS = 10;
 
 const port = parentPort;
 if (!port) throw new Error('detectors/face-worker must run in a worker thread');
@@ -110,7 +118,16 @@ function loadWeights(dir: string): tf.NamedTensorMap {
   return tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength), specs);
 }
 
+function lowerPriority(): void {
+  try {
+    setPriority(0, Math.min(19, getPriority(0) + DETECTOR_NICENESS));
+  } catch {
+    // not permitted here (or not supported): the detector runs at the kernel's priority
+  }
+}
+
 async function start(): Promise<faceapi.TinyFaceDetector> {
+  lowerPriority();
   // The WASM binaries ship in the backend's package: point the backend at them by path, so it
   // reads them from disk instead of fetching them from a CDN.
   const wasmDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');

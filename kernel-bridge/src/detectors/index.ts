@@ -3,3 +3,4 @@
  * kernel's main thread. Gathered here for ../index.ts.
  */
 export { detectFaces, type DetectFacesOptions } from './face-detector';
+export { faceSamplePhoto } from './samples';

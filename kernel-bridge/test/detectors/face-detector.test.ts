@@ -7,13 +7,14 @@
  * bad weights / bad input / bad options fail clearly, and the thread ends with its last subscriber.
  * The worker's message checks are tested directly. Needs the build in lib/ (the worker script).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Canvas, loadImage } from '@napi-rs/canvas';
 import { firstValueFrom, lastValueFrom, type Observable, of, Subject, toArray } from 'rxjs';
 import type { BoxAnnotation, FrameAnnotations } from '../../src/annotations/types';
 import { detectFaces, faceWorkersExited, liveFaceWorkers } from '../../src/detectors/face-detector';
+import { faceSamplePhoto } from '../../src/detectors/samples';
 import { fromFaceWorkerProblem, MAX_FACES, toFaceWorkerProblem } from '../../src/detectors/protocol';
 import { createI420Frame, frameFromRGBA, i420Size, type Frame } from '../../src/media';
 
@@ -39,7 +40,7 @@ let photo: Frame;
 let tmp: string;
 
 beforeAll(async () => {
-  const image = await loadImage(path.join(faceApiDir, 'demo', 'sample1.jpg'));
+  const image = await loadImage(faceSamplePhoto(1));
   const canvas = new Canvas(W, H);
   const ctx = canvas.getContext('2d');
   ctx.drawImage(image, 0, 0, W, H);
@@ -105,7 +106,7 @@ describe('detectFaces on real pixels', () => {
   it('gives boxes in the pixels of the frame it was given, whatever its size', async () => {
     // The same photo at 320x240: the boxes must be half as far from the origin as at 640x480.
     const canvas = new Canvas(W / 2, H / 2);
-    const image = await loadImage(path.join(faceApiDir, 'demo', 'sample1.jpg'));
+    const image = await loadImage(faceSamplePhoto());
     canvas.getContext('2d').drawImage(image, 0, 0, W / 2, H / 2);
     const rgba = new Uint8Array(canvas.getContext('2d').getImageData(0, 0, W / 2, H / 2).data.buffer);
     const small = frameFromRGBA(W / 2, H / 2, rgba, 1);
@@ -131,14 +132,19 @@ describe('latest-first', () => {
     expect(out[1].items.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('copies the frame it sends: a frame changed after it was handed over does not change its result', async () => {
+  it('copies each frame as it arrives: a frame changed afterwards, even while it waits, keeps its picture', async () => {
     const frames = new Subject<Frame>();
-    const first = firstValueFrom(frames.pipe(detectFaces()));
-    const frame = photoAt(3);
-    frames.next(frame);
-    frame.data.fill(16); // what a source reusing its buffer would do
-    const result = await first;
-    expect(result.items.length).toBeGreaterThanOrEqual(2);
+    const results = lastValueFrom(frames.pipe(detectFaces(), toArray()));
+    const running = photoAt(0);
+    const waiting = photoAt(1);
+    frames.next(running); // starts at once
+    frames.next(waiting); // waits for the first detection
+    running.data.fill(16); // what a source reusing its frame objects would do: both go blank
+    waiting.data.fill(16);
+    frames.complete();
+    const out = await results;
+    expect(out.map((a) => a.timestamp)).toEqual([0, 1]);
+    for (const a of out) expect(a.items.length).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -151,16 +157,37 @@ describe('errors', () => {
     );
   });
 
-  it('weights cut short or not a manifest: a clear error naming the problem', async () => {
+  it('a folder that just failed fails again at the next frame without starting another thread', async () => {
+    const missing = path.join(tmp, 'still-missing');
+    const error = /^detectFaces: could not load the face detector's weights: cannot read .*still-missing/;
+    await expect(firstValueFrom(of(photo).pipe(detectFaces({ modelDir: missing })))).rejects.toThrow(error);
+    await faceWorkersExited();
+    const frames = new Subject<Frame>();
+    const again = firstValueFrom(frames.pipe(detectFaces({ modelDir: missing })));
+    expect(liveFaceWorkers()).toBe(0); // a subscriber retrying at once costs no thread
+    frames.next(photo);
+    await expect(again).rejects.toThrow(error);
+  });
+
+  it('weights cut short, not a manifest, or of another network: a clear error naming the problem', async () => {
     const manifest = 'tiny_face_detector_model-weights_manifest.json';
+    const bin = 'tiny_face_detector_model.bin';
     const short = path.join(tmp, 'short');
     const garbled = path.join(tmp, 'garbled');
-    for (const dir of [short, garbled]) {
+    const renamed = path.join(tmp, 'renamed');
+    for (const dir of [short, garbled, renamed]) {
       mkdirSync(dir);
       copyFileSync(path.join(faceApiDir, 'model', manifest), path.join(dir, manifest));
+      copyFileSync(path.join(faceApiDir, 'model', bin), path.join(dir, bin));
     }
-    writeFileSync(path.join(short, 'tiny_face_detector_model.bin'), Buffer.alloc(1000));
+    writeFileSync(path.join(short, bin), Buffer.alloc(1000));
     writeFileSync(path.join(garbled, manifest), '{"weights": "nope"}');
+    // the same bytes, described under names the network does not have
+    const text = readFileSync(path.join(renamed, manifest), 'utf8');
+    writeFileSync(path.join(renamed, manifest), text.replaceAll('"conv', '"layer'));
+    await expect(firstValueFrom(of(photo).pipe(detectFaces({ modelDir: renamed })))).rejects.toThrow(
+      /the weights in .*renamed do not fit the TinyFaceDetector/,
+    );
     await expect(firstValueFrom(of(photo).pipe(detectFaces({ modelDir: short })))).rejects.toThrow(
       /tiny_face_detector_model\.bin in .*short hold 1000 bytes; the manifest describes \d+/,
     );
@@ -185,6 +212,7 @@ describe('errors', () => {
   });
 
   it('bad options throw at once, saying what is expected', () => {
+    expect(() => faceSamplePhoto(7)).toThrow(/faceSamplePhoto takes 1 to 6, got 7/);
     expect(() => detectFaces({ inputSize: 100 })).toThrow(
       /inputSize must be a multiple of 32 from 64 to 1024, got 100/,
     );

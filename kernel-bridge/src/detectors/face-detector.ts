@@ -142,6 +142,7 @@ interface Pending {
 }
 
 let liveWorkers = 0;
+let startedWorkers = 0;
 let exitWaiters: Array<() => void> = [];
 
 /** One detector thread (weights loaded once) and the detections it is running for its users. */
@@ -167,6 +168,7 @@ class FaceWorker {
     // whichever cell runs. stderr's tail explains a crash.
     this.worker = new Worker(resolveWorkerScript(), { workerData: init, stdout: true, stderr: true });
     liveWorkers++;
+    startedWorkers++;
     this.worker.stdout.resume();
     this.worker.stderr.setEncoding('utf8');
     this.worker.stderr.on('data', (text: string) => (this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL)));
@@ -345,15 +347,28 @@ function acquire(modelDir: string): FaceWorker {
   return worker;
 }
 
+/**
+ * One user fewer. The thread ends once it has none, checked a turn later: a subscription replaced
+ * by another in the same turn (a cell re-run swapping the streamer's annotate(), which unsubscribes
+ * the old before subscribing the new) keeps the thread and its loaded model.
+ */
 function release(worker: FaceWorker): void {
   if (--worker.users > 0) return;
-  if (workers.get(worker.modelDir) === worker) workers.delete(worker.modelDir);
-  worker.close();
+  setImmediate(() => {
+    if (worker.users > 0) return;
+    if (workers.get(worker.modelDir) === worker) workers.delete(worker.modelDir);
+    worker.close();
+  });
 }
 
 /** Face detector threads running now (one per weights folder in use). */
 export function liveFaceWorkers(): number {
   return liveWorkers;
+}
+
+/** Face detector threads started so far (each loads TensorFlow.js and the weights). */
+export function faceWorkersStarted(): number {
+  return startedWorkers;
 }
 
 /** Resolves once no face detector thread runs (at once when none does). */

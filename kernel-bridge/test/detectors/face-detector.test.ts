@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { Canvas, loadImage } from '@napi-rs/canvas';
 import { firstValueFrom, lastValueFrom, type Observable, of, Subject, toArray } from 'rxjs';
 import type { BoxAnnotation, FrameAnnotations } from '../../src/annotations/types';
-import { detectFaces, faceWorkersExited, liveFaceWorkers } from '../../src/detectors/face-detector';
+import { detectFaces, faceWorkersExited, faceWorkersStarted, liveFaceWorkers } from '../../src/detectors/face-detector';
 import { faceSamplePhoto } from '../../src/detectors/samples';
 import { fromFaceWorkerProblem, MAX_FACES, toFaceWorkerProblem } from '../../src/detectors/protocol';
 import { createI420Frame, frameFromRGBA, i420Size, type Frame } from '../../src/media';
@@ -241,6 +241,17 @@ describe('the worker thread', () => {
     await faceWorkersExited();
     expect(liveFaceWorkers()).toBe(0);
     expect(results.map((r) => r.timestamp)).toEqual([1, 2]);
+  });
+
+  it('is kept, model loaded, when a subscription is replaced by another in the same turn', async () => {
+    const frames = new Subject<Frame>();
+    const started = faceWorkersStarted();
+    const first = frames.pipe(detectFaces()).subscribe();
+    first.unsubscribe(); // as annotate() swaps its function: the old one goes, the new one comes
+    const next = firstValueFrom(frames.pipe(detectFaces()));
+    frames.next(photoAt(5));
+    expect((await next).timestamp).toBe(5);
+    expect(faceWorkersStarted()).toBe(started + 1);
   });
 });
 

@@ -339,7 +339,9 @@ function acquire(modelDir: string): FaceWorker {
   if (!worker) {
     worker = new FaceWorker(modelDir, (dead, error) => {
       if (workers.get(dead.modelDir) === dead) workers.delete(dead.modelDir); // the next user starts afresh
-      recentFailures.set(dead.modelDir, { error, at: performance.now() });
+      const now = performance.now();
+      for (const [dir, f] of recentFailures) if (now - f.at >= FAILURE_MEMORY_MS) recentFailures.delete(dir);
+      recentFailures.set(dead.modelDir, { error, at: now });
     });
     workers.set(modelDir, worker);
   }

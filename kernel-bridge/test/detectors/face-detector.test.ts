@@ -10,6 +10,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Canvas, loadImage } from '@napi-rs/canvas';
 import { firstValueFrom, lastValueFrom, type Observable, of, Subject, toArray } from 'rxjs';
 import type { BoxAnnotation, FrameAnnotations } from '../../src/annotations/types';
@@ -194,6 +195,29 @@ describe('errors', () => {
     await expect(firstValueFrom(of(photo).pipe(detectFaces({ modelDir: garbled })))).rejects.toThrow(
       /garbled.* is not a weights manifest/,
     );
+  });
+
+  it('a worker that dies: a clear error on the observable', async () => {
+    // A copy of the weights: the failure is remembered per folder for a few seconds, which must
+    // not touch the other tests' (default) folder.
+    const copy = path.join(tmp, 'copy');
+    mkdirSync(copy);
+    for (const f of ['tiny_face_detector_model-weights_manifest.json', 'tiny_face_detector_model.bin']) {
+      copyFileSync(path.join(faceApiDir, 'model', f), path.join(copy, f));
+    }
+    // The thread is ended from outside as the first frame is posted to it: what a crash looks like.
+    const post = jest.spyOn(Worker.prototype, 'postMessage').mockImplementationOnce(function (this: Worker) {
+      void this.terminate();
+    });
+    try {
+      const frames = new Subject<Frame>();
+      const result = firstValueFrom(frames.pipe(detectFaces({ modelDir: copy })));
+      frames.next(photo);
+      await expect(result).rejects.toThrow(/^detectFaces: the face detector's worker exited unexpectedly \(code \d+\)/);
+    } finally {
+      post.mockRestore();
+    }
+    await faceWorkersExited();
   });
 
   it('an input that is not a frame: a TypeError on the observable', async () => {

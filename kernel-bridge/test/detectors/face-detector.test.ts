@@ -104,6 +104,29 @@ describe('detectFaces on real pixels', () => {
     expect(faceOf(capped.items[0] as BoxAnnotation)).toBeGreaterThanOrEqual(0);
   });
 
+  it('reads frames of odd and extreme sizes (one pixel, odd sides, 4096x2160)', async () => {
+    const frames = new Subject<Frame>();
+    const results: FrameAnnotations[] = [];
+    let resultCame: () => void = () => undefined;
+    const sub = frames.pipe(detectFaces()).subscribe((r) => {
+      results.push(r);
+      resultCame();
+    });
+    const sizes: Array<[number, number]> = [
+      [321, 241],
+      [1, 1],
+      [17, 1000],
+      [4096, 2160],
+    ];
+    for (const [w, h] of sizes) {
+      const came = new Promise<void>((resolve) => (resultCame = resolve));
+      frames.next(createI420Frame(w, h, w)); // one at a time: none is skipped
+      await came;
+    }
+    sub.unsubscribe();
+    expect(results).toEqual(sizes.map(([w, h]) => ({ timestamp: w, width: w, height: h, items: [] })));
+  });
+
   it('gives boxes in the pixels of the frame it was given, whatever its size', async () => {
     // The same photo at 320x240: the boxes must be half as far from the origin as at 640x480.
     const canvas = new Canvas(W / 2, H / 2);

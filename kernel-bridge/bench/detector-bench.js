@@ -26,7 +26,8 @@ const { Canvas, loadImage } = require('@napi-rs/canvas');
 const { Subject } = require('rxjs');
 const lib = path.join(__dirname, '..', 'lib');
 const { createI420Frame, frameFromRGBA } = require(path.join(lib, 'media'));
-const { detectFaces, faceWorkersExited } = require(path.join(lib, 'detectors', 'face-detector'));
+const { detectFaces } = require(path.join(lib, 'detectors', 'face-detector'));
+const { faceWorkersExited } = require(path.join(lib, 'detectors', 'face-thread'));
 const { threadCpuMsOf } = require('./shared/proc');
 const { option: opt } = require('./shared/options');
 

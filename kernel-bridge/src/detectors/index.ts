@@ -2,5 +2,6 @@
  * Detectors: models that turn video frames into annotations (annotations/types.ts), run off the
  * kernel's main thread. Gathered here for ../index.ts.
  */
-export { detectFaces, type DetectFacesOptions } from './face-detector';
+export { detectFaces } from './face-detector';
+export type { DetectFacesOptions } from './face-options';
 export { faceSamplePhoto } from './samples';

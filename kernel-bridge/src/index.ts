@@ -86,3 +86,6 @@ export {
 export type { Size, Rect, Tensor, TensorLayout, TensorOptions, JpegOptions } from './vision';
 export { Image, MAX_IMAGE_BYTES } from './widgets/controls/image';
 export type { ImageState, ShowOptions } from './widgets/controls/image';
+// Detectors (issue 11): models from video Frames to FrameAnnotations, off the main thread, latest-first.
+export { detectFaces, faceSamplePhoto } from './detectors';
+export type { DetectFacesOptions } from './detectors';

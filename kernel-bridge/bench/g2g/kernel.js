@@ -18,7 +18,7 @@ const { MediaPeer } = require(path.join(lib, 'rtc'));
 const { TransformPipeline } = require(path.join(lib, 'streamer', 'pipeline'));
 const { createI420Frame } = require(path.join(lib, 'media'));
 const { openEcho } = require('../shared/echo-peer');
-const { map } = require(require.resolve('rxjs', { paths: [kb] }));
+const { map, Subject, tap } = require(require.resolve('rxjs', { paths: [kb] }));
 
 let MAX_IN_FLIGHT;
 function pct(sorted, p) {
@@ -38,7 +38,7 @@ function pushInfo(force = false) {
 }
 // ---- kernel sides -----------------------------------------------------------------------------
 /** (b)-(d) Our path, wired like WebRtcStreamer.answer(): MediaPeer -> TransformPipeline -> send. */
-async function openPipeline(offerSdp, sendCandidate, transform) {
+async function openPipeline(offerSdp, sendCandidate, transform, moreDetails = () => ({})) {
   const t = { created: performance.now() };
   const peer = await MediaPeer.create({
     iceServers: [],
@@ -105,6 +105,7 @@ async function openPipeline(offerSdp, sendCandidate, transform) {
         main_thread_ms: r1(med(ages.out) - med(ages.in)),
         transform_errors: transformErrors,
         last_error: lastError,
+        ...moreDetails(),
       };
     },
   };
@@ -147,6 +148,43 @@ function sobelTransform() {
     );
 }
 
+/**
+ * The video passed on untouched while every frame is also offered to detectFaces() (its worker
+ * thread, latest-first), as a streamer's annotate() does: the video must keep its rate while the
+ * boxes come at the model's. Details: inferences/s over the last 10 s, faces in the last result,
+ * and the main thread's event-loop delay.
+ */
+function facesTransform() {
+  const { detectFaces } = require(path.join(lib, 'detectors', 'face-detector'));
+  const { monitorEventLoopDelay } = require('node:perf_hooks');
+  const frames = new Subject();
+  const resultTimes = [];
+  let faces = null;
+  let detectError = '';
+  frames.pipe(detectFaces()).subscribe({
+    next: (a) => {
+      resultTimes.push(performance.now());
+      if (resultTimes.length > 1000) resultTimes.shift();
+      faces = a.items.length;
+    },
+    error: (e) => (detectError = String(e)),
+  });
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const details = () => {
+    const since = performance.now() - 10000;
+    const recent = resultTimes.filter((t) => t >= since).length;
+    return {
+      inferences_per_s_last_10s: r1(recent / 10),
+      inferences_total: resultTimes.length,
+      faces_last: faces,
+      detect_error: detectError,
+      loop_delay_p50_p99_max_ms: [loop.percentile(50), loop.percentile(99), loop.max].map((ns) => r1(ns / 1e6)),
+    };
+  };
+  return { transform: (frames$) => frames$.pipe(tap((f) => frames.next(f))), details };
+}
+
 function busyTransform(ms) {
   return (frames$) =>
     frames$.pipe(
@@ -172,6 +210,11 @@ function configOf(name, busyMs) {
       return (sdp, cand) => openPipeline(sdp, cand, sobelTransform());
     case 'busy':
       return (sdp, cand) => openPipeline(sdp, cand, busyTransform(busyMs));
+    case 'faces':
+      return (sdp, cand) => {
+        const { transform, details } = facesTransform();
+        return openPipeline(sdp, cand, transform, details);
+      };
     default:
       throw new Error(`unknown config ${name}`);
   }

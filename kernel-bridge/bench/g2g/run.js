@@ -11,6 +11,8 @@
  *             output frame; the stamp band is copied back over the result so it stays readable)
  *   busy      the same with a synchronous transform that busy-waits --busy-ms (200) per frame,
  *             run for --long-seconds (60); reports p50 of the first vs the last 10 s
+ *   faces     identity, with every frame also offered to detectFaces() (worker, latest-first):
+ *             the video's rate with the detector running; inferences/s in the details
  *
  * The kernel side runs in a child process per configuration (kernel.js): a slow transform holds
  * that process's main thread, and must not hold this driver (Playwright) with it. Its CPU is read
@@ -22,7 +24,7 @@
  * Options: --seconds N (measured per config, default 10), --warmup N (default 2),
  *          --long-seconds N (busy config, default 60), --sizes 640x480,1280x720,
  *          --configs echo,identity,sobel,busy (also: echo-twcc, an echo whose werift side sends
- *          transport-cc feedback), --busy-ms N (default 200),
+ *          transport-cc feedback; faces, see above), --busy-ms N (default 200),
  *          --max-in-flight N (MediaPeer maxInFlight; default: the product default),
  *          --json FILE (raw results), --chromium PATH.
  */
@@ -66,6 +68,7 @@ const CONFIG = {
   identity: { label: 'identity' },
   sobel: { label: 'Sobel (JS, Y)' },
   busy: { label: `busy ${BUSY_MS} ms`, long: true },
+  faces: { label: 'identity + detectFaces' },
 };
 
 // ---- the kernel process -----------------------------------------------------------------------

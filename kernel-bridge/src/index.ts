@@ -67,3 +67,24 @@ export { audioFrameProblem, MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES, rms, scaleAud
 export type { Frame, AudioFrame, LatestFirstOptions } from './media';
 export { mediaFile, MediaFile, writeTestClip } from './sources';
 export type { MediaFileOptions, TestClipOptions } from './sources';
+
+// ---- Results side channel (issue 11): annotation checks and limits; streamer.annotate() takes an Annotator ----
+export {
+  ANNOTATION_LIMITS,
+  annotationsProblem,
+  checkAnnotations,
+  MAX_ANNOTATION_ITEMS,
+  MAX_ANNOTATION_POINTS,
+  MAX_ANNOTATION_TEXT_LENGTH,
+  MAX_ANNOTATION_TOTAL_POINTS,
+} from './annotations/validate';
+export type { Annotator } from './streamer';
+export type {
+  Annotation,
+  BoxAnnotation,
+  Colour,
+  FrameAnnotations,
+  PointsAnnotation,
+  PolylineAnnotation,
+  TextAnnotation,
+} from './annotations/types';

@@ -9,19 +9,19 @@
  */
 
 /** Most items in one frame's annotations. */
-export const MAX_ANNOTATION_ITEMS = 256;
+const MAX_ANNOTATION_ITEMS = 256;
 /** Most points in one points/polyline item. */
-export const MAX_ANNOTATION_POINTS = 1024;
+const MAX_ANNOTATION_POINTS = 1024;
 /** Most points in all items of a frame. */
-export const MAX_ANNOTATION_TOTAL_POINTS = 4096;
+const MAX_ANNOTATION_TOTAL_POINTS = 4096;
 /** Longest label or text, UTF-16 code units. */
-export const MAX_ANNOTATION_TEXT_LENGTH = 200;
+const MAX_ANNOTATION_TEXT_LENGTH = 200;
 /** Longest colour string. */
-export const MAX_ANNOTATION_COLOUR_LENGTH = 32;
+const MAX_ANNOTATION_COLOUR_LENGTH = 32;
 /** Largest frame side the annotations may describe, px. */
-export const MAX_ANNOTATION_FRAME_SIDE = 16384;
+const MAX_ANNOTATION_FRAME_SIDE = 16384;
 /** How far outside the frame a coordinate may lie, in frame sizes. */
-export const ANNOTATION_COORD_MARGIN = 1;
+const ANNOTATION_COORD_MARGIN = 1;
 
 export const ANNOTATION_LIMITS = {
   MAX_ANNOTATION_ITEMS,
@@ -39,7 +39,7 @@ const RTP_RANGE = 0x100000000;
 /** '#rgb', '#rgba', '#rrggbb', '#rrggbbaa' or a colour name (letters only). */
 const COLOUR_SHAPE = /^(#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|[a-z]+)$/i;
 
-export interface IBoxAnnotation {
+interface IBoxAnnotation {
   kind: 'box';
   x: number;
   y: number;
@@ -50,20 +50,20 @@ export interface IBoxAnnotation {
   score?: number;
   colour?: string;
 }
-export interface IPointsAnnotation {
+interface IPointsAnnotation {
   kind: 'points';
   points: [number, number][];
   label?: string;
   colour?: string;
 }
-export interface IPolylineAnnotation {
+interface IPolylineAnnotation {
   kind: 'polyline';
   points: [number, number][];
   closed?: boolean;
   label?: string;
   colour?: string;
 }
-export interface ITextAnnotation {
+interface ITextAnnotation {
   kind: 'text';
   x: number;
   y: number;

@@ -15,7 +15,7 @@ export interface IRect {
 }
 
 /** The colour of items that name none: bright and rare in camera pictures. */
-export const DEFAULT_ANNOTATION_COLOUR = '#00ff66';
+const DEFAULT_ANNOTATION_COLOUR = '#00ff66';
 
 /**
  * The rectangle a `frameWidth` x `frameHeight` picture fills inside a

@@ -67,8 +67,10 @@ export class AnnotationOverlay {
   clear(): void {
     this.timeline.clear();
     this.displayedRtp = null;
-    this.canvas.getContext('2d')?.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    this.shown = null;
+    if (this.shown !== null) {
+      this.canvas.getContext('2d')?.clearRect(0, 0, this.canvas.width, this.canvas.height);
+      this.shown = null;
+    }
     this.dataset('');
   }
 
@@ -109,7 +111,8 @@ export class AnnotationOverlay {
   }
 
   private scheduleDraw(): void {
-    if (this.drawHandle === null && this.video) {
+    // (no animation frames where nothing is painted: jsdom, a page being unloaded)
+    if (this.drawHandle === null && this.video && typeof requestAnimationFrame === 'function') {
       this.drawHandle = requestAnimationFrame(() => this.draw());
     }
   }
@@ -154,10 +157,12 @@ export class AnnotationOverlay {
         const { value, alpha } = pick;
         const rect = containRect(video.videoWidth || value.width, video.videoHeight || value.height, width, height);
         drawAnnotations(ctx, value, rect, alpha, scale);
-        // For tests and debugging: which annotations are drawn (their frame's timestamp and item count).
+        // For tests and debugging: which annotations are drawn (their frame's timestamp and RTP
+        // timestamp, item count) on which shown frame (its RTP timestamp; '' without).
         this.dataset('drawn', value);
+        this.canvas.dataset.frameRtp = this.displayedRtp === null ? '' : String(this.displayedRtp);
       } else {
-        this.dataset('');
+        this.canvas.dataset.state = this.timeline.busy ? 'pending' : '';
       }
     }
     // Keep drawing while something waits for its frame or fades.
@@ -175,6 +180,7 @@ export class AnnotationOverlay {
     if (value) {
       data.timestamp = String(value.timestamp);
       data.items = String(value.items.length);
+      data.rtp = value.rtp === null ? '' : String(value.rtp);
     }
   }
 }

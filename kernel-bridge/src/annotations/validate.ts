@@ -17,14 +17,14 @@ export const MAX_ANNOTATION_TOTAL_POINTS = 4096;
 /** Longest label or text, UTF-16 code units: a class name and a few words, not a paragraph. */
 export const MAX_ANNOTATION_TEXT_LENGTH = 200;
 /** Longest colour string ('#rrggbbaa' is 9; the longest CSS colour name is 20). */
-export const MAX_ANNOTATION_COLOUR_LENGTH = 32;
+const MAX_ANNOTATION_COLOUR_LENGTH = 32;
 /** Largest frame side the annotations may describe, px (8K is 7680). */
-export const MAX_ANNOTATION_FRAME_SIDE = 16384;
+const MAX_ANNOTATION_FRAME_SIDE = 16384;
 /**
  * How far outside the frame a coordinate may lie, in frame sizes: a box partly outside the picture
  * is normal (a face at the edge), one ten frames away is a bug (or pixel units mixed with 0-1 ones).
  */
-export const ANNOTATION_COORD_MARGIN = 1;
+const ANNOTATION_COORD_MARGIN = 1;
 
 /** The annotation limits by name (part of the streamer protocol's LIMITS). */
 export const ANNOTATION_LIMITS = {

@@ -46,6 +46,8 @@ export class AnnotationChannel {
   private lastSentAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private failing = false;
+  /** The latest frame pushed: a new annotate function is tried on it at once (see set()). */
+  private latest: Frame | null = null;
   /** Results dropped because a newer one came within MIN_ANNOTATION_INTERVAL_MS (latest-first). */
   get dropped(): number {
     return this.waiting.dropped;
@@ -64,7 +66,11 @@ export class AnnotationChannel {
     return this.annotator !== null;
   }
 
-  /** Sets (or swaps, or with null removes) what makes the annotations; throws on a wrong type. */
+  /**
+   * Sets (or swaps, or with null removes) what makes the annotations; throws on a wrong type. On a
+   * running stream a new function is tried at once on the latest frame (as a new transform is), so
+   * what it gets wrong is said while the cell that set it still runs, under that cell.
+   */
   set(annotator: Annotator | null): void {
     if (annotator !== null && typeof annotator !== 'function' && !isObservable(annotator)) {
       throw new TypeError(
@@ -75,11 +81,18 @@ export class AnnotationChannel {
     // a result of the one replaced that waits to be sent is dropped with it
     this.waiting.take();
     this.subscribe();
+    if (this.latest !== null && typeof annotator === 'function') this.push(this.latest);
   }
 
   /** A frame of the stream (what the annotate function's frames$ emits). */
   push(frame: Frame): void {
+    this.latest = frame;
     if (this.annotator !== null) this.events.run(() => this.input.next(frame));
+  }
+
+  /** The stream stopped: its last frame is not tried on the next annotate function. */
+  forgetLatest(): void {
+    this.latest = null;
   }
 
   close(): void {
@@ -89,6 +102,7 @@ export class AnnotationChannel {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.waiting.take();
+    this.latest = null;
     this.input.complete();
     this.results.complete();
   }

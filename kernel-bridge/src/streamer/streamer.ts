@@ -794,6 +794,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.source.stop();
     this.peerSubscriptions.unsubscribe();
     this.snapshots.reset();
+    this.annotationChannel.forgetLatest();
     await peer.close();
     if (this.isClosed || this.ending) return;
     this.setStatus(status, status === 'error' ? this.lastFatal : (reason ?? ''));

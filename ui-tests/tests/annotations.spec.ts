@@ -149,3 +149,24 @@ test('sendonly: the box is drawn over the camera preview (nothing comes back)', 
   await expectBoxDrawn(page, 'video.jp-webrtc-local');
   await clickStop(page);
 });
+
+test('recvonly: the box is drawn over the kernel stream, whose frames annotate() gets', async ({ page }) => {
+  await newTypeScriptNotebook(page, 'annotations-recvonly.ipynb');
+  await runCode(
+    page,
+    0,
+    annotatedCell('ui-annotations-recvonly', 'recvonly')
+      .replace(
+        'mode: "recvonly" }',
+        'mode: "recvonly", source: interval(33).pipe(map(() => createI420Frame(320, 240, performance.now()))) }',
+      )
+      .replace(
+        'import { map } from "rxjs";',
+        'import { createI420Frame } from "jupyterlab-webrtc-bridge";\nimport { interval, map } from "rxjs";',
+      ),
+  );
+  await expectNoErrors(page, 0);
+  await clickStart(page);
+  await expectBoxDrawn(page, 'video.jp-webrtc-output');
+  await clickStop(page);
+});

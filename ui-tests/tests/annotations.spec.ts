@@ -137,6 +137,14 @@ cam.annotate((frames$) => frames$.pipe(map((f) => (n++ % 2 === 0 ? { ...middle(f
     expect(await page.locator('[data-session-id]').first().getAttribute('data-session-id')).toBe(session);
   });
 
+  await test.step('re-running that cell without annotate() removes it: the drawn box fades out', async () => {
+    await runCode(page, 2, '"annotate removed"');
+    await expect
+      .poll(async () => (await readOverlay(page, 'video.jp-webrtc-output'))?.state, { timeout: 10_000 })
+      .toBe('');
+    await expect(streamerStatus(page)).toHaveText(/^playing/i);
+  });
+
   await clickStop(page);
 });
 

@@ -61,11 +61,6 @@ export class AnnotationChannel {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Whether an annotate function (or observable) is set: only then are frames pushed. */
-  get active(): boolean {
-    return this.annotator !== null;
-  }
-
   /**
    * Sets (or swaps, or with null removes) what makes the annotations; throws on a wrong type. On a
    * running stream a new function is tried at once on the latest frame (as a new transform is), so

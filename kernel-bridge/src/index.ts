@@ -89,3 +89,23 @@ export type { ImageState, ShowOptions } from './widgets/controls/image';
 // Detectors (issue 11): models from video Frames to FrameAnnotations, off the main thread, latest-first.
 export { detectFaces, faceSamplePhoto } from './detectors';
 export type { DetectFacesOptions } from './detectors';
+// ---- Results side channel (issue 11): annotation checks and limits; streamer.annotate() takes an Annotator ----
+export {
+  ANNOTATION_LIMITS,
+  annotationsProblem,
+  checkAnnotations,
+  MAX_ANNOTATION_ITEMS,
+  MAX_ANNOTATION_POINTS,
+  MAX_ANNOTATION_TEXT_LENGTH,
+  MAX_ANNOTATION_TOTAL_POINTS,
+} from './annotations/validate';
+export type { Annotator } from './streamer';
+export type {
+  Annotation,
+  BoxAnnotation,
+  Colour,
+  FrameAnnotations,
+  PointsAnnotation,
+  PolylineAnnotation,
+  TextAnnotation,
+} from './annotations/types';

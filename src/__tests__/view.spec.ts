@@ -1135,3 +1135,38 @@ describe('the record button', () => {
     expect(model.recording.files[0]).toHaveLength(MAX_RECORDING_PATH_LENGTH);
   });
 });
+
+describe('annotations overlay in the view', () => {
+  const annotations = { type: 'annotations', timestamp: 5, rtp: null, width: 640, height: 480, items: [] };
+
+  it('lies over the output video, over the preview in sendonly, and moves with the mode', () => {
+    const { model } = createModel({ key: 'o', mode: 'sendrecv' });
+    const view = createView(model);
+    const overlay = () => $(view, '[data-testid="webrtc-overlay"]');
+    expect(overlay().previousElementSibling).toBe($(view, 'video.jp-webrtc-output'));
+    model.set('mode', 'sendonly');
+    expect(overlay().previousElementSibling).toBe($(view, 'video.jp-webrtc-local'));
+    model.set('mode', 'recvonly');
+    expect(overlay().previousElementSibling).toBe($(view, 'video.jp-webrtc-output'));
+  });
+
+  it("hands the running session's annotations to the overlay; a malformed message is shown, not drawn", async () => {
+    const { model, comm } = createModel({ key: 'o2' });
+    const view = createView(model);
+    const received: unknown[] = [];
+    model.annotationsReceived.connect((_, message) => received.push(message));
+    comm.receive(annotations);
+    expect(received).toEqual([]); // no session: nothing to draw on
+    await startPlaying(view, comm);
+    comm.receive(annotations);
+    expect(received).toEqual([annotations]);
+    expect($(view, '[data-testid="webrtc-overlay"]').dataset.state).toBe('pending');
+    comm.receive({ ...annotations, items: [{ kind: 'box', x: 'left' }] });
+    expect(received).toHaveLength(1);
+    expect($(view, '.jp-webrtc-error').textContent).toContain(
+      'malformed annotations from the kernel: annotations.items[0]',
+    );
+    click(view, '.jp-webrtc-stop');
+    expect($(view, '[data-testid="webrtc-overlay"]').dataset.state).toBe('');
+  });
+});

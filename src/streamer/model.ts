@@ -18,6 +18,7 @@ import {
   FrontendMessage,
   IQuality,
   IRecordingState,
+  IAnnotationsMessage,
   IStatsMessage,
   KernelMessage,
   parseKernelMessage,
@@ -120,6 +121,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   private _microphoneChosen!: Signal<this, string | null>;
   private _outputMuted!: boolean;
   private _outputMutedChanged!: Signal<this, boolean>;
+  private _annotations!: Signal<this, IAnnotationsMessage>;
 
   initialize(attributes: ObjectHash, options: IBackboneModelOptions): void {
     super.initialize(attributes, options);
@@ -140,6 +142,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this._microphoneChosen = new Signal(this);
     this._outputMuted = false;
     this._outputMutedChanged = new Signal(this);
+    this._annotations = new Signal(this);
     this._viewGrace = new ViewGrace({
       isActive: () => this.active,
       isKernelBusy: () => this._kernelBusy(),
@@ -169,6 +172,14 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this._env.settings.changed.connect(this._updateStatsPolling, this);
     // The kernel closed the comm: it has released the peer already.
     this.on('comm:close', () => this._client.dispose('the widget was closed', false));
+  }
+
+  /**
+   * Annotations from the kernel for the running session (validated), for
+   * each view's overlay to draw over its video (overlay.ts).
+   */
+  get annotationsReceived(): ISignal<this, IAnnotationsMessage> {
+    return this._annotations;
   }
 
   // The session's own signals (sender: its SignallingClient), for the views.
@@ -585,12 +596,21 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
 
   private _onCustomMessage(content: unknown): void {
     const result = parseKernelMessage(content);
+    if (!result.ok && isAnnotations(content)) {
+      // Shown, not only logged: the notebook's code made them, and its author looks at the widget.
+      this._setNotice(`malformed annotations from the kernel: ${result.reason}`);
+      return;
+    }
     if (!result.ok) {
       console.warn(`jupyterlab-webrtc: ignoring a malformed message from the kernel: ${result.reason}`, content);
       return;
     }
     const message = result.message as KernelMessage;
-    if (message.type === 'stats') {
+    if (message.type === 'annotations') {
+      if (this._client.active) {
+        this._annotations.emit(message);
+      }
+    } else if (message.type === 'stats') {
       if (this._client.active) {
         this._setStats(message);
       }
@@ -613,4 +633,8 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   static view_name = 'WebRtcStreamerView';
   static view_module = MODULE_NAME;
   static view_module_version = MODULE_VERSION;
+}
+
+function isAnnotations(content: unknown): boolean {
+  return typeof content === 'object' && content !== null && (content as { type?: unknown }).type === 'annotations';
 }

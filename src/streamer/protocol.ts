@@ -10,6 +10,10 @@
  * "Streamer widget protocol").
  */
 
+import { ANNOTATION_LIMITS, IAnnotationsMessage, parseAnnotationsMessage } from './annotations-protocol';
+
+export type { IAnnotationsMessage } from './annotations-protocol';
+
 // ---- Limits (the same names and values in the kernel's protocol.ts) ----
 
 /**
@@ -65,6 +69,8 @@ export const LIMITS = {
   MAX_LOG_LINE_LENGTH,
   MAX_RECORDING_FILES,
   MAX_RECORDING_PATH_LENGTH,
+  // what an `annotations` message may hold (annotations-protocol.ts)
+  ...ANNOTATION_LIMITS,
 } as const;
 
 // ---- Frontend → kernel ----
@@ -205,6 +211,7 @@ export interface IStatsMessage {
   audio?: { fps: IAudioStageCounts; total: IAudioStageCounts };
 }
 export type KernelMessage =
+  | IAnnotationsMessage
   | IAnswerMessage
   | ICandidateMessage
   | IErrorMessage
@@ -230,6 +237,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
 });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
+  annotations: true,
   answer: true,
   candidate: true,
   error: true,
@@ -522,6 +530,8 @@ export function parseKernelMessage(data: unknown): ParseResult {
       return parseStats(data);
     case 'start':
       return { ok: true, message: { type: 'start' } };
+    case 'annotations':
+      return parseAnnotationsMessage(data);
     case 'select_camera': {
       const id = data.device_id;
       if (id !== null && (typeof id !== 'string' || id.length > MAX_TEXT_LENGTH)) {

@@ -12,6 +12,7 @@ import { IDevice, loadDeviceChoice, showDeviceChoices } from './device-choice';
 import { buildStreamer, IStreamerElements, layoutForMode, renderStatsTable, showStream, trackVideoSize } from './dom';
 import { WebRtcStreamerModel } from './model';
 import type { StreamMode } from './protocol';
+import { AnnotationOverlay } from './overlay';
 import { RecordButton } from './record-button';
 import type { StreamState } from './signalling';
 import { readShownFrames, shownFps, IShownFrames } from './shown-frames';
@@ -42,6 +43,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
   render(): void {
     super.render();
     this._els = buildStreamer(this.el);
+    this._overlay = new AnnotationOverlay();
     this._renderMode();
     trackVideoSize(this._els.local);
     trackVideoSize(this._els.output);
@@ -69,6 +71,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     model.cameraChosen.connect(this._renderCameraChoice, this);
     model.microphoneChosen.connect((_, id) => this._audio.showChoice(id), this);
     model.outputMutedChanged.connect(() => this._audio.render(), this);
+    model.annotationsReceived.connect((_, message) => this._overlay.add(message), this);
     const env = model.env;
     env.settings.changed.connect(this._renderStats, this);
     // The synced traits: Backbone events (listenTo is undone by remove()).
@@ -129,6 +132,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     // shows it within its grace period.
     this.model.detachView(this);
     Signal.disconnectReceiver(this);
+    this._overlay.dispose();
     if (this._onDeviceChange) {
       this.model.env.devices?.removeEventListener?.('devicechange', this._onDeviceChange);
       this._onDeviceChange = null;
@@ -141,6 +145,10 @@ export class WebRtcStreamerView extends DOMWidgetView {
     const model = this.model;
     this.el.dataset.state = model.streamState;
     // Debugging hook for UI tests: changes only when a new session starts.
+    if (this.el.dataset.sessionId !== String(model.sessionId) || !model.active) {
+      // another session's (or a stopped stream's) annotations are not drawn over this one
+      this._overlay.clear();
+    }
     this.el.dataset.sessionId = String(model.sessionId);
     els.status.textContent = model.streamState === 'idle' ? IDLE_TEXT[model.mode ?? 'sendrecv'] : model.statusText;
     const active = model.active;
@@ -155,7 +163,10 @@ export class WebRtcStreamerView extends DOMWidgetView {
 
   /** The panes the mode uses (sendonly: no output video; recvonly: no camera preview or picker). */
   private _renderMode(): void {
-    layoutForMode(this._els, this.model.mode ?? 'sendrecv', this.el);
+    const mode = this.model.mode ?? 'sendrecv';
+    layoutForMode(this._els, mode, this.el);
+    // Over the video the annotations belong to: the kernel's output, or the preview in sendonly.
+    this._overlay.attach(mode === 'sendonly' ? this._els.local : this._els.output);
   }
 
   private _renderRecording(): void {
@@ -284,6 +295,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
 
   private _els!: IStreamerElements;
   private _record: RecordButton | null = null;
+  private _overlay!: AnnotationOverlay;
   private _audio!: AudioControls;
   private _shown: IShownFigures | null = null;
   private _lastShown: IShownFrames | null = null;

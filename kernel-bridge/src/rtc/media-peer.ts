@@ -18,6 +18,7 @@ import { LatestGate, LatestSlot } from '../media/latest-slot';
 import { perSecond } from './per-second';
 import { AUDIO_IN_FLIGHT, checkEncoderCaps } from './protocol';
 import type { RecordedFile, RecordTarget } from './record-protocol';
+import { rtpTimestampOf, type RtpMapping } from './worker/rtp-clock';
 import type {
   CandidateInit,
   PeerAudioCounts,
@@ -149,6 +150,8 @@ export class MediaPeer {
   private readonly stats = new Subject<MediaStats>();
   private readonly errors = new Subject<Error>();
   private readonly recordingsDone = new Subject<RecordingDone>();
+  /** The worker's outgoing RTP clock mapping (null until it sent a frame): see rtpTimestampOf(). */
+  private rtpMapping: RtpMapping | null = null;
   /** Recordings started in the worker and not yet reported done. */
   private readonly recording = new Set<number>();
   private readonly pending = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
@@ -204,6 +207,15 @@ export class MediaPeer {
       if (!this.closing) this.fail(new Error(`media worker exited unexpectedly (code ${code})`));
       this.finish();
     });
+  }
+
+  /**
+   * The RTP timestamp the browser sees (or will see) for a sent frame with this `timestamp` (ms):
+   * what aligns annotations with their frame in the browser. Null until the worker sent a frame.
+   * A frame sent after the mapping's next change (a transform's timestamps going back) may differ.
+   */
+  rtpTimestampOf(timestamp: number): number | null {
+    return this.rtpMapping ? rtpTimestampOf(timestamp, this.rtpMapping) : null;
   }
 
   /** Starts the worker (werift peer + codecs) and resolves when it is ready. */
@@ -454,6 +466,12 @@ export class MediaPeer {
         break;
       case 'error':
         this.errors.next(new Error(m.message));
+        break;
+      case 'rtp_mapping':
+        // integers from our own worker; checked anyway, a bad one would misplace every overlay
+        if (Number.isSafeInteger(m.offset) && Number.isSafeInteger(m.shift)) {
+          this.rtpMapping = { offset: m.offset, shift: m.shift };
+        }
         break;
       case 'record_done':
         if (this.recording.delete(m.rec)) this.recordingsDone.next({ rec: m.rec, files: m.files, error: m.error });

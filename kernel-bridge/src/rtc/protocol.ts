@@ -220,6 +220,11 @@ export type FromWorker =
   | { t: 'error'; message: string; fatal: boolean }
   /** Recording `rec` is finalised (stopped, or the worker closing): its files, and what went wrong if anything did. */
   | { t: 'record_done'; rec: number; files: RecordedFile[]; error: string }
+  /**
+   * The outgoing RTP clock's mapping (worker/rtp-clock.ts RtpClock.mapping), at the first frame sent
+   * and whenever its shift changes: how the streamer gives annotations the RTP timestamp of their frame.
+   */
+  | { t: 'rtp_mapping'; offset: number; shift: number }
   | { t: 'closed' };
 
 // ---- Encoder caps (the streamer's quality controls, as the worker applies them) ----

@@ -8,6 +8,7 @@ import { StreamerOptions, WebRtcStreamer } from './streamer';
 export { WebRtcStreamer } from './streamer';
 export type { StreamerOptions } from './streamer';
 export type { AudioTransform, Transform } from './pipeline';
+export type { Annotator } from './annotations';
 export type { StartOptions, StreamStatus } from './control';
 export type { SnapshotOptions, SnapshotWhich } from './snapshot';
 export type { Degradation, KernelStatus, StreamMode } from './protocol';

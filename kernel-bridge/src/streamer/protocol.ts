@@ -11,6 +11,8 @@
 import type { JSONObject, JSONValue } from '../kernel/api';
 import { countMLines, MAX_OFFER_MLINES } from '../rtc/protocol';
 import type { CandidateInit, IceServerLike } from '../rtc';
+import type { Annotation } from '../annotations/types';
+import { ANNOTATION_LIMITS } from '../annotations/validate';
 
 // ---- Limits (the same names and values in src/streamer/protocol.ts) ----
 
@@ -61,6 +63,8 @@ export const LIMITS = {
   MAX_LOG_LINE_LENGTH,
   MAX_RECORDING_FILES,
   MAX_RECORDING_PATH_LENGTH,
+  // what an `annotations` message may hold (annotations/validate.ts checks it before sending)
+  ...ANNOTATION_LIMITS,
 } as const;
 
 // ---- Frontend → kernel ----
@@ -198,7 +202,25 @@ interface IStatsMessage {
   /** Audio frames per stage, per second and since the session started; missing from older kernels. */
   audio?: { fps: IAudioStageCounts; total: IAudioStageCounts };
 }
+/**
+ * One frame's annotations (annotations/types.ts FrameAnnotations, checked by annotations/validate.ts
+ * within the ANNOTATION_LIMITS), drawn by the widget over the video. `rtp` is the RTP timestamp the
+ * kernel's outgoing video gives the frame they belong to (computed from the worker's RTP clock
+ * mapping): the browser draws them on the displayed frame with that RTP timestamp (and later ones
+ * until newer annotations arrive). Null when no video goes back (sendonly, or nothing sent yet): the
+ * browser draws them as they arrive.
+ */
+interface IAnnotationsMessage {
+  type: 'annotations';
+  /** The frame's timestamp, ms. */
+  timestamp: number;
+  rtp: number | null;
+  width: number;
+  height: number;
+  items: Annotation[];
+}
 export type KernelMessage =
+  | IAnnotationsMessage
   | IAnswerMessage
   | ICandidateMessage
   | IErrorMessage
@@ -253,6 +275,7 @@ export const AUDIO_STATS_STAGES = namesOf<keyof IAudioStageCounts>({
 
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
+  annotations: true,
   answer: true,
   candidate: true,
   error: true,

@@ -15,6 +15,8 @@ import { Widget } from '../widgets/widget';
 import { StartOptions, StreamControl, StreamStatus } from './control';
 import type { RecordedFile, RecordTarget } from '../rtc/record-protocol';
 import { StreamerLog } from './log';
+import { AnnotationChannel, Annotator } from './annotations';
+import type { FrameAnnotations } from '../annotations/types';
 import { AudioTransform, audioOutputCheck, TransformPipeline, Transform } from './pipeline';
 import {
   AUDIO_STATS_STAGES,
@@ -164,6 +166,18 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private readonly recordings = new Map<number, Recording>();
   /** The files of the last finished recording, shown by the widget until the next one starts. */
   private lastRecordedFiles: string[] = [];
+  /** annotate(): the results side channel (annotations.ts). */
+  private readonly annotationChannel: AnnotationChannel;
+  /** Takes annotate()'s function out of the scope of the cell that set it (as unscopeTransform). */
+  private unscopeAnnotate: Unsubscribe = () => undefined;
+  /** Where annotation problems are printed: under the cell that called annotate(). */
+  private reportAnnotationProblem: (message: string) => void = () => undefined;
+  /**
+   * The last annotation problem told in the widget and under the cell (once until annotate() is
+   * called again), and logged (once until a valid result came), as transform errors are.
+   */
+  private lastAnnotationReported = '';
+  private lastAnnotationLogged = '';
 
   constructor(options: StreamerOptions) {
     super(streamerTraits(), toState(options));
@@ -198,10 +212,17 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       frame: (frame) => {
         this.snapshots.record('input', frame);
         this.pipeline.pushSource(frame);
+        this.annotationChannel.push(frame);
       },
       audio: (frame) => this.audioPipeline.pushSource(frame),
       wantsAudio: () => this.get('audio'),
       problem: (message) => this.onSourceProblem(message),
+      run: (fn) => api.captureOutput(toLog, fn),
+    });
+    this.annotationChannel = new AnnotationChannel({
+      send: (annotations) => this.sendAnnotations(annotations),
+      problem: (message) => this.onAnnotationProblem(message),
+      recovered: () => (this.lastAnnotationLogged = ''),
       run: (fn) => api.captureOutput(toLog, fn),
     });
     this.setSourceNow(options.source ?? null);
@@ -332,6 +353,40 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   /**
+   * Sets (or swaps) what makes the stream's annotations, drawn by the widget over the video they
+   * belong to (no re-encode): `streamer.annotate(frames$ => frames$.pipe(map(frame => ({timestamp:
+   * frame.timestamp, width: frame.width, height: frame.height, items: [{kind: 'box', ...}]}))))`,
+   * or any Observable of FrameAnnotations. `frames$` gives the frames the shown video is made of:
+   * the camera's, or the `source`'s when there is one (recvonly). Each result is checked
+   * (annotations/validate.ts: bounded counts and sizes); a malformed one is reported in the widget
+   * and under this cell and skipped, the stream goes on. Like transform(), it belongs to the cell
+   * that set it (a re-run swaps it; a re-run without it removes it); null removes it now.
+   */
+  annotate(annotator: Annotator | null): this {
+    this.lastAnnotationReported = '';
+    this.lastAnnotationLogged = '';
+    this.reportAnnotationProblem = AsyncResource.bind((message: string) => console.error(message));
+    this.annotationChannel.set(annotator);
+    this.unscopeAnnotate();
+    const scope = annotator !== null ? getKernelApi().currentScope() : null;
+    this.unscopeAnnotate = scope
+      ? scope.add(() => {
+          this.unscopeAnnotate = () => undefined;
+          if (!this.isClosed) this.annotationChannel.set(null);
+        })
+      : () => undefined;
+    return this;
+  }
+
+  /**
+   * The annotate() results that passed the checks, as they come (hot): feed a Label or a table
+   * with them, e.g. `annotations$.pipe(map(a => a.items.map(i => i.label).join(', ')))`.
+   */
+  get annotations$(): Observable<FrameAnnotations> {
+    return this.annotationChannel.annotations$;
+  }
+
+  /**
    * Sets (or swaps) what is done to the audio: `(audio$) => audio$.pipe(map(...))`, AudioFrames in
    * and out (48 kHz, 1 or 2 channels; any length, the kernel cuts 20 ms Opus frames). Like
    * transform(): pass-through by default, an error passes the frame through and is reported, and it
@@ -449,6 +504,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     // widget, and frames$ / audio$ complete for whoever subscribed.
     this.pipeline.close();
     this.audioPipeline.close();
+    this.annotationChannel.close();
+    this.unscopeAnnotate();
     this.stopOnShutdown();
     this.control.close();
     this.streamerLog.dispose();
@@ -675,6 +732,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       peer.frames$.subscribe((frame) => {
         if (this.source.current === null) this.snapshots.record('input', frame);
         this.pipeline.push(frame, this.mode !== 'sendonly' && this.source.current === null);
+        // annotated: the frames the shown video is made of (the source's when there is one)
+        if (this.source.current === null) this.annotationChannel.push(frame);
       }),
     );
     subscriptions.add(
@@ -735,6 +794,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.source.stop();
     this.peerSubscriptions.unsubscribe();
     this.snapshots.reset();
+    this.annotationChannel.forgetLatest();
     await peer.close();
     if (this.isClosed || this.ending) return;
     this.setStatus(status, status === 'error' ? this.lastFatal : (reason ?? ''));
@@ -779,6 +839,35 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (message === this.lastMediaError) return;
     this.lastMediaError = message;
     this.tell({ type: 'error', message, fatal: false });
+  }
+
+  /**
+   * An annotation for the widget, with the RTP timestamp its frame gets in the video going back
+   * (the browser matches it to the frame it displays: src/streamer/overlay.ts). sendonly sends no
+   * video, so no RTP timestamp: the browser draws it over the camera preview as it arrives.
+   */
+  private sendAnnotations(annotations: FrameAnnotations): void {
+    const peer = this.peer;
+    if (!peer) return;
+    const rtp = this.mode === 'sendonly' ? null : peer.rtpTimestampOf(annotations.timestamp);
+    this.tell({ type: 'annotations', ...annotations, rtp });
+  }
+
+  /**
+   * A malformed annotation or a failing annotate function: in the widget's log (once until a valid
+   * result comes), and in the widget and under the cell that called annotate() (once per distinct
+   * problem): a model failing on every third frame does not say so ten times a second.
+   */
+  private onAnnotationProblem(message: string): void {
+    if (message !== this.lastAnnotationLogged) {
+      this.lastAnnotationLogged = message;
+      this.streamerLog.add(message);
+    }
+    if (message === this.lastAnnotationReported) return;
+    this.lastAnnotationReported = message;
+    this.log(message);
+    this.tell({ type: 'error', message, fatal: false });
+    this.reportAnnotationProblem(message);
   }
 
   /** A source problem (not a frame, an error, its end): in the widget, its log and under the cell that set it. */

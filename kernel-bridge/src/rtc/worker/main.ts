@@ -57,6 +57,7 @@ const sender = new Sender({
   maxPayload: init.maxPayload,
   stats,
   recorders,
+  onRtpMapping: ({ offset, shift }) => post({ t: 'rtp_mapping', offset, shift }),
 });
 const audio = new AudioPath({ post, onError: reportError, stats });
 audio.onInput = (frame) => recorders.inputAudio(frame);

@@ -83,6 +83,18 @@ export class CaptureClock {
   }
 }
 
+/** The outgoing clock's constants: see RtpClock.mapping. */
+export interface RtpMapping {
+  offset: number;
+  shift: number;
+}
+
+/** The RTP timestamp RtpClock gives a frame captured at `captureMs` while its mapping is `m`. */
+export function rtpTimestampOf(captureMs: number, m: RtpMapping): number {
+  const ticks = (Math.round(captureMs * 90) + m.shift + m.offset) % WRAP;
+  return ticks < 0 ? ticks + WRAP : ticks;
+}
+
 /**
  * Outgoing: a frame's capture time (ms) -> RTP timestamp, strictly increasing, from a random base.
  * Times that go back (a transform that makes frames with timestamps of its own, e.g. 0) shift the
@@ -111,6 +123,17 @@ export class RtpClock {
     this.last = ts90;
     this.lastWall = wall;
     return (ts90 + this.offset) % WRAP;
+  }
+
+  /**
+   * What maps a capture time t (ms) to the RTP timestamp the browser sees for it now:
+   * (round(t * 90) + shift + offset) mod 2^32 (rtpTimestampOf()). The streamer puts that on the
+   * annotations of frame t, so the browser draws them on the frame with that RTP timestamp. It
+   * changes only when the shift does (a transform's timestamps went back), so the worker tells the
+   * main thread on a change, not per frame.
+   */
+  get mapping(): RtpMapping {
+    return { offset: this.offset, shift: this.shift };
   }
 
   /** The unwrapped 90 kHz time of the last rtpTimestamp() (the encoder's pts). */

@@ -22,7 +22,7 @@ import { Vp8Payloader } from '../vp8-payloader';
 import { fitWithin, FrameRateGate } from './caps';
 import { playoutDelayPayload } from '../playout-delay';
 import type { Recorders } from './record';
-import { RtpClock } from './rtp-clock';
+import { RtpClock, type RtpMapping } from './rtp-clock';
 import { reportCaptureTime, type SenderReportClock } from './sender-report';
 import type { WorkerStats } from './stats';
 
@@ -48,6 +48,8 @@ export interface SenderOptions {
   stats: WorkerStats;
   /** Recordings of the output: they get each frame before encoding and each VP8 frame (record.ts). */
   recorders?: Recorders;
+  /** The RTP clock's mapping changed (first frame, or a shift): rare, so posted as it happens. */
+  onRtpMapping?: (mapping: RtpMapping) => void;
 }
 
 export class Sender {
@@ -55,6 +57,8 @@ export class Sender {
   private encoder: Vp8Encoder | null = null;
   private readonly payloader: Vp8Payloader;
   private readonly clock = new RtpClock();
+  /** The shift last told through onRtpMapping (NaN: nothing told yet). */
+  private toldShift = NaN;
   private seq = Math.floor(Math.random() * 0x10000);
   private keyframeWanted = true;
   private caps: EncoderCaps = { maxWidth: null, maxHeight: null, maxFps: null, bitrate: null };
@@ -97,6 +101,11 @@ export class Sender {
       data = this.scaled.subarray(0, size);
     }
     const rtpTs = this.clock.rtpTimestamp(timestamp);
+    const mapping = this.clock.mapping;
+    if (mapping.shift !== this.toldShift) {
+      this.toldShift = mapping.shift;
+      this.opts.onRtpMapping?.(mapping);
+    }
     const key = this.keyframeWanted;
     this.keyframeWanted = false;
     const { stats, recorders } = this.opts;

@@ -1,0 +1,180 @@
+/**
+ * Issue 11, the results side channel in a real JupyterLab with Chromium's fake camera: a cell
+ * annotates every frame with a magenta box over the middle of the picture (a quarter of the frame
+ * in from each side, computed from the frame's size). The widget draws it on a canvas over the
+ * video: over the kernel's output in sendrecv, over the camera preview in sendonly (no video comes
+ * back there). The test reads the canvas's pixels (magenta along the box's bottom edge, nothing
+ * inside it or outside it), a Label fed from annotations$ lists the results, and a malformed
+ * annotation gives an error in the widget and under the cell while the stream plays on.
+ */
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
+import { clickStart, clickStop, expectNoErrors, newTypeScriptNotebook, runCode, streamerStatus } from './helpers';
+
+/** The streamer cell: `mode` and the box over the middle of each frame, as both tests use them. */
+const annotatedCell = (key: string, mode: string) => `import { webrtcStreamer, Label } from "jupyterlab-webrtc-bridge";
+import type { Frame, FrameAnnotations } from "jupyterlab-webrtc-bridge";
+import { map } from "rxjs";
+const cam = webrtcStreamer({ key: "${key}", mode: "${mode}" });
+const middle = (f: Frame): FrameAnnotations => ({ timestamp: f.timestamp, width: f.width, height: f.height,
+  items: [{ kind: "box", x: f.width / 4, y: f.height / 4, width: f.width / 2, height: f.height / 2,
+            label: "middle", score: 0.87, colour: "#ff00ff" }] });
+cam.annotate((frames$) => frames$.pipe(map(middle)));
+cam`;
+
+const LABEL_CELL = `const results = new Label();
+cam.annotations$.subscribe((a) => (results.value = a.items.map((i) => (i.kind === "box" ? \`\${i.label} \${i.score}\` : i.kind)).join(", ")));
+results`;
+
+/** Share of magenta pixels in parts of the overlay canvas lying over `videoSelector`. */
+interface IOverlayReading {
+  /** A strip around the box's bottom edge (3/4 down), from 35% to 65% across. */
+  edge: number;
+  /** The box's inside, and a patch outside it (top-left corner). */
+  inside: number;
+  outside: number;
+  state: string;
+  /** The drawn annotations' RTP timestamp, and that of the frame shown when they were drawn ('' if none). */
+  rtp: string;
+  frameRtp: string;
+}
+
+async function readOverlay(page: IJupyterLabPageFixture, videoSelector: string): Promise<IOverlayReading | null> {
+  return page.evaluate((selector) => {
+    const video = document.querySelector(selector) as HTMLVideoElement | null;
+    const canvas = video?.nextElementSibling as HTMLCanvasElement | null;
+    if (!video || !canvas || canvas.tagName !== 'CANVAS' || canvas.width === 0 || video.videoWidth === 0) {
+      return null;
+    }
+    // The picture fills the canvas when the element has the video's aspect (object-fit: contain).
+    const g = canvas.getContext('2d')!;
+    const share = (x0: number, y0: number, x1: number, y1: number) => {
+      const [w, h] = [Math.round(x1 - x0), Math.round(y1 - y0)];
+      const d = g.getImageData(Math.round(x0), Math.round(y0), w, h).data;
+      let magenta = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i] > 180 && d[i + 1] < 90 && d[i + 2] > 180 && d[i + 3] > 180) magenta++;
+      }
+      return magenta / (w * h);
+    };
+    const [W, H] = [canvas.width, canvas.height];
+    return {
+      edge: share(0.35 * W, 0.75 * H - 3, 0.65 * W, 0.75 * H + 3),
+      inside: share(0.35 * W, 0.35 * H, 0.65 * W, 0.65 * H),
+      outside: share(0.02 * W, 0.02 * H, 0.15 * W, 0.15 * H),
+      state: canvas.dataset.state ?? '',
+      rtp: canvas.dataset.rtp ?? '',
+      frameRtp: canvas.dataset.frameRtp ?? '',
+    };
+  }, videoSelector);
+}
+
+/** Waits until the overlay over `videoSelector` shows the box: its edge magenta, inside and outside clear. */
+async function expectBoxDrawn(page: IJupyterLabPageFixture, videoSelector: string): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const r = await readOverlay(page, videoSelector);
+        return r !== null && r.state === 'drawn' && r.edge > 0.25 && r.inside < 0.01 && r.outside < 0.01
+          ? 'box drawn'
+          : JSON.stringify(r);
+      },
+      { timeout: 30_000 },
+    )
+    .toBe('box drawn');
+}
+
+test('sendrecv: the box is drawn over the output video, a Label lists annotations$, a malformed one is reported', async ({
+  page,
+}) => {
+  await newTypeScriptNotebook(page, 'annotations-sendrecv.ipynb');
+  await runCode(page, 0, annotatedCell('ui-annotations', 'sendrecv'));
+  await expectNoErrors(page, 0);
+  await runCode(page, 1, LABEL_CELL);
+  await expectNoErrors(page, 1);
+  await clickStart(page);
+
+  await test.step('the overlay over the output video has the box around the middle', async () => {
+    await expectBoxDrawn(page, 'video.jp-webrtc-output');
+  });
+
+  await test.step("drawn on the frame they belong to: the shown frame's RTP timestamp is theirs or just after", async () => {
+    // Each frame is annotated, and the browser shows frames as they come, so the shown frame's RTP
+    // timestamp is the annotations' own or a frame or two later (90 kHz: under 0.2 s).
+    await expect
+      .poll(
+        async () => {
+          const r = await readOverlay(page, 'video.jp-webrtc-output');
+          if (!r || r.rtp === '' || r.frameRtp === '') return `no RTP timestamps: ${JSON.stringify(r)}`;
+          const behind = (Number(r.frameRtp) - Number(r.rtp) + 2 ** 32) % 2 ** 32;
+          return behind <= 90 * 200 ? 'aligned' : `shown frame ${behind / 90} ms after the annotations' frame`;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe('aligned');
+  });
+
+  await test.step('the Label fed from annotations$ lists the results', async () => {
+    const label = (await page.notebook.getCellOutputLocator(1))!.locator('.widget-label');
+    await expect(label).toHaveText('middle 0.87', { timeout: 30_000 });
+  });
+
+  await test.step('a malformed annotation: the error in the widget and under the cell, the stream plays on', async () => {
+    const session = await page.locator('[data-session-id]').first().getAttribute('data-session-id');
+    await runCode(
+      page,
+      2,
+      `let n = 0;
+cam.annotate((frames$) => frames$.pipe(map((f) => (n++ % 2 === 0 ? { ...middle(f), items: [{ kind: "box" as const, x: 1e9, y: 0, width: 1, height: 1 }] } : middle(f)))));
+"set"`,
+    );
+    const message = 'annotate: malformed annotations: annotations.items[0]: box x and y must be finite numbers';
+    await expect((await page.notebook.getCellOutputLocator(2))!).toContainText(message);
+    await expect(page.locator('.jp-webrtc-error').first()).toContainText(message);
+    await expect(streamerStatus(page)).toHaveText(/^playing/i);
+    // the valid ones still come and are drawn, on the same session
+    await expectBoxDrawn(page, 'video.jp-webrtc-output');
+    expect(await page.locator('[data-session-id]').first().getAttribute('data-session-id')).toBe(session);
+  });
+
+  await test.step('re-running that cell without annotate() removes it: the drawn box fades out', async () => {
+    await runCode(page, 2, '"annotate removed"');
+    await expect
+      .poll(async () => (await readOverlay(page, 'video.jp-webrtc-output'))?.state, { timeout: 10_000 })
+      .toBe('');
+    await expect(streamerStatus(page)).toHaveText(/^playing/i);
+  });
+
+  await clickStop(page);
+});
+
+test('sendonly: the box is drawn over the camera preview (nothing comes back)', async ({ page }) => {
+  await newTypeScriptNotebook(page, 'annotations-sendonly.ipynb');
+  await runCode(page, 0, annotatedCell('ui-annotations-sendonly', 'sendonly'));
+  await expectNoErrors(page, 0);
+  await expect(page.locator('video.jp-webrtc-output')).toHaveCount(0);
+  await clickStart(page);
+  await expectBoxDrawn(page, 'video.jp-webrtc-local');
+  await clickStop(page);
+});
+
+test('recvonly: the box is drawn over the kernel stream, whose frames annotate() gets', async ({ page }) => {
+  await newTypeScriptNotebook(page, 'annotations-recvonly.ipynb');
+  await runCode(
+    page,
+    0,
+    annotatedCell('ui-annotations-recvonly', 'recvonly')
+      .replace(
+        'mode: "recvonly" }',
+        'mode: "recvonly", source: interval(33).pipe(map(() => createI420Frame(320, 240, performance.now()))) }',
+      )
+      .replace(
+        'import { map } from "rxjs";',
+        'import { createI420Frame } from "jupyterlab-webrtc-bridge";\nimport { interval, map } from "rxjs";',
+      ),
+  );
+  await expectNoErrors(page, 0);
+  await clickStart(page);
+  await expectBoxDrawn(page, 'video.jp-webrtc-output');
+  await clickStop(page);
+});

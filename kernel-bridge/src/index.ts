@@ -67,3 +67,7 @@ export { audioFrameProblem, MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES, rms, scaleAud
 export type { Frame, AudioFrame, LatestFirstOptions } from './media';
 export { mediaFile, MediaFile, writeTestClip } from './sources';
 export type { MediaFileOptions, TestClipOptions } from './sources';
+
+// OpenCV bridge (issue 11): `const cv = await loadOpenCV()`, toMat/fromMat, cvFilter((cv, src, dst, tmp) => ...).
+export { cvFilter, fromMat, loadOpenCV, SCRATCH_MATS, toMat } from './vision/opencv';
+export type { CV, CvFilterFunction, Mat } from './vision/opencv';

@@ -109,3 +109,6 @@ export type {
   PolylineAnnotation,
   TextAnnotation,
 } from './annotations/types';
+// OpenCV bridge (issue 11): `const cv = await loadOpenCV()`, toMat/fromMat, cvFilter((cv, src, dst, tmp) => ...).
+export { cvFilter, fromMat, loadOpenCV, SCRATCH_MATS, toMat } from './vision/opencv';
+export type { CV, CvFilterFunction, Mat } from './vision/opencv';

@@ -11,7 +11,7 @@
  */
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test } from '@jupyterlab/galata';
-import { mkdtempSync, readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import type { PictureRegion } from './helpers';
@@ -159,6 +159,7 @@ test('sendrecv: the photo through the example notebook: boxes around its faces, 
     await expect
       .poll(async () => (await readOverlay(page, 'video.jp-webrtc-output', BOX_GREEN, []))?.state, { timeout: 10_000 })
       .toBe('');
+    rmSync(empty, { recursive: true });
   });
 
   await clickStop(page);

@@ -9,7 +9,16 @@
  */
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test } from '@jupyterlab/galata';
-import { clickStart, clickStop, expectNoErrors, newTypeScriptNotebook, runCode, streamerStatus } from './helpers';
+import type { PictureRegion } from './helpers';
+import {
+  clickStart,
+  clickStop,
+  expectNoErrors,
+  newTypeScriptNotebook,
+  readOverlay,
+  runCode,
+  streamerStatus,
+} from './helpers';
 
 /** The streamer cell: `mode` and the box over the middle of each frame, as both tests use them. */
 const annotatedCell = (key: string, mode: string) => `import { webrtcStreamer, Label } from "jupyterlab-webrtc-bridge";
@@ -26,56 +35,23 @@ const LABEL_CELL = `const results = new Label();
 cam.annotations$.subscribe((a) => (results.value = a.items.map((i) => (i.kind === "box" ? \`\${i.label} \${i.score}\` : i.kind)).join(", ")));
 results`;
 
-/** Share of magenta pixels in parts of the overlay canvas lying over `videoSelector`. */
-interface IOverlayReading {
-  /** A strip around the box's bottom edge (3/4 down), from 35% to 65% across. */
-  edge: number;
-  /** The box's inside, and a patch outside it (top-left corner). */
-  inside: number;
-  outside: number;
-  state: string;
-  /** The drawn annotations' RTP timestamp, and that of the frame shown when they were drawn ('' if none). */
-  rtp: string;
-  frameRtp: string;
-}
-
-async function readOverlay(page: IJupyterLabPageFixture, videoSelector: string): Promise<IOverlayReading | null> {
-  return page.evaluate((selector) => {
-    const video = document.querySelector(selector) as HTMLVideoElement | null;
-    const canvas = video?.nextElementSibling as HTMLCanvasElement | null;
-    if (!video || !canvas || canvas.tagName !== 'CANVAS' || canvas.width === 0 || video.videoWidth === 0) {
-      return null;
-    }
-    // The picture fills the canvas when the element has the video's aspect (object-fit: contain).
-    const g = canvas.getContext('2d')!;
-    const share = (x0: number, y0: number, x1: number, y1: number) => {
-      const [w, h] = [Math.round(x1 - x0), Math.round(y1 - y0)];
-      const d = g.getImageData(Math.round(x0), Math.round(y0), w, h).data;
-      let magenta = 0;
-      for (let i = 0; i < d.length; i += 4) {
-        if (d[i] > 180 && d[i + 1] < 90 && d[i + 2] > 180 && d[i + 3] > 180) magenta++;
-      }
-      return magenta / (w * h);
-    };
-    const [W, H] = [canvas.width, canvas.height];
-    return {
-      edge: share(0.35 * W, 0.75 * H - 3, 0.65 * W, 0.75 * H + 3),
-      inside: share(0.35 * W, 0.35 * H, 0.65 * W, 0.65 * H),
-      outside: share(0.02 * W, 0.02 * H, 0.15 * W, 0.15 * H),
-      state: canvas.dataset.state ?? '',
-      rtp: canvas.dataset.rtp ?? '',
-      frameRtp: canvas.dataset.frameRtp ?? '',
-    };
-  }, videoSelector);
-}
+const MAGENTA = [255, 0, 255] as const;
+/**
+ * Where the test reads the overlay: a strip around the box's bottom edge (3/4 down, from 35% to 65%
+ * across), the box's inside, and a patch outside it (top-left corner).
+ */
+const EDGE: PictureRegion = [0.35, 0.74, 0.65, 0.76];
+const INSIDE: PictureRegion = [0.35, 0.35, 0.65, 0.65];
+const OUTSIDE: PictureRegion = [0.02, 0.02, 0.15, 0.15];
 
 /** Waits until the overlay over `videoSelector` shows the box: its edge magenta, inside and outside clear. */
 async function expectBoxDrawn(page: IJupyterLabPageFixture, videoSelector: string): Promise<void> {
   await expect
     .poll(
       async () => {
-        const r = await readOverlay(page, videoSelector);
-        return r !== null && r.state === 'drawn' && r.edge > 0.25 && r.inside < 0.01 && r.outside < 0.01
+        const r = await readOverlay(page, videoSelector, MAGENTA, [EDGE, INSIDE, OUTSIDE]);
+        const [edge, inside, outside] = r?.shares ?? [];
+        return r !== null && r.state === 'drawn' && edge > 0.15 && inside < 0.01 && outside < 0.01
           ? 'box drawn'
           : JSON.stringify(r);
       },
@@ -104,7 +80,7 @@ test('sendrecv: the box is drawn over the output video, a Label lists annotation
     await expect
       .poll(
         async () => {
-          const r = await readOverlay(page, 'video.jp-webrtc-output');
+          const r = await readOverlay(page, 'video.jp-webrtc-output', MAGENTA, []);
           if (!r || r.rtp === '' || r.frameRtp === '') return `no RTP timestamps: ${JSON.stringify(r)}`;
           const behind = (Number(r.frameRtp) - Number(r.rtp) + 2 ** 32) % 2 ** 32;
           return behind <= 90 * 200 ? 'aligned' : `shown frame ${behind / 90} ms after the annotations' frame`;
@@ -140,7 +116,7 @@ cam.annotate((frames$) => frames$.pipe(map((f) => (n++ % 2 === 0 ? { ...middle(f
   await test.step('re-running that cell without annotate() removes it: the drawn box fades out', async () => {
     await runCode(page, 2, '"annotate removed"');
     await expect
-      .poll(async () => (await readOverlay(page, 'video.jp-webrtc-output'))?.state, { timeout: 10_000 })
+      .poll(async () => (await readOverlay(page, 'video.jp-webrtc-output', MAGENTA, []))?.state, { timeout: 10_000 })
       .toBe('');
     await expect(streamerStatus(page)).toHaveText(/^playing/i);
   });

@@ -171,3 +171,75 @@ export async function outputThirds(page: IJupyterLabPageFixture): Promise<IOutpu
 
 /** The mean of an [r, g, b] colour's channels. */
 export const grey = (rgb: number[]): number => rgb.reduce((a, b) => a + b) / 3;
+
+/**
+ * A part of a video's picture as fractions of its width and height, [x0, y0, x1, y1] (0 to 1): the
+ * same place whatever resolution the video has and however its element letterboxes it.
+ */
+export type PictureRegion = readonly [number, number, number, number];
+
+/** What the annotation overlay over a video shows, or the video itself (readOverlay). */
+export interface IOverlayReading {
+  /** Per region asked for: the share of its overlay pixels that are (opaque and) the colour asked for. */
+  shares: number[];
+  /** The overlay's state: 'drawn', 'pending' or '' (nothing drawn). */
+  state: string;
+  /** The drawn annotations' RTP timestamp, and that of the frame shown when they were drawn ('' if none). */
+  rtp: string;
+  frameRtp: string;
+}
+
+/**
+ * Reads the annotation overlay canvas over `videoSelector` (src/streamer/overlay.ts puts it right
+ * after the video), or with `layer` 'video' the video's own picture (what the kernel drew into its
+ * frames): for each region of the picture, the share of opaque pixels within 75 of `rgb` in each
+ * channel. Maps the regions as the overlay does (object-fit: contain). Null until both the video
+ * shows a picture and the canvas has a size.
+ */
+export async function readOverlay(
+  page: IJupyterLabPageFixture,
+  videoSelector: string,
+  rgb: readonly [number, number, number],
+  regions: readonly PictureRegion[],
+  layer: 'overlay' | 'video' = 'overlay',
+): Promise<IOverlayReading | null> {
+  return page.evaluate(
+    ({ selector, rgb, regions, layer }) => {
+      const video = document.querySelector(selector) as HTMLVideoElement | null;
+      const overlay = video?.nextElementSibling as HTMLCanvasElement | null;
+      if (!video || !overlay || overlay.tagName !== 'CANVAS' || overlay.width === 0 || video.videoWidth === 0) {
+        return null;
+      }
+      let canvas = overlay;
+      if (layer === 'video') {
+        canvas = document.createElement('canvas');
+        [canvas.width, canvas.height] = [video.videoWidth, video.videoHeight];
+        canvas.getContext('2d')!.drawImage(video, 0, 0);
+      }
+      const [W, H] = [canvas.width, canvas.height];
+      const scale = Math.min(W / video.videoWidth, H / video.videoHeight);
+      const [pw, ph] = [video.videoWidth * scale, video.videoHeight * scale];
+      const [left, top] = [(W - pw) / 2, (H - ph) / 2];
+      const g = canvas.getContext('2d')!;
+      const share = ([x0, y0, x1, y1]: readonly number[]) => {
+        const [cx, cy] = [Math.round(left + x0 * pw), Math.round(top + y0 * ph)];
+        const [w, h] = [Math.max(1, Math.round(left + x1 * pw) - cx), Math.max(1, Math.round(top + y1 * ph) - cy)];
+        const d = g.getImageData(cx, cy, w, h).data;
+        let hits = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          const near =
+            Math.abs(d[i] - rgb[0]) < 75 && Math.abs(d[i + 1] - rgb[1]) < 75 && Math.abs(d[i + 2] - rgb[2]) < 75;
+          if (near && d[i + 3] > 180) hits++;
+        }
+        return hits / (w * h);
+      };
+      return {
+        shares: regions.map(share),
+        state: overlay.dataset.state ?? '',
+        rtp: overlay.dataset.rtp ?? '',
+        frameRtp: overlay.dataset.frameRtp ?? '',
+      };
+    },
+    { selector: videoSelector, rgb, regions, layer },
+  );
+}

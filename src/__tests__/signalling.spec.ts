@@ -69,7 +69,7 @@ describe('SignallingClient start', () => {
     expect(ctx.order).toEqual(['getUserMedia', 'createPeerConnection', 'send:offer']);
     expect(pc.calls).toEqual(['addTransceiver', 'createOffer', 'setLocalDescription']);
     expect(ctx.devices.constraints).toEqual([{ video: { width: 640 } }]);
-    expect(pc.config).toEqual({ iceServers: [{ urls: 'stun:a' }] });
+    expect(pc.config).toEqual({ iceServers: [{ urls: 'stun:a' }], iceTransportPolicy: 'all' });
     expect(ctx.sent).toEqual([{ type: 'offer', sdp: pc.localDescription!.sdp, ice_servers: expect.any(Array) }]);
     expect(ctx.client.state).toBe('connecting');
     expect(ctx.client.active).toBe(true);

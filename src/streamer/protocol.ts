@@ -303,6 +303,10 @@ export type KernelStatus = (typeof KERNEL_STATUSES)[number];
 export const STREAM_MODES = ['sendrecv', 'sendonly', 'recvonly'] as const;
 export type StreamMode = (typeof STREAM_MODES)[number];
 
+/** RTCPeerConnection's iceTransportPolicy values: every candidate, or only TURN relays. */
+export const ICE_TRANSPORT_POLICIES = ['all', 'relay'] as const;
+export type IceTransportPolicy = (typeof ICE_TRANSPORT_POLICIES)[number];
+
 export interface IStreamerSyncedState {
   /** Names the stream; a re-run cell with the same key reuses the widget. */
   key: string;
@@ -330,6 +334,8 @@ export interface IStreamerSyncedState {
   mode: StreamMode;
   /** Whether the stream is being recorded, and its files (see IRecordingState). */
   recording: IRecordingState;
+  /** Per-widget override of the ICE transport policy; null = the site setting. */
+  ice_transport_policy: IceTransportPolicy | null;
 }
 /**
  * The `recording` trait: `files` are the files being written while
@@ -353,6 +359,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   mode: true,
   recording: true,
   audio: true,
+  ice_transport_policy: true,
 });
 
 // ---- Validation of what the kernel sends ----

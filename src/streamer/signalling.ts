@@ -15,6 +15,7 @@ import { applyCodecPreference } from './codecs';
 import {
   candidateToJSON,
   FrontendMessage,
+  IceTransportPolicy,
   KernelMessage,
   MAX_ICE_SERVERS,
   IQuality,
@@ -78,6 +79,8 @@ export interface ISignallingOptions {
 export interface IStartOptions {
   constraints: MediaStreamConstraints;
   iceServers: RTCIceServer[];
+  /** 'relay': only TURN relay candidates (default 'all'). */
+  iceTransportPolicy?: IceTransportPolicy;
   codec: Codec;
   /** Caps for the camera's sender (widget over site setting); changed later with setQuality(). */
   quality: IQuality;
@@ -236,6 +239,7 @@ export class SignallingClient {
       session.track = track;
       const pc = this.options.createPeerConnection({
         iceServers: options.iceServers,
+        iceTransportPolicy: options.iceTransportPolicy ?? 'all',
       });
       session.pc = pc;
       pc.onicecandidate = (event) => this._onLocalCandidate(session, event.candidate);

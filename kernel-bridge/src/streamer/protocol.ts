@@ -299,6 +299,13 @@ export type KernelStatus = (typeof KERNEL_STATUSES)[number];
 export const STREAM_MODES = ['sendrecv', 'sendonly', 'recvonly'] as const;
 export type StreamMode = (typeof STREAM_MODES)[number];
 
+/**
+ * The browser's RTCPeerConnection iceTransportPolicy: `all` (every candidate) or `relay` (only
+ * through a TURN server, e.g. to prove TURN works or to hide the browser's addresses).
+ */
+export const ICE_TRANSPORT_POLICIES = ['all', 'relay'] as const;
+export type IceTransportPolicy = (typeof ICE_TRANSPORT_POLICIES)[number];
+
 export interface IStreamerSyncedState {
   /** Names the stream; a re-run cell with the same key reuses the widget. */
   key: string;
@@ -326,6 +333,8 @@ export interface IStreamerSyncedState {
   mode: StreamMode;
   /** Whether the stream is being recorded, and the files: being written while active, else the last recording's. */
   recording: IRecordingState;
+  /** Per-widget override of the browser's ICE transport policy; null = the site setting. */
+  ice_transport_policy: IceTransportPolicy | null;
 }
 
 /** The `recording` trait: files are paths relative to the notebook's folder (absolute when outside it). */
@@ -346,6 +355,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   mode: true,
   recording: true,
   audio: true,
+  ice_transport_policy: true,
 });
 
 // ---- Validation of what the frontend sends ----

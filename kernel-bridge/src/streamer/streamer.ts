@@ -22,6 +22,8 @@ import {
   AUDIO_STATS_STAGES,
   fitToLimits,
   FrontendMessage,
+  ICE_TRANSPORT_POLICIES,
+  IceTransportPolicy,
   IQuality,
   KernelMessage,
   KernelStatus,
@@ -47,6 +49,12 @@ export interface StreamerOptions {
   key: string;
   /** ICE servers for both sides; default: the browser's site setting (none: host candidates only). */
   iceServers?: IceServerLike[];
+  /**
+   * The browser's ICE transport policy: 'relay' connects only through a TURN server of iceServers
+   * (to check a TURN setup, or to keep the browser's addresses from the kernel); default: the site
+   * setting ('all').
+   */
+  iceTransportPolicy?: IceTransportPolicy;
   codec?: 'VP8';
   /** Show the stats overlay; default: the site setting. */
   showStats?: boolean;
@@ -962,7 +970,7 @@ function transformCountsOf(
 
 type OptionState = Pick<
   StreamerState,
-  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality' | 'mode' | 'audio'
+  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality' | 'mode' | 'audio' | 'ice_transport_policy'
 >;
 
 function toState(options: StreamerOptions): OptionState {
@@ -989,6 +997,7 @@ function toState(options: StreamerOptions): OptionState {
   return {
     key: options.key,
     ice_servers: options.iceServers ?? null,
+    ice_transport_policy: iceTransportPolicyOf(options.iceTransportPolicy),
     codec: options.codec ?? 'VP8',
     show_stats: options.showStats ?? null,
     media_constraints: options.mediaConstraints ?? null,
@@ -1014,6 +1023,16 @@ function withTransform<S extends string>(
     counts[stage] = fit((own ? (transform as Record<string, number>)[stage] : peer[stage]) ?? 0);
   }
   return counts;
+}
+
+function iceTransportPolicyOf(policy: unknown): IceTransportPolicy | null {
+  if (policy === undefined || policy === null) return null;
+  if (!(ICE_TRANSPORT_POLICIES as readonly unknown[]).includes(policy)) {
+    throw new TypeError(
+      `webrtcStreamer: iceTransportPolicy must be one of ${ICE_TRANSPORT_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(policy)}`,
+    );
+  }
+  return policy as IceTransportPolicy;
 }
 
 function hostAddressesOf(options: StreamerOptions): string[] {

@@ -27,7 +27,13 @@ describe('settings schema', () => {
     expect(schema.title).toEqual(expect.any(String));
     expect(schema.description).toEqual(expect.any(String));
     const props: Record<string, any> = schema.properties;
-    expect(Object.keys(props).sort()).toEqual(['iceServers', 'iceTransportPolicy', 'preferredCodec', 'quality', 'showStats']);
+    expect(Object.keys(props).sort()).toEqual([
+      'iceServers',
+      'iceTransportPolicy',
+      'preferredCodec',
+      'quality',
+      'showStats',
+    ]);
     expect(props.iceServers.default).toEqual(DEFAULT_SETTINGS.iceServers);
     expect(props.preferredCodec.default).toBe(DEFAULT_SETTINGS.preferredCodec);
     // One oneOf entry (`const` and a `title` for the Settings Editor) per codec the code knows.

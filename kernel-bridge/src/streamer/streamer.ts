@@ -36,6 +36,8 @@ import {
   StreamMode,
 } from './protocol';
 import { videoDirectionOf } from '../rtc/sdp-direction';
+import { chooseHostAddresses, HOST_INTERFACES_ENV } from '../deploy/host-addresses';
+import { networkInterfaces } from 'node:os';
 import { checkSource, FrameSource, SourceFeed } from './source';
 import { defaultRecordNames, RecordOptions, recordTargets, shownPath } from './record-paths';
 import { Recording } from './recording';
@@ -74,6 +76,13 @@ export interface StreamerOptions {
   quality?: QualityOptions;
   /** Extra host addresses for ICE; loopback is always included (JupyterLab on this machine). */
   hostAddresses?: string[];
+  /**
+   * Which of this machine's interface addresses are offered to the browser besides loopback:
+   * interface names and CIDR ranges (e.g. ['eth0', '10.0.0.0/8']), or 'loopback' for none. Default:
+   * the JUPYTERLAB_WEBRTC_HOST_INTERFACES environment variable (same syntax, comma-separated), else
+   * every interface, so a browser on another machine (JupyterHub, a LAN server) can connect.
+   */
+  hostInterfaces?: string | string[];
   /**
    * The stream stops (status 'stopped') once the browser has sent nothing for this long, in ms;
    * default 4000 (MediaPeer's LIVENESS_TIMEOUT_MS).
@@ -1035,6 +1044,14 @@ function iceTransportPolicyOf(policy: unknown): IceTransportPolicy | null {
   return policy as IceTransportPolicy;
 }
 
+/** Loopback, the allowed interface addresses and the extra ones (deploy/host-addresses.ts). */
 function hostAddressesOf(options: StreamerOptions): string[] {
-  return [...new Set(['127.0.0.1', ...(options.hostAddresses ?? [])])];
+  const own = options.hostInterfaces;
+  const restriction = own ?? process.env[HOST_INTERFACES_ENV];
+  try {
+    return chooseHostAddresses(networkInterfaces(), restriction, options.hostAddresses ?? []);
+  } catch (error) {
+    const where = own !== undefined ? 'webrtcStreamer: hostInterfaces' : HOST_INTERFACES_ENV;
+    throw new TypeError(`${where}: ${(error as Error).message.replace(/^host interfaces: /, '')}`);
+  }
 }

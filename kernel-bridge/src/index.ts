@@ -61,6 +61,10 @@ export type {
   Recording,
   RecordingResult,
   RecordedFile,
+  ConnectionReport,
+  CandidateCounts,
+  CandidateType,
+  TurnError,
 } from './streamer';
 export { createI420Frame, frameFromRGBA, I420Frame, latestFirst } from './media';
 export { audioFrameProblem, MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES, rms, scaleAudio, toneLevel } from './media';

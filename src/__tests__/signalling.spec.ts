@@ -290,11 +290,12 @@ describe('SignallingClient answer and connection', () => {
     const ctx = setup();
     const pc = await connected(ctx);
     pc.setConnectionState('failed');
+    await flush(); // the doctor reads getStats first
     expect(ctx.client.state).toBe('error');
     expect(ctx.client.detail).toMatch(/^connection failed/);
     expect(pc.closed).toBe(true);
     expect(ctx.devices.streams[0].tracks[0].readyState).toBe('ended');
-    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'stop']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'connection_report', 'stop']);
   });
 
   it('times out when the kernel never answers', async () => {

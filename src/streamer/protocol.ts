@@ -11,6 +11,7 @@
  */
 
 import { ANNOTATION_LIMITS, IAnnotationsMessage, parseAnnotationsMessage } from './annotations-protocol';
+import { CONNECTION_REPORT_LIMITS, IConnectionReport } from './connection-report';
 
 export type { IAnnotationsMessage } from './annotations-protocol';
 
@@ -71,6 +72,8 @@ export const LIMITS = {
   MAX_RECORDING_PATH_LENGTH,
   // what an `annotations` message may hold (annotations-protocol.ts)
   ...ANNOTATION_LIMITS,
+  // what a `connection_report` may hold (connection-report.ts)
+  ...CONNECTION_REPORT_LIMITS,
 } as const;
 
 // ---- Frontend → kernel ----
@@ -111,7 +114,13 @@ export interface IRecordMessage {
   type: 'record';
   action: 'start' | 'stop';
 }
+/** The connection doctor's report (connection-report.ts): after a failure, once connected, and on `diagnose`. */
+export interface IConnectionReportMessage {
+  type: 'connection_report';
+  report: IConnectionReport;
+}
 export type FrontendMessage =
+  | IConnectionReportMessage
   | IOfferMessage
   | ICandidateMessage
   | IStopMessage
@@ -210,7 +219,12 @@ export interface IStatsMessage {
   /** Audio frames per stage, per second and since the session started; optional. */
   audio?: { fps: IAudioStageCounts; total: IAudioStageCounts };
 }
+/** The kernel asks for the connection doctor's report (ctx.diagnose()). */
+export interface IDiagnoseMessage {
+  type: 'diagnose';
+}
 export type KernelMessage =
+  | IDiagnoseMessage
   | IAnnotationsMessage
   | IAnswerMessage
   | ICandidateMessage
@@ -234,6 +248,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   site_quality: true,
   browser_status: true,
   record: true,
+  connection_report: true,
 });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
@@ -245,6 +260,7 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   stats: true,
   start: true,
   select_camera: true,
+  diagnose: true,
 });
 /** The plain numeric fields of IStatsMessage (all finite and non-negative). */
 export const STATS_FIELDS = namesOf<
@@ -537,6 +553,8 @@ export function parseKernelMessage(data: unknown): ParseResult {
       return parseStats(data);
     case 'start':
       return { ok: true, message: { type: 'start' } };
+    case 'diagnose':
+      return { ok: true, message: { type: 'diagnose' } };
     case 'annotations':
       return parseAnnotationsMessage(data);
     case 'select_camera': {

@@ -36,7 +36,9 @@ const MAX_USER_LENGTH = 256;
 export function turnCredentials(options: TurnCredentialOptions): TurnCredentials {
   const { secret, ttlSeconds, user } = options ?? ({} as TurnCredentialOptions);
   if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_LENGTH) {
-    throw new TypeError(`turnCredentials: secret must be a non-empty string of at most ${MAX_SECRET_LENGTH} characters`);
+    throw new TypeError(
+      `turnCredentials: secret must be a non-empty string of at most ${MAX_SECRET_LENGTH} characters`,
+    );
   }
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TTL_SECONDS) {
     throw new TypeError(`turnCredentials: ttlSeconds must be a whole number from 1 to ${MAX_TTL_SECONDS} (7 days)`);

@@ -43,6 +43,8 @@ import { defaultRecordNames, RecordOptions, recordTargets, shownPath } from './r
 import { Recording } from './recording';
 import { effectiveQuality, encoderCapsOf, QualityOptions, qualityState } from './quality';
 import { FrameSnapshots, SnapshotOptions } from './snapshot';
+import type { ConnectionReport } from './connection-report';
+import { ConnectionReports } from './diagnosis';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
 
@@ -135,6 +137,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private reportToNotebook: (message: string) => void = () => undefined;
   private lastReported = '';
   /** The widget's log area: what the transform prints and its errors, which cells drop once finished. */
+  private readonly connectionReports = new ConnectionReports();
   private readonly streamerLog = new StreamerLog((lines) => !this.isClosed && this.set({ log: lines }));
   private lastLogged = '';
   private readonly stopOnShutdown: Unsubscribe;
@@ -322,6 +325,18 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   start(options?: StartOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(new Error('start(): the widget is closed'));
     return this.control.start(this.get('kernel_status') === 'playing', options);
+  }
+
+  /**
+   * The connection doctor's report from the browser: which candidate types each side gathered
+   * (host/srflx/relay), whether any connectivity check succeeded, what the TURN servers answered,
+   * and in `summary`/`advice` what happened and what to configure. Asks the browser for a fresh
+   * one; without an answer within `timeoutMs` (default 5 s) the latest it sent (after a failure or
+   * once connected), or a rejection when it never sent one.
+   */
+  diagnose(timeoutMs?: number): Promise<ConnectionReport> {
+    if (this.isClosed) return Promise.reject(new Error('diagnose(): the widget is closed'));
+    return this.connectionReports.next(() => this.tell({ type: 'diagnose' }), timeoutMs);
   }
 
   /**
@@ -525,6 +540,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.unscopeAnnotate();
     this.stopOnShutdown();
     this.control.close();
+    this.connectionReports.close();
     this.streamerLog.dispose();
     super.close();
   }
@@ -547,6 +563,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     }
     if (message.type === 'browser_status') {
       this.control.browser(message.state, message.detail); // a report, not signalling
+      return;
+    }
+    if (message.type === 'connection_report') {
+      this.connectionReports.arrived(message.report); // for diagnose(), not signalling
       return;
     }
     if (message.type === 'stop') {
@@ -979,7 +999,15 @@ function transformCountsOf(
 
 type OptionState = Pick<
   StreamerState,
-  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality' | 'mode' | 'audio' | 'ice_transport_policy'
+  | 'key'
+  | 'ice_servers'
+  | 'codec'
+  | 'show_stats'
+  | 'media_constraints'
+  | 'quality'
+  | 'mode'
+  | 'audio'
+  | 'ice_transport_policy'
 >;
 
 function toState(options: StreamerOptions): OptionState {

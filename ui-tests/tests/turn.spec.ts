@@ -12,6 +12,8 @@ import {
   clickStart,
   clickStop,
   expectNoErrors,
+  outputText,
+  streamerStatus,
   fakeCameraFrom,
   grey,
   newTypeScriptNotebook,
@@ -37,15 +39,16 @@ const BRIGHT = 210;
 
 test.use({ launchOptions: fakeCameraFrom(writeHalvesPicture('turn', W, H, DARK, BRIGHT)) });
 
-/** A streamer through the TURN server at `url`, relay only, inverting the picture. */
+/** A streamer through the TURN server at `url`, relay only, inverting the picture; `secret` makes its credentials. */
 const streamCell = (
   key: string,
   url: string,
+  secret = TURN_SECRET,
 ) => `import { webrtcStreamer, turnCredentials, createI420Frame, display } from "jupyterlab-webrtc-bridge";
 import { map } from "rxjs";
 const ctx = webrtcStreamer({
   key: ${JSON.stringify(key)},
-  iceServers: [{ urls: ${JSON.stringify(url)}, ...turnCredentials({ secret: ${JSON.stringify(TURN_SECRET)}, ttlSeconds: 600, user: "galata" }) }],
+  iceServers: [{ urls: ${JSON.stringify(url)}, ...turnCredentials({ secret: ${JSON.stringify(secret)}, ttlSeconds: 600, user: "galata" }) }],
   iceTransportPolicy: "relay",
 });
 ctx.transform((frames$) => frames$.pipe(map((frame) => {
@@ -155,4 +158,29 @@ test('relay only, TURN over TCP with UDP dropped: plays through coturn', async (
   blockUdpExceptRelay();
   expect(await udpProbeDropped()).toBe(true); // TURN over UDP cannot pass
   await playsThroughRelay(page, 'turn-tcp', `turn:127.0.0.1:${TURN_PORT}?transport=tcp`, 'tcp');
+});
+
+test('the connection doctor: credentials coturn refuses → the widget and ctx.diagnose() say so and what to do', async ({
+  page,
+}) => {
+  await newTypeScriptNotebook(page, 'turn-doctor.ipynb');
+  await runCode(page, 0, streamCell('turn-doctor', `turn:127.0.0.1:${TURN_PORT}`, 'not-the-secret'));
+  await expectNoErrors(page, 0);
+  await page.locator('.jp-webrtc-start').first().click();
+  await test.step('the status names the TURN server and its 401, the notice what to configure', async () => {
+    await expect(streamerStatus(page)).toHaveText(
+      /^error: connection failed: no TURN relay: turn:127\.0\.0\.1:3478\S* answered 401/,
+      { timeout: 30_000 },
+    );
+    await expect(page.locator('.jp-webrtc-error').first()).toContainText('what to do: turn:127.0.0.1:3478');
+    await expect(page.locator('.jp-webrtc-error').first()).toContainText('refused the username/credential');
+  });
+  await test.step('ctx.diagnose() returns the same report to the notebook', async () => {
+    await runCode(
+      page,
+      1,
+      'const r = await ctx.diagnose(); JSON.stringify([r.outcome, r.policy, r.browser_candidates.relay, r.turn_errors.map((e) => e.code), r.advice.length > 0])',
+    );
+    await expect.poll(() => outputText(page, 1), { timeout: 30_000 }).toContain('["failed","relay",0,[401],true]');
+  });
 });

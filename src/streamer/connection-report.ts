@@ -23,8 +23,7 @@ export const CONNECTION_REPORT_LIMITS = {
 } as const;
 
 /** How the attempt stands: `connected`, `failed`, or still `connecting`. */
-export const CONNECTION_OUTCOMES = ['connected', 'failed', 'connecting'] as const;
-export type ConnectionOutcome = (typeof CONNECTION_OUTCOMES)[number];
+export type ConnectionOutcome = 'connected' | 'failed' | 'connecting';
 
 /** ICE candidate types (RFC 8445): on an interface, seen by STUN, learnt from a check, through TURN. */
 export const CANDIDATE_TYPES = ['host', 'srflx', 'prflx', 'relay'] as const;

@@ -33,7 +33,7 @@ export function candidateTypeOf(line: string): CandidateType | null {
 }
 
 /** How many stun: and turn:/turns: URLs the servers hold. */
-export function countIceServers(servers: readonly RTCIceServer[]): { stun: number; turn: number } {
+function countIceServers(servers: readonly RTCIceServer[]): { stun: number; turn: number } {
   const urls = servers.flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]));
   return {
     stun: urls.filter((u) => /^stuns?:/i.test(u)).length,

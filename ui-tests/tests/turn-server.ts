@@ -14,12 +14,12 @@ import * as path from 'path';
 export const TURN_PORT = 3478;
 export const TURN_SECRET = 'ui-tests-turn-secret';
 /** coturn's relay ports: below Linux's ephemeral range, so no browser or kernel socket lands in it. */
-export const RELAY_PORTS = { min: 20000, max: 20100 };
+const RELAY_PORTS = { min: 20000, max: 20100 };
 const TURNSERVER = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
 const NFT = '/usr/sbin/nft';
 const NFT_TABLE = 'jupyterlab_webrtc_turn_test';
 
-export interface TurnServer {
+export interface ITurnServer {
   /** Everything coturn logged so far (for failure messages). */
   log(): string;
   stop(): Promise<void>;
@@ -29,7 +29,7 @@ export interface TurnServer {
  * Starts turnserver on 127.0.0.1:TURN_PORT (UDP and TCP) and resolves once both listeners are
  * open, as its log says.
  */
-export async function startTurnServer(): Promise<TurnServer> {
+export async function startTurnServer(): Promise<ITurnServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'jupyterlab-webrtc-coturn-'));
   const config = path.join(dir, 'turnserver.conf');
   writeFileSync(
@@ -90,7 +90,7 @@ export async function startTurnServer(): Promise<TurnServer> {
 }
 
 /** Stops coturn when it was started (for afterAll). */
-export async function stopTurnServer(server: TurnServer | undefined): Promise<void> {
+export async function stopTurnServer(server: ITurnServer | undefined): Promise<void> {
   await server?.stop();
 }
 

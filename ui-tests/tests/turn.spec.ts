@@ -27,7 +27,7 @@ import {
   stopTurnServer,
   TURN_PORT,
   TURN_SECRET,
-  TurnServer,
+  ITurnServer,
   udpProbeDropped,
   unblockUdp,
 } from './turn-server';
@@ -75,7 +75,7 @@ async function recordPeerConnections(page: IJupyterLabPageFixture): Promise<void
   });
 }
 
-interface SelectedPair {
+interface ISelectedPair {
   policy: string;
   local: string;
   remote: string;
@@ -84,7 +84,7 @@ interface SelectedPair {
 }
 
 /** The last peer connection's configured policy and its selected candidate pair, from getStats. */
-async function selectedPair(page: IJupyterLabPageFixture): Promise<SelectedPair | null> {
+async function selectedPair(page: IJupyterLabPageFixture): Promise<ISelectedPair | null> {
   return page.evaluate(async () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const pcs = (window as any).__peerConnections as RTCPeerConnection[];
@@ -116,7 +116,7 @@ async function picture(page: IJupyterLabPageFixture): Promise<string> {
   return `not inverted: left ${left.toFixed(0)}, right ${right.toFixed(0)}`;
 }
 
-let turn: TurnServer | undefined;
+let turn: ITurnServer | undefined;
 
 test.beforeEach(async () => {
   unblockUdp(); // a rule left by a crashed run

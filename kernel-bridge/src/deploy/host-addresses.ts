@@ -12,7 +12,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 /** The environment variable an admin sets for every kernel. */
 export const HOST_INTERFACES_ENV = 'JUPYTERLAB_WEBRTC_HOST_INTERFACES';
 /** Loopback only: the behaviour for a JupyterLab that is only ever used on this machine. */
-export const LOOPBACK_ONLY = 'loopback';
+const LOOPBACK_ONLY = 'loopback';
 /** At most this many addresses are offered (each is one host candidate per media section). */
 export const MAX_HOST_ADDRESSES = 8;
 const MAX_ENTRIES = 32;

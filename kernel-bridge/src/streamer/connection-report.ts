@@ -9,13 +9,13 @@
 import type { JSONObject, JSONValue } from '../kernel/api';
 
 /** Most TURN errors a report carries. */
-export const MAX_TURN_ERRORS = 8;
+const MAX_TURN_ERRORS = 8;
 /** Longest TURN error URL or text. */
-export const MAX_TURN_ERROR_TEXT = 256;
+const MAX_TURN_ERROR_TEXT = 256;
 /** Most lines of advice. */
-export const MAX_ADVICE_LINES = 6;
+const MAX_ADVICE_LINES = 6;
 /** Highest candidate or pair count a report carries. */
-export const MAX_REPORT_COUNT = 10_000;
+const MAX_REPORT_COUNT = 10_000;
 /** The longest summary or advice line (protocol.ts's MAX_TEXT_LENGTH; repeated here to keep this file standalone). */
 const MAX_REPORT_TEXT = 4 * 1024;
 
@@ -26,9 +26,9 @@ export const CONNECTION_REPORT_LIMITS = {
   MAX_REPORT_COUNT,
 } as const;
 
-export const CONNECTION_OUTCOMES = ['connected', 'failed', 'connecting'] as const;
-export type ConnectionOutcome = (typeof CONNECTION_OUTCOMES)[number];
-export const CANDIDATE_TYPES = ['host', 'srflx', 'prflx', 'relay'] as const;
+const CONNECTION_OUTCOMES = ['connected', 'failed', 'connecting'] as const;
+type ConnectionOutcome = (typeof CONNECTION_OUTCOMES)[number];
+const CANDIDATE_TYPES = ['host', 'srflx', 'prflx', 'relay'] as const;
 export type CandidateType = (typeof CANDIDATE_TYPES)[number];
 export type CandidateCounts = Record<CandidateType, number>;
 

@@ -6,7 +6,7 @@
 import type { ConnectionReport } from './connection-report';
 
 /** How long diagnose() waits for a browser to answer before it settles for the latest report. */
-export const DIAGNOSE_TIMEOUT_MS = 5000;
+const DIAGNOSE_TIMEOUT_MS = 5000;
 
 interface Waiter {
   resolve: (report: ConnectionReport) => void;

@@ -140,6 +140,8 @@ async function playsThroughRelay(page: IJupyterLabPageFixture, name: string, url
   });
   await test.step(`the browser's selected candidate pair is its TURN relay over ${protocol}`, async () => {
     const pair = await selectedPair(page);
+    // Which kernel candidate the relay reached (its host one, or its own relay): shown in the report.
+    test.info().annotations.push({ type: 'selected pair', description: JSON.stringify(pair) });
     expect(pair, turn?.log()).toMatchObject({
       policy: 'relay',
       local: 'relay',

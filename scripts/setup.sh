@@ -9,10 +9,11 @@ ROOT=$PWD
 
 step() { printf '\n== %s\n' "$*"; }
 
-if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null; then
-  step "Debian chromium (for UI tests)"
+# coturn (turnserver) and nftables: the TURN tests start their own TURN server and drop UDP.
+if [[ "${1:-}" == "--browser" ]] && ! { command -v chromium && command -v turnserver && PATH=$PATH:/usr/sbin command -v nft; } >/dev/null; then
+  step "Debian chromium, coturn and nftables (for UI tests)"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium iproute2 util-linux >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium iproute2 util-linux coturn nftables >/dev/null
 fi
 
 step "Python venv with JupyterLab"

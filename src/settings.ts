@@ -5,7 +5,7 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IQuality, NO_QUALITY, parseQuality } from './streamer/protocol';
+import { ICE_TRANSPORT_POLICIES, IceTransportPolicy, IQuality, NO_QUALITY, parseQuality } from './streamer/protocol';
 
 /** The id of the settings plugin (schema/plugin.json). */
 export const PLUGIN_ID = 'jupyterlab-webrtc:plugin';
@@ -17,6 +17,8 @@ export type Codec = (typeof CODECS)[number];
 /** Site-wide defaults, as edited in the Settings Editor. */
 export interface IWebRtcSettings {
   iceServers: RTCIceServer[];
+  /** 'relay': the browser connects only through a TURN server of iceServers. */
+  iceTransportPolicy: IceTransportPolicy;
   preferredCodec: Codec;
   showStats: boolean;
   /** Caps on both directions of every stream; a widget's own `quality` fields win over them. */
@@ -34,6 +36,7 @@ export const DEFAULT_QUALITY: Readonly<IQuality> = Object.freeze({
 
 export const DEFAULT_SETTINGS: Readonly<IWebRtcSettings> = Object.freeze({
   iceServers: [],
+  iceTransportPolicy: 'all',
   preferredCodec: 'VP8',
   showStats: false,
   quality: DEFAULT_QUALITY,
@@ -80,6 +83,9 @@ export function parseSettings(composite: unknown): IWebRtcSettings {
     iceServers: isIceServerList(raw.iceServers)
       ? raw.iceServers.map((s) => ({ ...s }))
       : [...DEFAULT_SETTINGS.iceServers],
+    iceTransportPolicy: isIceTransportPolicy(raw.iceTransportPolicy)
+      ? raw.iceTransportPolicy
+      : DEFAULT_SETTINGS.iceTransportPolicy,
     preferredCodec: isCodec(raw.preferredCodec) ? raw.preferredCodec : DEFAULT_SETTINGS.preferredCodec,
     showStats: typeof raw.showStats === 'boolean' ? raw.showStats : DEFAULT_SETTINGS.showStats,
     quality: parseQualitySetting(raw.quality),
@@ -145,6 +151,15 @@ export function resolveIceServers(override: unknown, settings: IWebRtcSettings):
   }
   console.warn('jupyterlab-webrtc: ignoring invalid ice_servers on the widget; using the site setting', override);
   return settings.iceServers;
+}
+
+function isIceTransportPolicy(value: unknown): value is IceTransportPolicy {
+  return (ICE_TRANSPORT_POLICIES as readonly unknown[]).includes(value);
+}
+
+/** The ICE transport policy for a widget: its own, else the site's. */
+export function resolveIceTransportPolicy(override: unknown, settings: IWebRtcSettings): IceTransportPolicy {
+  return isIceTransportPolicy(override) ? override : settings.iceTransportPolicy;
 }
 
 /** Whether to show the stats overlay: the widget's choice, else the site's. */

@@ -61,11 +61,17 @@ export type {
   Recording,
   RecordingResult,
   RecordedFile,
+  ConnectionReport,
+  CandidateCounts,
+  CandidateType,
+  TurnError,
 } from './streamer';
 export { createI420Frame, frameFromRGBA, I420Frame, latestFirst } from './media';
 export { audioFrameProblem, MAX_AUDIO_CHANNELS, MAX_AUDIO_SAMPLES, rms, scaleAudio, toneLevel } from './media';
 export type { Frame, AudioFrame, LatestFirstOptions } from './media';
 export { mediaFile, MediaFile, writeTestClip } from './sources';
+export { turnCredentials } from './deploy/turn-credentials';
+export type { TurnCredentialOptions, TurnCredentials } from './deploy/turn-credentials';
 export type { MediaFileOptions, TestClipOptions } from './sources';
 
 // Frame toolkit (issue 11): resize/crop, pixel views, model tensors, drawing, encoding, Image widget.

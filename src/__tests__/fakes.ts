@@ -106,6 +106,7 @@ export class FakePeerConnection implements IPeerConnectionLike {
   onicecandidate: IPeerConnectionLike['onicecandidate'] = null;
   ontrack: IPeerConnectionLike['ontrack'] = null;
   onconnectionstatechange: (() => void) | null = null;
+  onicecandidateerror: IPeerConnectionLike['onicecandidateerror'] = null;
   closed = false;
   transceivers: { track: MediaStreamTrack | 'video' | 'audio'; init: RTCRtpTransceiverInit; t: FakeTransceiver }[] = [];
   addedCandidates: (RTCIceCandidateInit | undefined)[] = [];

@@ -8,6 +8,7 @@ import {
   parseSettings,
   resolveCodec,
   resolveIceServers,
+  resolveIceTransportPolicy,
   resolveQuality,
   resolveShowStats,
   SettingsStore,
@@ -26,7 +27,13 @@ describe('settings schema', () => {
     expect(schema.title).toEqual(expect.any(String));
     expect(schema.description).toEqual(expect.any(String));
     const props: Record<string, any> = schema.properties;
-    expect(Object.keys(props).sort()).toEqual(['iceServers', 'preferredCodec', 'quality', 'showStats']);
+    expect(Object.keys(props).sort()).toEqual([
+      'iceServers',
+      'iceTransportPolicy',
+      'preferredCodec',
+      'quality',
+      'showStats',
+    ]);
     expect(props.iceServers.default).toEqual(DEFAULT_SETTINGS.iceServers);
     expect(props.preferredCodec.default).toBe(DEFAULT_SETTINGS.preferredCodec);
     // One oneOf entry (`const` and a `title` for the Settings Editor) per codec the code knows.
@@ -44,6 +51,7 @@ describe('parseSettings', () => {
   it('gives the defaults for an empty or missing composite', () => {
     expect(parseSettings({})).toEqual({
       iceServers: [],
+      iceTransportPolicy: 'all',
       preferredCodec: 'VP8',
       showStats: false,
       quality: DEFAULT_QUALITY,
@@ -54,6 +62,7 @@ describe('parseSettings', () => {
   it('reads valid values and replaces invalid ones with defaults', () => {
     expect(site).toEqual({
       iceServers: [{ urls: 'stun:stun.example.org:3478' }],
+      iceTransportPolicy: 'all',
       preferredCodec: 'VP8',
       showStats: true,
       quality: DEFAULT_QUALITY,
@@ -100,6 +109,18 @@ describe('resolveQuality', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe('resolveIceTransportPolicy', () => {
+  it("takes the widget's policy, else the site's (also for an invalid widget value)", () => {
+    const relaySite = parseSettings({ iceTransportPolicy: 'relay' });
+    expect(relaySite.iceTransportPolicy).toBe('relay');
+    expect(parseSettings({ iceTransportPolicy: 'nohost' }).iceTransportPolicy).toBe('all');
+    expect(resolveIceTransportPolicy(null, relaySite)).toBe('relay');
+    expect(resolveIceTransportPolicy('all', relaySite)).toBe('all');
+    expect(resolveIceTransportPolicy('relay', site)).toBe('relay');
+    expect(resolveIceTransportPolicy('public', site)).toBe('all');
   });
 });
 
@@ -185,6 +206,7 @@ describe('SettingsStore', () => {
     expect(store.current).toEqual({
       showStats: true,
       iceServers: [{ urls: 'stun:a' }],
+      iceTransportPolicy: 'all',
       preferredCodec: 'VP8',
       quality: DEFAULT_QUALITY,
     });

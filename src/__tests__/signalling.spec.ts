@@ -69,7 +69,7 @@ describe('SignallingClient start', () => {
     expect(ctx.order).toEqual(['getUserMedia', 'createPeerConnection', 'send:offer']);
     expect(pc.calls).toEqual(['addTransceiver', 'createOffer', 'setLocalDescription']);
     expect(ctx.devices.constraints).toEqual([{ video: { width: 640 } }]);
-    expect(pc.config).toEqual({ iceServers: [{ urls: 'stun:a' }] });
+    expect(pc.config).toEqual({ iceServers: [{ urls: 'stun:a' }], iceTransportPolicy: 'all' });
     expect(ctx.sent).toEqual([{ type: 'offer', sdp: pc.localDescription!.sdp, ice_servers: expect.any(Array) }]);
     expect(ctx.client.state).toBe('connecting');
     expect(ctx.client.active).toBe(true);
@@ -290,11 +290,12 @@ describe('SignallingClient answer and connection', () => {
     const ctx = setup();
     const pc = await connected(ctx);
     pc.setConnectionState('failed');
+    await flush(); // the doctor reads getStats first
     expect(ctx.client.state).toBe('error');
     expect(ctx.client.detail).toMatch(/^connection failed/);
     expect(pc.closed).toBe(true);
     expect(ctx.devices.streams[0].tracks[0].readyState).toBe('ended');
-    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'stop']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'connection_report', 'stop']);
   });
 
   it('times out when the kernel never answers', async () => {

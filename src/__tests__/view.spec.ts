@@ -389,6 +389,7 @@ describe('WebRtcStreamerView', () => {
     expect(view.el.dataset.state).toBe('playing');
     expect($(view, '.jp-webrtc-error').textContent).toContain('kernel: bad candidate');
     pc.setConnectionState('failed');
+    await flush(); // the doctor reads getStats first
     expect(view.el.dataset.state).toBe('error');
     expect($(view, '.jp-webrtc-status').textContent).toMatch(/^error: connection failed/);
 

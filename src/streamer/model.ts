@@ -7,7 +7,14 @@
 import { DOMWidgetModel, IBackboneModelOptions, ISerializers } from '@jupyter-widgets/base';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IWebRtcSettings, resolveCodec, resolveIceServers, resolveQuality, resolveShowStats } from '../settings';
+import {
+  IWebRtcSettings,
+  resolveCodec,
+  resolveIceServers,
+  resolveIceTransportPolicy,
+  resolveQuality,
+  resolveShowStats,
+} from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints } from './camera';
 import { loadDeviceChoice, saveDeviceChoice } from './device-choice';
@@ -86,6 +93,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       _view_module_version: WebRtcStreamerModel.view_module_version,
       key: '',
       ice_servers: null,
+      ice_transport_policy: null,
       codec: 'VP8',
       show_stats: null,
       media_constraints: null,
@@ -378,6 +386,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     await client.start({
       constraints,
       iceServers: resolveIceServers(this.get('ice_servers'), settings),
+      iceTransportPolicy: resolveIceTransportPolicy(this.get('ice_transport_policy'), settings),
       codec: resolveCodec(this.get('codec'), settings),
       quality: this._quality(),
       mode,

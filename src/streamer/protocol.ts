@@ -11,6 +11,7 @@
  */
 
 import { ANNOTATION_LIMITS, IAnnotationsMessage, parseAnnotationsMessage } from './annotations-protocol';
+import { CONNECTION_REPORT_LIMITS, IConnectionReport } from './connection-report';
 
 export type { IAnnotationsMessage } from './annotations-protocol';
 
@@ -71,6 +72,8 @@ export const LIMITS = {
   MAX_RECORDING_PATH_LENGTH,
   // what an `annotations` message may hold (annotations-protocol.ts)
   ...ANNOTATION_LIMITS,
+  // what a `connection_report` may hold (connection-report.ts)
+  ...CONNECTION_REPORT_LIMITS,
 } as const;
 
 // ---- Frontend → kernel ----
@@ -111,7 +114,13 @@ export interface IRecordMessage {
   type: 'record';
   action: 'start' | 'stop';
 }
+/** The connection doctor's report (connection-report.ts): after a failure, once connected, and on `diagnose`. */
+export interface IConnectionReportMessage {
+  type: 'connection_report';
+  report: IConnectionReport;
+}
 export type FrontendMessage =
+  | IConnectionReportMessage
   | IOfferMessage
   | ICandidateMessage
   | IStopMessage
@@ -210,7 +219,12 @@ export interface IStatsMessage {
   /** Audio frames per stage, per second and since the session started; optional. */
   audio?: { fps: IAudioStageCounts; total: IAudioStageCounts };
 }
+/** The kernel asks for the connection doctor's report (ctx.diagnose()). */
+export interface IDiagnoseMessage {
+  type: 'diagnose';
+}
 export type KernelMessage =
+  | IDiagnoseMessage
   | IAnnotationsMessage
   | IAnswerMessage
   | ICandidateMessage
@@ -234,6 +248,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   site_quality: true,
   browser_status: true,
   record: true,
+  connection_report: true,
 });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
@@ -245,6 +260,7 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   stats: true,
   start: true,
   select_camera: true,
+  diagnose: true,
 });
 /** The plain numeric fields of IStatsMessage (all finite and non-negative). */
 export const STATS_FIELDS = namesOf<
@@ -303,6 +319,10 @@ export type KernelStatus = (typeof KERNEL_STATUSES)[number];
 export const STREAM_MODES = ['sendrecv', 'sendonly', 'recvonly'] as const;
 export type StreamMode = (typeof STREAM_MODES)[number];
 
+/** RTCPeerConnection's iceTransportPolicy values: every candidate, or only TURN relays. */
+export const ICE_TRANSPORT_POLICIES = ['all', 'relay'] as const;
+export type IceTransportPolicy = (typeof ICE_TRANSPORT_POLICIES)[number];
+
 export interface IStreamerSyncedState {
   /** Names the stream; a re-run cell with the same key reuses the widget. */
   key: string;
@@ -330,6 +350,8 @@ export interface IStreamerSyncedState {
   mode: StreamMode;
   /** Whether the stream is being recorded, and its files (see IRecordingState). */
   recording: IRecordingState;
+  /** Per-widget override of the ICE transport policy; null = the site setting. */
+  ice_transport_policy: IceTransportPolicy | null;
 }
 /**
  * The `recording` trait: `files` are the files being written while
@@ -353,6 +375,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   mode: true,
   recording: true,
   audio: true,
+  ice_transport_policy: true,
 });
 
 // ---- Validation of what the kernel sends ----
@@ -530,6 +553,8 @@ export function parseKernelMessage(data: unknown): ParseResult {
       return parseStats(data);
     case 'start':
       return { ok: true, message: { type: 'start' } };
+    case 'diagnose':
+      return { ok: true, message: { type: 'diagnose' } };
     case 'annotations':
       return parseAnnotationsMessage(data);
     case 'select_camera': {

@@ -15,6 +15,7 @@ import { applyCodecPreference } from './codecs';
 import {
   candidateToJSON,
   FrontendMessage,
+  IceTransportPolicy,
   KernelMessage,
   MAX_ICE_SERVERS,
   IQuality,
@@ -23,6 +24,8 @@ import {
   StreamMode,
   utf8Length,
 } from './protocol';
+import type { IConnectionReport } from './connection-report';
+import { IceObserver, IIceErrorLike } from './doctor';
 import type { IStatsReportLike } from './rtc-stats';
 import { senderQuality, withSenderQuality } from './sender-quality';
 
@@ -36,6 +39,8 @@ export interface IPeerConnectionLike {
   onicecandidate: ((event: { candidate: RTCIceCandidate | null }) => void) | null;
   ontrack: ((event: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null;
   onconnectionstatechange: (() => void) | null;
+  /** A STUN/TURN server failed (the connection doctor reports it); a fake may leave it out. */
+  onicecandidateerror?: ((event: IIceErrorLike) => void) | null;
   addTransceiver(
     trackOrKind: MediaStreamTrack | 'video' | 'audio',
     init: RTCRtpTransceiverInit,
@@ -78,6 +83,8 @@ export interface ISignallingOptions {
 export interface IStartOptions {
   constraints: MediaStreamConstraints;
   iceServers: RTCIceServer[];
+  /** 'relay': only TURN relay candidates (default 'all'). */
+  iceTransportPolicy?: IceTransportPolicy;
   codec: Codec;
   /** Caps for the camera's sender (widget over site setting); changed later with setQuality(). */
   quality: IQuality;
@@ -110,6 +117,10 @@ interface ISession {
   /** The kernel's stream (video, and audio when on): its tracks gathered in one MediaStream. */
   remote: MediaStream | null;
   answerTimer: ReturnType<typeof setTimeout> | null;
+  /** The connection doctor's facts about this attempt. */
+  doctor: IceObserver;
+  /** Set once the doctor is writing the failure report (a second failure event changes nothing). */
+  failing: boolean;
 }
 
 function errorText(error: unknown): string {
@@ -198,6 +209,8 @@ export class SignallingClient {
       incoming: [],
       remote: null,
       answerTimer: null,
+      doctor: new IceObserver(options.iceServers, options.iceTransportPolicy ?? 'all'),
+      failing: false,
     };
     this._session = session;
     this._quality = options.quality;
@@ -236,11 +249,13 @@ export class SignallingClient {
       session.track = track;
       const pc = this.options.createPeerConnection({
         iceServers: options.iceServers,
+        iceTransportPolicy: options.iceTransportPolicy ?? 'all',
       });
       session.pc = pc;
       pc.onicecandidate = (event) => this._onLocalCandidate(session, event.candidate);
       pc.ontrack = (event) => this._onTrack(session, event);
       pc.onconnectionstatechange = () => this._onConnectionState(session);
+      pc.onicecandidateerror = (event) => session.doctor.error(event);
 
       const transceiver =
         stream && track
@@ -515,6 +530,9 @@ export class SignallingClient {
         return;
       case 'stats':
         return; // shown by the view
+      case 'diagnose':
+        await this.diagnose();
+        return;
       case 'start':
       case 'select_camera':
         return; // handled by the model (see WebRtcStreamerModel)
@@ -588,6 +606,9 @@ export class SignallingClient {
     if (!session || !session.pc) {
       return; // a late candidate for a session that has ended
     }
+    if (candidate?.candidate) {
+      session.doctor.remote(candidate.candidate);
+    }
     if (!session.remoteDescriptionSet) {
       session.incoming.push(candidate);
       return;
@@ -616,6 +637,12 @@ export class SignallingClient {
     }
     if (candidate && !candidate.candidate) {
       return; // "" marks the end of one generation; the null event follows
+    }
+    if (candidate) {
+      session.doctor.local(candidate.candidate);
+    } else if (session.doctor.gatheredNothing) {
+      // Nothing to connect with (relay-only and no TURN relay, typically): say why now, not after ICE times out.
+      void this._failDiagnosed(session);
     }
     const json = candidateToJSON(candidate);
     if (session.offerSent) {
@@ -682,12 +709,64 @@ export class SignallingClient {
         }
         break;
       case 'failed':
-        this._fail(
-          session,
-          'connection failed: the browser could not reach the kernel (check the ICE servers setting)',
-          true,
-        );
+        void this._failDiagnosed(session);
         break;
+    }
+  }
+
+  /**
+   * The connection doctor's report on the current session (its outcome so far), sent to the kernel
+   * too; without a session the last one. Null before any session.
+   */
+  async diagnose(): Promise<IConnectionReport | null> {
+    const session = this._session;
+    if (!session) {
+      if (this._lastReport) {
+        this._sendReport(this._lastReport);
+      }
+      return this._lastReport;
+    }
+    return this._report(session, this._state === 'playing' ? 'connected' : 'connecting');
+  }
+
+  /** Makes, keeps and sends the doctor's report on `session`; null if the session ended meanwhile. */
+  private async _report(session: ISession, outcome: IConnectionReport['outcome']): Promise<IConnectionReport | null> {
+    let stats: IStatsReportLike | null = null;
+    try {
+      stats = (await session.pc?.getStats?.()) ?? null;
+    } catch {
+      // no statistics (a closing connection): the report says what the events told
+    }
+    if (this._session !== session) {
+      return null;
+    }
+    const report = session.doctor.report(outcome, stats);
+    this._lastReport = report;
+    this._sendReport(report);
+    return report;
+  }
+
+  private _sendReport(report: IConnectionReport): void {
+    try {
+      this.options.send({ type: 'connection_report', report });
+    } catch (error) {
+      console.warn('jupyterlab-webrtc: could not send the connection report to the kernel', error);
+    }
+  }
+
+  /** Ends a session whose connection failed, saying why (the doctor's summary) and what to do. */
+  private async _failDiagnosed(session: ISession): Promise<void> {
+    if (session.failing) {
+      return;
+    }
+    session.failing = true;
+    const report = await this._report(session, 'failed');
+    if (!report || this._session !== session) {
+      return;
+    }
+    this._fail(session, `connection failed: ${report.summary}`, true);
+    if (report.advice.length > 0) {
+      this._notice.emit(`what to do: ${report.advice.join('; ')}`);
     }
   }
 
@@ -760,6 +839,7 @@ export class SignallingClient {
   private _disposed = false;
   private _awaitingStoppedAck = false;
   private _quality: IQuality = NO_QUALITY;
+  private _lastReport: IConnectionReport | null = null;
   /** The last setParameters in the chain (see _applyQuality). */
   private _qualityApplied: Promise<void> = Promise.resolve();
   /** The last camera or microphone switch in the chain (see switchCamera, switchMicrophone). */

@@ -73,6 +73,7 @@ test('the streamer starts with the schema defaults', async ({ page }) => {
     .poll(() => widgetSettings(page))
     .toEqual({
       iceServers: [],
+      iceTransportPolicy: 'all',
       preferredCodec: 'VP8',
       showStats: false,
       // no caps, no bitrate override, and under load keep the resolution (as contentHint 'detail' did)

@@ -17,6 +17,7 @@ export type { QualityOptions } from './quality';
 export type { RecordOptions } from './record-paths';
 export type { Recording, RecordingResult } from './recording';
 export type { RecordedFile } from '../rtc/record-protocol';
+export type { ConnectionReport, CandidateCounts, CandidateType, TurnError } from './connection-report';
 
 /**
  * The streamer for `key`: a new widget the first time, the same widget (same connection, options

@@ -13,6 +13,7 @@ import { countMLines, MAX_OFFER_MLINES } from '../rtc/protocol';
 import type { CandidateInit, IceServerLike } from '../rtc';
 import type { Annotation } from '../annotations/types';
 import { ANNOTATION_LIMITS } from '../annotations/validate';
+import { CONNECTION_REPORT_LIMITS, ConnectionReport, parseConnectionReport } from './connection-report';
 
 // ---- Limits (the same names and values in src/streamer/protocol.ts) ----
 
@@ -65,6 +66,8 @@ export const LIMITS = {
   MAX_RECORDING_PATH_LENGTH,
   // what an `annotations` message may hold (annotations/validate.ts checks it before sending)
   ...ANNOTATION_LIMITS,
+  // what a `connection_report` may hold (connection-report.ts)
+  ...CONNECTION_REPORT_LIMITS,
 } as const;
 
 // ---- Frontend → kernel ----
@@ -103,7 +106,13 @@ interface IRecordMessage {
   type: 'record';
   action: 'start' | 'stop';
 }
+/** The browser's connection doctor report (connection-report.ts): after a failure, once connected, on `diagnose`. */
+interface IConnectionReportMessage {
+  type: 'connection_report';
+  report: ConnectionReport;
+}
 export type FrontendMessage =
+  | IConnectionReportMessage
   | IOfferMessage
   | ICandidateMessage
   | IStopMessage
@@ -219,7 +228,12 @@ interface IAnnotationsMessage {
   height: number;
   items: Annotation[];
 }
+/** Asks the browser for its connection doctor report (ctx.diagnose()). */
+interface IDiagnoseMessage {
+  type: 'diagnose';
+}
 export type KernelMessage =
+  | IDiagnoseMessage
   | IAnnotationsMessage
   | IAnswerMessage
   | ICandidateMessage
@@ -243,6 +257,7 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
   site_quality: true,
   browser_status: true,
   record: true,
+  connection_report: true,
 });
 /** The stages of IStageCounts in pipeline order, at run time. */
 export const STATS_STAGES = namesOf<keyof IStageCounts>({
@@ -283,6 +298,7 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
   stats: true,
   start: true,
   select_camera: true,
+  diagnose: true,
 });
 
 // ---- Synced state (the streamer's own keys; the widget base keys come from widgets/controls) ----
@@ -298,6 +314,13 @@ export type KernelStatus = (typeof KERNEL_STATUSES)[number];
  */
 export const STREAM_MODES = ['sendrecv', 'sendonly', 'recvonly'] as const;
 export type StreamMode = (typeof STREAM_MODES)[number];
+
+/**
+ * The browser's RTCPeerConnection iceTransportPolicy: `all` (every candidate) or `relay` (only
+ * through a TURN server, e.g. to prove TURN works or to hide the browser's addresses).
+ */
+export const ICE_TRANSPORT_POLICIES = ['all', 'relay'] as const;
+export type IceTransportPolicy = (typeof ICE_TRANSPORT_POLICIES)[number];
 
 export interface IStreamerSyncedState {
   /** Names the stream; a re-run cell with the same key reuses the widget. */
@@ -326,6 +349,8 @@ export interface IStreamerSyncedState {
   mode: StreamMode;
   /** Whether the stream is being recorded, and the files: being written while active, else the last recording's. */
   recording: IRecordingState;
+  /** Per-widget override of the browser's ICE transport policy; null = the site setting. */
+  ice_transport_policy: IceTransportPolicy | null;
 }
 
 /** The `recording` trait: files are paths relative to the notebook's folder (absolute when outside it). */
@@ -346,6 +371,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   mode: true,
   recording: true,
   audio: true,
+  ice_transport_policy: true,
 });
 
 // ---- Validation of what the frontend sends ----
@@ -382,6 +408,12 @@ export function parseFrontendMessage(content: JSONValue): FrontendMessage {
       }
       return { type: 'browser_status', state: state as KernelStatus, detail };
     }
+    case 'connection_report':
+      try {
+        return { type: 'connection_report', report: parseConnectionReport(content.report) };
+      } catch (error) {
+        throw new ProtocolError((error as Error).message);
+      }
     case 'record':
       if (content.action !== 'start' && content.action !== 'stop') {
         throw new ProtocolError('a record message needs "action": "start" or "stop"');

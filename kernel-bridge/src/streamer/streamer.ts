@@ -22,6 +22,8 @@ import {
   AUDIO_STATS_STAGES,
   fitToLimits,
   FrontendMessage,
+  ICE_TRANSPORT_POLICIES,
+  IceTransportPolicy,
   IQuality,
   KernelMessage,
   KernelStatus,
@@ -34,11 +36,15 @@ import {
   StreamMode,
 } from './protocol';
 import { videoDirectionOf } from '../rtc/sdp-direction';
+import { chooseHostAddresses, HOST_INTERFACES_ENV } from '../deploy/host-addresses';
+import { networkInterfaces } from 'node:os';
 import { checkSource, FrameSource, SourceFeed } from './source';
 import { defaultRecordNames, RecordOptions, recordTargets, shownPath } from './record-paths';
 import { Recording } from './recording';
 import { effectiveQuality, encoderCapsOf, QualityOptions, qualityState } from './quality';
 import { FrameSnapshots, SnapshotOptions } from './snapshot';
+import type { ConnectionReport } from './connection-report';
+import { ConnectionReports } from './diagnosis';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
 
@@ -47,6 +53,12 @@ export interface StreamerOptions {
   key: string;
   /** ICE servers for both sides; default: the browser's site setting (none: host candidates only). */
   iceServers?: IceServerLike[];
+  /**
+   * The browser's ICE transport policy: 'relay' connects only through a TURN server of iceServers
+   * (to check a TURN setup, or to keep the browser's addresses from the kernel); default: the site
+   * setting ('all').
+   */
+  iceTransportPolicy?: IceTransportPolicy;
   codec?: 'VP8';
   /** Show the stats overlay; default: the site setting. */
   showStats?: boolean;
@@ -66,6 +78,13 @@ export interface StreamerOptions {
   quality?: QualityOptions;
   /** Extra host addresses for ICE; loopback is always included (JupyterLab on this machine). */
   hostAddresses?: string[];
+  /**
+   * Which of this machine's interface addresses are offered to the browser besides loopback:
+   * interface names and CIDR ranges (e.g. ['eth0', '10.0.0.0/8']), or 'loopback' for none. Default:
+   * the JUPYTERLAB_WEBRTC_HOST_INTERFACES environment variable (same syntax, comma-separated), else
+   * every interface, so a browser on another machine (JupyterHub, a LAN server) can connect.
+   */
+  hostInterfaces?: string | string[];
   /**
    * The stream stops (status 'stopped') once the browser has sent nothing for this long, in ms;
    * default 4000 (MediaPeer's LIVENESS_TIMEOUT_MS).
@@ -118,6 +137,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private reportToNotebook: (message: string) => void = () => undefined;
   private lastReported = '';
   /** The widget's log area: what the transform prints and its errors, which cells drop once finished. */
+  private readonly connectionReports = new ConnectionReports();
   private readonly streamerLog = new StreamerLog((lines) => !this.isClosed && this.set({ log: lines }));
   private lastLogged = '';
   private readonly stopOnShutdown: Unsubscribe;
@@ -305,6 +325,18 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   start(options?: StartOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(new Error('start(): the widget is closed'));
     return this.control.start(this.get('kernel_status') === 'playing', options);
+  }
+
+  /**
+   * The connection doctor's report from the browser: which candidate types each side gathered
+   * (host/srflx/relay), whether any connectivity check succeeded, what the TURN servers answered,
+   * and in `summary`/`advice` what happened and what to configure. Asks the browser for a fresh
+   * one; without an answer within `timeoutMs` (default 5 s) the latest it sent (after a failure or
+   * once connected), or a rejection when it never sent one.
+   */
+  diagnose(timeoutMs?: number): Promise<ConnectionReport> {
+    if (this.isClosed) return Promise.reject(new Error('diagnose(): the widget is closed'));
+    return this.connectionReports.next(() => this.tell({ type: 'diagnose' }), timeoutMs);
   }
 
   /**
@@ -508,6 +540,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.unscopeAnnotate();
     this.stopOnShutdown();
     this.control.close();
+    this.connectionReports.close();
     this.streamerLog.dispose();
     super.close();
   }
@@ -530,6 +563,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     }
     if (message.type === 'browser_status') {
       this.control.browser(message.state, message.detail); // a report, not signalling
+      return;
+    }
+    if (message.type === 'connection_report') {
+      this.connectionReports.arrived(message.report); // for diagnose(), not signalling
       return;
     }
     if (message.type === 'stop') {
@@ -962,7 +999,15 @@ function transformCountsOf(
 
 type OptionState = Pick<
   StreamerState,
-  'key' | 'ice_servers' | 'codec' | 'show_stats' | 'media_constraints' | 'quality' | 'mode' | 'audio'
+  | 'key'
+  | 'ice_servers'
+  | 'codec'
+  | 'show_stats'
+  | 'media_constraints'
+  | 'quality'
+  | 'mode'
+  | 'audio'
+  | 'ice_transport_policy'
 >;
 
 function toState(options: StreamerOptions): OptionState {
@@ -989,6 +1034,7 @@ function toState(options: StreamerOptions): OptionState {
   return {
     key: options.key,
     ice_servers: options.iceServers ?? null,
+    ice_transport_policy: iceTransportPolicyOf(options.iceTransportPolicy),
     codec: options.codec ?? 'VP8',
     show_stats: options.showStats ?? null,
     media_constraints: options.mediaConstraints ?? null,
@@ -1016,6 +1062,24 @@ function withTransform<S extends string>(
   return counts;
 }
 
+function iceTransportPolicyOf(policy: unknown): IceTransportPolicy | null {
+  if (policy === undefined || policy === null) return null;
+  if (!(ICE_TRANSPORT_POLICIES as readonly unknown[]).includes(policy)) {
+    throw new TypeError(
+      `webrtcStreamer: iceTransportPolicy must be one of ${ICE_TRANSPORT_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(policy)}`,
+    );
+  }
+  return policy as IceTransportPolicy;
+}
+
+/** Loopback, the allowed interface addresses and the extra ones (deploy/host-addresses.ts). */
 function hostAddressesOf(options: StreamerOptions): string[] {
-  return [...new Set(['127.0.0.1', ...(options.hostAddresses ?? [])])];
+  const own = options.hostInterfaces;
+  const restriction = own ?? process.env[HOST_INTERFACES_ENV];
+  try {
+    return chooseHostAddresses(networkInterfaces(), restriction, options.hostAddresses ?? []);
+  } catch (error) {
+    const where = own !== undefined ? 'webrtcStreamer: hostInterfaces' : HOST_INTERFACES_ENV;
+    throw new TypeError(`${where}: ${(error as Error).message.replace(/^host interfaces: /, '')}`);
+  }
 }

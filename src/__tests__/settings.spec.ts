@@ -10,8 +10,10 @@ import {
   resolveIceServers,
   resolveQuality,
   resolveShowStats,
+  resolveTransport,
   SettingsStore,
 } from '../settings';
+import { TRANSPORTS } from '../streamer/protocol';
 
 import schema from '../../schema/plugin.json';
 
@@ -26,7 +28,9 @@ describe('settings schema', () => {
     expect(schema.title).toEqual(expect.any(String));
     expect(schema.description).toEqual(expect.any(String));
     const props: Record<string, any> = schema.properties;
-    expect(Object.keys(props).sort()).toEqual(['iceServers', 'preferredCodec', 'quality', 'showStats']);
+    expect(Object.keys(props).sort()).toEqual(['iceServers', 'preferredCodec', 'quality', 'showStats', 'transport']);
+    expect(props.transport.default).toBe(DEFAULT_SETTINGS.transport);
+    expect(props.transport.enum).toEqual([...TRANSPORTS]);
     expect(props.iceServers.default).toEqual(DEFAULT_SETTINGS.iceServers);
     expect(props.preferredCodec.default).toBe(DEFAULT_SETTINGS.preferredCodec);
     // One oneOf entry (`const` and a `title` for the Settings Editor) per codec the code knows.
@@ -47,6 +51,7 @@ describe('parseSettings', () => {
       preferredCodec: 'VP8',
       showStats: false,
       quality: DEFAULT_QUALITY,
+      transport: 'auto',
     });
     expect(parseSettings(undefined)).toEqual(DEFAULT_SETTINGS);
   });
@@ -57,6 +62,7 @@ describe('parseSettings', () => {
       preferredCodec: 'VP8',
       showStats: true,
       quality: DEFAULT_QUALITY,
+      transport: 'auto',
     });
     expect(parseSettings({ iceServers: [{ url: 'stun:x' }], preferredCodec: 'H264', showStats: 'yes' })).toEqual(
       DEFAULT_SETTINGS,
@@ -183,10 +189,22 @@ describe('SettingsStore', () => {
     composite = { showStats: true, iceServers: [{ urls: 'stun:a' }] };
     slots.forEach((fn) => fn());
     expect(store.current).toEqual({
+      transport: 'auto',
       showStats: true,
       iceServers: [{ urls: 'stun:a' }],
       preferredCodec: 'VP8',
       quality: DEFAULT_QUALITY,
+      transport: 'auto',
     });
+  });
+});
+
+describe('the transport setting', () => {
+  it('reads auto, webrtc and kernel, anything else as auto; a widget value wins', () => {
+    expect(parseSettings({ transport: 'kernel' }).transport).toBe('kernel');
+    expect(parseSettings({ transport: 'udp' }).transport).toBe('auto');
+    expect(resolveTransport(null, parseSettings({ transport: 'webrtc' }))).toBe('webrtc');
+    expect(resolveTransport('kernel', parseSettings({ transport: 'webrtc' }))).toBe('kernel');
+    expect(resolveTransport('bogus', parseSettings({}))).toBe('auto');
   });
 });

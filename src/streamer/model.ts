@@ -7,7 +7,14 @@
 import { DOMWidgetModel, IBackboneModelOptions, ISerializers } from '@jupyter-widgets/base';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IWebRtcSettings, resolveCodec, resolveIceServers, resolveQuality, resolveShowStats } from '../settings';
+import {
+  IWebRtcSettings,
+  resolveCodec,
+  resolveIceServers,
+  resolveQuality,
+  resolveShowStats,
+  resolveTransport,
+} from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints } from './camera';
 import { loadDeviceChoice, saveDeviceChoice } from './device-choice';
@@ -96,6 +103,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       mode: 'sendrecv',
       recording: { active: false, files: [] },
       audio: false,
+      transport: null,
     };
   }
 
@@ -153,6 +161,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this._pageExit = new PageExitStop(() => this.stopStreaming('the page was closed'));
     this._client = new SignallingClient({
       send: (message) => this._send(message),
+      sendMedia: (buffer) => this._sendMedia(buffer),
       getUserMedia: (constraints) => openCamera(this._env, constraints),
       createPeerConnection: (config) => this._env.createPeerConnection(config),
       getCodecCapabilities: this._env.getCodecCapabilities,
@@ -382,7 +391,17 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       quality: this._quality(),
       mode,
       audio,
+      transport: resolveTransport(this.get('transport'), settings),
     });
+  }
+
+  /** Which transport carries the running session (null: none), and why the kernel's ("" otherwise). */
+  get transport(): 'webrtc' | 'kernel' | null {
+    return this._client.transport;
+  }
+
+  get fallbackReason(): string {
+    return this._client.fallbackReason;
   }
 
   /** The caps for this widget's sender: its `quality` fields over the site setting. */
@@ -527,6 +546,13 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this.send(message as unknown as CommContent, this.callbacks());
   }
 
+  /** One kernel-transport buffer: `media` messages carry nothing else, so no callbacks. */
+  private _sendMedia(buffer: Uint8Array): void {
+    if (this.comm_live) {
+      this.send({ type: 'media' }, undefined, [buffer]);
+    }
+  }
+
   private _onState(client: SignallingClient): void {
     this._reportState();
     const active = client.active;
@@ -594,7 +620,11 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     }
   }
 
-  private _onCustomMessage(content: unknown): void {
+  private _onCustomMessage(content: unknown, buffers?: readonly unknown[]): void {
+    if (isMedia(content)) {
+      this._client.handleMedia(buffers); // checked there: one buffer, its header
+      return;
+    }
     const result = parseKernelMessage(content);
     if (!result.ok && isAnnotations(content)) {
       // Shown, not only logged: the notebook's code made them, and its author looks at the widget.
@@ -633,6 +663,10 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   static view_name = 'WebRtcStreamerView';
   static view_module = MODULE_NAME;
   static view_module_version = MODULE_VERSION;
+}
+
+function isMedia(content: unknown): boolean {
+  return typeof content === 'object' && content !== null && (content as { type?: unknown }).type === 'media';
 }
 
 function isAnnotations(content: unknown): boolean {

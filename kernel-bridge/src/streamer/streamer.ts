@@ -597,7 +597,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       case 'media':
         return; // handled on arrival (receive)
       case 'candidate':
-        if (!this.peer || this.kernelLink) {
+        if (this.kernelLink) return; // the WebRTC attempt this candidate belonged to was given up
+        if (!this.peer) {
           if (this.earlyCandidates.length < MAX_EARLY_CANDIDATES) this.earlyCandidates.push(message.candidate);
           return;
         }

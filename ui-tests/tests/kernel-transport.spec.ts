@@ -96,9 +96,8 @@ test('transport "auto" with all UDP dropped: falls back to the kernel transport 
     );
     const playingAfterMs = Date.now() - started;
     await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('inverted');
-    test
-      .info()
-      .annotations.push({ type: 'fallback', description: `playing over the kernel after ${playingAfterMs} ms` });
+    const status = await streamerStatus(page).textContent();
+    test.info().annotations.push({ type: 'fallback', description: `after ${playingAfterMs} ms: ${status}` });
     // WebRTC did try: its UDP was dropped by the rule
     expect(droppedUdpPackets()).toBeGreaterThan(0);
     await clickStop(page);

@@ -52,12 +52,18 @@ class FakeCodecs implements IKernelCodecs {
   onDecodeError: (() => void) | null = null;
   output: MediaStream | null = null;
   emit: ((chunk: IEncodedChunkLike) => void) | null = null;
+  admit: ((encoding: number) => boolean) | null = null;
   keyframesForced = 0;
   decoded: { bytes: number; key: boolean; timestampMs: number }[] = [];
   decodeOk = true;
   closed = false;
-  encodeCamera(_track: MediaStreamTrack, onChunk: (chunk: IEncodedChunkLike) => void): void {
+  encodeCamera(
+    _track: MediaStreamTrack,
+    onChunk: (chunk: IEncodedChunkLike) => void,
+    admit: (encoding: number) => boolean,
+  ): void {
     this.emit = onChunk;
+    this.admit = admit;
   }
   forceKeyframe(): void {
     this.keyframesForced++;
@@ -113,6 +119,17 @@ describe('KernelTransportLink (browser)', () => {
     codecs.emit!(chunk('key'));
     expect(sent.slice(-1).map((h) => [h.kind, h.seq, h.key])).toEqual([['video', MAX_MEDIA_IN_FLIGHT, true]]);
     expect(link.counts.dropped_out).toBe(2);
+  });
+
+  it('skips camera frames before encoding while the kernel has not acked enough', () => {
+    const { codecs, link } = linkSetup();
+    expect(codecs.admit!(0)).toBe(true);
+    expect(codecs.admit!(MAX_MEDIA_IN_FLIGHT)).toBe(false); // the encoder holds a full window
+    codecs.emit!(chunk('key'));
+    expect(codecs.admit!(MAX_MEDIA_IN_FLIGHT - 1)).toBe(false); // one in flight + the rest encoding
+    expect(codecs.admit!(MAX_MEDIA_IN_FLIGHT - 2)).toBe(true);
+    link.receive([control('ack', 0)]);
+    expect(codecs.admit!(MAX_MEDIA_IN_FLIGHT - 1)).toBe(true);
   });
 
   it("decodes the kernel's frames, acks each, and shows the output once", () => {

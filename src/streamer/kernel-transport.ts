@@ -18,8 +18,16 @@ export interface IEncodedChunkLike {
 
 /** What the link needs from the codecs: the camera encoded, the kernel's frames decoded and shown. */
 export interface IKernelCodecs {
-  /** Encodes the camera's frames, newest first (a frame arriving while the encoder is busy is skipped). */
-  encodeCamera(track: MediaStreamTrack, onChunk: (chunk: IEncodedChunkLike) => void): void;
+  /**
+   * Encodes the camera's frames, newest first: a frame is skipped (never encoded) while the encoder
+   * is busy or `admit(encoding)` says no, `encoding` being the frames given to the encoder whose
+   * chunk has not come out yet.
+   */
+  encodeCamera(
+    track: MediaStreamTrack,
+    onChunk: (chunk: IEncodedChunkLike) => void,
+    admit: (encoding: number) => boolean,
+  ): void;
   /** The next camera frame encoded is a keyframe. */
   forceKeyframe(): void;
   /** Decodes one of the kernel's frames and shows it in `output`; false when it could not be (a keyframe is needed). */
@@ -65,7 +73,13 @@ export class KernelTransportLink {
   /** Starts sending the camera (null: recvonly, nothing to send). */
   start(track: MediaStreamTrack | null): void {
     if (track) {
-      this.options.codecs.encodeCamera(track, (chunk) => this.onEncoded(chunk));
+      // Frames the kernel could not take yet are skipped before encoding: a frame dropped after it
+      // was encoded costs a keyframe (the next ones reference it), one never encoded costs nothing.
+      this.options.codecs.encodeCamera(
+        track,
+        (chunk) => this.onEncoded(chunk),
+        (encoding) => this.credit.inFlight + encoding < MAX_MEDIA_IN_FLIGHT,
+      );
     }
   }
 

@@ -43,6 +43,8 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
   onDecodeError: (() => void) | null = null;
   private encoder: VideoEncoder | null = null;
   private encoderSize = '';
+  /** Frames given to the encoder whose chunk has not come out yet. */
+  private encoding = 0;
   private wantKeyframe = true;
   private reader: ReadableStreamDefaultReader<VideoFrame> | null = null;
   private decoder: VideoDecoder | null = null;
@@ -61,11 +63,15 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
     return this.stream;
   }
 
-  encodeCamera(track: MediaStreamTrack, onChunk: (chunk: IEncodedChunkLike) => void): void {
+  encodeCamera(
+    track: MediaStreamTrack,
+    onChunk: (chunk: IEncodedChunkLike) => void,
+    admit: (encoding: number) => boolean,
+  ): void {
     const Processor = (globalThis as Breakout).MediaStreamTrackProcessor!;
     // one buffered frame: when we are slow the newest frame waits, older ones are dropped by Chrome
     this.reader = new Processor({ track, maxBufferSize: 1 }).readable.getReader();
-    void this.pump(this.reader, onChunk);
+    void this.pump(this.reader, onChunk, admit);
   }
 
   forceKeyframe(): void {
@@ -111,6 +117,7 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
   private async pump(
     reader: ReadableStreamDefaultReader<VideoFrame>,
     onChunk: (chunk: IEncodedChunkLike) => void,
+    admit: (encoding: number) => boolean,
   ): Promise<void> {
     for (;;) {
       let result: ReadableStreamReadResult<VideoFrame>;
@@ -128,9 +135,10 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
           return;
         }
         const encoder = this.encoderFor(frame.displayWidth, frame.displayHeight, onChunk);
-        if (encoder.encodeQueueSize > 0) {
-          continue; // busy: this frame is skipped, the next one is newer
+        if (encoder.encodeQueueSize > 0 || !admit(this.encoding)) {
+          continue; // busy, or the kernel has not taken enough: skipped, the next one is newer
         }
+        this.encoding++;
         const keyFrame = this.wantKeyframe;
         this.wantKeyframe = false;
         encoder.encode(frame, { keyFrame });
@@ -152,8 +160,12 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
     if (this.encoder && this.encoder.state !== 'closed') {
       this.encoder.close();
     }
+    this.encoding = 0;
     const encoder = new VideoEncoder({
-      output: (chunk) => onChunk(chunk),
+      output: (chunk) => {
+        this.encoding = Math.max(0, this.encoding - 1);
+        onChunk(chunk);
+      },
       error: (error) => this.onError(`the camera's encoder failed: ${error.message}`),
     });
     encoder.configure({

@@ -114,22 +114,15 @@ describe('KernelTransportLink with a fake peer', () => {
   it('sends encoded frames latest-first: beyond the limit they drop until a keyframe, which it asks for', () => {
     const { peer, sent, link } = setup();
     const chunk = (key: boolean): EncodedChunk => ({ data: new Uint8Array([1, 2, 3]), timestamp: 10, key });
-    peer.chunks.next(chunk(true));
-    peer.chunks.next(chunk(false));
+    const window = Array.from({ length: MAX_MEDIA_IN_FLIGHT }, (_, seq) => ['video', seq, seq === 0]);
+    for (let i = 0; i < MAX_MEDIA_IN_FLIGHT; i++) peer.chunks.next(chunk(i === 0));
     peer.chunks.next(chunk(false)); // no credit
     expect(peer.keyframesForced).toBe(1);
-    expect(sent.map((h) => [h.kind, h.seq, h.key])).toEqual([
-      ['video', 0, true],
-      ['video', 1, false],
-    ]);
+    expect(sent.map((h) => [h.kind, h.seq, h.key])).toEqual(window);
     link.receive([control('ack', 0)]);
     peer.chunks.next(chunk(false)); // credit, but the browser's decoder would break
     peer.chunks.next(chunk(true));
-    expect(sent.map((h) => [h.kind, h.seq, h.key])).toEqual([
-      ['video', 0, true],
-      ['video', 1, false],
-      ['video', 2, true],
-    ]);
+    expect(sent.map((h) => [h.kind, h.seq, h.key])).toEqual([...window, ['video', MAX_MEDIA_IN_FLIGHT, true]]);
     expect(link.counts.dropped_out).toBe(2);
   });
 

@@ -30,7 +30,9 @@ describe('settings schema', () => {
     const props: Record<string, any> = schema.properties;
     expect(Object.keys(props).sort()).toEqual(['iceServers', 'preferredCodec', 'quality', 'showStats', 'transport']);
     expect(props.transport.default).toBe(DEFAULT_SETTINGS.transport);
-    expect(props.transport.enum).toEqual([...TRANSPORTS]);
+    expect(props.transport.oneOf).toEqual(
+      TRANSPORTS.map((transport) => ({ const: transport, title: expect.any(String) })),
+    );
     expect(props.iceServers.default).toEqual(DEFAULT_SETTINGS.iceServers);
     expect(props.preferredCodec.default).toBe(DEFAULT_SETTINGS.preferredCodec);
     // One oneOf entry (`const` and a `title` for the Settings Editor) per codec the code knows.

@@ -309,6 +309,17 @@ describe('SignallingClient transports', () => {
     expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'stop']);
   });
 
+  it('"auto" in a browser without WebCodecs is WebRTC alone: no fallback, the WebRTC failure shown', async () => {
+    jest.useFakeTimers();
+    const ctx = clientSetup('auto', 'this browser has no WebCodecs (VideoEncoder/VideoDecoder)');
+    await ctx.start();
+    jest.advanceTimersByTime(20_000);
+    expect(ctx.client.transport).toBe('webrtc');
+    FakePeerConnection.last().setConnectionState('failed');
+    expect(ctx.client.statusText).toMatch(/^error: connection failed/);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'stop']);
+  });
+
   it('a browser without WebCodecs says so instead of falling back silently', async () => {
     const ctx = clientSetup('kernel', 'this browser has no WebCodecs (VideoEncoder/VideoDecoder)');
     await ctx.start();

@@ -324,7 +324,7 @@ export class SignallingClient {
           this._fail(session, 'no answer from the kernel', true);
         }
       }, this.options.answerTimeoutMs ?? 30000);
-      if (session.requested === 'auto') {
+      if (session.requested === 'auto' && this._kernelTransportUnsupported() === null) {
         const ms = this.options.fallbackMs ?? FALLBACK_MS;
         session.fallbackTimer = setTimeout(() => {
           session.fallbackTimer = null;
@@ -772,14 +772,22 @@ export class SignallingClient {
     }
   }
 
-  /** 'auto' and still on WebRTC, not yet connected: a WebRTC failure is a reason to fall back. */
+  /**
+   * 'auto' and still on WebRTC, not yet connected: a WebRTC failure is a reason to fall back
+   * (unless this browser cannot run the kernel transport: 'auto' is then just WebRTC).
+   */
   private _mayFallBack(session: ISession): boolean {
     return (
       this._session === session &&
       session.requested === 'auto' &&
       session.carrier === 'webrtc' &&
-      session.pc?.connectionState !== 'connected'
+      session.pc?.connectionState !== 'connected' &&
+      this._kernelTransportUnsupported() === null
     );
+  }
+
+  private _kernelTransportUnsupported(): string | null {
+    return (this.options.kernelTransportUnsupported ?? kernelTransportUnsupported)();
   }
 
   /** The peer connection's ICE and connection states, in words for the status line. */
@@ -810,7 +818,7 @@ export class SignallingClient {
 
   /** Asks the kernel for a kernel-transport session; media flows once it says it is ready. */
   private _startKernelTransport(session: ISession, reason: string): void {
-    const unsupported = (this.options.kernelTransportUnsupported ?? kernelTransportUnsupported)();
+    const unsupported = this._kernelTransportUnsupported();
     if (unsupported) {
       this._fail(session, `cannot use the kernel connection (${reason}): ${unsupported}`, session.offerSent);
       return;

@@ -5,7 +5,15 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ICE_TRANSPORT_POLICIES, IceTransportPolicy, IQuality, NO_QUALITY, parseQuality } from './streamer/protocol';
+import {
+  ICE_TRANSPORT_POLICIES,
+  IceTransportPolicy,
+  IQuality,
+  NO_QUALITY,
+  parseQuality,
+  parseTransport,
+  Transport,
+} from './streamer/protocol';
 
 /** The id of the settings plugin (schema/plugin.json). */
 export const PLUGIN_ID = 'jupyterlab-webrtc:plugin';
@@ -23,6 +31,8 @@ export interface IWebRtcSettings {
   showStats: boolean;
   /** Caps on both directions of every stream; a widget's own `quality` fields win over them. */
   quality: IQuality;
+  /** How media travels: 'auto' (WebRTC, else the kernel transport), 'webrtc' or 'kernel'. */
+  transport: Transport;
 }
 
 /**
@@ -40,6 +50,7 @@ export const DEFAULT_SETTINGS: Readonly<IWebRtcSettings> = Object.freeze({
   preferredCodec: 'VP8',
   showStats: false,
   quality: DEFAULT_QUALITY,
+  transport: 'auto',
 });
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -89,6 +100,7 @@ export function parseSettings(composite: unknown): IWebRtcSettings {
     preferredCodec: isCodec(raw.preferredCodec) ? raw.preferredCodec : DEFAULT_SETTINGS.preferredCodec,
     showStats: typeof raw.showStats === 'boolean' ? raw.showStats : DEFAULT_SETTINGS.showStats,
     quality: parseQualitySetting(raw.quality),
+    transport: parseTransport(raw.transport) ?? DEFAULT_SETTINGS.transport,
   };
 }
 
@@ -165,6 +177,11 @@ export function resolveIceTransportPolicy(override: unknown, settings: IWebRtcSe
 /** Whether to show the stats overlay: the widget's choice, else the site's. */
 export function resolveShowStats(override: unknown, settings: IWebRtcSettings): boolean {
   return typeof override === 'boolean' ? override : settings.showStats;
+}
+
+/** How a widget's media travels: its own `transport`, else the site's. */
+export function resolveTransport(override: unknown, settings: IWebRtcSettings): Transport {
+  return parseTransport(override) ?? settings.transport;
 }
 
 /** The codec to put first in the offer: the widget's, else the site's. */

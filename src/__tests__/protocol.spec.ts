@@ -16,6 +16,13 @@ import {
   utf8Length,
   parseMode,
   STREAM_MODES,
+  MEDIA_HEADER_BYTES,
+  MEDIA_KINDS,
+  MEDIA_VERSION,
+  parseMediaHeader,
+  parseTransport,
+  TRANSPORTS,
+  writeMediaHeader,
 } from '../streamer/protocol';
 import { kernelStats } from './fakes';
 
@@ -260,5 +267,51 @@ describe('the quality state shared with the kernel (fixture "quality")', () => {
 
   it.each(quality.invalid.map((example) => [example.why, example] as const))('rejects %s', (_why, example) => {
     expect(parseQuality(example.value)).toEqual({ ok: false, reason: expect.stringMatching(/quality/) });
+  });
+});
+
+describe('the kernel transport shared with the kernel (fixture "media_header")', () => {
+  const media = fixture.media_header;
+  const bytesOf = (hex: string) => new Uint8Array(hex.match(/../g)!.map((byte) => parseInt(byte, 16)));
+  const hexOf = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+  it('has the same header layout, version and kinds', () => {
+    expect(MEDIA_HEADER_BYTES).toBe(media.header_bytes);
+    expect(MEDIA_VERSION).toBe(media.version);
+    expect(MEDIA_KINDS).toEqual(media.kinds);
+  });
+
+  it.each(media.valid.map((v) => [v.hex, v] as const))('reads %s, and writes the same header back', (hex, v) => {
+    const bytes = bytesOf(hex);
+    const parsed = parseMediaHeader(bytes);
+    expect(parsed).toEqual({ ok: true, header: v.parsed });
+    if (!parsed.ok) {
+      return;
+    }
+    const again = new Uint8Array(bytes.byteLength);
+    again.set(bytes.subarray(MEDIA_HEADER_BYTES), MEDIA_HEADER_BYTES);
+    const h = parsed.header;
+    writeMediaHeader(again, h.kind, h.seq, h.key, h.timestamp);
+    expect(hexOf(again)).toBe(hex);
+  });
+
+  it.each(media.invalid.map((v) => [v.why, v] as const))('rejects a header: %s', (_why, v) => {
+    expect(parseMediaHeader(bytesOf(v.hex)).ok).toBe(false);
+  });
+
+  it('rejects a video frame over MAX_MEDIA_BYTES', () => {
+    const bytes = new Uint8Array(MEDIA_HEADER_BYTES + limits.MAX_MEDIA_BYTES + media.too_large.plus);
+    writeMediaHeader(bytes, 'video', 0, true, 0);
+    expect(parseMediaHeader(bytes).ok).toBe(false);
+    expect(parseMediaHeader(bytes.subarray(0, bytes.byteLength - 1)).ok).toBe(true);
+  });
+
+  it('has the same transports, and reads only those from the transport trait', () => {
+    expect([...TRANSPORTS]).toEqual(fixture.state.transport);
+    for (const transport of fixture.state.transport) {
+      expect(parseTransport(transport)).toBe(transport);
+    }
+    expect(parseTransport(null)).toBeNull();
+    expect(parseTransport('udp')).toBeNull();
   });
 });

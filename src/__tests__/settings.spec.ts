@@ -11,8 +11,10 @@ import {
   resolveIceTransportPolicy,
   resolveQuality,
   resolveShowStats,
+  resolveTransport,
   SettingsStore,
 } from '../settings';
+import { TRANSPORTS } from '../streamer/protocol';
 
 import schema from '../../schema/plugin.json';
 
@@ -33,7 +35,12 @@ describe('settings schema', () => {
       'preferredCodec',
       'quality',
       'showStats',
+      'transport',
     ]);
+    expect(props.transport.default).toBe(DEFAULT_SETTINGS.transport);
+    expect(props.transport.oneOf).toEqual(
+      TRANSPORTS.map((transport) => ({ const: transport, title: expect.any(String) })),
+    );
     expect(props.iceServers.default).toEqual(DEFAULT_SETTINGS.iceServers);
     expect(props.preferredCodec.default).toBe(DEFAULT_SETTINGS.preferredCodec);
     // One oneOf entry (`const` and a `title` for the Settings Editor) per codec the code knows.
@@ -55,6 +62,7 @@ describe('parseSettings', () => {
       preferredCodec: 'VP8',
       showStats: false,
       quality: DEFAULT_QUALITY,
+      transport: 'auto',
     });
     expect(parseSettings(undefined)).toEqual(DEFAULT_SETTINGS);
   });
@@ -66,6 +74,7 @@ describe('parseSettings', () => {
       preferredCodec: 'VP8',
       showStats: true,
       quality: DEFAULT_QUALITY,
+      transport: 'auto',
     });
     expect(parseSettings({ iceServers: [{ url: 'stun:x' }], preferredCodec: 'H264', showStats: 'yes' })).toEqual(
       DEFAULT_SETTINGS,
@@ -204,11 +213,23 @@ describe('SettingsStore', () => {
     composite = { showStats: true, iceServers: [{ urls: 'stun:a' }] };
     slots.forEach((fn) => fn());
     expect(store.current).toEqual({
+      transport: 'auto',
       showStats: true,
       iceServers: [{ urls: 'stun:a' }],
       iceTransportPolicy: 'all',
       preferredCodec: 'VP8',
       quality: DEFAULT_QUALITY,
+      transport: 'auto',
     });
+  });
+});
+
+describe('the transport setting', () => {
+  it('reads auto, webrtc and kernel, anything else as auto; a widget value wins', () => {
+    expect(parseSettings({ transport: 'kernel' }).transport).toBe('kernel');
+    expect(parseSettings({ transport: 'udp' }).transport).toBe('auto');
+    expect(resolveTransport(null, parseSettings({ transport: 'webrtc' }))).toBe('webrtc');
+    expect(resolveTransport('kernel', parseSettings({ transport: 'webrtc' }))).toBe('kernel');
+    expect(resolveTransport('bogus', parseSettings({}))).toBe('auto');
   });
 });

@@ -14,6 +14,7 @@ import {
   resolveIceTransportPolicy,
   resolveQuality,
   resolveShowStats,
+  resolveTransport,
 } from '../settings';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { buildConstraints } from './camera';
@@ -104,6 +105,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       mode: 'sendrecv',
       recording: { active: false, files: [] },
       audio: false,
+      transport: null,
     };
   }
 
@@ -161,6 +163,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this._pageExit = new PageExitStop(() => this.stopStreaming('the page was closed'));
     this._client = new SignallingClient({
       send: (message) => this._send(message),
+      sendMedia: (buffer) => this._sendMedia(buffer),
       getUserMedia: (constraints) => openCamera(this._env, constraints),
       createPeerConnection: (config) => this._env.createPeerConnection(config),
       getCodecCapabilities: this._env.getCodecCapabilities,
@@ -391,7 +394,17 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       quality: this._quality(),
       mode,
       audio,
+      transport: resolveTransport(this.get('transport'), settings),
     });
+  }
+
+  /** Which transport carries the running session (null: none), and why the kernel's ("" otherwise). */
+  get transport(): 'webrtc' | 'kernel' | null {
+    return this._client.transport;
+  }
+
+  get fallbackReason(): string {
+    return this._client.fallbackReason;
   }
 
   /** The caps for this widget's sender: its `quality` fields over the site setting. */
@@ -536,6 +549,13 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this.send(message as unknown as CommContent, this.callbacks());
   }
 
+  /** One kernel-transport buffer: `media` messages carry nothing else, so no callbacks. */
+  private _sendMedia(buffer: Uint8Array): void {
+    if (this.comm_live) {
+      this.send({ type: 'media' }, undefined, [buffer]);
+    }
+  }
+
   private _onState(client: SignallingClient): void {
     this._reportState();
     const active = client.active;
@@ -603,7 +623,11 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     }
   }
 
-  private _onCustomMessage(content: unknown): void {
+  private _onCustomMessage(content: unknown, buffers?: readonly unknown[]): void {
+    if (isMedia(content)) {
+      this._client.handleMedia(buffers); // checked there: one buffer, its header
+      return;
+    }
     const result = parseKernelMessage(content);
     if (!result.ok && isAnnotations(content)) {
       // Shown, not only logged: the notebook's code made them, and its author looks at the widget.
@@ -642,6 +666,10 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   static view_name = 'WebRtcStreamerView';
   static view_module = MODULE_NAME;
   static view_module_version = MODULE_VERSION;
+}
+
+function isMedia(content: unknown): boolean {
+  return typeof content === 'object' && content !== null && (content as { type?: unknown }).type === 'media';
 }
 
 function isAnnotations(content: unknown): boolean {

@@ -59,6 +59,20 @@ export const MAX_RECORDING_FILES = 8;
 /** Longest recording file name in the `recording` trait, in UTF-16 code units. */
 export const MAX_RECORDING_PATH_LENGTH = 1024;
 
+/**
+ * Kernel transport: largest encoded video frame in a `media` message, bytes
+ * (a 1080p VP8 keyframe at a high bitrate is ~300 KB).
+ */
+export const MAX_MEDIA_BYTES = 1024 * 1024;
+/**
+ * Kernel transport: most encoded frames a side sends before the other acknowledged them. Beyond
+ * it the sender skips or drops frames (newest first wins: after a drop the next one sent is a
+ * keyframe), so no queue grows when the link or the other side is slow. 4 frames (133 ms at
+ * 30 fps): a comm round trip through JupyterLab measured 65-140 ms on a loaded 2-core machine,
+ * and a window of 2 then held the stream to 7-9 fps.
+ */
+export const MAX_MEDIA_IN_FLIGHT = 4;
+
 /** All limits by name: the fixture's `limits` must equal this. */
 export const LIMITS = {
   MAX_SDP_BYTES,
@@ -70,6 +84,8 @@ export const LIMITS = {
   MAX_LOG_LINE_LENGTH,
   MAX_RECORDING_FILES,
   MAX_RECORDING_PATH_LENGTH,
+  MAX_MEDIA_BYTES,
+  MAX_MEDIA_IN_FLIGHT,
   // what an `annotations` message may hold (annotations-protocol.ts)
   ...ANNOTATION_LIMITS,
   // what a `connection_report` may hold (connection-report.ts)
@@ -119,8 +135,25 @@ export interface IConnectionReportMessage {
   type: 'connection_report';
   report: IConnectionReport;
 }
+/**
+ * Start a kernel-transport session (kernel-transport.ts) instead of, or after,
+ * WebRTC; `reason` says why (at most MAX_TEXT_LENGTH).
+ */
+export interface IUseKernelTransportMessage {
+  type: 'use_kernel_transport';
+  reason: string;
+}
+/**
+ * Kernel transport, both directions: exactly one binary buffer, a
+ * MEDIA_HEADER_BYTES header (parseMediaHeader), then a video frame's VP8.
+ */
+export interface IMediaMessage {
+  type: 'media';
+}
 export type FrontendMessage =
   | IConnectionReportMessage
+  | IUseKernelTransportMessage
+  | IMediaMessage
   | IOfferMessage
   | ICandidateMessage
   | IStopMessage
@@ -223,8 +256,14 @@ export interface IStatsMessage {
 export interface IDiagnoseMessage {
   type: 'diagnose';
 }
+/** The kernel is ready for the kernel-transport session asked for: media may flow. */
+export interface IKernelTransportReadyMessage {
+  type: 'kernel_transport_ready';
+}
 export type KernelMessage =
   | IDiagnoseMessage
+  | IKernelTransportReadyMessage
+  | IMediaMessage
   | IAnnotationsMessage
   | IAnswerMessage
   | ICandidateMessage
@@ -241,6 +280,8 @@ function namesOf<K extends string>(names: Record<K, true>): K[] {
 
 /** The `type`s of FrontendMessage, at run time. */
 export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
+  use_kernel_transport: true,
+  media: true,
   offer: true,
   candidate: true,
   stop: true,
@@ -252,6 +293,8 @@ export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
 });
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
+  kernel_transport_ready: true,
+  media: true,
   annotations: true,
   answer: true,
   candidate: true,
@@ -322,6 +365,13 @@ export type StreamMode = (typeof STREAM_MODES)[number];
 /** RTCPeerConnection's iceTransportPolicy values: every candidate, or only TURN relays. */
 export const ICE_TRANSPORT_POLICIES = ['all', 'relay'] as const;
 export type IceTransportPolicy = (typeof ICE_TRANSPORT_POLICIES)[number];
+/**
+ * How media travels: `webrtc` (UDP, ICE), `kernel` (encoded frames over the
+ * widget's comm), `auto` (WebRTC, then the kernel transport when ICE has not
+ * connected in time or failed). The first is the default.
+ */
+export const TRANSPORTS = ['auto', 'webrtc', 'kernel'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 export interface IStreamerSyncedState {
   /** Names the stream; a re-run cell with the same key reuses the widget. */
@@ -352,6 +402,8 @@ export interface IStreamerSyncedState {
   recording: IRecordingState;
   /** Per-widget override of the ICE transport policy; null = the site setting. */
   ice_transport_policy: IceTransportPolicy | null;
+  /** How media travels (TRANSPORTS); null = the site setting. */
+  transport: Transport | null;
 }
 /**
  * The `recording` trait: `files` are the files being written while
@@ -376,6 +428,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   recording: true,
   audio: true,
   ice_transport_policy: true,
+  transport: true,
 });
 
 // ---- Validation of what the kernel sends ----
@@ -555,6 +608,10 @@ export function parseKernelMessage(data: unknown): ParseResult {
       return { ok: true, message: { type: 'start' } };
     case 'diagnose':
       return { ok: true, message: { type: 'diagnose' } };
+    case 'kernel_transport_ready':
+      return { ok: true, message: { type: 'kernel_transport_ready' } };
+    case 'media':
+      return { ok: true, message: { type: 'media' } };
     case 'annotations':
       return parseAnnotationsMessage(data);
     case 'select_camera': {
@@ -669,6 +726,11 @@ export function parseLog(value: unknown): string[] {
  */
 export function parseMode(value: unknown): StreamMode | null {
   return (STREAM_MODES as readonly unknown[]).includes(value) ? (value as StreamMode) : null;
+}
+
+/** The `transport` trait as the kernel set it; null for unset or a value this frontend does not know. */
+export function parseTransport(value: unknown): Transport | null {
+  return (TRANSPORTS as readonly unknown[]).includes(value) ? (value as Transport) : null;
 }
 
 /**
@@ -815,4 +877,74 @@ export function parseQuality(value: unknown): { ok: true; quality: IQuality } | 
     quality.degradation = degradation as Degradation;
   }
   return { ok: true, quality };
+}
+
+// ---- Kernel transport: the binary header of a `media` message's buffer ----
+
+/**
+ * Header of a `media` buffer, little-endian: u8 version, u8 kind
+ * (MEDIA_KINDS), u8 flags (bit 0: keyframe; video only), u8 0, u32 sequence
+ * number, f64 capture time in ms (video only, else 0). A video frame's VP8
+ * follows (1 to MAX_MEDIA_BYTES bytes); an ack (of the frame with that
+ * sequence number) and a keyframe request carry nothing after it.
+ */
+export const MEDIA_HEADER_BYTES = 16;
+export const MEDIA_VERSION = 1;
+export const MEDIA_KINDS = { video: 1, ack: 2, keyframe_request: 3 } as const;
+export type MediaKind = keyof typeof MEDIA_KINDS;
+
+export interface IMediaHeader {
+  kind: MediaKind;
+  key: boolean;
+  seq: number;
+  timestamp: number;
+  /** Bytes after the header (the VP8 frame of a video message). */
+  payloadBytes: number;
+}
+
+const KIND_OF = new Map<number, MediaKind>(Object.entries(MEDIA_KINDS).map(([k, v]) => [v, k as MediaKind]));
+
+/** A `media` buffer's header, or why it is not valid. */
+export function parseMediaHeader(
+  bytes: Uint8Array,
+): { ok: true; header: IMediaHeader } | { ok: false; reason: string } {
+  if (bytes.byteLength < MEDIA_HEADER_BYTES) {
+    return { ok: false, reason: `a media buffer needs ${MEDIA_HEADER_BYTES} header bytes` };
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, MEDIA_HEADER_BYTES);
+  if (view.getUint8(0) !== MEDIA_VERSION) {
+    return { ok: false, reason: `media version ${view.getUint8(0)} is not ${MEDIA_VERSION}` };
+  }
+  const kind = KIND_OF.get(view.getUint8(1));
+  if (!kind) {
+    return { ok: false, reason: `unknown media kind ${view.getUint8(1)}` };
+  }
+  const flags = view.getUint8(2);
+  if ((flags & ~1) !== 0 || (flags !== 0 && kind !== 'video') || view.getUint8(3) !== 0) {
+    return { ok: false, reason: 'media flags: only bit 0 (keyframe), and only on video' };
+  }
+  const timestamp = view.getFloat64(8, true);
+  const payloadBytes = bytes.byteLength - MEDIA_HEADER_BYTES;
+  if (kind === 'video') {
+    if (!Number.isFinite(timestamp) || timestamp < 0) {
+      return { ok: false, reason: 'media timestamp must be finite and >= 0' };
+    }
+    if (payloadBytes < 1 || payloadBytes > MAX_MEDIA_BYTES) {
+      return { ok: false, reason: `a video media message carries 1 to ${MAX_MEDIA_BYTES} bytes of VP8` };
+    }
+  } else if (payloadBytes !== 0 || timestamp !== 0) {
+    return { ok: false, reason: `a media ${kind} carries nothing but its header` };
+  }
+  return { ok: true, header: { kind, key: (flags & 1) === 1, seq: view.getUint32(4, true), timestamp, payloadBytes } };
+}
+
+/** Writes a `media` header into the first MEDIA_HEADER_BYTES of `into` (the payload, if any, follows). */
+export function writeMediaHeader(into: Uint8Array, kind: MediaKind, seq: number, key = false, timestamp = 0): void {
+  const view = new DataView(into.buffer, into.byteOffset, MEDIA_HEADER_BYTES);
+  view.setUint8(0, MEDIA_VERSION);
+  view.setUint8(1, MEDIA_KINDS[kind]);
+  view.setUint8(2, key ? 1 : 0);
+  view.setUint8(3, 0);
+  view.setUint32(4, seq >>> 0, true);
+  view.setFloat64(8, kind === 'video' ? timestamp : 0, true);
 }

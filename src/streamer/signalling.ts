@@ -12,6 +12,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import type { Codec } from '../settings';
 import { describeCameraError, stopStream } from './camera';
 import { applyCodecPreference } from './codecs';
+import { IKernelCodecs, KernelTransportLink } from './kernel-transport';
 import {
   candidateToJSON,
   FrontendMessage,
@@ -22,10 +23,20 @@ import {
   MAX_SDP_BYTES,
   NO_QUALITY,
   StreamMode,
+  fitText,
+  Transport,
   utf8Length,
 } from './protocol';
 import type { IConnectionReport } from './connection-report';
 import { IceObserver, IIceErrorLike } from './doctor';
+import { kernelTransportUnsupported, WebCodecsKernelCodecs } from './webcodecs';
+
+/**
+ * With transport 'auto', how long WebRTC may take to connect after the offer before the session
+ * falls back to the kernel transport (ms). On loopback and LANs ICE connects in well under a
+ * second; 5 s leaves room for a slow TURN allocation without leaving the user looking at nothing.
+ */
+export const FALLBACK_MS = 5000;
 import type { IStatsReportLike } from './rtc-stats';
 import { senderQuality, withSenderQuality } from './sender-quality';
 
@@ -35,6 +46,9 @@ export type StreamState = 'idle' | 'connecting' | 'playing' | 'stopped' | 'error
 /** The part of RTCPeerConnection the client uses (tests pass a fake). */
 export interface IPeerConnectionLike {
   readonly connectionState: RTCPeerConnectionState;
+  /** For the fallback's reason (a fake may leave them out). */
+  readonly iceConnectionState?: RTCIceConnectionState;
+  readonly iceGatheringState?: RTCIceGatheringState;
   readonly localDescription: RTCSessionDescriptionInit | null;
   onicecandidate: ((event: { candidate: RTCIceCandidate | null }) => void) | null;
   ontrack: ((event: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null;
@@ -78,6 +92,14 @@ export interface ISignallingOptions {
   makeStream?: (track: MediaStreamTrack) => MediaStream;
   /** How long to wait for the kernel's answer; default 30 s. */
   answerTimeoutMs?: number;
+  /** Sends one kernel-transport `media` buffer to the kernel (model.send with buffers). */
+  sendMedia?(buffer: Uint8Array): void;
+  /** The kernel transport's codecs (default WebCodecs); `bitrate` is the quality cap, bit/s, or null. */
+  createKernelCodecs?: (bitrate: () => number | null, onError: (message: string) => void) => IKernelCodecs;
+  /** Why this browser cannot use the kernel transport (null: it can); default: WebCodecs present. */
+  kernelTransportUnsupported?: () => string | null;
+  /** transport 'auto': ms from the offer to the fallback; default FALLBACK_MS. */
+  fallbackMs?: number;
 }
 
 export interface IStartOptions {
@@ -95,6 +117,8 @@ export interface IStartOptions {
    * transceiver, Opus, in the mode's direction, like the video's.
    */
   audio?: boolean;
+  /** How media travels (the widget's `transport` over the site setting); default 'webrtc'. */
+  transport?: Transport;
 }
 
 interface ISession {
@@ -121,6 +145,14 @@ interface ISession {
   doctor: IceObserver;
   /** Set once the doctor is writing the failure report (a second failure event changes nothing). */
   failing: boolean;
+  mode: StreamMode;
+  /** What was asked for (the options' transport) and what carries the media now. */
+  requested: Transport;
+  carrier: 'webrtc' | 'kernel';
+  /** Why the kernel transport carries it ("" over WebRTC). */
+  kernelReason: string;
+  fallbackTimer: ReturnType<typeof setTimeout> | null;
+  kernel: KernelTransportLink | null;
 }
 
 function errorText(error: unknown): string {
@@ -211,6 +243,12 @@ export class SignallingClient {
       answerTimer: null,
       doctor: new IceObserver(options.iceServers, options.iceTransportPolicy ?? 'all'),
       failing: false,
+      mode: options.mode ?? 'sendrecv',
+      requested: options.transport ?? 'webrtc',
+      carrier: 'webrtc',
+      kernelReason: '',
+      fallbackTimer: null,
+      kernel: null,
     };
     this._session = session;
     this._quality = options.quality;
@@ -247,6 +285,10 @@ export class SignallingClient {
         return;
       }
       session.track = track;
+      if (session.requested === 'kernel') {
+        this._startKernelTransport(session, 'the transport setting is "kernel"');
+        return;
+      }
       const pc = this.options.createPeerConnection({
         iceServers: options.iceServers,
         iceTransportPolicy: options.iceTransportPolicy ?? 'all',
@@ -297,6 +339,13 @@ export class SignallingClient {
           this._fail(session, 'no answer from the kernel', true);
         }
       }, this.options.answerTimeoutMs ?? 30000);
+      if (session.requested === 'auto' && this._kernelTransportUnsupported() === null) {
+        const ms = this.options.fallbackMs ?? FALLBACK_MS;
+        session.fallbackTimer = setTimeout(() => {
+          session.fallbackTimer = null;
+          this._fallBack(session, `WebRTC did not connect within ${ms / 1000} s (${this._iceState(session)})`);
+        }, ms);
+      }
     } catch (error) {
       if (this._session === session) {
         this._fail(session, `could not start the connection: ${errorText(error)}`, session.offerSent);
@@ -495,15 +544,39 @@ export class SignallingClient {
     });
   }
 
+  /** Which transport carries the running session's media (null: no session). */
+  get transport(): 'webrtc' | 'kernel' | null {
+    return this._session?.carrier ?? null;
+  }
+
+  /** Why the running session uses the kernel transport ("" over WebRTC or without a session). */
+  get fallbackReason(): string {
+    return this._session?.kernelReason ?? '';
+  }
+
+  /** One kernel-transport `media` message from the kernel, with its buffers. */
+  handleMedia(buffers: readonly unknown[] | undefined): void {
+    this._session?.kernel?.receive(buffers);
+  }
+
   /** Handles one validated message from the kernel (stats excluded). */
   async handleMessage(message: KernelMessage): Promise<void> {
     const session = this._session;
     switch (message.type) {
+      case 'kernel_transport_ready':
+        return this._onKernelTransportReady(session);
+      case 'media':
+        return; // with its buffers: handleMedia
       case 'answer':
         return this._onAnswer(session, message.sdp);
       case 'candidate':
         return this._onRemoteCandidate(session, message.candidate);
       case 'error':
+        if (message.fatal && session && this._mayFallBack(session)) {
+          // the kernel gave up on ICE first: 'auto' goes on over the kernel transport
+          this._fallBack(session, `WebRTC failed in the kernel (${message.message})`);
+          return;
+        }
         if (message.fatal) {
           if (session) {
             this._fail(session, `kernel: ${message.message}`, false);
@@ -700,6 +773,10 @@ export class SignallingClient {
     }
     switch (session.pc.connectionState) {
       case 'connected':
+        if (session.fallbackTimer !== null) {
+          clearTimeout(session.fallbackTimer);
+          session.fallbackTimer = null;
+        }
         this._applyQuality(session);
         this._setState('playing', '');
         break;
@@ -709,6 +786,10 @@ export class SignallingClient {
         }
         break;
       case 'failed':
+        if (this._mayFallBack(session)) {
+          this._fallBack(session, `WebRTC failed (${this._iceState(session)})`);
+          break;
+        }
         void this._failDiagnosed(session);
         break;
     }
@@ -770,6 +851,104 @@ export class SignallingClient {
     }
   }
 
+  /**
+   * 'auto' and still on WebRTC, not yet connected: a WebRTC failure is a reason to fall back
+   * (unless this browser cannot run the kernel transport: 'auto' is then just WebRTC).
+   */
+  private _mayFallBack(session: ISession): boolean {
+    return (
+      this._session === session &&
+      session.requested === 'auto' &&
+      session.carrier === 'webrtc' &&
+      session.pc?.connectionState !== 'connected' &&
+      this._kernelTransportUnsupported() === null
+    );
+  }
+
+  private _kernelTransportUnsupported(): string | null {
+    return (this.options.kernelTransportUnsupported ?? kernelTransportUnsupported)();
+  }
+
+  /** The peer connection's ICE and connection states, in words for the status line. */
+  private _iceState(session: ISession): string {
+    const pc = session.pc;
+    if (!pc) {
+      return 'no peer connection';
+    }
+    const ice = pc.iceConnectionState ?? 'unknown';
+    const gathering = pc.iceGatheringState ?? 'unknown';
+    return `ICE ${ice}, gathering ${gathering}, connection ${pc.connectionState}`;
+  }
+
+  /** Gives up on WebRTC (the camera stays open) and goes on over the kernel transport. */
+  private _fallBack(session: ISession, reason: string): void {
+    if (!this._mayFallBack(session)) {
+      return;
+    }
+    this._closePeerConnection(session);
+    session.sender = null;
+    session.audioSender = null;
+    if (session.remote) {
+      session.remote = null;
+      this._remoteStreamChanged.emit(null);
+    }
+    this._startKernelTransport(session, reason);
+  }
+
+  /** Asks the kernel for a kernel-transport session; media flows once it says it is ready. */
+  private _startKernelTransport(session: ISession, reason: string): void {
+    const unsupported = this._kernelTransportUnsupported();
+    if (unsupported) {
+      this._fail(session, `cannot use the kernel connection (${reason}): ${unsupported}`, session.offerSent);
+      return;
+    }
+    if (session.answerTimer !== null) {
+      clearTimeout(session.answerTimer);
+    }
+    session.carrier = 'kernel';
+    session.kernelReason = reason;
+    session.answerReceived = false;
+    this.options.send({ type: 'use_kernel_transport', reason: fitText(reason) });
+    session.offerSent = true;
+    this._setState('connecting', `starting the kernel connection (${reason})`);
+    session.answerTimer = setTimeout(() => {
+      if (this._session === session && !session.answerReceived) {
+        this._fail(session, 'no answer from the kernel', true);
+      }
+    }, this.options.answerTimeoutMs ?? 30000);
+  }
+
+  private _onKernelTransportReady(session: ISession | null): void {
+    if (!session || session.carrier !== 'kernel' || session.answerReceived) {
+      return; // late, for a session that has ended or moved on
+    }
+    session.answerReceived = true;
+    this._awaitingStoppedAck = false;
+    if (session.answerTimer !== null) {
+      clearTimeout(session.answerTimer);
+      session.answerTimer = null;
+    }
+    const onError = (message: string) => this._session === session && this._notice.emit(message);
+    const bitrate = () => (this._quality.bitrate_kbps === null ? null : this._quality.bitrate_kbps * 1000);
+    const codecs = this.options.createKernelCodecs
+      ? this.options.createKernelCodecs(bitrate, onError)
+      : new WebCodecsKernelCodecs(bitrate, onError);
+    const sendMedia = this.options.sendMedia;
+    session.kernel = new KernelTransportLink({
+      send: (buffer) => sendMedia?.(buffer),
+      codecs,
+      onOutput: (stream) => {
+        if (this._session === session) {
+          session.remote = stream;
+          this._remoteStreamChanged.emit(stream);
+        }
+      },
+      onProblem: onError,
+    });
+    session.kernel.start(session.mode === 'recvonly' ? null : session.track);
+    this._setState('playing', `kernel connection: ${session.kernelReason}`);
+  }
+
   private _fail(session: ISession, reason: string, notifyKernel: boolean): void {
     if (this._session !== session) {
       return;
@@ -801,6 +980,21 @@ export class SignallingClient {
       clearTimeout(session.answerTimer);
       session.answerTimer = null;
     }
+    if (session.fallbackTimer !== null) {
+      clearTimeout(session.fallbackTimer);
+      session.fallbackTimer = null;
+    }
+    session.kernel?.close();
+    session.kernel = null;
+    this._closePeerConnection(session);
+    stopStream(session.stream);
+    session.stream = null;
+    this._localStreamChanged.emit(null);
+    this._remoteStreamChanged.emit(null);
+  }
+
+  /** Closes the session's peer connection (if any), its handlers first. */
+  private _closePeerConnection(session: ISession): void {
     const pc = session.pc;
     session.pc = null;
     if (pc) {
@@ -813,10 +1007,6 @@ export class SignallingClient {
         console.warn('jupyterlab-webrtc: closing the peer connection failed', error);
       }
     }
-    stopStream(session.stream);
-    session.stream = null;
-    this._localStreamChanged.emit(null);
-    this._remoteStreamChanged.emit(null);
   }
 
   private _setState(state: StreamState, detail: string): void {

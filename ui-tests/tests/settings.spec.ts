@@ -84,6 +84,8 @@ test('the streamer starts with the schema defaults', async ({ page }) => {
         bitrate_kbps: null,
         degradation: 'maintain-resolution',
       },
+      // WebRTC, falling back to the kernel transport when it has not connected within 5 s
+      transport: 'auto',
     });
 });
 

@@ -37,10 +37,16 @@ const identity = (frames$: any) => frames$;
 const { invertY } = require(${JSON.stringify(INVERT_MODULE)});
 "ready"`;
 
-/** One streamer widget (the cell's result), stats overlay on, the camera at width x height. */
-function streamerCell(index, transform, [width, height]) {
-  const make = transform === 'invert' ? 'invertY()' : 'identity';
-  return `const bench${index} = webrtcStreamer({ key: "pagebench-${index}", showStats: true, mediaConstraints: { video: { width: ${width}, height: ${height} } } });
+/**
+ * One streamer widget (the cell's result), stats overlay on, the camera at width x height. A config
+ * ending in "-kernel" (identity-kernel, invert-kernel) sets transport "kernel": the same stream over
+ * the widget's comm instead of WebRTC (docs/design.md, "Kernel transport").
+ */
+function streamerCell(index, config, [width, height]) {
+  const kernel = config.endsWith('-kernel');
+  const make = config.replace(/-kernel$/, '') === 'invert' ? 'invertY()' : 'identity';
+  const transport = kernel ? ', transport: "kernel"' : '';
+  return `const bench${index} = webrtcStreamer({ key: "pagebench-${index}", showStats: true${transport}, mediaConstraints: { video: { width: ${width}, height: ${height} } } });
 bench${index}.transform(${make});
 bench${index}`;
 }

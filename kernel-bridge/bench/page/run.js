@@ -16,6 +16,8 @@
  *                      widget's camera preview and output <video>s: the page renders what it renders
  *                      for a playing widget (issue 9's same-run limit);
  *   echo-empty         the echo with no notebook open, in a corner of the page (the baseline before).
+ *   identity-kernel / invert-kernel   identity / invert with transport "kernel" (issue 12): the
+ *                      frames as WebCodecs VP8 over the widget's comm and Jupyter's websocket.
  * Figures per configuration, size and number of streams: p50/p95 latency, fps shown (distinct
  * stamps per second), presented fps, frames lost, the kernel's CPU (all threads, /proc), Start →
  * first processed frame, the browser's per-stage counters (getStats) and the kernel's (the widget's
@@ -26,7 +28,7 @@
  * Options: --seconds N (measured, default 10), --warmup N (after the first frame, default 2),
  *          --settle N (seconds between the widget cells and Start, default 3: the user's pause, in
  *          which the kernel's spare media worker starts), --sizes 640x480,1280x720,
- *          --configs echo,identity,invert[,echo-empty], --streams 1,3, --rounds N (interleaved, default 1),
+ *          --configs echo,identity,invert[,echo-empty,identity-kernel,invert-kernel], --streams 1,3, --rounds N (interleaved, default 1),
  *          --json FILE, --chromium PATH, --report FILE (print the tables of a --json file again);
  *          PAGEBENCH_DEBUG=1 logs progress details.
  */
@@ -68,7 +70,8 @@ const debug = (...a) => process.env.PAGEBENCH_DEBUG && console.error('pagebench 
 const progress = (...a) => console.error('pagebench:', ...a);
 
 for (const c of CONFIGS)
-  if (!['echo', 'echo-empty', 'identity', 'invert'].includes(c)) throw new Error(`unknown config ${c}`);
+  if (!['echo', 'echo-empty', 'identity', 'invert', 'identity-kernel', 'invert-kernel'].includes(c))
+    throw new Error(`unknown config ${c}`);
 if (!SIZES.every((s) => s.length === 2 && s.every((x) => x > 0 && x <= 4096))) throw new Error('bad --sizes');
 if (!STREAMS.every((n) => n >= 1 && n <= 8)) throw new Error('--streams: 1 to 8');
 

@@ -75,6 +75,14 @@ export interface SendOptions {
   transfer?: boolean;
 }
 
+/** One encoded VP8 frame for the browser over the kernel transport (streamer/kernel-transport.ts). */
+export interface EncodedChunk {
+  data: Uint8Array;
+  /** Capture time, ms (the frame's timestamp). */
+  timestamp: number;
+  key: boolean;
+}
+
 export type { IceServerLike, CandidateInit, MediaStats, PeerFrameCounts, PeerState };
 
 /** A recording the worker finalised (stopped, or the peer closed): its files; `error` '' when all went well. */
@@ -134,6 +142,16 @@ export class MediaPeer {
   /** Recordings finalised: after stopRecording(), and each one still running when the peer closes. */
   readonly recordingsDone$: Observable<RecordingDone>;
 
+  /** Kernel transport: encoded frames for the browser (hot); see useChunks(). */
+  readonly chunks$: Observable<EncodedChunk>;
+  /** Kernel transport: the worker finished one sendChunk() (in order); the browser may send the next. */
+  readonly chunkDone$: Observable<void>;
+  /** Kernel transport: the decoder wants a keyframe from the browser. */
+  readonly keyframeWanted$: Observable<void>;
+
+  private readonly chunks = new Subject<EncodedChunk>();
+  private readonly chunkDone = new Subject<void>();
+  private readonly keyframeWanted = new Subject<void>();
   private readonly candidates = new ReplaySubject<CandidateInit | null>();
   private readonly frames = new Subject<Frame>();
   private readonly audio = new Subject<AudioFrame>();
@@ -198,6 +216,9 @@ export class MediaPeer {
     this.stats$ = this.stats.asObservable();
     this.errors$ = this.errors.asObservable();
     this.recordingsDone$ = this.recordingsDone.asObservable();
+    this.chunks$ = this.chunks.asObservable();
+    this.chunkDone$ = this.chunkDone.asObservable();
+    this.keyframeWanted$ = this.keyframeWanted.asObservable();
     worker.on('message', (m: FromWorker) => this.onMessage(m));
     worker.on('error', (e) => this.fail(toError(e)));
     worker.on('exit', (code) => {
@@ -320,6 +341,27 @@ export class MediaPeer {
     this.audioSending++;
     const { sampleRate, channels, samples, timestamp } = frame;
     this.post({ t: 'audio', sampleRate, channels, samples, timestamp, buffer }, [buffer]);
+  }
+
+  /**
+   * Switches this peer to the kernel transport: no ICE, no RTP; encoded frames come in through
+   * sendChunk() and go out on chunks$ (send() still takes the frames to encode).
+   */
+  useChunks(): void {
+    this.post({ t: 'use_chunks' });
+  }
+
+  /** Kernel transport: one encoded VP8 frame from the browser (copied), captured at `timestamp` ms; chunkDone$ follows. */
+  sendChunk(data: Uint8Array, timestamp: number): void {
+    if (this.closing || this.exited) return;
+    const buffer = new ArrayBuffer(data.byteLength);
+    new Uint8Array(buffer).set(data);
+    this.post({ t: 'chunk_in', buffer, length: data.byteLength, timestamp }, [buffer]);
+  }
+
+  /** The next frame encoded is a keyframe (the browser's decoder asked, or frames were dropped). */
+  forceKeyframe(): void {
+    if (!this.closing && !this.exited) this.post({ t: 'keyframe' });
   }
 
   /**
@@ -476,6 +518,15 @@ export class MediaPeer {
       case 'record_done':
         if (this.recording.delete(m.rec)) this.recordingsDone.next({ rec: m.rec, files: m.files, error: m.error });
         break;
+      case 'chunk_out':
+        this.chunks.next({ data: new Uint8Array(m.buffer), timestamp: m.timestamp, key: m.key });
+        break;
+      case 'chunk_done':
+        this.chunkDone.next();
+        break;
+      case 'keyframe_wanted':
+        this.keyframeWanted.next();
+        break;
       case 'ready':
       case 'closed':
         break;
@@ -624,6 +675,9 @@ export class MediaPeer {
     this.audio.complete();
     this.stats.complete();
     this.errors.complete();
+    this.chunks.complete();
+    this.chunkDone.complete();
+    this.keyframeWanted.complete();
     this.state.complete();
   }
 }

@@ -188,7 +188,16 @@ export type ToWorker =
   | AudioMessage<'audio'>
   /** The main thread delivered `n` more decoded audio frames (see AUDIO_IN_FLIGHT). */
   | { t: 'audio_ack'; n: number }
-  | { t: 'close' };
+  | { t: 'close' }
+  /**
+   * The kernel transport (streamer/kernel-transport.ts): no RTP; encoded VP8 frames come and go as
+   * messages. 'use_chunks' switches the encoder's output to 'chunk_out'; 'chunk_in' is one encoded
+   * frame from the browser (`length` bytes of `buffer`, capture time `timestamp` ms), answered by one
+   * 'chunk_done' after decoding; 'keyframe' makes the next encoded frame a keyframe.
+   */
+  | { t: 'use_chunks' }
+  | { t: 'chunk_in'; buffer: ArrayBuffer; length: number; timestamp: number }
+  | { t: 'keyframe' };
 
 /**
  * An AudioFrame crossing the thread boundary: float32 interleaved samples in `buffer`
@@ -225,7 +234,11 @@ export type FromWorker =
    * and whenever its shift changes: how the streamer gives annotations the RTP timestamp of their frame.
    */
   | { t: 'rtp_mapping'; offset: number; shift: number }
-  | { t: 'closed' };
+  | { t: 'closed' }
+  /** Kernel transport: one encoded frame to the browser (transferred); its answer to 'chunk_in'; a keyframe wanted from the browser. */
+  | { t: 'chunk_out'; buffer: ArrayBuffer; timestamp: number; key: boolean }
+  | { t: 'chunk_done' }
+  | { t: 'keyframe_wanted' };
 
 // ---- Encoder caps (the streamer's quality controls, as the worker applies them) ----
 

@@ -53,6 +53,21 @@ export const MAX_RECORDING_FILES = 8;
 /** Longest recording file name in the `recording` trait, UTF-16 code units (rtc/record-protocol.ts). */
 export const MAX_RECORDING_PATH_LENGTH = 1024;
 
+/**
+ * Kernel transport (docs/design.md, "Kernel transport"): largest encoded video frame in a `media`
+ * message, in bytes. A 1080p VP8 keyframe at a high bitrate is ~300 KB; 1 MiB bounds what one
+ * message makes the receiver copy and decode.
+ */
+export const MAX_MEDIA_BYTES = 1024 * 1024;
+/**
+ * Kernel transport: most encoded frames a side sends before the other acknowledged them. Beyond
+ * it the sender skips or drops frames (newest first wins: after a drop the next one sent is a
+ * keyframe), so no queue grows when the link or the other side is slow. 4 frames (133 ms at
+ * 30 fps): a comm round trip through JupyterLab measured 65-140 ms on a loaded 2-core machine,
+ * and a window of 2 then held the stream to 7-9 fps.
+ */
+export const MAX_MEDIA_IN_FLIGHT = 4;
+
 /** All limits by name: the fixture's `limits` must equal this. */
 export const LIMITS = {
   MAX_SDP_BYTES,
@@ -64,6 +79,8 @@ export const LIMITS = {
   MAX_LOG_LINE_LENGTH,
   MAX_RECORDING_FILES,
   MAX_RECORDING_PATH_LENGTH,
+  MAX_MEDIA_BYTES,
+  MAX_MEDIA_IN_FLIGHT,
   // what an `annotations` message may hold (annotations/validate.ts checks it before sending)
   ...ANNOTATION_LIMITS,
   // what a `connection_report` may hold (connection-report.ts)
@@ -111,8 +128,25 @@ interface IConnectionReportMessage {
   type: 'connection_report';
   report: ConnectionReport;
 }
+/**
+ * Start a kernel-transport session instead of (or after) WebRTC: the browser's setting asked for it,
+ * or ICE did not connect in time. `reason` says why (shown by the widget, at most MAX_TEXT_LENGTH).
+ */
+interface IUseKernelTransportMessage {
+  type: 'use_kernel_transport';
+  reason: string;
+}
+/**
+ * Kernel transport, both directions: exactly one binary buffer, a MEDIA_HEADER_BYTES header
+ * (parseMediaHeader) then, for a video frame, the VP8 frame. The JSON part never changes.
+ */
+interface IMediaMessage {
+  type: 'media';
+}
 export type FrontendMessage =
   | IConnectionReportMessage
+  | IUseKernelTransportMessage
+  | IMediaMessage
   | IOfferMessage
   | ICandidateMessage
   | IStopMessage
@@ -232,8 +266,14 @@ interface IAnnotationsMessage {
 interface IDiagnoseMessage {
   type: 'diagnose';
 }
+/** The kernel is ready for a kernel-transport session (answers use_kernel_transport): media may flow. */
+interface IKernelTransportReadyMessage {
+  type: 'kernel_transport_ready';
+}
 export type KernelMessage =
   | IDiagnoseMessage
+  | IKernelTransportReadyMessage
+  | IMediaMessage
   | IAnnotationsMessage
   | IAnswerMessage
   | ICandidateMessage
@@ -250,6 +290,8 @@ function namesOf<K extends string>(names: Record<K, true>): K[] {
 
 /** The `type`s of FrontendMessage, at run time. */
 export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
+  use_kernel_transport: true,
+  media: true,
   offer: true,
   candidate: true,
   stop: true,
@@ -290,6 +332,8 @@ export const AUDIO_STATS_STAGES = namesOf<keyof IAudioStageCounts>({
 
 /** The `type`s of KernelMessage, at run time. */
 export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
+  kernel_transport_ready: true,
+  media: true,
   annotations: true,
   answer: true,
   candidate: true,
@@ -322,6 +366,14 @@ export type StreamMode = (typeof STREAM_MODES)[number];
 export const ICE_TRANSPORT_POLICIES = ['all', 'relay'] as const;
 export type IceTransportPolicy = (typeof ICE_TRANSPORT_POLICIES)[number];
 
+/**
+ * How media travels: `webrtc` (UDP, ICE), `kernel` (encoded frames over the widget's comm, through
+ * Jupyter's own websocket), `auto` (WebRTC, then the kernel transport when ICE has not connected
+ * within the browser's fallback time or failed). The first is the default.
+ */
+export const TRANSPORTS = ['auto', 'webrtc', 'kernel'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
 export interface IStreamerSyncedState {
   /** Names the stream; a re-run cell with the same key reuses the widget. */
   key: string;
@@ -351,6 +403,8 @@ export interface IStreamerSyncedState {
   recording: IRecordingState;
   /** Per-widget override of the browser's ICE transport policy; null = the site setting. */
   ice_transport_policy: IceTransportPolicy | null;
+  /** How media travels (TRANSPORTS); null = the site setting. Set by the notebook only. */
+  transport: Transport | null;
 }
 
 /** The `recording` trait: files are paths relative to the notebook's folder (absolute when outside it). */
@@ -372,6 +426,7 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   recording: true,
   audio: true,
   ice_transport_policy: true,
+  transport: true,
 });
 
 // ---- Validation of what the frontend sends ----
@@ -414,6 +469,15 @@ export function parseFrontendMessage(content: JSONValue): FrontendMessage {
       } catch (error) {
         throw new ProtocolError((error as Error).message);
       }
+    case 'use_kernel_transport':
+      if (typeof content.reason !== 'string' || content.reason.length > MAX_TEXT_LENGTH) {
+        throw new ProtocolError(
+          `use_kernel_transport.reason must be a string of at most ${MAX_TEXT_LENGTH} characters`,
+        );
+      }
+      return { type: 'use_kernel_transport', reason: content.reason };
+    case 'media':
+      return { type: 'media' };
     case 'record':
       if (content.action !== 'start' && content.action !== 'stop') {
         throw new ProtocolError('a record message needs "action": "start" or "stop"');
@@ -667,4 +731,66 @@ export function parseQuality(value: JSONValue | undefined, what = 'quality'): IQ
     quality.degradation = degradation as Degradation;
   }
   return quality;
+}
+
+// ---- Kernel transport: the binary header of a `media` message's buffer ----
+
+/**
+ * Header of a `media` buffer, little-endian: u8 version (MEDIA_VERSION), u8 kind (MEDIA_KINDS),
+ * u8 flags (bit 0: keyframe; video only), u8 0, u32 sequence number, f64 capture time in ms (video
+ * only, else 0). A video frame's VP8 data follows (1 to MAX_MEDIA_BYTES bytes); an ack (of the
+ * frame with that sequence number) and a keyframe request carry nothing after it.
+ */
+export const MEDIA_HEADER_BYTES = 16;
+export const MEDIA_VERSION = 1;
+export const MEDIA_KINDS = { video: 1, ack: 2, keyframe_request: 3 } as const;
+export type MediaKind = keyof typeof MEDIA_KINDS;
+
+export interface IMediaHeader {
+  kind: MediaKind;
+  key: boolean;
+  seq: number;
+  timestamp: number;
+  /** Bytes after the header (the VP8 frame of a video message). */
+  payloadBytes: number;
+}
+
+const KIND_OF = new Map<number, MediaKind>(Object.entries(MEDIA_KINDS).map(([k, v]) => [v, k as MediaKind]));
+
+/** Reads and checks a `media` buffer's header; throws a ProtocolError saying what is wrong. */
+export function parseMediaHeader(bytes: Uint8Array): IMediaHeader {
+  if (bytes.byteLength < MEDIA_HEADER_BYTES)
+    throw new ProtocolError(`a media buffer needs ${MEDIA_HEADER_BYTES} header bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, MEDIA_HEADER_BYTES);
+  if (view.getUint8(0) !== MEDIA_VERSION)
+    throw new ProtocolError(`media version ${view.getUint8(0)} is not ${MEDIA_VERSION}`);
+  const kind = KIND_OF.get(view.getUint8(1));
+  if (!kind) throw new ProtocolError(`unknown media kind ${view.getUint8(1)}`);
+  const flags = view.getUint8(2);
+  if ((flags & ~1) !== 0 || (flags !== 0 && kind !== 'video') || view.getUint8(3) !== 0) {
+    throw new ProtocolError('media flags: only bit 0 (keyframe), and only on video');
+  }
+  const timestamp = view.getFloat64(8, true);
+  const payloadBytes = bytes.byteLength - MEDIA_HEADER_BYTES;
+  if (kind === 'video') {
+    if (!Number.isFinite(timestamp) || timestamp < 0)
+      throw new ProtocolError('media timestamp must be finite and >= 0');
+    if (payloadBytes < 1 || payloadBytes > MAX_MEDIA_BYTES) {
+      throw new ProtocolError(`a video media message carries 1 to ${MAX_MEDIA_BYTES} bytes of VP8`);
+    }
+  } else if (payloadBytes !== 0 || timestamp !== 0) {
+    throw new ProtocolError(`a media ${kind} carries nothing but its header`);
+  }
+  return { kind, key: (flags & 1) === 1, seq: view.getUint32(4, true), timestamp, payloadBytes };
+}
+
+/** Writes a `media` header into the first MEDIA_HEADER_BYTES of `into` (the payload, if any, follows). */
+export function writeMediaHeader(into: Uint8Array, kind: MediaKind, seq: number, key = false, timestamp = 0): void {
+  const view = new DataView(into.buffer, into.byteOffset, MEDIA_HEADER_BYTES);
+  view.setUint8(0, MEDIA_VERSION);
+  view.setUint8(1, MEDIA_KINDS[kind]);
+  view.setUint8(2, key ? 1 : 0);
+  view.setUint8(3, 0);
+  view.setUint32(4, seq >>> 0, true);
+  view.setFloat64(8, kind === 'video' ? timestamp : 0, true);
 }

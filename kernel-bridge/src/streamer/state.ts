@@ -15,6 +15,7 @@ import {
   KERNEL_STATUSES,
   parseQuality,
   STREAM_MODES,
+  TRANSPORTS,
 } from './protocol';
 
 const MODULE_NAME = 'jupyterlab-webrtc';
@@ -82,4 +83,6 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   recording: { ...recording, readOnly: true },
   // Set by the notebook only: it decides what the kernel subscribes, sends and records.
   audio: { ...bool(false), readOnly: true },
+  // Set by the notebook only (webrtcStreamer's `transport`); null = the browser's site setting.
+  transport: { ...nullable(oneOf(TRANSPORTS, 'auto')), readOnly: true },
 });

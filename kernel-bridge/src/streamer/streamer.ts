@@ -34,6 +34,8 @@ import {
   STATS_STAGES,
   STREAM_MODES,
   StreamMode,
+  Transport,
+  TRANSPORTS,
 } from './protocol';
 import { videoDirectionOf } from '../rtc/sdp-direction';
 import { chooseHostAddresses, HOST_INTERFACES_ENV } from '../deploy/host-addresses';
@@ -47,6 +49,7 @@ import type { ConnectionReport } from './connection-report';
 import { ConnectionReports } from './diagnosis';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
+import { KernelTransportLink } from './kernel-transport';
 
 export interface StreamerOptions {
   /** Names the stream: running the cell again with the same key reuses the widget and its connection. */
@@ -104,6 +107,12 @@ export interface StreamerOptions {
    * the camera's (mix them in the transform). Subscribed while the stream plays.
    */
   source?: FrameSource | null;
+  /**
+   * How media travels: 'webrtc' (UDP), 'kernel' (encoded frames over Jupyter's own connection, for
+   * when UDP cannot pass), 'auto' (WebRTC, falling back to the kernel transport when ICE has not
+   * connected within 5 s). Default: the browser's site setting (itself 'auto' by default).
+   */
+  transport?: Transport;
 }
 
 const MAX_EARLY_CANDIDATES = 64;
@@ -129,6 +138,8 @@ const STATUS_OF: Record<PeerState, KernelStatus> = {
 
 export class WebRtcStreamer extends Widget<StreamerState> {
   private peer: MediaPeer | null = null;
+  /** The current session's kernel transport (null over WebRTC). */
+  private kernelLink: KernelTransportLink | null = null;
   private peerSubscriptions = new Subscription();
   private readonly pipeline: TransformPipeline;
   private readonly audioPipeline: TransformPipeline<AudioFrame>;
@@ -247,7 +258,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     });
     this.setSourceNow(options.source ?? null);
     this.custom$.subscribe({
-      next: ({ content }) => this.receive(content),
+      next: ({ content, buffers }) => this.receive(content, buffers),
       complete: () => void this.end('the widget was closed'),
     });
     this.stopOnShutdown = getKernelApi().onShutdown(() => this.end('the kernel shut down'));
@@ -546,7 +557,12 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   }
 
   /** Validates a message from the browser and queues it (see `queue`). */
-  private receive(content: JSONValue): void {
+  private receive(content: JSONValue, buffers: readonly Uint8Array[] = []): void {
+    if (isMediaMessage(content)) {
+      // media, not signalling: handled at once (a late one of an ended session is dropped)
+      this.kernelLink?.receive(buffers);
+      return;
+    }
     let message: FrontendMessage;
     try {
       message = parseFrontendMessage(content);
@@ -572,7 +588,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (message.type === 'stop') {
       this.queue = [message];
       this.overflowTold = false;
-    } else if (message.type === 'offer') {
+    } else if (message.type === 'offer' || message.type === 'use_kernel_transport') {
       this.queue = [...this.queue.filter((queued) => queued.type === 'stop'), message];
       this.overflowTold = false;
     } else if (this.queue.length < MAX_QUEUED_SIGNALLING) {
@@ -612,7 +628,13 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       case 'offer':
         await this.answer(message.sdp, this.get('ice_servers') ?? message.ice_servers);
         return;
+      case 'use_kernel_transport':
+        await this.startKernelTransport(message.reason);
+        return;
+      case 'media':
+        return; // handled on arrival (receive)
       case 'candidate':
+        if (this.kernelLink) return; // the WebRTC attempt this candidate belonged to was given up
         if (!this.peer) {
           if (this.earlyCandidates.length < MAX_EARLY_CANDIDATES) this.earlyCandidates.push(message.candidate);
           return;
@@ -752,6 +774,53 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       await peer.close();
       return;
     }
+    this.adopt(peer);
+    try {
+      const answer = await peer.answer(sdp);
+      if (this.peer === peer) this.tell({ type: 'answer', sdp: answer });
+      for (const candidate of this.earlyCandidates.splice(0)) await this.addCandidate(peer, candidate);
+    } catch (error) {
+      this.reportError(`could not answer the offer: ${errorSummary(error)}`, true);
+      await this.release(null, 'error');
+    }
+  }
+
+  /**
+   * A kernel-transport session (kernel-transport.ts): a media worker as for WebRTC, but no ICE: its
+   * VP8 frames come and go on the comm. Playing at once; `reason` (why not WebRTC) goes to the log.
+   */
+  private async startKernelTransport(reason: string): Promise<void> {
+    await this.release(null);
+    this.setStatus('connecting');
+    this.lastMediaError = '';
+    this.earlyCandidates = [];
+    let peer: MediaPeer;
+    try {
+      peer = await takePeer(this, this.peerOptions(this.get('ice_servers') ?? []));
+    } catch (error) {
+      this.reportError(`could not start the media worker: ${errorSummary(error)}`, true);
+      if (!this.isClosed && !this.ending) this.setStatus('error', this.lastFatal);
+      return;
+    }
+    if (this.isClosed || this.ending) {
+      await peer.close();
+      return;
+    }
+    peer.useChunks();
+    this.kernelLink = new KernelTransportLink(
+      peer,
+      (buffer) => !this.isClosed && this.send({ type: 'media' }, [buffer]),
+      (problem) => this.onMediaError(new Error(problem)),
+    );
+    this.adopt(peer);
+    this.log(`kernel transport: ${reason}`);
+    this.tell({ type: 'kernel_transport_ready' });
+    if (this.mode !== 'sendonly') this.source.start();
+    this.setStatus('playing', 'kernel connection');
+  }
+
+  /** Makes `peer` the session's: its frames feed the pipelines, its stats and errors go to the browser. */
+  private adopt(peer: MediaPeer): void {
     this.peer = peer;
     this.encoderOpenCount = 0;
     // not among peerSubscriptions: recordings are finalised while the peer closes, after those end
@@ -782,14 +851,6 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     subscriptions.add(peer.stats$.subscribe((stats) => this.tellStats(stats)));
     subscriptions.add(peer.errors$.subscribe((error) => this.onMediaError(error)));
     subscriptions.add(peer.state$.subscribe((state) => this.onPeerState(peer, state)));
-    try {
-      const answer = await peer.answer(sdp);
-      if (this.peer === peer) this.tell({ type: 'answer', sdp: answer });
-      for (const candidate of this.earlyCandidates.splice(0)) await this.addCandidate(peer, candidate);
-    } catch (error) {
-      this.reportError(`could not answer the offer: ${errorSummary(error)}`, true);
-      await this.release(null, 'error');
-    }
   }
 
   private async addCandidate(peer: MediaPeer, candidate: CandidateInit | null): Promise<void> {
@@ -828,6 +889,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (reason !== null) this.earlyCandidates = [];
     if (!peer) return;
     this.peer = null;
+    this.kernelLink?.close();
+    this.kernelLink = null;
     this.source.stop();
     this.peerSubscriptions.unsubscribe();
     this.snapshots.reset();
@@ -1008,6 +1071,7 @@ type OptionState = Pick<
   | 'mode'
   | 'audio'
   | 'ice_transport_policy'
+  | 'transport'
 >;
 
 function toState(options: StreamerOptions): OptionState {
@@ -1041,7 +1105,23 @@ function toState(options: StreamerOptions): OptionState {
     quality: qualityState(options.quality),
     mode,
     audio: options.audio ?? false,
+    transport: transportOf(options.transport),
   };
+}
+
+function transportOf(transport: unknown): Transport | null {
+  if (transport === undefined || transport === null) return null;
+  if (!(TRANSPORTS as readonly unknown[]).includes(transport)) {
+    throw new TypeError(
+      `webrtcStreamer: transport must be one of ${TRANSPORTS.map((t) => `"${t}"`).join(', ')}, got ${JSON.stringify(transport)}`,
+    );
+  }
+  return transport as Transport;
+}
+
+/** A kernel-transport `media` message (its JSON part is always exactly this). */
+function isMediaMessage(content: JSONValue): boolean {
+  return typeof content === 'object' && content !== null && !Array.isArray(content) && content.type === 'media';
 }
 
 /**

@@ -19,6 +19,12 @@ import {
   QUALITY_LIMITS,
   STREAMER_STATE_KEYS,
   STREAM_MODES,
+  TRANSPORTS,
+  parseMediaHeader,
+  writeMediaHeader,
+  MEDIA_HEADER_BYTES,
+  MEDIA_KINDS,
+  MEDIA_VERSION,
 } from '../../src/streamer/protocol';
 import { MAX_OFFER_MLINES } from '../../src/rtc/protocol';
 import { streamerTraits } from '../../src/streamer/state';
@@ -112,7 +118,15 @@ interface Direction {
 }
 const fixture: {
   limits: Record<string, number>;
-  state: { keys: string[]; kernel_status: string[]; mode: string[] };
+  state: { keys: string[]; kernel_status: string[]; mode: string[]; transport: string[] };
+  media_header: {
+    header_bytes: number;
+    version: number;
+    kinds: Record<string, number>;
+    valid: { hex: string; parsed: unknown }[];
+    invalid: { why: string; hex: string }[];
+    too_large: { plus: number };
+  };
   frontend_to_kernel: Direction;
   kernel_to_frontend: Direction;
   quality: {
@@ -248,5 +262,46 @@ describe('the quality state shared with the frontend (fixture "quality")', () =>
   it('says which field is wrong and what it takes', () => {
     expect(() => parseQuality({ max_fps: 500 })).toThrow('quality.max_fps must be a number from 1 to 120, or null');
     expect(() => parseQuality({ maxWidth: 640 })).toThrow(/quality has no field "maxWidth"/);
+  });
+});
+
+describe('the kernel transport in the shared fixture', () => {
+  const media = fixture.media_header;
+  const bytesOf = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
+
+  it('has the same header layout, version and kinds', () => {
+    expect(MEDIA_HEADER_BYTES).toBe(media.header_bytes);
+    expect(MEDIA_VERSION).toBe(media.version);
+    expect(MEDIA_KINDS).toEqual(media.kinds);
+  });
+
+  it.each(media.valid.map((v) => [v.hex, v] as const))('reads %s, and writes the same header back', (hex, v) => {
+    const bytes = bytesOf(hex);
+    const parsed = parseMediaHeader(bytes);
+    expect(parsed).toEqual(v.parsed);
+    const again = new Uint8Array(bytes.byteLength);
+    again.set(bytes.subarray(MEDIA_HEADER_BYTES), MEDIA_HEADER_BYTES);
+    writeMediaHeader(again, parsed.kind, parsed.seq, parsed.key, parsed.timestamp);
+    expect(Buffer.from(again).toString('hex')).toBe(hex);
+  });
+
+  it.each(media.invalid.map((v) => [v.why, v] as const))('rejects a header: %s', (_why, v) => {
+    expect(() => parseMediaHeader(bytesOf(v.hex))).toThrow(/./);
+  });
+
+  it('rejects a video frame over MAX_MEDIA_BYTES', () => {
+    const bytes = new Uint8Array(MEDIA_HEADER_BYTES + fixture.limits.MAX_MEDIA_BYTES + media.too_large.plus);
+    writeMediaHeader(bytes, 'video', 0, true, 0);
+    expect(() => parseMediaHeader(bytes)).toThrow(/MAX|bytes/);
+    expect(() => parseMediaHeader(bytes.subarray(0, bytes.byteLength - 1))).not.toThrow();
+  });
+
+  it('has the same transports, the first the default, as a read-only nullable trait', () => {
+    expect([...TRANSPORTS]).toEqual(fixture.state.transport);
+    const trait = streamerTraits().transport;
+    expect(trait.default()).toBeNull();
+    for (const t of fixture.state.transport) expect(trait.validate(t)).toBe(t);
+    expect(() => trait.validate('udp')).toThrow(/./);
+    expect(trait.readOnly).toBe(true);
   });
 });

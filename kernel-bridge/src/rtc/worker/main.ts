@@ -22,7 +22,7 @@ import { Peer } from './peer';
 import { Recorders } from './record';
 import { Receiver } from './receive';
 import { AudioPath } from './audio';
-import { Sender } from './send';
+import { Sender, type ChunkOut } from './send';
 import { WorkerStats } from './stats';
 
 /** Spare decode buffers: one in flight to main, one held, one decoding, one coming back. */
@@ -71,11 +71,20 @@ const peer = new Peer(init, {
 });
 
 let closed = false;
+/** Kernel transport ('use_chunks'): encoded frames go to the main thread, not to RTP. */
+let chunkOut: ChunkOut | undefined;
+
+/** One encoded frame for the browser over the kernel transport: copied out (the packet's memory may be pooled) and transferred. */
+function postChunk(frame: Buffer, timestamp: number, key: boolean): void {
+  const buffer = new ArrayBuffer(frame.byteLength);
+  new Uint8Array(buffer).set(frame);
+  post({ t: 'chunk_out', buffer, timestamp, key }, [buffer]);
+}
 
 /** Encodes and sends a frame from the main thread (dropped unless connected), then returns or keeps its buffer. */
 function onFrame(msg: Extract<ToWorker, { t: 'frame' }>): void {
   const size = i420Size(msg.width, msg.height);
-  const out = closed ? undefined : peer.rtpOut;
+  const out = closed ? undefined : (chunkOut ?? peer.rtpOut);
   if (!out) stats.dropped_send++;
   else if (sender.admit()) {
     try {
@@ -152,6 +161,19 @@ port.on('message', (msg: ToWorker) => {
         break;
       case 'close':
         void close();
+        break;
+      case 'use_chunks':
+        if (!chunkOut) {
+          chunkOut = postChunk;
+          receiver.attachChunks(() => post({ t: 'keyframe_wanted' }));
+        }
+        break;
+      case 'chunk_in':
+        if (chunkOut && !closed) receiver.decodeChunk(Buffer.from(msg.buffer, 0, msg.length), msg.timestamp);
+        post({ t: 'chunk_done' });
+        break;
+      case 'keyframe':
+        sender.forceKeyframe();
         break;
     }
   } catch (e) {

@@ -66,6 +66,8 @@ export class Receiver {
   /** A too-large frame was reported (once per peer: a stream of them would flood the log). */
   private reportedRejection = false;
   private closed = false;
+  /** Kernel transport: the browser's timestamp of its first frame (capture times count from it). */
+  private chunkOrigin: number | undefined;
 
   constructor(private readonly opts: ReceiverOptions) {
     this.toMain = new LatestGate<Decoded>(
@@ -119,6 +121,34 @@ export class Receiver {
       depacketizer.destroy();
     });
     this.requestKeyframe();
+  }
+
+  /**
+   * The kernel transport instead of a track: frames come whole through decodeChunk(), and a
+   * keyframe is asked for with `askKeyframe` (a message to the browser) instead of an RTCP PLI.
+   */
+  attachChunks(askKeyframe: () => void): void {
+    this.remoteSsrc = 0;
+    this.sendPli = async () => askKeyframe();
+    this.requestKeyframe();
+  }
+
+  /** Kernel transport: decodes one whole VP8 frame the browser captured at `timestamp` ms. */
+  decodeChunk(data: Buffer, timestamp: number): void {
+    if (this.closed) return;
+    const { stats } = this.opts;
+    stats.received++;
+    // capture times count from the first frame, as over RTP (CaptureClock)
+    this.chunkOrigin ??= timestamp;
+    const at = Math.max(0, timestamp - this.chunkOrigin);
+    this.opts.recorders?.inputPacket(data, at);
+    try {
+      if (this.decode(data, at) === 0) stats.decode_failed++;
+    } catch (e) {
+      stats.decode_failed++;
+      this.opts.onError(e);
+      this.requestKeyframe();
+    }
   }
 
   /** The main thread has taken a decoded frame: the next (newest held) one may go. */

@@ -38,6 +38,9 @@ export interface RtpOut {
   reportClock?: SenderReportClock;
 }
 
+/** Where encoded frames go over the kernel transport instead: each whole VP8 frame, its capture time (ms) and whether it is a keyframe. */
+export type ChunkOut = (frame: Buffer, timestamp: number, key: boolean) => void;
+
 /** Show each frame as soon as it is decoded (rtc/playout-delay.ts); one shared, never-changed payload. */
 const NO_PLAYOUT_DELAY = playoutDelayPayload(0, 0);
 
@@ -90,7 +93,7 @@ export class Sender {
   }
 
   /** Encodes one tight I420 image (scaled down first when over the size caps) and writes its RTP packets to `out`. */
-  send(width: number, height: number, timestamp: number, data: Uint8Array, out: RtpOut): void {
+  send(width: number, height: number, timestamp: number, data: Uint8Array, out: RtpOut | ChunkOut): void {
     const t0 = performance.now();
     const fit = fitWithin(width, height, this.caps.maxWidth, this.caps.maxHeight);
     if (fit.width !== width || fit.height !== height) {
@@ -114,9 +117,14 @@ export class Sender {
       bitrate: this.caps.bitrate ?? this.opts.bitrate,
       threads: this.opts.encoderThreads,
     }));
-    encoder.encode(data, width, height, this.clock.lastTicks, key, (packet) => {
+    encoder.encode(data, width, height, this.clock.lastTicks, key, (packet, isKey) => {
       stats.encoded++;
       recorders?.outputPacket(packet, timestamp);
+      if (typeof out === 'function') {
+        out(packet, timestamp, isKey);
+        stats.sent++;
+        return;
+      }
       // one array for all the frame's packets: werift copies it and leaves it unchanged
       const extensions =
         out.playoutDelayId === undefined ? [] : [{ id: out.playoutDelayId, payload: NO_PLAYOUT_DELAY }];

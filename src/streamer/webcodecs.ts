@@ -1,0 +1,219 @@
+/**
+ * The kernel transport's codecs in a browser (IKernelCodecs over WebCodecs and Chrome's
+ * breakout-box tracks): the camera track read frame by frame (MediaStreamTrackProcessor), encoded
+ * by a VideoEncoder (VP8, realtime, bounded bitrate); the kernel's frames decoded by a VideoDecoder
+ * and written into a MediaStreamTrackGenerator, whose stream plays in the same <video> as WebRTC's
+ * (so the stats overlay, annotations and snapshots keep working).
+ */
+import type { IEncodedChunkLike, IKernelCodecs } from './kernel-transport';
+
+// Chrome's breakout-box tracks: not in TypeScript's DOM library yet.
+interface ITrackProcessor {
+  readonly readable: ReadableStream<VideoFrame>;
+}
+interface ITrackGenerator extends MediaStreamTrack {
+  readonly writable: WritableStream<VideoFrame>;
+}
+type Breakout = typeof globalThis & {
+  MediaStreamTrackProcessor?: new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => ITrackProcessor;
+  MediaStreamTrackGenerator?: new (init: { kind: 'video' }) => ITrackGenerator;
+};
+
+/** Why this browser cannot run the kernel transport, or null when it can. */
+export function kernelTransportUnsupported(): string | null {
+  const g = globalThis as Breakout;
+  if (typeof g.VideoEncoder === 'undefined' || typeof g.VideoDecoder === 'undefined') {
+    return 'this browser has no WebCodecs (VideoEncoder/VideoDecoder)';
+  }
+  if (!g.MediaStreamTrackProcessor || !g.MediaStreamTrackGenerator) {
+    return 'this browser cannot read or make video tracks (MediaStreamTrackProcessor/Generator)';
+  }
+  return null;
+}
+
+/** The camera's bitrate when the quality setting gives none: 0.1 bit per pixel at 30 fps, as the kernel's encoder. */
+function defaultBitrate(width: number, height: number): number {
+  return Math.max(200_000, Math.round(width * height * 30 * 0.1));
+}
+
+/** Highest bitrate used, bit/s: what a websocket through a proxy should be asked to carry at most. */
+const MAX_BITRATE = 4_000_000;
+
+export class WebCodecsKernelCodecs implements IKernelCodecs {
+  onDecodeError: (() => void) | null = null;
+  private encoder: VideoEncoder | null = null;
+  private encoderSize = '';
+  /** Frames given to the encoder whose chunk has not come out yet. */
+  private encoding = 0;
+  private wantKeyframe = true;
+  private reader: ReadableStreamDefaultReader<VideoFrame> | null = null;
+  private decoder: VideoDecoder | null = null;
+  private generator: ITrackGenerator | null = null;
+  private writer: WritableStreamDefaultWriter<VideoFrame> | null = null;
+  private stream: MediaStream | null = null;
+  private closed = false;
+
+  /** `bitrate`: the quality setting's, bit/s (null: the default for the size); `onError`: a codec failed. */
+  constructor(
+    private readonly bitrate: () => number | null,
+    private readonly onError: (message: string) => void,
+  ) {}
+
+  get output(): MediaStream | null {
+    return this.stream;
+  }
+
+  encodeCamera(
+    track: MediaStreamTrack,
+    onChunk: (chunk: IEncodedChunkLike) => void,
+    admit: (encoding: number) => boolean,
+  ): void {
+    const Processor = (globalThis as Breakout).MediaStreamTrackProcessor!;
+    // one buffered frame: when we are slow the newest frame waits, older ones are dropped by Chrome
+    this.reader = new Processor({ track, maxBufferSize: 1 }).readable.getReader();
+    void this.pump(this.reader, onChunk, admit);
+  }
+
+  forceKeyframe(): void {
+    this.wantKeyframe = true;
+  }
+
+  decode(data: Uint8Array, key: boolean, timestampMs: number): boolean {
+    if (this.closed) {
+      return false;
+    }
+    const decoder = this.decoder && this.decoder.state === 'configured' ? this.decoder : this.openDecoder();
+    if (!decoder) {
+      return false;
+    }
+    try {
+      decoder.decode(
+        new EncodedVideoChunk({ type: key ? 'key' : 'delta', timestamp: Math.round(timestampMs * 1000), data }),
+      );
+      return true;
+    } catch {
+      // a delta frame first, or a closed decoder: a fresh decoder waits for a keyframe
+      this.decoder = null;
+      return false;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    void this.reader?.cancel().catch(() => undefined);
+    this.reader = null;
+    for (const codec of [this.encoder, this.decoder]) {
+      if (codec && codec.state !== 'closed') {
+        codec.close();
+      }
+    }
+    this.encoder = this.decoder = null;
+    void this.writer?.close().catch(() => undefined);
+    this.generator?.stop();
+    this.generator = null;
+  }
+
+  /** Reads the camera and encodes each frame, skipping those that arrive while the encoder is busy. */
+  private async pump(
+    reader: ReadableStreamDefaultReader<VideoFrame>,
+    onChunk: (chunk: IEncodedChunkLike) => void,
+    admit: (encoding: number) => boolean,
+  ): Promise<void> {
+    for (;;) {
+      let result: ReadableStreamReadResult<VideoFrame>;
+      try {
+        result = await reader.read();
+      } catch {
+        return; // cancelled
+      }
+      const frame = result.value;
+      if (result.done || !frame) {
+        return;
+      }
+      try {
+        if (this.closed) {
+          return;
+        }
+        const encoder = this.encoderFor(frame.displayWidth, frame.displayHeight, onChunk);
+        if (encoder.encodeQueueSize > 0 || !admit(this.encoding)) {
+          continue; // busy, or the kernel has not taken enough: skipped, the next one is newer
+        }
+        this.encoding++;
+        const keyFrame = this.wantKeyframe;
+        this.wantKeyframe = false;
+        encoder.encode(frame, { keyFrame });
+      } catch (error) {
+        this.onError(`could not encode the camera: ${(error as Error).message}`);
+        this.encoder = null;
+      } finally {
+        frame.close();
+      }
+    }
+  }
+
+  /** The encoder for frames of this size (a new size opens a new one, starting with a keyframe). */
+  private encoderFor(width: number, height: number, onChunk: (chunk: IEncodedChunkLike) => void): VideoEncoder {
+    const size = `${width}x${height}`;
+    if (this.encoder && this.encoder.state === 'configured' && size === this.encoderSize) {
+      return this.encoder;
+    }
+    if (this.encoder && this.encoder.state !== 'closed') {
+      this.encoder.close();
+    }
+    this.encoding = 0;
+    const encoder = new VideoEncoder({
+      output: (chunk) => {
+        this.encoding = Math.max(0, this.encoding - 1);
+        onChunk(chunk);
+      },
+      error: (error) => this.onError(`the camera's encoder failed: ${error.message}`),
+    });
+    encoder.configure({
+      codec: 'vp8',
+      width,
+      height,
+      bitrate: Math.min(MAX_BITRATE, this.bitrate() ?? defaultBitrate(width, height)),
+      framerate: 30,
+      latencyMode: 'realtime',
+    });
+    this.encoder = encoder;
+    this.encoderSize = size;
+    this.wantKeyframe = true;
+    return encoder;
+  }
+
+  /** A decoder (and, the first time, the output track it writes to); null when closed. */
+  private openDecoder(): VideoDecoder | null {
+    if (this.closed) {
+      return null;
+    }
+    if (!this.generator) {
+      const Generator = (globalThis as Breakout).MediaStreamTrackGenerator!;
+      this.generator = new Generator({ kind: 'video' });
+      this.writer = this.generator.writable.getWriter();
+      this.stream = new MediaStream([this.generator]);
+    }
+    const decoder = new VideoDecoder({
+      output: (frame) => this.show(frame),
+      error: () => {
+        if (this.decoder === decoder) {
+          this.decoder = null;
+        }
+        this.onDecodeError?.();
+      },
+    });
+    decoder.configure({ codec: 'vp8', optimizeForLatency: true });
+    this.decoder = decoder;
+    return decoder;
+  }
+
+  /** Shows a decoded frame; while the track has not taken the previous one yet, this one is dropped. */
+  private show(frame: VideoFrame): void {
+    const writer = this.writer;
+    if (!writer || this.closed || (writer.desiredSize ?? 1) <= 0) {
+      frame.close();
+      return;
+    }
+    writer.write(frame).catch(() => frame.close());
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Issue 12: the kernel transport (encoded VP8 frames over the widget's comm, docs/design.md "Kernel
+ * transport"). (1) transport "kernel" asked for explicitly: the inverted camera picture comes back
+ * and the widget names the transport. (2) transport "auto" with all UDP dropped by an nftables rule
+ * in the test's loopback-only namespace (scripts/run-ui-tests.sh): WebRTC cannot connect, and within
+ * FALLBACK_S + 15 s the stream plays over the kernel transport, the widget saying so and why.
+ */
+import { execFileSync } from 'child_process';
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
+import {
+  clickStop,
+  expectNoErrors,
+  fakeCameraFrom,
+  grey,
+  newTypeScriptNotebook,
+  outputThirds,
+  runAndRead,
+  runCode,
+  streamerStatus,
+  writeHalvesPicture,
+} from './helpers';
+
+const W = 320;
+const H = 240;
+const DARK = 40;
+const BRIGHT = 210;
+/** src/streamer/signalling.ts FALLBACK_MS, in seconds. */
+const FALLBACK_S = 5;
+/** The nftables table this file adds and removes (its own name: other files may add theirs). */
+const TABLE = 'xport_no_udp';
+
+test.use({ launchOptions: fakeCameraFrom(writeHalvesPicture('kernel-transport', W, H, DARK, BRIGHT)) });
+
+const streamCell = (
+  key: string,
+  transport: string | null,
+) => `import { webrtcStreamer, createI420Frame, display } from "jupyterlab-webrtc-bridge";
+import { map } from "rxjs";
+const ctx = webrtcStreamer({ key: "${key}"${transport ? `, transport: "${transport}"` : ''} });
+ctx.transform((frames$) => frames$.pipe(map((frame) => {
+  const out = createI420Frame(frame.width, frame.height, frame.timestamp, new Uint8Array(frame.data));
+  for (let i = 0; i < out.y.length; i++) out.y[i] = 255 - frame.y[i];
+  return out;
+})));
+ctx`;
+
+/** "inverted", "original", or the measured brightness when it is neither (yet). */
+async function picture(page: IJupyterLabPageFixture): Promise<string> {
+  const thirds = await outputThirds(page);
+  const [left, right, width] = thirds ? [grey(thirds.left), grey(thirds.right), thirds.width] : [-1, -1, 0];
+  if (left > BRIGHT - 45 && right < DARK + 45) return 'inverted';
+  if (left < DARK + 45 && right > BRIGHT - 45) return 'original';
+  return `neither: left ${left.toFixed(0)}, right ${right.toFixed(0)}, width ${width}`;
+}
+
+function nft(...args: string[]): string {
+  return execFileSync('nft', args, { encoding: 'utf8' });
+}
+
+/** UDP packets the rule dropped so far. */
+function droppedUdpPackets(): number {
+  const match = /udp counter packets (\d+)/.exec(nft('list', 'table', 'inet', TABLE));
+  return match ? Number(match[1]) : -1;
+}
+
+test('transport "kernel": the inverted picture comes back over the comm, and the widget says so', async ({ page }) => {
+  await newTypeScriptNotebook(page, 'kernel-transport.ipynb');
+  await runCode(page, 0, streamCell('ui-kernel-transport', 'kernel'));
+  await expectNoErrors(page, 0);
+  await page.locator('.jp-webrtc-start').first().click();
+  await expect(streamerStatus(page)).toHaveText('playing: kernel connection: the transport setting is "kernel"', {
+    timeout: 30_000,
+  });
+  await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('inverted');
+  // the kernel's side of the session: playing, frames through the transform and back
+  await expect
+    .poll(() => runAndRead(page, 1, 'ctx.get("kernel_status") + " " + ctx.get("transport")'), { timeout: 30_000 })
+    .toBe('playing kernel');
+  await clickStop(page);
+});
+
+test('transport "auto" with all UDP dropped: falls back to the kernel transport and says why', async ({ page }) => {
+  await newTypeScriptNotebook(page, 'kernel-transport-auto.ipynb');
+  await runCode(page, 0, streamCell('ui-kernel-transport-auto', null));
+  await expectNoErrors(page, 0);
+  nft('add', 'table', 'inet', TABLE);
+  try {
+    nft('add', 'chain', 'inet', TABLE, 'out', '{ type filter hook output priority 0; }');
+    nft('add', 'rule', 'inet', TABLE, 'out', 'meta', 'l4proto', 'udp', 'counter', 'drop');
+    const started = Date.now();
+    await page.locator('.jp-webrtc-start').first().click();
+    await expect(streamerStatus(page)).toHaveText(
+      new RegExp(`^playing: kernel connection: WebRTC did not connect within ${FALLBACK_S} s \\(ICE \\w+`),
+      { timeout: (FALLBACK_S + 15) * 1000 },
+    );
+    const playingAfterMs = Date.now() - started;
+    await expect.poll(() => picture(page), { timeout: 30_000 }).toBe('inverted');
+    const status = await streamerStatus(page).textContent();
+    test.info().annotations.push({ type: 'fallback', description: `after ${playingAfterMs} ms: ${status}` });
+    // WebRTC did try: its UDP was dropped by the rule
+    expect(droppedUdpPackets()).toBeGreaterThan(0);
+    await clickStop(page);
+  } finally {
+    nft('delete', 'table', 'inet', TABLE);
+  }
+});

@@ -16,7 +16,7 @@ import {
   writeMediaHeader,
 } from '../streamer/protocol';
 import { SignallingClient } from '../streamer/signalling';
-import { FakeMediaDevices, FakePeerConnection, VIDEO_CAPABILITIES } from './fakes';
+import { FakeMediaDevices, FakePeerConnection, flush, VIDEO_CAPABILITIES } from './fakes';
 
 describe('MediaCredit', () => {
   it('sends up to the limit, then drops until a keyframe, asking for one once', () => {
@@ -305,8 +305,9 @@ describe('SignallingClient transports', () => {
     await ctx.start();
     jest.advanceTimersByTime(20_000);
     FakePeerConnection.last().setConnectionState('failed');
+    await flush(); // the connection doctor reads getStats before it reports the failure
     expect(ctx.client.state).toBe('error');
-    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'stop']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'connection_report', 'stop']);
   });
 
   it('"auto" in a browser without WebCodecs is WebRTC alone: no fallback, the WebRTC failure shown', async () => {
@@ -316,8 +317,9 @@ describe('SignallingClient transports', () => {
     jest.advanceTimersByTime(20_000);
     expect(ctx.client.transport).toBe('webrtc');
     FakePeerConnection.last().setConnectionState('failed');
+    await flush(); // the connection doctor reads getStats before it reports the failure
     expect(ctx.client.statusText).toMatch(/^error: connection failed/);
-    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'stop']);
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'connection_report', 'stop']);
   });
 
   it('a browser without WebCodecs says so instead of falling back silently', async () => {

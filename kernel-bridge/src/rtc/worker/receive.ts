@@ -90,7 +90,8 @@ export class Receiver {
     depacketizer.onNeedKeyFrame.subscribe(() => this.requestKeyframe());
     jitter.pipe((o) => {
       if (o.isPacketLost) this.requestKeyframe();
-      depacketizer.input(o);
+      if (o.rtp?.payload.length === 0) skipPadding(depacketizer, o.rtp.header.sequenceNumber);
+      else depacketizer.input(o);
     });
     depacketizer.pipe((o) => {
       if (!o.frame || this.closed) return;
@@ -177,4 +178,15 @@ export class Receiver {
     this.lastPli = now;
     this.sendPli(this.remoteSsrc).catch(() => undefined);
   }
+}
+
+/**
+ * A padding-only packet (no payload once werift strips the padding): Chrome's bandwidth probes,
+ * sent on the video's own SSRC and sequence numbers because no RTX is negotiated. The jitter buffer
+ * must see it (its sequence number is no loss), the depacketizer must not (it would put the empty
+ * packet at the head of the next frame and corrupt it), so the depacketizer is told the number was
+ * passed: its own gap check then sees no loss either.
+ */
+function skipPadding(depacketizer: DepacketizeT, sequenceNumber: number): void {
+  (depacketizer as unknown as { lastSeqNum?: number }).lastSeqNum = sequenceNumber;
 }

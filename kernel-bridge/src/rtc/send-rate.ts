@@ -1,0 +1,105 @@
+/**
+ * The kernel's VP8 encoder follows the browser's feedback on the stream it receives from us
+ * (kernel -> browser), so a slow or lossy link makes the kernel send less instead of losing more.
+ * A pure controller (no timers, no I/O; the caller passes the time) so its rules are unit-tested.
+ *
+ * The rule is the loss-based half of Google Congestion Control (draft-ietf-rmcat-gcc-02, section
+ * 6), fed by the fraction lost of each RTCP receiver report Chrome sends about our stream (~1/s):
+ *   loss > 10%  -> estimate x (1 - 0.5 * loss)
+ *   loss < 2%   -> estimate x 1.05
+ *   otherwise   -> unchanged
+ * bounded below by MIN_BPS and above by the cap (the stream's bitrate setting, or the encoder's
+ * default for the size) and by the browser's REMB, when it sends one (its delay-based estimate).
+ * The estimate starts at the cap: on a good link nothing changes from before.
+ *
+ * libvpx (through FFmpeg) takes a new target bitrate only by re-opening the encoder, which makes the
+ * next frame a keyframe (media/codecs.ts). So a new estimate reaches the encoder at most every
+ * MIN_APPLY_INTERVAL_MS; a decrease (congestion) then goes in as it is, an increase only once it is
+ * MIN_STEP above the applied rate or reaches the cap: a few reports' worth of growth per keyframe.
+ */
+
+/** Below this VP8 at 640x480 shows blocks only; the estimate never goes lower. */
+export const MIN_BPS = 100_000;
+/** Relative increase of the estimate over the applied rate that is worth a keyframe. */
+export const MIN_STEP = 0.15;
+/** At most one encoder re-open (keyframe) per this interval. */
+export const MIN_APPLY_INTERVAL_MS = 2000;
+
+const HIGH_LOSS = 0.1;
+const LOW_LOSS = 0.02;
+const GROWTH = 1.05;
+
+export class SendRate {
+  private capBps: number;
+  private rembBps = Infinity;
+  private estimateBps: number;
+  private appliedBps: number;
+  private appliedAt = -Infinity;
+
+  constructor(capBps: number) {
+    this.capBps = Math.max(MIN_BPS, capBps);
+    this.estimateBps = this.capBps;
+    this.appliedBps = this.capBps;
+  }
+
+  /** The bitrate the encoder should run at, bit/s. */
+  get bitrate(): number {
+    return this.appliedBps;
+  }
+
+  /** The loss-based estimate, bounded (what `bitrate` moves towards), bit/s. */
+  get estimate(): number {
+    return this.estimateBps;
+  }
+
+  /**
+   * A new upper bound (the stream's bitrate setting or the default for a new frame size), applied at
+   * once: a user's setting is not held back by the interval. Returns whether `bitrate` changed.
+   */
+  setCap(capBps: number, nowMs: number): boolean {
+    const cap = Math.max(MIN_BPS, capBps);
+    if (cap === this.capBps) return false;
+    const wasAtCap = this.estimateBps >= this.capBps;
+    this.capBps = cap;
+    // a raised cap on a link that carried the old one: start from the new cap, as on a new stream
+    this.estimateBps = this.bound(wasAtCap ? cap : this.estimateBps);
+    return this.apply(nowMs, true);
+  }
+
+  /**
+   * The fraction lost (0-1) of a receiver report on our stream. Returns whether `bitrate` changed
+   * (the caller re-opens the encoder then).
+   */
+  onLoss(fraction: number, nowMs: number): boolean {
+    if (!Number.isFinite(fraction)) return false;
+    const loss = Math.min(1, Math.max(0, fraction));
+    if (loss > HIGH_LOSS) this.estimateBps = this.bound(this.estimateBps * (1 - 0.5 * loss));
+    else if (loss < LOW_LOSS) this.estimateBps = this.bound(this.estimateBps * GROWTH);
+    return this.apply(nowMs, false);
+  }
+
+  /** The browser's receiver-estimated maximum bitrate (REMB), bit/s. Returns whether `bitrate` changed. */
+  onRemb(bps: number, nowMs: number): boolean {
+    if (!Number.isFinite(bps) || bps <= 0) return false;
+    this.rembBps = bps;
+    this.estimateBps = this.bound(this.estimateBps);
+    return this.apply(nowMs, false);
+  }
+
+  private bound(bps: number): number {
+    return Math.max(MIN_BPS, Math.min(bps, this.capBps, this.rembBps));
+  }
+
+  private apply(nowMs: number, now: boolean): boolean {
+    const target = Math.round(this.estimateBps);
+    if (target === this.appliedBps) return false;
+    if (!now) {
+      if (nowMs - this.appliedAt < MIN_APPLY_INTERVAL_MS) return false;
+      const atCap = target === Math.round(Math.min(this.capBps, this.rembBps));
+      if (target > this.appliedBps && !atCap && target < (1 + MIN_STEP) * this.appliedBps) return false;
+    }
+    this.appliedBps = target;
+    this.appliedAt = nowMs;
+    return true;
+  }
+}

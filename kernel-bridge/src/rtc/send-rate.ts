@@ -14,13 +14,14 @@
  *
  * libvpx (through FFmpeg) takes a new target bitrate only by re-opening the encoder, which makes the
  * next frame a keyframe (media/codecs.ts). So a new estimate reaches the encoder at most every
- * MIN_APPLY_INTERVAL_MS; a decrease (congestion) then goes in as it is, an increase only once it is
- * MIN_STEP above the applied rate or reaches the cap: a few reports' worth of growth per keyframe.
+ * MIN_APPLY_INTERVAL_MS, and only once it is MIN_STEP away from the applied rate. At 5% random
+ * loss the reports swing between 0 and 12%, which moved the rate 5% each way and re-opened the
+ * encoder every 2 s (bench/g2g: 9 times in 19 s); such swings now stay within the step.
  */
 
 /** Below this VP8 at 640x480 shows blocks only; the estimate never goes lower. */
 export const MIN_BPS = 100_000;
-/** Relative increase of the estimate over the applied rate that is worth a keyframe. */
+/** Relative change of the estimate from the applied rate that is worth a keyframe. */
 export const MIN_STEP = 0.15;
 /** At most one encoder re-open (keyframe) per this interval. */
 export const MIN_APPLY_INTERVAL_MS = 2000;
@@ -95,8 +96,7 @@ export class SendRate {
     if (target === this.appliedBps) return false;
     if (!now) {
       if (nowMs - this.appliedAt < MIN_APPLY_INTERVAL_MS) return false;
-      const atCap = target === Math.round(Math.min(this.capBps, this.rembBps));
-      if (target > this.appliedBps && !atCap && target < (1 + MIN_STEP) * this.appliedBps) return false;
+      if (Math.abs(target - this.appliedBps) < MIN_STEP * this.appliedBps) return false;
     }
     this.appliedBps = target;
     this.appliedAt = nowMs;

@@ -22,7 +22,7 @@
 /** Below this VP8 at 640x480 shows blocks only; the estimate never goes lower. */
 export const MIN_BPS = 100_000;
 /** Relative change of the estimate from the applied rate that is worth a keyframe. */
-export const MIN_STEP = 0.15;
+const MIN_STEP = 0.15;
 /** At most one encoder re-open (keyframe) per this interval. */
 export const MIN_APPLY_INTERVAL_MS = 2000;
 

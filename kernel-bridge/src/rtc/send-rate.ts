@@ -4,7 +4,10 @@
  * A pure controller (no timers, no I/O; the caller passes the time) so its rules are unit-tested.
  *
  * The rule is the loss-based half of Google Congestion Control (draft-ietf-rmcat-gcc-02, section
- * 6), fed by the fraction lost of each RTCP receiver report Chrome sends about our stream (~1/s):
+ * 6), fed by the loss Chrome's receiver reports on our stream show over a window of at least
+ * LOSS_WINDOW_MS and LOSS_WINDOW_PACKETS (from their cumulative counters: Chrome sends a report
+ * with every feedback packet, several a second, and the fraction of each covers a handful of
+ * packets, swinging between 0 and 50% at a steady 5%):
  *   loss > 10%  -> estimate x (1 - 0.5 * loss)
  *   loss < 2%   -> estimate x 1.05
  *   otherwise   -> unchanged
@@ -26,6 +29,10 @@ const MIN_STEP = 0.15;
 /** At most one encoder re-open (keyframe) per this interval. */
 export const MIN_APPLY_INTERVAL_MS = 2000;
 
+/** The loss rule runs at most once per window of this length and packet count. */
+export const LOSS_WINDOW_MS = 1000;
+export const LOSS_WINDOW_PACKETS = 50;
+
 const HIGH_LOSS = 0.1;
 const LOW_LOSS = 0.02;
 const GROWTH = 1.05;
@@ -36,6 +43,8 @@ export class SendRate {
   private estimateBps: number;
   private appliedBps: number;
   private appliedAt = -Infinity;
+  /** Where the current loss window started: the report's cumulative counts, and when. */
+  private window: { lost: number; highestSeq: number; at: number } | undefined;
 
   constructor(capBps: number) {
     this.capBps = Math.max(MIN_BPS, capBps);
@@ -68,9 +77,24 @@ export class SendRate {
   }
 
   /**
-   * The fraction lost (0-1) of a receiver report on our stream. Returns whether `bitrate` changed
-   * (the caller re-opens the encoder then).
+   * A receiver report on our stream: its cumulative number of packets lost and extended highest
+   * sequence number received. Once the window since the last evaluation is long enough, its loss
+   * goes through onLoss. Returns whether `bitrate` changed (the caller re-opens the encoder then).
    */
+  onReceiverReport(cumulativeLost: number, highestSeq: number, nowMs: number): boolean {
+    if (!Number.isFinite(cumulativeLost) || !Number.isFinite(highestSeq)) return false;
+    const w = this.window;
+    const expected = w ? highestSeq - w.highestSeq : 0;
+    if (!w || expected < 0) {
+      this.window = { lost: cumulativeLost, highestSeq, at: nowMs };
+      return false;
+    }
+    if (nowMs - w.at < LOSS_WINDOW_MS || expected < LOSS_WINDOW_PACKETS) return false;
+    this.window = { lost: cumulativeLost, highestSeq, at: nowMs };
+    return this.onLoss((cumulativeLost - w.lost) / expected, nowMs);
+  }
+
+  /** The fraction lost (0-1) over one window. Returns whether `bitrate` changed. */
   onLoss(fraction: number, nowMs: number): boolean {
     if (!Number.isFinite(fraction)) return false;
     const loss = Math.min(1, Math.max(0, fraction));

@@ -1,4 +1,4 @@
-import { MIN_APPLY_INTERVAL_MS, MIN_BPS, SendRate } from '../../src/rtc/send-rate';
+import { LOSS_WINDOW_MS, LOSS_WINDOW_PACKETS, MIN_APPLY_INTERVAL_MS, MIN_BPS, SendRate } from '../../src/rtc/send-rate';
 
 const CAP = 1_000_000;
 
@@ -95,5 +95,30 @@ describe('SendRate: the loss-based encoder bitrate', () => {
     expect(rate.onRemb(-5, 0)).toBe(false);
     expect(rate.onLoss(7, 0)).toBe(true); // read as 100%
     expect(rate.bitrate).toBe(500_000);
+  });
+
+  it('judges receiver reports by their cumulative counts over a window, not each tiny interval', () => {
+    const rate = new SendRate(CAP);
+    // many reports a second, 1 packet in 20 lost: each report alone would say 0% or 50%
+    let lost = 0;
+    let seq = 1000;
+    let changed = 0;
+    for (let t = 0; t < 10_000; t += 100) {
+      seq += 3;
+      if (t % 600 === 0) lost += 1;
+      if (rate.onReceiverReport(lost, seq, t)) changed++;
+    }
+    expect(changed).toBe(0);
+    expect(rate.bitrate).toBe(CAP);
+    expect(rate.estimate).toBe(CAP); // ~5.5% loss: hold
+  });
+
+  it('backs off once a window of reports shows heavy loss', () => {
+    const rate = new SendRate(CAP);
+    expect(rate.onReceiverReport(0, 0, 0)).toBe(false);
+    expect(rate.onReceiverReport(40, 100, LOSS_WINDOW_MS - 1)).toBe(false); // window too short
+    expect(rate.onReceiverReport(40, LOSS_WINDOW_PACKETS - 1, LOSS_WINDOW_MS)).toBe(false); // too few packets
+    expect(rate.onReceiverReport(40, 100, LOSS_WINDOW_MS)).toBe(true); // 40% lost
+    expect(rate.bitrate).toBe(800_000);
   });
 });

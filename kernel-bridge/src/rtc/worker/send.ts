@@ -75,7 +75,7 @@ export class Sender {
   private rate: SendRate | undefined;
   /** The browser's loss reports and REMB on our stream (peer.ts): the bitrate follows from the next frame. */
   readonly feedback: SendFeedback = {
-    onLoss: (fraction) => this.rate?.onLoss(fraction, performance.now()),
+    onReceiverReport: (lost, highestSeq) => this.rate?.onReceiverReport(lost, highestSeq, performance.now()),
     onRemb: (bps) => this.rate?.onRemb(bps, performance.now()),
   };
 

@@ -202,8 +202,6 @@ function configOf(name, busyMs) {
   switch (name) {
     case 'echo':
       return (sdp, cand) => openEcho(sdp, cand, { onRtp: pushInfo });
-    case 'echo-twcc':
-      return (sdp, cand) => openEcho(sdp, cand, { twcc: true, onRtp: pushInfo });
     case 'identity':
       return (sdp, cand) => openPipeline(sdp, cand, identity);
     case 'sobel':

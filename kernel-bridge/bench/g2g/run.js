@@ -23,8 +23,9 @@
  *   unshare -n bash -c 'ip link set lo up && node kernel-bridge/bench/g2g/run.js'
  * Options: --seconds N (measured per config, default 10), --warmup N (default 2),
  *          --long-seconds N (busy config, default 60), --sizes 640x480,1280x720,
- *          --configs echo,identity,sobel,busy (also: echo-twcc, an echo whose werift side sends
- *          transport-cc feedback; faces, see above), --busy-ms N (default 200),
+ *          --configs echo,identity,sobel,busy (also: faces, see above), --busy-ms N (default 200),
+ *          --loss 0,5 (random UDP loss in %, each way, by nftables in the namespace
+ *          (shared/udp-loss.js); every size and config is measured at each; default 0),
  *          --max-in-flight N (MediaPeer maxInFlight; default: the product default),
  *          --json FILE (raw results), --chromium PATH.
  */
@@ -42,6 +43,7 @@ const {
   servePage,
 } = require('../shared/chromium');
 const { cpuMsOf } = require('../shared/proc');
+const { startUdpLoss, stopUdpLoss, udpLossCounts } = require('../shared/udp-loss');
 
 // ---- options --------------------------------------------------------------------------------
 const { option: opt } = require('../shared/options');
@@ -54,6 +56,7 @@ const SIZES = opt('--sizes', '640x480,1280x720')
   .split(',')
   .map((s) => s.split('x').map(Number));
 const CONFIGS = opt('--configs', 'echo,identity,sobel,busy').split(',');
+const LOSSES = opt('--loss', '0').split(',').map(Number);
 const JSON_OUT = opt('--json', undefined);
 const CHROMIUM = opt('--chromium', DEFAULT_CHROMIUM);
 const FPS = 30;
@@ -64,7 +67,6 @@ const debug = (...a) => DEBUG && console.error('g2g debug:', ...a);
 
 const CONFIG = {
   echo: { label: 'echo (RTP forward)' },
-  'echo-twcc': { label: 'echo + TWCC (experiment)' },
   identity: { label: 'identity' },
   sobel: { label: 'Sobel (JS, Y)' },
   busy: { label: `busy ${BUSY_MS} ms`, long: true },
@@ -102,10 +104,12 @@ function pct(sorted, p) {
 }
 const r1 = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 10);
 
-async function measure(browser, url, name, [width, height]) {
+async function measure(browser, url, name, [width, height], loss) {
   const cfg = CONFIG[name];
   const seconds = cfg.long ? LONG_SECONDS : SECONDS;
   const kernel = await startKernel();
+  // the whole session is lossy, connecting included
+  startUdpLoss(loss);
   const { page, addCandidate, consoleErrors } = await openSignallingPage(browser, url, {
     debug,
     onCandidate: (c) => kernel.child.send({ t: 'candidate', candidate: c }),
@@ -126,6 +130,7 @@ async function measure(browser, url, name, [width, height]) {
     await page.evaluate(() => window.g2g.stop()).catch(() => undefined);
     await page.close().catch(() => undefined);
     stopKernel(kernel);
+    stopUdpLoss();
   };
   await page.evaluate((o) => window.g2g.start(o), { width, height, fps: FPS });
   const deadline = performance.now() + 30000;
@@ -143,6 +148,7 @@ async function measure(browser, url, name, [width, height]) {
     return {
       config: cfg.label,
       size: `${width}x${height}`,
+      loss,
       failed: 'no readable frame in 30 s',
       marks: r.marks,
       errors: [...r.errors, ...consoleErrors],
@@ -162,6 +168,7 @@ async function measure(browser, url, name, [width, height]) {
   await sleep(cfg.long ? 3000 : 1500);
   const r = await page.evaluate(([a, b]) => window.g2g.report(a, b), [w0, w1]);
   const info = kernel.info ?? { timeline: {}, details: {}, stats: [] };
+  const counted = udpLossCounts();
   await finish();
 
   const lat = r.samples.map(([s, v]) => v - s);
@@ -170,6 +177,8 @@ async function measure(browser, url, name, [width, height]) {
   const res = {
     config: cfg.label,
     size: `${width}x${height}`,
+    loss,
+    udp_dropped: `${counted.dropped}/${counted.udp}`,
     p50_ms: r1(pct(sorted, 0.5)),
     p95_ms: r1(pct(sorted, 0.95)),
     fps: r1(r.samples.length / span),
@@ -263,6 +272,10 @@ async function measure(browser, url, name, [width, height]) {
       decode_ms: avg('decode_ms'),
       encode_ms: avg('encode_ms'),
       transform_ms: r1(stats[stats.length - 1].transform_ms),
+      // what the kernel's VP8 sender does with the browser's loss reports (rtc/send-rate.ts)
+      kbps_out: avg('kbps_out'),
+      loss_out_pct: r1(100 * avg('loss_out')),
+      encoder_opens: stats[stats.length - 1].encoder_opens,
       stats_ticks: stats.length,
     };
   }
@@ -284,15 +297,18 @@ async function main() {
   const results = [];
   try {
     for (const size of SIZES) {
-      for (const name of CONFIGS) {
-        if (!CONFIG[name]) throw new Error(`unknown config ${name}`);
-        console.error(`g2g: measuring ${name} ${size.join('x')} ...`);
-        const res = await measure(browser, url, name, size);
-        results.push(res);
-        console.log(`g2g: ${res.config} ${res.size}: ${JSON.stringify(res)}`);
+      for (const loss of LOSSES) {
+        for (const name of CONFIGS) {
+          if (!CONFIG[name]) throw new Error(`unknown config ${name}`);
+          console.error(`g2g: measuring ${name} ${size.join('x')} at ${loss}% UDP loss ...`);
+          const res = await measure(browser, url, name, size, loss);
+          results.push(res);
+          console.log(`g2g: ${res.config} ${res.size} ${loss}% loss: ${JSON.stringify(res)}`);
+        }
       }
     }
   } finally {
+    stopUdpLoss();
     await browser.close();
     server.close();
   }
@@ -301,6 +317,8 @@ async function main() {
     results.map((r) => ({
       config: r.config,
       size: r.size,
+      'loss %': r.loss,
+      'udp dropped': r.udp_dropped,
       'p50 ms': r.p50_ms,
       'p95 ms': r.p95_ms,
       fps: r.fps,
@@ -324,13 +342,13 @@ async function main() {
     );
   }
   console.log('start → first frame breakdown (page ms after Start; node ms after the offer reached Node):');
-  for (const r of results) console.log(`  ${r.config} ${r.size}: ${JSON.stringify(r.start_breakdown)}`);
+  for (const r of results) console.log(`  ${r.config} ${r.size} ${r.loss}%: ${JSON.stringify(r.start_breakdown)}`);
   console.log(
     'browser counters over the window (drawn -> captured -> encoded -> received back -> decoded -> displayed; per-frame ms):',
   );
-  for (const r of results) console.log(`  ${r.config} ${r.size}: ${JSON.stringify(r.browser)}`);
+  for (const r of results) console.log(`  ${r.config} ${r.size} ${r.loss}%: ${JSON.stringify(r.browser)}`);
   console.log('details:');
-  for (const r of results) console.log(`  ${r.config} ${r.size}: ${JSON.stringify(r.extra)}`);
+  for (const r of results) console.log(`  ${r.config} ${r.size} ${r.loss}%: ${JSON.stringify(r.extra)}`);
   if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));
 }
 

@@ -9,15 +9,17 @@ const path = require('node:path');
 
 const kb = path.resolve(__dirname, '..', '..');
 const { withBitrateHints } = require(path.join(kb, 'lib', 'rtc', 'bitrate-hints'));
+const { TwccFeedback } = require(path.join(kb, 'lib', 'rtc', 'worker', 'twcc-feedback'));
 const werift = require(require.resolve('werift', { paths: [kb] }));
 
 /**
  * Answers `offerSdp`; sendCandidate(candidateInit | null) gets the local candidates; onRtp() is
- * called on every forwarded packet. twcc: werift answers with transport-cc feedback, so Chromium's
- * send-side bandwidth estimate can ramp up (the product's worker, like plain useVP8(), offers
- * nack/pli/goog-remb only). Resolves to {answer, addCandidate, close, timeline, details}.
+ * called on every forwarded packet. twcc (default on, as in the product's worker): transport-cc
+ * feedback on the browser's packets, by the product's TwccFeedback in place of werift's own (see
+ * src/rtc/worker/twcc-feedback.ts), so Chromium's send-side bandwidth estimate adapts to the link.
+ * Resolves to {answer, addCandidate, close, timeline, details}.
  */
-async function openEcho(offerSdp, sendCandidate, { twcc = false, onRtp = () => undefined } = {}) {
+async function openEcho(offerSdp, sendCandidate, { twcc = true, onRtp = () => undefined } = {}) {
   const pc = new werift.RTCPeerConnection({
     iceServers: [],
     iceAdditionalHostAddresses: ['127.0.0.1'],
@@ -36,9 +38,20 @@ async function openEcho(offerSdp, sendCandidate, { twcc = false, onRtp = () => u
   pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && sendCandidate(null));
   pc.connectionStateChange.subscribe((s) => s === 'connected' && (t.connected ??= performance.now()));
   let packets = 0;
+  const feedbacks = [];
   pc.onRemoteTransceiverAdded.subscribe((tr) => {
     if (tr.kind !== 'video') return;
     tr.setDirection('sendrecv');
+    if (twcc) {
+      const receiver = tr.receiver;
+      feedbacks.push(
+        (receiver.receiverTWCC = new TwccFeedback({
+          send: (packet) => void receiver.dtlsTransport?.sendRtcp([{ serialize: () => packet }]).catch(() => 0),
+          senderSsrc: () => receiver.rtcpSsrc,
+          mediaSsrc: () => ssrc ?? 0,
+        })),
+      );
+    }
     const out = new werift.MediaStreamTrack({ kind: 'video' });
     tr.sender.replaceTrack(out).catch(() => undefined);
     let ssrc;
@@ -64,7 +77,10 @@ async function openEcho(offerSdp, sendCandidate, { twcc = false, onRtp = () => u
   return {
     answer: withBitrateHints(pc.localDescription.sdp),
     addCandidate: (c) => pc.addIceCandidate(c ?? undefined),
-    close: () => pc.close(),
+    close: () => {
+      feedbacks.forEach((f) => f.stop());
+      return pc.close();
+    },
     timeline: t,
     details: () => ({ rtp_packets: packets }),
   };

@@ -85,6 +85,11 @@ export class Vp8Decoder {
   }
 }
 
+/** The target bitrate when none is set, bit/s: 0.1 bit per pixel per frame at 30 fps, at least 200 kbit/s. */
+export function defaultVp8Bitrate(width: number, height: number): number {
+  return Math.max(200_000, Math.round(width * height * 30 * 0.1));
+}
+
 export interface Vp8EncoderOptions {
   /** Target bitrate in bit/s; default 0.1 bit per pixel per frame at 30 fps. */
   bitrate?: number;
@@ -129,7 +134,7 @@ export class Vp8Encoder {
 
   private open(width: number, height: number): void {
     this.release();
-    const bitrate = this.bitrate ?? Math.max(200_000, Math.round(width * height * 30 * 0.1));
+    const bitrate = this.bitrate ?? defaultVp8Bitrate(width, height);
     const { keyframeInterval = 3000, threads = 1, cpuUsed = -8 } = this.options;
     this.codec = openCodec({
       codec: { encoder: nodeAv().FF_ENCODER_LIBVPX_VP8 },

@@ -1,6 +1,6 @@
 import { withBitrateHints } from '../../src/rtc/bitrate-hints';
 
-const HINTS = 'x-google-start-bitrate=1500;x-google-min-bitrate=600;x-google-max-bitrate=5000';
+const HINTS = 'x-google-start-bitrate=1500;x-google-max-bitrate=5000';
 
 describe('bitrate hints in the answer', () => {
   it('appends the hints to an existing VP8 fmtp line, keeping CRLF', () => {
@@ -35,5 +35,12 @@ describe('bitrate hints in the answer', () => {
       'a=rtpmap:102 H264/90000',
       'a=fmtp:102 profile-level-id=42e01f',
     ]);
+  });
+});
+
+describe('no bitrate floor', () => {
+  it('never pins a minimum: Chrome may back off on a slow link', () => {
+    const sdp = ['v=0', 'a=rtpmap:96 VP8/90000', 'a=fmtp:96 max-fr=30', ''].join('\r\n');
+    expect(withBitrateHints(sdp)).not.toMatch(/x-google-min-bitrate/);
   });
 });

@@ -68,6 +68,7 @@ const peer = new Peer(init, {
   onRemoteTrack: (track, sendPli) => receiver.attach(track, sendPli),
   onRemoteAudio: (track, payloadType) => audio.attach(track, payloadType),
   onKeyframeWanted: () => sender.forceKeyframe(),
+  sendFeedback: sender.feedback,
 });
 
 let closed = false;

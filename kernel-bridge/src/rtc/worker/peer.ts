@@ -28,6 +28,8 @@ import { Cleanup } from './cleanup';
 import { Liveness } from './liveness';
 import { networkConfig } from './network';
 import type { RtpOut } from './send';
+import { listenToSendFeedback, type SendFeedback } from './send-feedback';
+import { TwccFeedback } from './twcc-feedback';
 import type { SenderReportClock } from './sender-report';
 import { NO_LINK_STATS } from './stats';
 
@@ -42,10 +44,21 @@ export interface PeerEvents {
   onRemoteAudio: (track: Track, payloadType: number) => void;
   /** The next frame we send must be a keyframe (connected, or the browser sent a PLI). */
   onKeyframeWanted: () => void;
+  /** The browser's loss reports and bandwidth estimate on the video we send (send-feedback.ts). */
+  sendFeedback?: SendFeedback;
 }
 
 const isVp8 = (mimeType: string) => /vp8/i.test(mimeType);
 const isOpus = (mimeType: string) => /opus/i.test(mimeType);
+
+/**
+ * VP8 with werift's default feedback (NACK, PLI, REMB) plus transport-wide congestion control: we
+ * send transport-cc feedback on the browser's packets (twcc-feedback.ts, in place of werift's), so
+ * Chrome's send-side bandwidth estimate adapts the camera's rate to the link (rtc/bitrate-hints.ts
+ * has no floor any more).
+ */
+const videoCodec = () =>
+  werift.useVP8({ rtcpFeedback: [werift.useNACK(), werift.usePLI(), werift.useREMB(), werift.useTWCC()] });
 
 /**
  * Audio codecs we negotiate: Opus, the only one we decode, and the two G.711 codecs every browser
@@ -97,9 +110,9 @@ export class Peer {
     this.pc = new werift.RTCPeerConnection({
       iceServers: init.iceServers as PeerConnection['config']['iceServers'],
       ...networkConfig(init.hostAddresses ?? ['127.0.0.1'], init.iceServers),
-      codecs: { audio: audioCodecs(), video: [werift.useVP8()] },
-      // negotiated by URI (the answer takes the offer's id); see rtc/playout-delay.ts
-      headerExtensions: { audio: [], video: [{ id: 0, uri: PLAYOUT_DELAY_URI }] },
+      codecs: { audio: audioCodecs(), video: [videoCodec()] },
+      // negotiated by URI (the answer takes the offer's id); see rtc/playout-delay.ts and videoCodec
+      headerExtensions: { audio: [], video: [{ id: 0, uri: PLAYOUT_DELAY_URI }, werift.useTransportWideCC()] },
     });
     this.liveness = new Liveness(init.livenessTimeoutMs, () => this.setState('closed', BROWSER_WENT_AWAY));
     this.cleanup.add(() => this.liveness.stop());
@@ -283,12 +296,25 @@ export class Peer {
       transceiver.sender.replaceTrack(this.sendTrack).catch((e) => this.events.onError(e));
       const pli = transceiver.sender.onPictureLossIndication.subscribe(() => this.events.onKeyframeWanted());
       this.cleanup.add(() => pli.unSubscribe());
+      const feedback = this.events.sendFeedback;
+      if (feedback) this.cleanup.add(listenToSendFeedback(transceiver.sender, feedback));
     }
     if (this.direction === 'sendrecv' || this.direction === 'recvonly') {
-      const track = transceiver.onTrack.subscribe((t) =>
-        this.events.onRemoteTrack(t, (ssrc) => transceiver.receiver.sendRtcpPLI(ssrc)),
-      );
+      let remoteSsrc = 0;
+      const track = transceiver.onTrack.subscribe((t) => {
+        remoteSsrc = t.ssrc ?? 0;
+        this.events.onRemoteTrack(t, (ssrc) => transceiver.receiver.sendRtcpPLI(ssrc));
+      });
       this.cleanup.add(() => track.unSubscribe());
+      const receiver = transceiver.receiver;
+      const twcc = new TwccFeedback({
+        send: (packet) => void receiver.dtlsTransport?.sendRtcp([{ serialize: () => packet }] as never).catch(() => 0),
+        senderSsrc: () => receiver.rtcpSsrc,
+        mediaSsrc: () => remoteSsrc,
+      });
+      // werift hands every packet's transport-wide number to receiverTWCC; with ours there it makes none of its own
+      (receiver as unknown as { receiverTWCC: TwccFeedback }).receiverTWCC = twcc;
+      this.cleanup.add(() => twcc.stop());
     }
   }
 

@@ -9,8 +9,8 @@
  * main thread sent back; when it frees up it receives the newest frame, not a backlog.
  *
  * Lost packets, corrupt frames and a stream that has not decoded yet ask the browser for a keyframe
- * (RTCP PLI), at most every PLI_INTERVAL_MS: Chrome answers each PLI with a keyframe, and a burst of
- * them would flood the link with keyframes.
+ * (RTCP PLI), at most every PLI_INTERVAL_MS (a request within it is sent when it ends): Chrome
+ * answers each PLI with a keyframe, and a burst of them would flood the link with keyframes.
  */
 import type { MediaStreamTrack as Track, RtpPacket as RtpPacketT } from 'werift';
 import type {
@@ -62,6 +62,8 @@ export class Receiver {
   private remoteSsrc: number | undefined;
   private sendPli: ((ssrc: number) => Promise<void>) | undefined;
   private lastPli = -Infinity;
+  /** The PLI held back by the interval, sent when it ends. */
+  private deferredPli: ReturnType<typeof setTimeout> | undefined;
   private decodedOnce = false;
   /** A too-large frame was reported (once per peer: a stream of them would flood the log). */
   private reportedRejection = false;
@@ -92,7 +94,8 @@ export class Receiver {
     depacketizer.onNeedKeyFrame.subscribe(() => this.requestKeyframe());
     jitter.pipe((o) => {
       if (o.isPacketLost) this.requestKeyframe();
-      depacketizer.input(o);
+      if (o.rtp?.payload.length === 0) skipPadding(depacketizer, o.rtp.header.sequenceNumber);
+      else depacketizer.input(o);
     });
     depacketizer.pipe((o) => {
       if (!o.frame || this.closed) return;
@@ -159,6 +162,7 @@ export class Receiver {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.deferredPli);
     this.cleanup.run('receiver cleanup', this.opts.onError);
     const held = this.toMain.clear();
     if (held) this.opts.pool.give(held.buffer);
@@ -200,11 +204,34 @@ export class Receiver {
     return accepted;
   }
 
-  /** Asks the browser for a keyframe (RTCP PLI), at most every PLI_INTERVAL_MS. */
+  /**
+   * Asks the browser for a keyframe (RTCP PLI), at most every PLI_INTERVAL_MS. A request within the
+   * interval is sent when it ends, not dropped: the keyframe answering the last PLI may have been
+   * encoded before this loss, and later frames would decode against what is missing until the
+   * next loss asks again (at 5% loss: damaged pictures for seconds).
+   */
   requestKeyframe(): void {
-    const now = performance.now();
-    if (now - this.lastPli < PLI_INTERVAL_MS || this.remoteSsrc === undefined || !this.sendPli) return;
-    this.lastPli = now;
+    if (this.closed || this.remoteSsrc === undefined || !this.sendPli) return;
+    const wait = this.lastPli + PLI_INTERVAL_MS - performance.now();
+    if (wait > 0) {
+      this.deferredPli ??= setTimeout(() => {
+        this.deferredPli = undefined;
+        this.requestKeyframe();
+      }, wait);
+      return;
+    }
+    this.lastPli = performance.now();
     this.sendPli(this.remoteSsrc).catch(() => undefined);
   }
+}
+
+/**
+ * A padding-only packet (no payload once werift strips the padding): Chrome's bandwidth probes,
+ * sent on the video's own SSRC and sequence numbers because no RTX is negotiated. The jitter buffer
+ * must see it (its sequence number is no loss), the depacketizer must not (it would put the empty
+ * packet at the head of the next frame and corrupt it), so the depacketizer is told the number was
+ * passed: its own gap check then sees no loss either.
+ */
+function skipPadding(depacketizer: DepacketizeT, sequenceNumber: number): void {
+  (depacketizer as unknown as { lastSeqNum?: number }).lastSeqNum = sequenceNumber;
 }

@@ -11,17 +11,23 @@
  * cap are skipped, frames over the size caps are scaled down (swscale) before encoding, and a new
  * target bitrate re-creates the encoder. All from the next frame, without renegotiation.
  *
+ * The bitrate actually used follows the browser's feedback on our stream (`feedback`, fed by
+ * send-feedback.ts): rtc/send-rate.ts lowers it under loss and raises it back up to the cap (the
+ * bitrate setting, or the encoder's default for the size).
+ *
  * The encoder is made at the first frame to send: a sendonly stream (browser -> kernel only) never
  * sends one, so it never opens libvpx (WorkerStats.encoder_opens stays 0, which tests check).
  */
 import type { MediaStreamTrack as Track } from 'werift';
-import { Vp8Encoder } from '../../media/codecs';
+import { defaultVp8Bitrate, Vp8Encoder } from '../../media/codecs';
 import { allocI420Buffer, i420Size, releaseScalers, scaleI420 } from '../../media/frame';
 import type { EncoderCaps } from '../protocol';
+import { SendRate } from '../send-rate';
 import { Vp8Payloader } from '../vp8-payloader';
 import { fitWithin, FrameRateGate } from './caps';
 import { playoutDelayPayload } from '../playout-delay';
 import type { Recorders } from './record';
+import type { SendFeedback } from './send-feedback';
 import { RtpClock, type RtpMapping } from './rtp-clock';
 import { reportCaptureTime, type SenderReportClock } from './sender-report';
 import type { WorkerStats } from './stats';
@@ -68,6 +74,13 @@ export class Sender {
   private readonly frameRate = new FrameRateGate();
   /** Where frames over the size caps are scaled to; reused while the size stays. */
   private scaled = new Uint8Array(0);
+  /** The encoder's bitrate under the browser's feedback; made at the first frame (its cap may need the size). */
+  private rate: SendRate | undefined;
+  /** The browser's loss reports and REMB on our stream (peer.ts): the bitrate follows from the next frame. */
+  readonly feedback: SendFeedback = {
+    onReceiverReport: (lost, highestSeq) => this.rate?.onReceiverReport(lost, highestSeq, performance.now()),
+    onRemb: (bps) => this.rate?.onRemb(bps, performance.now()),
+  };
 
   constructor(private readonly opts: SenderOptions) {
     this.payloader = new Vp8Payloader(opts.maxPayload);
@@ -77,7 +90,6 @@ export class Sender {
   setCaps(caps: EncoderCaps): void {
     if (caps.maxFps !== this.caps.maxFps) this.frameRate.cap = caps.maxFps;
     this.caps = caps;
-    this.encoder?.setBitrate(caps.bitrate ?? this.opts.bitrate);
   }
 
   /** Whether a frame arriving now is sent under the frame-rate cap; a skipped one counts as dropped before the encoder (dropped_send). */
@@ -113,10 +125,14 @@ export class Sender {
     this.keyframeWanted = false;
     const { stats, recorders } = this.opts;
     if (recorders?.wants('output', 'frames')) recorders.outputFrame(data, width, height, timestamp);
+    const cap = this.caps.bitrate ?? this.opts.bitrate ?? defaultVp8Bitrate(width, height);
+    if (this.rate) this.rate.setCap(cap, t0);
+    else this.rate = new SendRate(cap);
     const encoder = (this.encoder ??= new Vp8Encoder({
-      bitrate: this.caps.bitrate ?? this.opts.bitrate,
+      bitrate: this.rate.bitrate,
       threads: this.opts.encoderThreads,
     }));
+    encoder.setBitrate(this.rate.bitrate);
     encoder.encode(data, width, height, this.clock.lastTicks, key, (packet, isKey) => {
       stats.encoded++;
       recorders?.outputPacket(packet, timestamp);

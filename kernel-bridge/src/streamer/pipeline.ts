@@ -5,8 +5,9 @@
  *
  * When the transform throws (or its observable errors, or it emits something that is not a
  * frame), the frame it failed on is passed through unchanged, the error is reported, and the
- * transform is subscribed again for the next frame: the stream never stops, and a transform that
- * fails on every frame shows the camera unprocessed until it is fixed.
+ * transform is subscribed again before a later frame (retry-gate.ts: the next one, then with a
+ * backoff; frames waiting for it pass through): the stream never stops, and a transform that fails
+ * on every frame shows the camera unprocessed until it is fixed.
  *
  * Two entries: push() for the browser's frames (on frames$, and into the transform unless the
  * stream has a source), pushSource() for a source's frames (into the transform only), so frames$
@@ -15,6 +16,7 @@
 import { Observable, Subject, Subscription } from 'rxjs';
 import type { AudioFrame, Frame } from '../media';
 import { audioFrameProblem } from '../media/audio-frame';
+import { RetryGate } from './retry-gate';
 
 export type Transform = (frames$: Observable<Frame>) => Observable<Frame>;
 
@@ -54,6 +56,10 @@ export class TransformPipeline<T = Frame> {
   private latest: T | null = null;
   private inputAt = 0;
   private failing = false;
+  /** When a transform whose observable errored is subscribed again. */
+  private readonly retryGate = new RetryGate();
+  /** The frame the last failure passed through (so a frame is never passed through twice). */
+  private passedOn: T | null = null;
   /** Smoothed time from a frame entering the transform to its output, ms. */
   transformMs = 0;
   /** Frames pushed so far (the number of the latest one), for the log. */
@@ -85,6 +91,7 @@ export class TransformPipeline<T = Frame> {
   setTransform(transform: (input$: Observable<T>) => Observable<T>): void {
     this.transform = transform;
     this.failing = false;
+    this.retryGate.reset();
     this.subscribe();
     if (this.latest && this.retryOnSwap) this.retry(this.latest);
   }
@@ -102,16 +109,29 @@ export class TransformPipeline<T = Frame> {
       return;
     }
     this.enter(frame);
+    const into = this.intoTransform(frame);
     this.run(() => {
       this.received.next(frame);
-      this.input.next(frame);
+      if (into) this.input.next(frame);
     });
   }
 
   /** A frame from the stream's source: into the transform only. */
   pushSource(frame: T): void {
     this.enter(frame);
-    this.run(() => this.input.next(frame));
+    if (this.intoTransform(frame)) this.run(() => this.input.next(frame));
+  }
+
+  /**
+   * Whether `frame` goes into the transform: a failed one is subscribed again first when its retry
+   * is due; while it waits (or failed again at once), the frame passes through unchanged.
+   */
+  private intoTransform(frame: T): boolean {
+    if (this.retryGate.due()) this.subscribe();
+    if (!this.retryGate.waiting) return true;
+    // failed again as it was subscribed: fail() has passed this frame through already
+    if (this.passedOn !== frame) this.events.output(frame);
+    return false;
   }
 
   close(): void {
@@ -168,19 +188,25 @@ export class TransformPipeline<T = Frame> {
       this.failing = false;
       this.events.recovered();
     }
+    this.retryGate.succeeded();
     this.transformed++;
     this.events.output(frame);
   }
 
+  /**
+   * Reports, passes the latest frame through, and has the transform subscribed again before a later
+   * frame (intoTransform()), never from here: one whose observable errors as it is subscribed
+   * (`() => throwError(...)`) would loop without yielding to the event loop.
+   */
   private fail(error: unknown): void {
     this.failing = true;
     this.transformErrors++;
     this.events.error(error);
-    if (this.latest) this.events.output(this.latest);
-    // Resubscribed after the current emission finishes, so the failing frame is not re-run.
-    queueMicrotask(() => {
-      if (this.subscription) this.subscribe();
-    });
+    if (this.latest && this.passedOn !== this.latest) {
+      this.passedOn = this.latest;
+      this.events.output(this.latest);
+    }
+    this.retryGate.failed();
   }
 }
 

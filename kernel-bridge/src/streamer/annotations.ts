@@ -12,7 +12,7 @@
  * stream and later valid results carry on.
  */
 import { isObservable, Observable, Subject, Subscription } from 'rxjs';
-import { annotationsProblem, checkAnnotations } from '../annotations/validate';
+import { parseAnnotations } from '../annotations/validate';
 import type { FrameAnnotations } from '../annotations/types';
 import { errorSummary } from '../errors';
 import type { Frame } from '../media';
@@ -143,13 +143,12 @@ export class AnnotationChannel {
   }
 
   private accept(value: unknown): void {
-    const problem = annotationsProblem(value);
+    const { annotations: checked, problem } = parseAnnotations(value);
     if (problem !== null) {
       this.failing = true;
       this.events.problem(`annotate: malformed annotations: ${problem} (skipped; the stream goes on)`);
       return;
     }
-    const checked = checkAnnotations(value);
     this.retry.succeeded();
     if (this.failing) {
       this.failing = false;

@@ -6,7 +6,7 @@
  */
 import fixture from '../../kernel-bridge/test/fixtures/streamer-protocol.json';
 import { IAnnotationsMessage, parseAnnotationsMessage } from '../streamer/annotations-protocol';
-import { boxCaption, containRect } from '../streamer/overlay-draw';
+import { boxCaption, containRect, DEFAULT_ANNOTATION_COLOUR, drawAnnotations } from '../streamer/overlay-draw';
 import { AnnotationOverlay } from '../streamer/overlay';
 import {
   AnnotationTimeline,
@@ -220,5 +220,41 @@ describe('AnnotationOverlay', () => {
     expect(overlay.canvas.dataset.state).toBe('');
     overlay.dispose();
     expect(overlay.canvas.isConnected).toBe(false);
+  });
+});
+
+describe('overlay colours', () => {
+  it("draws an item whose colour the canvas cannot read in the default colour, not the previous item's", () => {
+    const strokes: string[] = [];
+    let strokeStyle = '';
+    // a canvas keeps its colour when given one it cannot read, as the browser's does
+    const ctx = new Proxy({} as Record<string, unknown>, {
+      get: (target, name: string) =>
+        name === 'strokeStyle'
+          ? strokeStyle
+          : name === 'measureText'
+            ? () => ({ width: 10 })
+            : name === 'strokeRect'
+              ? () => strokes.push(strokeStyle)
+              : name in target
+                ? target[name]
+                : () => undefined,
+      set: (target, name: string, value) => {
+        if (name === 'strokeStyle') {
+          if (/^#/.test(value)) strokeStyle = value;
+        } else target[name] = value;
+        return true;
+      },
+    });
+    const box = { kind: 'box' as const, x: 0, y: 0, width: 10, height: 10 };
+    const message = {
+      ...at(1),
+      items: [
+        { ...box, colour: '#ff0000' },
+        { ...box, colour: 'nosuchcolour' },
+      ],
+    };
+    drawAnnotations(ctx as unknown as CanvasRenderingContext2D, message, containRect(640, 480, 640, 480), 1, 1);
+    expect(strokes).toEqual(['#ff0000', DEFAULT_ANNOTATION_COLOUR]);
   });
 });

@@ -18,6 +18,9 @@ import type { AudioFrame, Frame } from '../media';
 import { audioFrameProblem } from '../media/audio-frame';
 import { RetryGate } from './retry-gate';
 
+/** Retimed frames remembered (outputTimestampOf()): ~2 s at 30 fps, more than an annotation's delay. */
+const RETIMED_KEPT = 64;
+
 export type Transform = (frames$: Observable<Frame>) => Observable<Frame>;
 
 /** What transformAudio takes: `(audio$) => audio$.pipe(map(...))`, AudioFrames in and out. */
@@ -58,6 +61,10 @@ export class TransformPipeline<T = Frame> {
   private failing = false;
   /** When a transform whose observable errored is subscribed again. */
   private readonly retryGate = new RetryGate();
+  /** Input timestamp -> timestamp of the output made from it, for the last RETIMED_KEPT retimed frames. */
+  private readonly retimedFrom = new Float64Array(RETIMED_KEPT);
+  private readonly retimedTo = new Float64Array(RETIMED_KEPT);
+  private retimedNext = 0;
   /** The frame the last failure passed through (so a frame is never passed through twice). */
   private passedOn: T | null = null;
   /** Smoothed time from a frame entering the transform to its output, ms. */
@@ -189,8 +196,31 @@ export class TransformPipeline<T = Frame> {
       this.events.recovered();
     }
     this.retryGate.succeeded();
+    this.noteRetimed(frame);
     this.transformed++;
     this.events.output(frame);
+  }
+
+  /**
+   * The timestamp of the output frame made from the input frame with timestamp `inputTimestamp`: the
+   * same unless the transform gave its output a timestamp of its own (annotations describe an input
+   * frame but are drawn over the output, whose RTP timestamp comes from its own timestamp). An output
+   * is taken to be made from the latest input when it came out (exact for a synchronous transform).
+   */
+  outputTimestampOf(inputTimestamp: number): number {
+    for (let i = 0; i < RETIMED_KEPT; i++) {
+      if (this.retimedFrom[i] === inputTimestamp) return this.retimedTo[i];
+    }
+    return inputTimestamp;
+  }
+
+  private noteRetimed(output: T): void {
+    const from = (this.latest as { timestamp?: unknown } | null)?.timestamp;
+    const to = (output as { timestamp?: unknown }).timestamp;
+    if (typeof from !== 'number' || typeof to !== 'number' || from === to) return;
+    this.retimedFrom[this.retimedNext] = from;
+    this.retimedTo[this.retimedNext] = to;
+    this.retimedNext = (this.retimedNext + 1) % RETIMED_KEPT;
   }
 
   /**

@@ -183,3 +183,19 @@ describe('transform pipeline retries', () => {
     expect(out).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 });
+
+describe('transform pipeline timestamps', () => {
+  it('maps an input frame timestamp to its output frame, for a transform that retimes its frames', () => {
+    const { pipeline } = setup();
+    let n = 0;
+    pipeline.setTransform((frames$) => frames$.pipe(map((f) => createI420Frame(f.width, f.height, 5000 + ++n))));
+    for (let t = 1; t <= 100; t++) pipeline.push(createI420Frame(4, 4, t * 33));
+    expect(pipeline.outputTimestampOf(100 * 33)).toBe(5100);
+    expect(pipeline.outputTimestampOf(90 * 33)).toBe(5090);
+    // unchanged timestamps, and ones too old to be remembered, map to themselves
+    expect(pipeline.outputTimestampOf(33)).toBe(33);
+    pipeline.setTransform((frames$) => frames$);
+    pipeline.push(createI420Frame(4, 4, 7777));
+    expect(pipeline.outputTimestampOf(7777)).toBe(7777);
+  });
+});

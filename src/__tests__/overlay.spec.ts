@@ -96,7 +96,14 @@ describe('AnnotationTimeline', () => {
     expect(timeline.pick(null, 1)?.value.rtp).toBe(50000);
     timeline.add(at(90000), 100);
     expect(timeline.pick(60000, 100 + MAX_WAIT_MS - 1)?.value.rtp).toBe(50000);
-    expect(timeline.pick(60000, 100 + MAX_WAIT_MS)?.value.rtp).toBe(90000);
+    const late = timeline.pick(60000, 100 + MAX_WAIT_MS);
+    expect(late?.value.rtp).toBe(90000);
+    // said late once (the overlay counts it in data-late-draws), not on later picks of the same one
+    expect(late?.late).toBe(true);
+    expect(timeline.pick(60000, 100 + MAX_WAIT_MS + 1)?.late).toBeUndefined();
+    // one drawn on its frame is not late
+    timeline.add(at(95000), 2000);
+    expect(timeline.pick(95000, 2001)?.late).toBeUndefined();
   });
 
   it('holds at most MAX_PENDING waiting, dropping the oldest', () => {

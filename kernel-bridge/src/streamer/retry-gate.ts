@@ -12,7 +12,7 @@ export const RETRIES_BEFORE_BACKOFF = 3;
 /** The first backoff, ms; each further failure in a row doubles it. */
 export const FIRST_BACKOFF_MS = 1000;
 /** The longest backoff, ms: a function fixed from outside (its model reloaded) is tried again within this. */
-export const MAX_BACKOFF_MS = 8000;
+const MAX_BACKOFF_MS = 8000;
 
 export class RetryGate {
   private failures = 0;

@@ -136,10 +136,18 @@ function messageOf({ message, fill, repeat }: Example): JSONValue {
   if (!fill && !repeat) return message;
   const copy = structuredClone(message) as Record<string, JSONValue>;
   for (const { path, count, plus } of repeat ?? []) {
-    const parent = path.slice(0, -1).reduce((object: any, key) => object[key], copy);
+    const parent = path
+      .slice(0, -1)
+      .reduce((object, key) => (object as Record<string | number, JSONValue>)[key], copy as JSONValue) as Record<
+      string | number,
+      JSONValue
+    >;
     const list = parent[path[path.length - 1]] as JSONValue[];
     const times = (typeof count === 'number' ? count : fixture.limits[count]) + (plus ?? 0);
-    parent[path[path.length - 1]] = [...Array.from({ length: times }, () => structuredClone(list[0])), ...list.slice(1)];
+    parent[path[path.length - 1]] = [
+      ...Array.from({ length: times }, () => structuredClone(list[0])),
+      ...list.slice(1),
+    ];
   }
   if (!fill) return copy;
   const parent = fill.path.slice(0, -1).reduce((object, key) => object[key] as Record<string, JSONValue>, copy);

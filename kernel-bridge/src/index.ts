@@ -85,7 +85,6 @@ export {
   toTensor,
   tensorToFrame,
   drawAnnotations,
-  MAX_DRAWN_ITEMS,
   encodePng,
   encodeJpeg,
 } from './vision';
@@ -100,6 +99,8 @@ export {
   ANNOTATION_LIMITS,
   annotationsProblem,
   checkAnnotations,
+  itemsProblem,
+  parseAnnotations,
   MAX_ANNOTATION_ITEMS,
   MAX_ANNOTATION_POINTS,
   MAX_ANNOTATION_TEXT_LENGTH,

@@ -6,7 +6,7 @@
  */
 import fixture from '../../kernel-bridge/test/fixtures/streamer-protocol.json';
 import { IAnnotationsMessage, parseAnnotationsMessage } from '../streamer/annotations-protocol';
-import { boxCaption, containRect } from '../streamer/overlay-draw';
+import { boxCaption, containRect, DEFAULT_ANNOTATION_COLOUR, drawAnnotations } from '../streamer/overlay-draw';
 import { AnnotationOverlay } from '../streamer/overlay';
 import {
   AnnotationTimeline,
@@ -96,7 +96,14 @@ describe('AnnotationTimeline', () => {
     expect(timeline.pick(null, 1)?.value.rtp).toBe(50000);
     timeline.add(at(90000), 100);
     expect(timeline.pick(60000, 100 + MAX_WAIT_MS - 1)?.value.rtp).toBe(50000);
-    expect(timeline.pick(60000, 100 + MAX_WAIT_MS)?.value.rtp).toBe(90000);
+    const late = timeline.pick(60000, 100 + MAX_WAIT_MS);
+    expect(late?.value.rtp).toBe(90000);
+    // said late once (the overlay counts it in data-late-draws), not on later picks of the same one
+    expect(late?.late).toBe(true);
+    expect(timeline.pick(60000, 100 + MAX_WAIT_MS + 1)?.late).toBeUndefined();
+    // one drawn on its frame is not late
+    timeline.add(at(95000), 2000);
+    expect(timeline.pick(95000, 2001)?.late).toBeUndefined();
   });
 
   it('holds at most MAX_PENDING waiting, dropping the oldest', () => {
@@ -220,5 +227,41 @@ describe('AnnotationOverlay', () => {
     expect(overlay.canvas.dataset.state).toBe('');
     overlay.dispose();
     expect(overlay.canvas.isConnected).toBe(false);
+  });
+});
+
+describe('overlay colours', () => {
+  it("draws an item whose colour the canvas cannot read in the default colour, not the previous item's", () => {
+    const strokes: string[] = [];
+    let strokeStyle = '';
+    // a canvas keeps its colour when given one it cannot read, as the browser's does
+    const ctx = new Proxy({} as Record<string, unknown>, {
+      get: (target, name: string) =>
+        name === 'strokeStyle'
+          ? strokeStyle
+          : name === 'measureText'
+            ? () => ({ width: 10 })
+            : name === 'strokeRect'
+              ? () => strokes.push(strokeStyle)
+              : name in target
+                ? target[name]
+                : () => undefined,
+      set: (target, name: string, value) => {
+        if (name === 'strokeStyle') {
+          if (/^#/.test(value)) strokeStyle = value;
+        } else target[name] = value;
+        return true;
+      },
+    });
+    const box = { kind: 'box' as const, x: 0, y: 0, width: 10, height: 10 };
+    const message = {
+      ...at(1),
+      items: [
+        { ...box, colour: '#ff0000' },
+        { ...box, colour: 'nosuchcolour' },
+      ],
+    };
+    drawAnnotations(ctx as unknown as CanvasRenderingContext2D, message, containRect(640, 480, 640, 480), 1, 1);
+    expect(strokes).toEqual(['#ff0000', DEFAULT_ANNOTATION_COLOUR]);
   });
 });

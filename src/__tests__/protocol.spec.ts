@@ -164,6 +164,8 @@ interface IExample {
   parsed?: unknown;
   why?: string;
   fill?: { path: string[]; length: string; plus?: number };
+  /** Makes the array at `path` its first element `count` (+ plus) times, then its other elements. */
+  repeat?: { path: (string | number)[]; count: string | number; plus?: number }[];
 }
 const limits: Record<string, number> = fixture.limits;
 const toKernel = fixture.frontend_to_kernel;
@@ -172,9 +174,19 @@ const fromKernel: {
   invalid: IExample[];
 } = fixture.kernel_to_frontend;
 
-/** `message` with the string at `fill.path` padded to the limit (+ plus). */
-function filled(message: unknown, fill: IExample['fill']): unknown {
+/** `message` with the string at `fill.path` padded to the limit (+ plus), and its `repeat` arrays repeated. */
+function filled(message: unknown, fill: IExample['fill'], repeat?: IExample['repeat']): unknown {
   const copy = JSON.parse(JSON.stringify(message));
+  for (const { path, count, plus } of repeat ?? []) {
+    let parent = copy;
+    for (const key of path.slice(0, -1)) {
+      parent = parent[key];
+    }
+    const last = path[path.length - 1];
+    const list = parent[last] as unknown[];
+    const times = (typeof count === 'number' ? count : limits[count]) + (plus ?? 0);
+    parent[last] = [...Array.from({ length: times }, () => JSON.parse(JSON.stringify(list[0]))), ...list.slice(1)];
+  }
   if (fill) {
     let parent = copy;
     for (const key of fill.path.slice(0, -1)) {
@@ -215,14 +227,14 @@ describe('the protocol shared with the kernel', () => {
     examples.map((example) => [type, example] as const),
   );
   it.each(valid)('accepts a valid %s message', (type, example) => {
-    const result = parseKernelMessage(filled(example.message, example.fill));
-    const expected = filled(example.parsed ?? example.message, example.fill);
+    const result = parseKernelMessage(filled(example.message, example.fill, example.repeat));
+    const expected = filled(example.parsed ?? example.message, example.fill, example.repeat);
     expect(result).toEqual({ ok: true, message: expected });
     expect(result.ok && result.message.type).toBe(type);
   });
 
   it.each(fromKernel.invalid.map((example) => [example.why, example] as const))('rejects %s', (_why, example) => {
-    const result = parseKernelMessage(filled(example.message, example.fill));
+    const result = parseKernelMessage(filled(example.message, example.fill, example.repeat));
     expect(result).toEqual({ ok: false, reason: expect.any(String) });
   });
 });

@@ -15,7 +15,7 @@ export interface IRect {
 }
 
 /** The colour of items that name none: bright and rare in camera pictures. */
-const DEFAULT_ANNOTATION_COLOUR = '#00ff66';
+export const DEFAULT_ANNOTATION_COLOUR = '#00ff66';
 
 /**
  * The rectangle a `frameWidth` x `frameHeight` picture fills inside a
@@ -59,9 +59,13 @@ export function drawAnnotations(
   ctx.font = `${Math.round(12 * scale)}px sans-serif`;
   ctx.textBaseline = 'top';
   for (const item of message.items) {
-    const colour = item.colour ?? DEFAULT_ANNOTATION_COLOUR;
-    ctx.strokeStyle = colour;
-    ctx.fillStyle = colour;
+    // the default first: a colour name the canvas cannot read leaves it, not the previous item's colour
+    ctx.strokeStyle = DEFAULT_ANNOTATION_COLOUR;
+    ctx.fillStyle = DEFAULT_ANNOTATION_COLOUR;
+    if (item.colour !== undefined) {
+      ctx.strokeStyle = item.colour;
+      ctx.fillStyle = item.colour;
+    }
     drawItem(ctx, item, px, py, scale);
   }
   ctx.restore();

@@ -61,6 +61,11 @@ export interface ITimed {
 export interface IPick<T> {
   value: T;
   alpha: number;
+  /**
+   * It became current at this call only because it waited MAX_WAIT_MS (its
+   * frame, with an RTP timestamp, never came): a misaligned draw.
+   */
+  late?: boolean;
 }
 
 /**
@@ -101,15 +106,13 @@ export class AnnotationTimeline<T extends ITimed> {
    */
   pick(displayedRtp: number | null, now: number): IPick<T> | null {
     let due = -1;
+    let late = false;
     for (let i = 0; i < this.pending.length; i++) {
       const { value, arrivedAt } = this.pending[i];
-      const ready =
-        value.rtp === null ||
-        displayedRtp === null ||
-        now - arrivedAt >= MAX_WAIT_MS ||
-        rtpAtOrBefore(value.rtp, displayedRtp);
-      if (ready) {
+      const onTime = value.rtp === null || displayedRtp === null || rtpAtOrBefore(value.rtp, displayedRtp);
+      if (onTime || now - arrivedAt >= MAX_WAIT_MS) {
         due = i;
+        late = !onTime;
       }
     }
     if (due >= 0) {
@@ -124,6 +127,6 @@ export class AnnotationTimeline<T extends ITimed> {
       this.current = null;
       return null;
     }
-    return { value: this.current.value, alpha };
+    return due >= 0 && late ? { value: this.current.value, alpha, late } : { value: this.current.value, alpha };
   }
 }

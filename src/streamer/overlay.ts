@@ -35,6 +35,8 @@ export class AnnotationOverlay {
   private displayedRtp: number | null = null;
   /** What the canvas shows now: redrawn only when it changes (a new pick, a fade step, a resize). */
   private shown: { value: IAnnotationsMessage | null; alpha: number; width: number; height: number } | null = null;
+  /** Annotations drawn only after MAX_WAIT_MS (their frame never showed): data-late-draws, for tests. */
+  private lateDraws = 0;
   private readonly timeline = new AnnotationTimeline<IAnnotationsMessage>();
 
   constructor() {
@@ -143,6 +145,11 @@ export class AnnotationOverlay {
       return;
     }
     const pick = this.timeline.pick(this.displayedRtp, performance.now());
+    if (pick?.late) {
+      // For tests: annotations drawn only because their frame never came (not aligned).
+      this.lateDraws++;
+      this.canvas.dataset.lateDraws = String(this.lateDraws);
+    }
     const shown = this.shown;
     const same =
       shown !== null &&

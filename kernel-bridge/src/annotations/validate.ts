@@ -55,34 +55,51 @@ export function annotationsProblem(value: unknown): string | null {
       return `annotations.${name} must be an integer from 1 to ${MAX_ANNOTATION_FRAME_SIDE} (the frame's size, px)`;
     }
   }
-  if (!Array.isArray(items)) return 'annotations.items must be an array';
-  if (items.length > MAX_ANNOTATION_ITEMS) {
-    return `annotations.items has ${items.length} items, more than ${MAX_ANNOTATION_ITEMS}`;
-  }
-  const bounds = new CoordBounds(width as number, height as number);
+  const problem = itemsProblem(items, width as number, height as number);
+  return problem === null ? null : `annotations.items${problem}`;
+}
+
+/**
+ * Why `items` are not valid annotation items within the limits for a width x height frame (a text
+ * starting with the item's path, e.g. '[3].points[2] must be ...'), or null. The one check of items
+ * both the side channel (annotationsProblem) and drawAnnotations (vision/draw.ts) use.
+ */
+export function itemsProblem(items: unknown, width: number, height: number): string | null {
+  if (!Array.isArray(items)) return ' must be an array';
+  if (items.length > MAX_ANNOTATION_ITEMS) return ` has ${items.length} items, more than ${MAX_ANNOTATION_ITEMS}`;
+  const bounds = new CoordBounds(width, height);
   let points = 0;
   for (let i = 0; i < items.length; i++) {
     const item: unknown = items[i];
     const problem = itemProblem(item, bounds);
-    if (problem !== null) return `annotations.items[${i}]${problem}`;
+    if (problem !== null) return `[${i}]${problem}`;
     const list = (item as { points?: unknown[] }).points;
     points += list ? list.length : 0;
-    if (points > MAX_ANNOTATION_TOTAL_POINTS) {
-      return `annotations.items have more than ${MAX_ANNOTATION_TOTAL_POINTS} points in all`;
-    }
+    if (points > MAX_ANNOTATION_TOTAL_POINTS) return ` have more than ${MAX_ANNOTATION_TOTAL_POINTS} points in all`;
   }
   return null;
 }
 
+/** What parseAnnotations() gives: the checked copy, or why there is none. */
+export type ParsedAnnotations =
+  { annotations: FrameAnnotations; problem: null } | { annotations: null; problem: string };
+
 /**
- * `value` checked and copied with only the vocabulary's fields (extra ones a model adds are not
- * sent); throws a TypeError naming the problem.
+ * `value` checked (once) and copied with only the vocabulary's fields (extra ones a model adds are
+ * not sent), or the problem naming the item and field.
  */
-export function checkAnnotations(value: unknown): FrameAnnotations {
+export function parseAnnotations(value: unknown): ParsedAnnotations {
   const problem = annotationsProblem(value);
-  if (problem !== null) throw new TypeError(`malformed annotations: ${problem}`);
+  if (problem !== null) return { annotations: null, problem };
   const { timestamp, width, height, items } = value as FrameAnnotations;
-  return { timestamp, width, height, items: items.map(copyItem) };
+  return { annotations: { timestamp, width, height, items: items.map(copyItem) }, problem: null };
+}
+
+/** `value` checked and copied (parseAnnotations()); throws a TypeError naming the problem. */
+export function checkAnnotations(value: unknown): FrameAnnotations {
+  const parsed = parseAnnotations(value);
+  if (parsed.problem !== null) throw new TypeError(`malformed annotations: ${parsed.problem}`);
+  return parsed.annotations;
 }
 
 /** Coordinates allowed for a width x height frame: ANNOTATION_COORD_MARGIN frames around it. */

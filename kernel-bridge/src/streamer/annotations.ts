@@ -7,15 +7,17 @@
  * Sending is latest-first: at most one message per MIN_ANNOTATION_INTERVAL_MS; results arriving
  * faster replace the one waiting, so a model faster than the comm never builds a queue (the
  * overlay shows the newest anyway). A malformed or oversized result is reported (`problem`) and
- * skipped; an annotate function that throws or errors is subscribed again for the next frame, like
- * a transform (pipeline.ts): the stream and later valid results carry on.
+ * skipped; an annotate function that throws or errors is subscribed again before a later frame
+ * (retry-gate.ts: at the next frame, then with a backoff), like a transform (pipeline.ts): the
+ * stream and later valid results carry on.
  */
 import { isObservable, Observable, Subject, Subscription } from 'rxjs';
-import { annotationsProblem, checkAnnotations } from '../annotations/validate';
+import { parseAnnotations } from '../annotations/validate';
 import type { FrameAnnotations } from '../annotations/types';
 import { errorSummary } from '../errors';
 import type { Frame } from '../media';
 import { LatestSlot } from '../media/latest-slot';
+import { RetryGate } from './retry-gate';
 
 /** What annotate() takes: `frames$ => frames$.pipe(map(detect))`, or the results themselves. */
 export type Annotator = ((frames$: Observable<Frame>) => Observable<FrameAnnotations>) | Observable<FrameAnnotations>;
@@ -46,6 +48,8 @@ export class AnnotationChannel {
   private lastSentAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private failing = false;
+  /** When the annotate function whose observable errored is subscribed again. */
+  private readonly retry: RetryGate;
   /** The latest frame pushed: a new annotate function is tried on it at once (see set()). */
   private latest: Frame | null = null;
   /** Results dropped because a newer one came within MIN_ANNOTATION_INTERVAL_MS (latest-first). */
@@ -59,7 +63,9 @@ export class AnnotationChannel {
   constructor(
     private readonly events: AnnotationEvents,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.retry = new RetryGate(now);
+  }
 
   /**
    * Sets (or swaps, or with null removes) what makes the annotations; throws on a wrong type. On a
@@ -75,14 +81,25 @@ export class AnnotationChannel {
     this.annotator = annotator;
     // a result of the one replaced that waits to be sent is dropped with it
     this.waiting.take();
+    this.retry.reset();
     this.subscribe();
-    if (this.latest !== null && typeof annotator === 'function') this.push(this.latest);
+    if (this.latest !== null && typeof annotator === 'function') this.deliver(this.latest);
   }
 
-  /** A frame of the stream (what the annotate function's frames$ emits). */
+  /**
+   * A frame of the stream (what the annotate function's frames$ emits). An annotate function whose
+   * observable errored is subscribed again first, when its retry is due (retry-gate.ts).
+   */
   push(frame: Frame): void {
     this.latest = frame;
-    if (this.annotator !== null) this.events.run(() => this.input.next(frame));
+    // a plain Observable of results does not read frames: no per-frame work for it
+    if (typeof this.annotator !== 'function') return;
+    if (this.retry.due()) this.subscribe();
+    if (!this.retry.waiting) this.deliver(frame);
+  }
+
+  private deliver(frame: Frame): void {
+    this.events.run(() => this.input.next(frame));
   }
 
   /** The stream stopped: its last frame is not tried on the next annotate function. */
@@ -126,13 +143,13 @@ export class AnnotationChannel {
   }
 
   private accept(value: unknown): void {
-    const problem = annotationsProblem(value);
+    const { annotations: checked, problem } = parseAnnotations(value);
     if (problem !== null) {
       this.failing = true;
       this.events.problem(`annotate: malformed annotations: ${problem} (skipped; the stream goes on)`);
       return;
     }
-    const checked = checkAnnotations(value);
+    this.retry.succeeded();
     if (this.failing) {
       this.failing = false;
       this.events.recovered();
@@ -141,14 +158,16 @@ export class AnnotationChannel {
     this.offer(checked);
   }
 
-  /** The annotate function's observable errored: said once, and subscribed again for the next frame. */
+  /**
+   * The annotate function's observable errored: said (the streamer says each distinct problem once),
+   * and subscribed again before a later frame (push()), never from here: one that errors as it is
+   * subscribed would loop without yielding. A plain observable that errored would error again at
+   * once: only a function is retried.
+   */
   private fail(annotator: Annotator, error: unknown): void {
     this.failing = true;
     this.events.problem(`annotate: ${errorSummary(error)}`);
-    queueMicrotask(() => {
-      // a plain observable that errored would error again at once: only a function is retried
-      if (this.annotator === annotator && typeof annotator === 'function') this.subscribe();
-    });
+    if (this.annotator === annotator && typeof annotator === 'function') this.retry.failed();
   }
 
   /** Sends now if the last message is old enough, else waits in the slot (replacing an older one). */

@@ -5,8 +5,9 @@
  *
  * When the transform throws (or its observable errors, or it emits something that is not a
  * frame), the frame it failed on is passed through unchanged, the error is reported, and the
- * transform is subscribed again for the next frame: the stream never stops, and a transform that
- * fails on every frame shows the camera unprocessed until it is fixed.
+ * transform is subscribed again before a later frame (retry-gate.ts: the next one, then with a
+ * backoff; frames waiting for it pass through): the stream never stops, and a transform that fails
+ * on every frame shows the camera unprocessed until it is fixed.
  *
  * Two entries: push() for the browser's frames (on frames$, and into the transform unless the
  * stream has a source), pushSource() for a source's frames (into the transform only), so frames$
@@ -15,6 +16,10 @@
 import { Observable, Subject, Subscription } from 'rxjs';
 import type { AudioFrame, Frame } from '../media';
 import { audioFrameProblem } from '../media/audio-frame';
+import { RetryGate } from './retry-gate';
+
+/** Retimed frames remembered (outputTimestampOf()): ~2 s at 30 fps, more than an annotation's delay. */
+const RETIMED_KEPT = 64;
 
 export type Transform = (frames$: Observable<Frame>) => Observable<Frame>;
 
@@ -54,6 +59,14 @@ export class TransformPipeline<T = Frame> {
   private latest: T | null = null;
   private inputAt = 0;
   private failing = false;
+  /** When a transform whose observable errored is subscribed again. */
+  private readonly retryGate = new RetryGate();
+  /** Input timestamp -> timestamp of the output made from it, for the last RETIMED_KEPT retimed frames. */
+  private readonly retimedFrom = new Float64Array(RETIMED_KEPT);
+  private readonly retimedTo = new Float64Array(RETIMED_KEPT);
+  private retimedNext = 0;
+  /** The frame the last failure passed through (so a frame is never passed through twice). */
+  private passedOn: T | null = null;
   /** Smoothed time from a frame entering the transform to its output, ms. */
   transformMs = 0;
   /** Frames pushed so far (the number of the latest one), for the log. */
@@ -85,6 +98,7 @@ export class TransformPipeline<T = Frame> {
   setTransform(transform: (input$: Observable<T>) => Observable<T>): void {
     this.transform = transform;
     this.failing = false;
+    this.retryGate.reset();
     this.subscribe();
     if (this.latest && this.retryOnSwap) this.retry(this.latest);
   }
@@ -102,16 +116,29 @@ export class TransformPipeline<T = Frame> {
       return;
     }
     this.enter(frame);
+    const into = this.intoTransform(frame);
     this.run(() => {
       this.received.next(frame);
-      this.input.next(frame);
+      if (into) this.input.next(frame);
     });
   }
 
   /** A frame from the stream's source: into the transform only. */
   pushSource(frame: T): void {
     this.enter(frame);
-    this.run(() => this.input.next(frame));
+    if (this.intoTransform(frame)) this.run(() => this.input.next(frame));
+  }
+
+  /**
+   * Whether `frame` goes into the transform: a failed one is subscribed again first when its retry
+   * is due; while it waits (or failed again at once), the frame passes through unchanged.
+   */
+  private intoTransform(frame: T): boolean {
+    if (this.retryGate.due()) this.subscribe();
+    if (!this.retryGate.waiting) return true;
+    // failed again as it was subscribed: fail() has passed this frame through already
+    if (this.passedOn !== frame) this.events.output(frame);
+    return false;
   }
 
   close(): void {
@@ -168,19 +195,48 @@ export class TransformPipeline<T = Frame> {
       this.failing = false;
       this.events.recovered();
     }
+    this.retryGate.succeeded();
+    this.noteRetimed(frame);
     this.transformed++;
     this.events.output(frame);
   }
 
+  /**
+   * The timestamp of the output frame made from the input frame with timestamp `inputTimestamp`: the
+   * same unless the transform gave its output a timestamp of its own (annotations describe an input
+   * frame but are drawn over the output, whose RTP timestamp comes from its own timestamp). An output
+   * is taken to be made from the latest input when it came out (exact for a synchronous transform).
+   */
+  outputTimestampOf(inputTimestamp: number): number {
+    for (let i = 0; i < RETIMED_KEPT; i++) {
+      if (this.retimedFrom[i] === inputTimestamp) return this.retimedTo[i];
+    }
+    return inputTimestamp;
+  }
+
+  private noteRetimed(output: T): void {
+    const from = (this.latest as { timestamp?: unknown } | null)?.timestamp;
+    const to = (output as { timestamp?: unknown }).timestamp;
+    if (typeof from !== 'number' || typeof to !== 'number' || from === to) return;
+    this.retimedFrom[this.retimedNext] = from;
+    this.retimedTo[this.retimedNext] = to;
+    this.retimedNext = (this.retimedNext + 1) % RETIMED_KEPT;
+  }
+
+  /**
+   * Reports, passes the latest frame through, and has the transform subscribed again before a later
+   * frame (intoTransform()), never from here: one whose observable errors as it is subscribed
+   * (`() => throwError(...)`) would loop without yielding to the event loop.
+   */
   private fail(error: unknown): void {
     this.failing = true;
     this.transformErrors++;
     this.events.error(error);
-    if (this.latest) this.events.output(this.latest);
-    // Resubscribed after the current emission finishes, so the failing frame is not re-run.
-    queueMicrotask(() => {
-      if (this.subscription) this.subscribe();
-    });
+    if (this.latest && this.passedOn !== this.latest) {
+      this.passedOn = this.latest;
+      this.events.output(this.latest);
+    }
+    this.retryGate.failed();
   }
 }
 

@@ -945,11 +945,16 @@ export class WebRtcStreamer extends Widget<StreamerState> {
    * An annotation for the widget, with the RTP timestamp its frame gets in the video going back
    * (the browser matches it to the frame it displays: src/streamer/overlay.ts). sendonly sends no
    * video, so no RTP timestamp: the browser draws it over the camera preview as it arrives.
+   * The annotations keep the timestamp and size of the frame they describe (the camera's or the
+   * source's); the browser scales them to the video shown, so a transform that scales its frames
+   * is drawn right, one that crops cannot be (the crop is not known here).
    */
   private sendAnnotations(annotations: FrameAnnotations): void {
     const peer = this.peer;
     if (!peer) return;
-    const rtp = this.mode === 'sendonly' ? null : peer.rtpTimestampOf(annotations.timestamp);
+    // drawn over the output frame made from the described one (a transform may retime it)
+    const rtp =
+      this.mode === 'sendonly' ? null : peer.rtpTimestampOf(this.pipeline.outputTimestampOf(annotations.timestamp));
     this.tell({ type: 'annotations', ...annotations, rtp });
   }
 

@@ -7,6 +7,6 @@ export type { Size, Rect } from './geometry';
 export { toRGB, toBGR, toRGBA, toGray } from './pixels';
 export { toTensor, tensorToFrame } from './tensor';
 export type { Tensor, TensorLayout, TensorOptions } from './tensor';
-export { drawAnnotations, MAX_DRAWN_ITEMS } from './draw';
+export { drawAnnotations } from './draw';
 export { encodePng, encodeJpeg } from '../media/encode-image';
 export type { JpegOptions } from '../media/encode-image';

@@ -128,6 +128,35 @@ describe('annotate() through a stream (werift browser stand-in, loopback)', () =
     expect(numbered.at(-1)).toMatchObject({ width: W, height: H, items: [{ kind: 'box', label: 'thing', x: 10 }] });
   });
 
+  it("recvonly with a transform that retimes its frames: the RTP timestamp is the output frame's", async () => {
+    const source = new Subject<Frame>();
+    const streamer = keep(webrtcStreamer({ key: 'retimed', mode: 'recvonly', source }));
+    let n = 0;
+    const described = new Set<number>();
+    // its own clock, unrelated to the frames' (and the annotations keep the described frame's)
+    streamer.transform((frames$) =>
+      frames$.pipe(map((f) => createI420Frame(f.width, f.height, 50000 + ++n * 40, f.data))),
+    );
+    streamer.annotate((frames$) =>
+      frames$.pipe(
+        map((frame) => {
+          described.add(frame.timestamp);
+          return boxOf(frame);
+        }),
+      ),
+    );
+    const session = keep(await connect(kernel, streamer, 'recvonly'));
+    const numbered = () => customs(session.comm, 'annotations').filter((m) => typeof m.rtp === 'number');
+    const matched = () => numbered().filter((m) => session.rtpSeen.has(m.rtp as number));
+    await every33ms(
+      (i) => source.next(createI420Frame(W, H, 1000 + i * 33.3, level(100))),
+      () => matched().length >= 10,
+      "annotations matching the retimed frames' RTP timestamps",
+    );
+    // the annotations keep the timestamp of the frame they describe (the transform's input)
+    expect(matched().every((m) => described.has(m.timestamp as number))).toBe(true);
+  });
+
   it('sendonly: rtp null, annotations$ lists the results, a malformed one is one error and the rest go on', async () => {
     const streamer = keep(webrtcStreamer({ key: 'preview', mode: 'sendonly' }));
     const listed: FrameAnnotations[] = [];

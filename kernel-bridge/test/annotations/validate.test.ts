@@ -21,6 +21,8 @@ interface Example {
   message: Record<string, unknown>;
   parsed?: Record<string, unknown>;
   fill?: { path: (string | number)[]; length: string; plus?: number };
+  /** Makes the array at `path` its first element `count` (+ plus) times, then its other elements. */
+  repeat?: { path: (string | number)[]; count: string | number; plus?: number }[];
 }
 const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/streamer-protocol.json'), 'utf8')) as {
   limits: Record<string, number>;
@@ -30,6 +32,13 @@ const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/streamer-pr
 /** The example's message with the fill applied, without the message-only fields (type, rtp). */
 function annotationsOf(example: Example, which: 'message' | 'parsed' = 'message'): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(example[which] ?? example.message));
+  for (const { path, count, plus } of example.repeat ?? []) {
+    let parent = copy;
+    for (const key of path.slice(0, -1)) parent = parent[key];
+    const list = parent[path.at(-1)!] as unknown[];
+    const times = (typeof count === 'number' ? count : fixture.limits[count]) + (plus ?? 0);
+    parent[path.at(-1)!] = [...Array.from({ length: times }, () => structuredClone(list[0])), ...list.slice(1)];
+  }
   if (example.fill) {
     let parent = copy;
     for (const key of example.fill.path.slice(0, -1)) parent = parent[key];

@@ -1,6 +1,7 @@
-import { map, Observable } from 'rxjs';
+import { map, Observable, take, throwError } from 'rxjs';
 import { createI420Frame, Frame } from '../../src/media';
 import { TransformPipeline } from '../../src/streamer/pipeline';
+import { RETRIES_BEFORE_BACKOFF } from '../../src/streamer/retry-gate';
 
 function frameOf(value: number): Frame {
   const frame = createI420Frame(4, 4, value);
@@ -137,5 +138,64 @@ describe('transform pipeline', () => {
     pipeline.setTransform((frames$) => frames$);
     expect(out).toEqual([11, 31, 30]);
     expect(seen).toEqual([20, 30]);
+  });
+});
+
+describe('transform pipeline retries', () => {
+  /** Ends a retry loop (the transform stops failing) so the test fails instead of hanging. */
+  const LOOP_GUARD = 1000;
+
+  it('a transform that errors as it is subscribed: one error per frame at most, frames pass through, timers run', async () => {
+    const out: number[] = [];
+    let errors = 0;
+    const pipeline = new TransformPipeline({
+      output: (frame) => out.push(frame.data[0]),
+      error: () => errors++,
+      recovered: () => undefined,
+    });
+    let timerFired = false;
+    setTimeout(() => (timerFired = true), 0);
+    let subscriptions = 0;
+    pipeline.setTransform((frames$) =>
+      ++subscriptions > LOOP_GUARD ? frames$.pipe(take(0)) : throwError(() => new Error('at once')),
+    );
+    let frames = 0;
+    while (!timerFired) {
+      pipeline.push(frameOf(++frames % 200));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    expect(errors).toBeGreaterThan(0);
+    expect(errors).toBeLessThanOrEqual(frames + 1);
+    // every frame shown once, unprocessed
+    expect(out).toEqual(Array.from({ length: frames }, (_, i) => (i + 1) % 200));
+    pipeline.close();
+  });
+
+  it('backs off after a few failures in a row (frames pass through meanwhile)', () => {
+    const { pipeline, out, errors } = setup();
+    let subscriptions = 0;
+    pipeline.setTransform((frames$) =>
+      ++subscriptions > LOOP_GUARD ? frames$.pipe(take(0)) : throwError(() => new Error('broken')),
+    );
+    for (let n = 1; n <= 10; n++) pipeline.push(frameOf(n));
+    expect(subscriptions).toBe(RETRIES_BEFORE_BACKOFF);
+    expect(errors).toHaveLength(RETRIES_BEFORE_BACKOFF);
+    expect(out).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
+
+describe('transform pipeline timestamps', () => {
+  it('maps an input frame timestamp to its output frame, for a transform that retimes its frames', () => {
+    const { pipeline } = setup();
+    let n = 0;
+    pipeline.setTransform((frames$) => frames$.pipe(map((f) => createI420Frame(f.width, f.height, 5000 + ++n))));
+    for (let t = 1; t <= 100; t++) pipeline.push(createI420Frame(4, 4, t * 33));
+    expect(pipeline.outputTimestampOf(100 * 33)).toBe(5100);
+    expect(pipeline.outputTimestampOf(90 * 33)).toBe(5090);
+    // unchanged timestamps, and ones too old to be remembered, map to themselves
+    expect(pipeline.outputTimestampOf(33)).toBe(33);
+    pipeline.setTransform((frames$) => frames$);
+    pipeline.push(createI420Frame(4, 4, 7777));
+    expect(pipeline.outputTimestampOf(7777)).toBe(7777);
   });
 });

@@ -111,6 +111,13 @@ interface Example {
   parsed?: JSONValue;
   why?: string;
   fill?: { path: string[]; length: keyof typeof LIMITS; plus?: number };
+  repeat?: Repeat[];
+}
+/** Makes the array at `path` its first element `count` (+ plus) times, then its other elements. */
+interface Repeat {
+  path: (string | number)[];
+  count: string | number;
+  plus?: number;
 }
 interface Direction {
   valid: Record<string, Example[]>;
@@ -138,10 +145,25 @@ const fixture: {
   };
 } = JSON.parse(readFileSync(join(__dirname, '../fixtures/streamer-protocol.json'), 'utf8'));
 
-/** The example's message, its `fill` string padded with "a" to the limit (+ plus). */
-function messageOf({ message, fill }: Example): JSONValue {
-  if (!fill) return message;
+/** The example's message, its `fill` string padded with "a" to the limit (+ plus), its `repeat` arrays repeated. */
+function messageOf({ message, fill, repeat }: Example): JSONValue {
+  if (!fill && !repeat) return message;
   const copy = structuredClone(message) as Record<string, JSONValue>;
+  for (const { path, count, plus } of repeat ?? []) {
+    const parent = path
+      .slice(0, -1)
+      .reduce((object, key) => (object as Record<string | number, JSONValue>)[key], copy as JSONValue) as Record<
+      string | number,
+      JSONValue
+    >;
+    const list = parent[path[path.length - 1]] as JSONValue[];
+    const times = (typeof count === 'number' ? count : fixture.limits[count]) + (plus ?? 0);
+    parent[path[path.length - 1]] = [
+      ...Array.from({ length: times }, () => structuredClone(list[0])),
+      ...list.slice(1),
+    ];
+  }
+  if (!fill) return copy;
   const parent = fill.path.slice(0, -1).reduce((object, key) => object[key] as Record<string, JSONValue>, copy);
   const key = fill.path[fill.path.length - 1];
   parent[key] = (parent[key] as string).padEnd(fixture.limits[fill.length] + (fill.plus ?? 0), 'a');

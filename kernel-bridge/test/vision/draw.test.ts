@@ -1,5 +1,6 @@
 /** @jest-environment ./test/media/native-env.js */
 import { drawAnnotations, toRGB } from '../../src/vision';
+import { MAX_ANNOTATION_ITEMS } from '../../src/annotations/validate';
 import { expectColour, GREY, pixelAt, RED, RGB, solidFrame } from './patches';
 
 const W = 64;
@@ -94,14 +95,32 @@ describe('drawAnnotations', () => {
     expect(changed).toBeGreaterThan(5); // the text's strokes
   });
 
-  it('refuses malformed items with their index', () => {
+  it("refuses malformed items with their index (the side channel's check: annotations/validate.ts)", () => {
     const frame = solidFrame(16, 16, GREY);
-    expect(() => drawAnnotations(frame, [{ kind: 'circle' } as never])).toThrow(/item 0: unknown kind "circle"/);
+    expect(() => drawAnnotations(frame, [{ kind: 'circle' } as never])).toThrow(/items\[0\]\.kind must be/);
     expect(() =>
       drawAnnotations(frame, [{ kind: 'box', x: 0, y: 0, width: 2, height: 2 }, { kind: 'box', x: NaN } as never]),
-    ).toThrow(/item 1: a box needs finite/);
-    expect(() => drawAnnotations(frame, [{ kind: 'points', points: [[1]] } as never])).toThrow(/item 0: points/);
+    ).toThrow(/items\[1\]: box x and y must be finite/);
+    expect(() => drawAnnotations(frame, [{ kind: 'points', points: [[1]] } as never])).toThrow(/items\[0\]\.points/);
     expect(() => drawAnnotations(frame, 'boxes' as never)).toThrow(/items must be an array/);
+    // the same limits as the side channel: count and colour
+    const box = { kind: 'box', x: 0, y: 0, width: 2, height: 2 } as const;
+    expect(() => drawAnnotations(frame, Array(MAX_ANNOTATION_ITEMS + 1).fill(box))).toThrow(/more than 256/);
+    expect(() => drawAnnotations(frame, [{ ...box, colour: 'url(x)' }])).toThrow(/items\[0\]\.colour/);
+  });
+
+  it("draws an item with an unknown colour name in the default colour, not the previous item's", () => {
+    const frame = solidFrame(16, 16, GREY);
+    const left = { kind: 'box', x: 0, y: 0, width: 8, height: 16 } as const;
+    const after = drawAnnotations(frame, [
+      { kind: 'box', x: 8, y: 0, width: 8, height: 16, colour: '#ff0000' },
+      { ...left, colour: 'nosuchcolour' },
+    ]);
+    const plain = drawAnnotations(frame, [left]);
+    // the left box's left edge (luma of rows 0 and 4, columns 0-3): far from the red box
+    const edge = (f: { data: Uint8Array }) => [...f.data.subarray(0, 4), ...f.data.subarray(64, 68)];
+    expect(edge(after)).toEqual(edge(plain));
+    expect(edge(plain)).not.toEqual(edge(frame));
   });
 
   it('draws frames of different sizes one after another (cached canvases per size)', () => {

@@ -136,6 +136,11 @@ export class RtpClock {
     return { offset: this.offset, shift: this.shift };
   }
 
+  /** The mapping's shift alone (no object made): what the sender compares per frame. */
+  get shiftTicks(): number {
+    return this.shift;
+  }
+
   /** The unwrapped 90 kHz time of the last rtpTimestamp() (the encoder's pts). */
   get lastTicks(): number {
     return this.last;

@@ -61,6 +61,9 @@ export interface SenderOptions {
   onRtpMapping?: (mapping: RtpMapping) => void;
 }
 
+/** Least time between two posted RTP clock mappings, ms (see send()). */
+const MAPPING_INTERVAL_MS = 500;
+
 export class Sender {
   /** Made at the first frame sent (see the file comment). */
   private encoder: Vp8Encoder | null = null;
@@ -68,6 +71,8 @@ export class Sender {
   private readonly clock = new RtpClock();
   /** The shift last told through onRtpMapping (NaN: nothing told yet). */
   private toldShift = NaN;
+  /** When it was told (performance.now() ms). */
+  private toldAt = -Infinity;
   private seq = Math.floor(Math.random() * 0x10000);
   private keyframeWanted = true;
   private caps: EncoderCaps = { maxWidth: null, maxHeight: null, maxFps: null, bitrate: null };
@@ -116,10 +121,13 @@ export class Sender {
       data = this.scaled.subarray(0, size);
     }
     const rtpTs = this.clock.rtpTimestamp(timestamp);
-    const mapping = this.clock.mapping;
-    if (mapping.shift !== this.toldShift) {
-      this.toldShift = mapping.shift;
-      this.opts.onRtpMapping?.(mapping);
+    // a number compared per frame; the mapping is made and posted only on a change, at most every
+    // MAPPING_INTERVAL_MS (timestamps that never increase shift the clock at every frame)
+    const shift = this.clock.shiftTicks;
+    if (shift !== this.toldShift && !(t0 - this.toldAt < MAPPING_INTERVAL_MS)) {
+      this.toldShift = shift;
+      this.toldAt = t0;
+      this.opts.onRtpMapping?.(this.clock.mapping);
     }
     const key = this.keyframeWanted;
     this.keyframeWanted = false;

@@ -759,21 +759,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       if (!this.isClosed && !this.ending) this.setStatus('error', this.lastFatal);
       return;
     }
-    await this.release(null);
-    this.setStatus('connecting');
-    this.lastMediaError = '';
-    let peer: MediaPeer;
-    try {
-      peer = await takePeer(this, this.peerOptions(iceServers));
-    } catch (error) {
-      this.reportError(`could not start the media worker: ${errorSummary(error)}`, true);
-      if (!this.isClosed && !this.ending) this.setStatus('error', this.lastFatal);
-      return;
-    }
-    if (this.isClosed || this.ending) {
-      await peer.close();
-      return;
-    }
+    const peer = await this.newSessionPeer(iceServers);
+    if (!peer) return;
     this.adopt(peer);
     try {
       const answer = await peer.answer(sdp);
@@ -790,22 +777,9 @@ export class WebRtcStreamer extends Widget<StreamerState> {
    * VP8 frames come and go on the comm. Playing at once; `reason` (why not WebRTC) goes to the log.
    */
   private async startKernelTransport(reason: string): Promise<void> {
-    await this.release(null);
-    this.setStatus('connecting');
-    this.lastMediaError = '';
     this.earlyCandidates = [];
-    let peer: MediaPeer;
-    try {
-      peer = await takePeer(this, this.peerOptions(this.get('ice_servers') ?? []));
-    } catch (error) {
-      this.reportError(`could not start the media worker: ${errorSummary(error)}`, true);
-      if (!this.isClosed && !this.ending) this.setStatus('error', this.lastFatal);
-      return;
-    }
-    if (this.isClosed || this.ending) {
-      await peer.close();
-      return;
-    }
+    const peer = await this.newSessionPeer(this.get('ice_servers') ?? []);
+    if (!peer) return;
     peer.useChunks();
     this.kernelLink = new KernelTransportLink(
       peer,
@@ -817,6 +791,29 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.tell({ type: 'kernel_transport_ready' });
     if (this.mode !== 'sendonly') this.source.start();
     this.setStatus('playing', 'kernel connection');
+  }
+
+  /**
+   * Ends the current session and takes a media worker for the next one (either transport); null,
+   * with the error reported, when none could be started or the stream closed meanwhile.
+   */
+  private async newSessionPeer(iceServers: IceServerLike[]): Promise<MediaPeer | null> {
+    await this.release(null);
+    this.setStatus('connecting');
+    this.lastMediaError = '';
+    let peer: MediaPeer;
+    try {
+      peer = await takePeer(this, this.peerOptions(iceServers));
+    } catch (error) {
+      this.reportError(`could not start the media worker: ${errorSummary(error)}`, true);
+      if (!this.isClosed && !this.ending) this.setStatus('error', this.lastFatal);
+      return null;
+    }
+    if (this.isClosed || this.ending) {
+      await peer.close();
+      return null;
+    }
+    return peer;
   }
 
   /** Makes `peer` the session's: its frames feed the pipelines, its stats and errors go to the browser. */

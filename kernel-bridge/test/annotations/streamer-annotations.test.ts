@@ -16,22 +16,8 @@ import { AnnotationChannel, MIN_ANNOTATION_INTERVAL_MS } from '../../src/streame
 import { webrtcStreamer, WebRtcStreamer } from '../../src/streamer';
 import { FakeBrowser } from '../rtc/fake-browser';
 import { FakeComm, FakeKernel, freshKernel } from '../widgets/fake-kernel';
+import { customs, sleep, until } from '../streamer/comm-helpers';
 import { H, level, W } from '../streamer/flat-frames';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20000): Promise<void> {
-  for (let waited = 0; !condition(); waited += 10) {
-    if (waited >= timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
-
-function customs(comm: FakeComm, type: string): Record<string, unknown>[] {
-  return comm.sent
-    .filter((s) => s.data.method === 'custom' && (s.data.content as { type?: string }).type === type)
-    .map((s) => s.data.content as Record<string, unknown>);
-}
 
 const boxOf = (frame: Frame, x = 10): FrameAnnotations => ({
   timestamp: frame.timestamp,

@@ -22,23 +22,8 @@ import { webrtcStreamer, WebRtcStreamer } from '../../src/streamer';
 import { FakeBrowser } from '../rtc/fake-browser';
 import { Microphone } from '../rtc/fake-microphone';
 import { FakeComm, FakeKernel, freshKernel } from '../widgets/fake-kernel';
+import { customs, sleep, until } from './comm-helpers';
 import { H, level, lumaOf, W } from './flat-frames';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A bounded wait for a condition the code under test makes true (checked every 10 ms). */
-async function until(condition: () => boolean, what: string, timeoutMs = 20000): Promise<void> {
-  for (let waited = 0; !condition(); waited += 10) {
-    if (waited >= timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
-
-function customs(comm: FakeComm, type: string): Record<string, unknown>[] {
-  return comm.sent
-    .filter((s) => s.data.method === 'custom' && (s.data.content as { type?: string }).type === type)
-    .map((s) => s.data.content as Record<string, unknown>);
-}
 
 const flat = (luma: number): Frame => createI420Frame(W, H, 0, level(luma));
 

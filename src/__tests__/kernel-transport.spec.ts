@@ -253,38 +253,76 @@ describe('SignallingClient transports', () => {
     expect(ctx.sent.slice(-1)).toEqual([{ type: 'stop' }]);
   });
 
-  it('"auto": falls back when WebRTC has not connected 5 s after the offer, saying why', async () => {
+  it('"auto": falls back when WebRTC has not connected 5 s after the offer, saying why in the doctor\'s words', async () => {
     jest.useFakeTimers();
     const ctx = clientSetup('auto');
+    const notices: string[] = [];
+    ctx.client.notice.connect((_, n) => notices.push(n));
     await ctx.start();
     const pc = FakePeerConnection.last();
-    expect(ctx.sent.map((m) => m.type)).toEqual(['offer']);
+    pc.emitCandidate('candidate:1 1 udp 2122 10.0.0.2 5000 typ host');
+    await ctx.client.handleMessage({ type: 'answer', sdp: 'v=0\r\nanswer' });
+    await ctx.client.handleMessage({
+      type: 'candidate',
+      candidate: { candidate: 'candidate:2 1 udp 2122 127.0.0.1 6000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+    });
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'candidate']);
     jest.advanceTimersByTime(4999);
     expect(ctx.client.transport).toBe('webrtc');
     jest.advanceTimersByTime(1);
+    await flush(); // the doctor reads getStats on the still open peer connection
+    expect(pc.getStatsCalls).toBe(1);
     expect(pc.closed).toBe(true);
     expect(ctx.client.transport).toBe('kernel');
-    const fallback = ctx.sent.slice(-1)[0] as { type: string; reason: string };
+    const [report, fallback] = ctx.sent.slice(-2) as [
+      { type: string; report: { outcome: string; summary: string } },
+      { type: string; reason: string },
+    ];
+    expect(report.type).toBe('connection_report'); // so ctx.diagnose() has it
+    expect(report.report.outcome).toBe('failed');
     expect(fallback.type).toBe('use_kernel_transport');
-    expect(fallback.reason).toMatch(/^WebRTC did not connect within 5 s \(ICE .*connection new\)$/);
+    expect(fallback.reason).toBe(
+      'WebRTC did not connect within 5 s: no connectivity check succeeded (0 candidate pairs tried; the browser gathered 1 host; the kernel offered 1 host)',
+    );
+    expect(notices).toEqual([
+      expect.stringMatching(/^what to do: UDP between the browser and the kernel seems blocked/),
+    ]);
     await ctx.client.handleMessage({ type: 'kernel_transport_ready' });
     expect(ctx.client.statusText).toBe(`playing: kernel connection: ${fallback.reason}`);
     expect(ctx.client.fallbackReason).toBe(fallback.reason);
   });
 
-  it('"auto": falls back at once when ICE fails, or when the kernel reports WebRTC failed', async () => {
+  it('"auto": falls back at once when ICE fails, or when the kernel reports WebRTC failed; one fallback each', async () => {
     const ctx = clientSetup('auto');
     await ctx.start();
     FakePeerConnection.last().setConnectionState('failed');
-    expect((ctx.sent.slice(-1)[0] as { reason: string }).reason).toMatch(/^WebRTC failed \(/);
+    FakePeerConnection.last().setConnectionState('failed'); // a second event while the doctor reads: ignored
+    await flush();
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'connection_report', 'use_kernel_transport']);
+    expect((ctx.sent.slice(-1)[0] as { reason: string }).reason).toMatch(
+      /^WebRTC failed: the browser gathered no ICE candidates$/,
+    );
     ctx.client.stop();
     const again = clientSetup('auto');
     await again.start();
     await again.client.handleMessage({ type: 'error', message: 'the connection to the browser failed', fatal: true });
+    await flush();
     expect(again.sent.slice(-1)[0]).toEqual({
       type: 'use_kernel_transport',
-      reason: 'WebRTC failed in the kernel (the connection to the browser failed)',
+      reason:
+        'WebRTC failed in the kernel (the connection to the browser failed): the browser gathered no ICE candidates',
     });
+  });
+
+  it('"auto": stays on WebRTC when it connects while the doctor reads', async () => {
+    const ctx = clientSetup('auto');
+    await ctx.start();
+    const pc = FakePeerConnection.last();
+    await ctx.client.handleMessage({ type: 'error', message: 'slow', fatal: true });
+    pc.setConnectionState('connected');
+    await flush();
+    expect(ctx.client.transport).toBe('webrtc');
+    expect(ctx.sent.map((m) => m.type)).toEqual(['offer', 'connection_report']);
   });
 
   it('"auto": stays on WebRTC once connected', async () => {

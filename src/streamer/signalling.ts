@@ -343,7 +343,7 @@ export class SignallingClient {
         const ms = this.options.fallbackMs ?? FALLBACK_MS;
         session.fallbackTimer = setTimeout(() => {
           session.fallbackTimer = null;
-          this._fallBack(session, `WebRTC did not connect within ${ms / 1000} s (${this._iceState(session)})`);
+          void this._fallBack(session, `WebRTC did not connect within ${ms / 1000} s`);
         }, ms);
       }
     } catch (error) {
@@ -574,7 +574,7 @@ export class SignallingClient {
       case 'error':
         if (message.fatal && session && this._mayFallBack(session)) {
           // the kernel gave up on ICE first: 'auto' goes on over the kernel transport
-          this._fallBack(session, `WebRTC failed in the kernel (${message.message})`);
+          void this._fallBack(session, `WebRTC failed in the kernel (${message.message})`);
           return;
         }
         if (message.fatal) {
@@ -787,7 +787,7 @@ export class SignallingClient {
         break;
       case 'failed':
         if (this._mayFallBack(session)) {
-          this._fallBack(session, `WebRTC failed (${this._iceState(session)})`);
+          void this._fallBack(session, 'WebRTC failed');
           break;
         }
         void this._failDiagnosed(session);
@@ -858,6 +858,7 @@ export class SignallingClient {
   private _mayFallBack(session: ISession): boolean {
     return (
       this._session === session &&
+      !session.failing &&
       session.requested === 'auto' &&
       session.carrier === 'webrtc' &&
       session.pc?.connectionState !== 'connected' &&
@@ -869,21 +870,27 @@ export class SignallingClient {
     return (this.options.kernelTransportUnsupported ?? kernelTransportUnsupported)();
   }
 
-  /** The peer connection's ICE and connection states, in words for the status line. */
-  private _iceState(session: ISession): string {
-    const pc = session.pc;
-    if (!pc) {
-      return 'no peer connection';
-    }
-    const ice = pc.iceConnectionState ?? 'unknown';
-    const gathering = pc.iceGatheringState ?? 'unknown';
-    return `ICE ${ice}, gathering ${gathering}, connection ${pc.connectionState}`;
-  }
-
-  /** Gives up on WebRTC (the camera stays open) and goes on over the kernel transport. */
-  private _fallBack(session: ISession, reason: string): void {
+  /**
+   * Gives up on WebRTC (the camera stays open) and goes on over the kernel transport, saying why in
+   * the connection doctor's words: its report on the failed attempt goes to the kernel (ctx.diagnose()),
+   * its summary follows `when` in the reason (the status line, the kernel's log), its advice is the notice.
+   */
+  private async _fallBack(session: ISession, when: string): Promise<void> {
     if (!this._mayFallBack(session)) {
       return;
+    }
+    session.failing = true; // one report, one fallback: later failure events change nothing
+    if (session.fallbackTimer !== null) {
+      clearTimeout(session.fallbackTimer);
+      session.fallbackTimer = null;
+    }
+    const report = await this._report(session, 'failed'); // reads getStats: the peer connection is still open
+    if (!report || this._session !== session) {
+      return;
+    }
+    session.failing = false;
+    if (!this._mayFallBack(session)) {
+      return; // it connected while the doctor was reading
     }
     this._closePeerConnection(session);
     session.sender = null;
@@ -892,7 +899,10 @@ export class SignallingClient {
       session.remote = null;
       this._remoteStreamChanged.emit(null);
     }
-    this._startKernelTransport(session, reason);
+    this._startKernelTransport(session, fitText(`${when}: ${report.summary}`));
+    if (report.advice.length > 0) {
+      this._notice.emit(`what to do: ${report.advice.join('; ')}`);
+    }
   }
 
   /** Asks the kernel for a kernel-transport session; media flows once it says it is ready. */

@@ -629,6 +629,17 @@ export class WebRtcStreamer extends Widget<StreamerState> {
         await this.answer(message.sdp, this.get('ice_servers') ?? message.ice_servers);
         return;
       case 'use_kernel_transport':
+        if (this.get('transport') === 'webrtc') {
+          // the notebook asked for WebRTC only: a browser that falls back anyway (an old one, a site setting) is told why not
+          await this.release(null);
+          this.log(`kernel transport asked for: ${message.reason}`);
+          this.reportError(
+            'the kernel transport is refused: this stream\'s transport is "webrtc" (webrtcStreamer({ transport })); use "auto" or "kernel" to allow it',
+            true,
+          );
+          this.setStatus('error', this.lastFatal);
+          return;
+        }
         await this.startKernelTransport(message.reason);
         return;
       case 'media':

@@ -125,7 +125,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * every second and video at the camera's frame rate, so 4 s of silence means it is gone: the
  * resources are released within 5 s and the status reads 'stopped'.
  */
-const LIVENESS_TIMEOUT_MS = 4000;
+export const LIVENESS_TIMEOUT_MS = 4000;
 
 export class MediaPeer {
   /** Local ICE candidates to trickle to the browser; null = end of candidates. Replays past ones. */

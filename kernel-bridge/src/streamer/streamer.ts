@@ -50,6 +50,8 @@ import { ConnectionReports } from './diagnosis';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
 import { KernelTransportLink } from './kernel-transport';
+import { LIVENESS_TIMEOUT_MS } from '../rtc/media-peer';
+import { Liveness } from '../rtc/worker/liveness';
 
 export interface StreamerOptions {
   /** Names the stream: running the cell again with the same key reuses the widget and its connection. */
@@ -89,8 +91,8 @@ export interface StreamerOptions {
    */
   hostInterfaces?: string | string[];
   /**
-   * The stream stops (status 'stopped') once the browser has sent nothing for this long, in ms;
-   * default 4000 (MediaPeer's LIVENESS_TIMEOUT_MS).
+   * The stream stops (status 'stopped') once the browser has sent nothing for this long, in ms
+   * (over the kernel transport: no `media` message); default 4000 (MediaPeer's LIVENESS_TIMEOUT_MS).
    */
   livenessTimeoutMs?: number;
   /**
@@ -124,6 +126,9 @@ const MAX_EARLY_CANDIDATES = 64;
  */
 export const MAX_QUEUED_SIGNALLING = 256;
 
+/** Why a stream stops when its browser fell silent (the same words as the worker's over WebRTC). */
+const BROWSER_WENT_AWAY = 'the browser went away';
+
 /** Files being recorded by any stream of this kernel: two recordings must not write one file. */
 const recordingPaths = new Set<string>();
 let nextRecordingId = 1;
@@ -140,6 +145,11 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private peer: MediaPeer | null = null;
   /** The current session's kernel transport (null over WebRTC). */
   private kernelLink: KernelTransportLink | null = null;
+  /**
+   * The kernel transport's dead-browser check: no ICE there, so a page closed without a word is
+   * noticed by its silence on the comm (no frames, no acks), as the worker notices it over WebRTC.
+   */
+  private kernelLiveness: Liveness | null = null;
   private peerSubscriptions = new Subscription();
   private readonly pipeline: TransformPipeline;
   private readonly audioPipeline: TransformPipeline<AudioFrame>;
@@ -560,6 +570,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private receive(content: JSONValue, buffers: readonly Uint8Array[] = []): void {
     if (isMediaMessage(content)) {
       // media, not signalling: handled at once (a late one of an ended session is dropped)
+      this.kernelLiveness?.heard();
       this.kernelLink?.receive(buffers);
       return;
     }
@@ -798,6 +809,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       (problem) => this.onMediaError(new Error(problem)),
     );
     this.adopt(peer);
+    this.kernelLiveness = new Liveness(this.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS, () => {
+      if (this.peer === peer) void this.release(BROWSER_WENT_AWAY);
+    });
+    this.kernelLiveness.start();
     this.log(`kernel transport: ${reason}`);
     this.tell({ type: 'kernel_transport_ready' });
     if (this.mode !== 'sendonly') this.source.start();
@@ -899,6 +914,8 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.peer = null;
     this.kernelLink?.close();
     this.kernelLink = null;
+    this.kernelLiveness?.stop();
+    this.kernelLiveness = null;
     this.source.stop();
     this.peerSubscriptions.unsubscribe();
     this.snapshots.reset();

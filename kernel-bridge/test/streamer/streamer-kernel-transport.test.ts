@@ -2,11 +2,13 @@
  * @jest-environment ./test/media/native-env.js
  *
  * The streamer widget's kernel-transport sessions as a whole, over a fake comm: the notebook's
- * transport "webrtc" refuses them. (kernel-transport.test.ts tests the link itself.)
+ * transport "webrtc" refuses them, and a browser that falls silent (page closed, no frames and no
+ * acks) ends the session as it does over WebRTC. (kernel-transport.test.ts tests the link itself.)
  */
 import { WebRtcStreamer, type StreamerOptions } from '../../src/streamer/streamer';
+import { MEDIA_HEADER_BYTES, writeMediaHeader } from '../../src/streamer/protocol';
 import { FakeComm, FakeKernel, freshKernel } from '../widgets/fake-kernel';
-import { customs, until } from './comm-helpers';
+import { customs, sleep, until } from './comm-helpers';
 
 let kernel: FakeKernel;
 const open: WebRtcStreamer[] = [];
@@ -17,7 +19,15 @@ function start(options: StreamerOptions): { streamer: WebRtcStreamer; comm: Fake
   return { streamer, comm: kernel.comm(streamer.modelId) };
 }
 
-const send = (comm: FakeComm, content: object) => comm.receive({ method: 'custom', content: content as never });
+const send = (comm: FakeComm, content: object, buffers: Buffer[] = []) =>
+  comm.receive({ method: 'custom', content: content as never }, buffers);
+
+/** A keyframe request from the browser: a valid media message that carries no frame. */
+function keyframeRequest(): Buffer {
+  const bytes = Buffer.alloc(MEDIA_HEADER_BYTES);
+  writeMediaHeader(bytes, 'keyframe_request', 0);
+  return bytes;
+}
 
 beforeEach(() => {
   kernel = freshKernel();
@@ -50,5 +60,25 @@ describe('streamer kernel-transport sessions', () => {
     await until(() => customs(comm, 'kernel_transport_ready').length > 0, 'ready');
     expect(streamer.get('kernel_status')).toBe('playing');
     expect(customs(comm, 'error')).toEqual([]);
+  });
+
+  it('a browser that falls silent on the kernel transport: the stream stops with "the browser went away"', async () => {
+    const timeoutMs = 800;
+    const { streamer, comm } = start({ key: 'kt-vanish', livenessTimeoutMs: timeoutMs });
+    send(comm, { type: 'use_kernel_transport', reason: 'test' });
+    await until(() => streamer.get('kernel_status') === 'playing', 'playing');
+    // Talking for three timeouts: alive all along.
+    const talking = Date.now();
+    while (Date.now() - talking < 3 * timeoutMs) {
+      send(comm, { type: 'media' }, [keyframeRequest()]);
+      await sleep(50);
+      expect(customs(comm, 'stopped')).toEqual([]);
+    }
+    expect(streamer.get('kernel_status')).toBe('playing');
+    const silent = Date.now();
+    await until(() => customs(comm, 'stopped').length > 0, 'stopped');
+    expect(Date.now() - silent).toBeGreaterThanOrEqual(timeoutMs);
+    expect(customs(comm, 'stopped')).toEqual([{ type: 'stopped', reason: 'the browser went away' }]);
+    expect(streamer.get('kernel_status')).toBe('stopped');
   });
 });

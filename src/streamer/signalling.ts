@@ -372,7 +372,8 @@ export class SignallingClient {
 
   /**
    * Switches the running session to another camera without renegotiating: the new camera's track
-   * replaces the old one on the same sender (RTCRtpSender.replaceTrack), then the old camera is
+   * replaces the old one on the same sender (RTCRtpSender.replaceTrack; over the kernel transport,
+   * in the encoder: _sendCamera), then the old camera is
    * released. A camera that cannot be opened leaves the session as it was, with a notice. Switches
    * run one after another. Does nothing without a session that sends a camera.
    */
@@ -383,8 +384,7 @@ export class SignallingClient {
 
   private async _switchCamera(constraints: MediaStreamConstraints): Promise<void> {
     const session = this._session;
-    const sender = session?.sender;
-    if (!session || !session.track || !sender?.replaceTrack) {
+    if (!session || !session.track || (session.carrier === 'webrtc' && !session.sender?.replaceTrack)) {
       return;
     }
     let stream: MediaStream;
@@ -405,7 +405,7 @@ export class SignallingClient {
       return;
     }
     try {
-      await sender.replaceTrack(track);
+      await this._sendCamera(session, track);
     } catch (error) {
       stopStream(stream);
       if (this._session === session) {
@@ -430,6 +430,22 @@ export class SignallingClient {
     }
     this._localStreamChanged.emit(stream);
     this._applyQuality(session);
+  }
+
+  /**
+   * Puts `track` where the session's camera goes: over WebRTC on the same sender (replaceTrack); over
+   * the kernel transport the encoder reads it instead (its first frame a keyframe: the kernel's decoder
+   * cannot continue the old camera's frames); before the kernel is ready, it starts with it.
+   */
+  private async _sendCamera(session: ISession, track: MediaStreamTrack): Promise<void> {
+    if (session.carrier === 'kernel') {
+      session.kernel?.start(track);
+      return;
+    }
+    if (!session.sender?.replaceTrack) {
+      throw new Error('the connection has no video sender');
+    }
+    await session.sender.replaceTrack(track);
   }
 
   /**

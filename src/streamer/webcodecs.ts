@@ -69,6 +69,10 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
     admit: (encoding: number) => boolean,
   ): void {
     const Processor = (globalThis as Breakout).MediaStreamTrackProcessor!;
+    // Called again for a switched camera: the old camera's reader is let go, and the new camera's
+    // first frame is a keyframe (the kernel's decoder cannot go on from the old camera's frames).
+    void this.reader?.cancel().catch(() => undefined);
+    this.wantKeyframe = true;
     // one buffered frame: when we are slow the newest frame waits, older ones are dropped by Chrome
     this.reader = new Processor({ track, maxBufferSize: 1 }).readable.getReader();
     void this.pump(this.reader, onChunk, admit);
@@ -131,8 +135,8 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
         return;
       }
       try {
-        if (this.closed) {
-          return;
+        if (this.closed || reader !== this.reader) {
+          return; // closed, or the camera was switched: this frame is the old camera's
         }
         const encoder = this.encoderFor(frame.displayWidth, frame.displayHeight, onChunk);
         if (encoder.encodeQueueSize > 0 || !admit(this.encoding)) {

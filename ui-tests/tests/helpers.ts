@@ -22,6 +22,22 @@ export async function newTypeScriptNotebook(page: IJupyterLabPageFixture, name: 
   expect(created).toBe(name);
   await expect(page.locator('.jp-NotebookPanel-toolbar .jp-KernelName')).toHaveText(KERNEL_DISPLAY_NAME);
   await waitForKernelIdle(page);
+  await pointSessionAtNotebook(page);
+}
+
+/**
+ * Galata creates "Untitled.ipynb" and renames it while JupyterLab is still creating the kernel
+ * session under the old name; when the rename lands first, JupyterLab never moves the session
+ * (CI saw it stay "Untitled.ipynb" for 30 s), and a reload then opens the notebook on a new kernel.
+ * Once the kernel is up, the session is moved to the notebook's path if it is not there already.
+ */
+async function pointSessionAtNotebook(page: IJupyterLabPageFixture): Promise<void> {
+  await page.evaluate(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const panel = (window as any).jupyterapp.shell.currentWidget;
+    const session = panel.sessionContext.session;
+    if (session && session.path !== panel.context.path) await session.setPath(panel.context.path);
+  });
 }
 
 /** The status bar's kernel item reads "<kernel> | Idle" once the kernel answered and is idle. */

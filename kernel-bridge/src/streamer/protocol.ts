@@ -14,6 +14,7 @@ import type { CandidateInit, IceServerLike } from '../rtc';
 import type { Annotation } from '../annotations/types';
 import { ANNOTATION_LIMITS } from '../annotations/validate';
 import { CONNECTION_REPORT_LIMITS, ConnectionReport, parseConnectionReport } from './connection-report';
+import type { IVideoSize, Labels } from './display-options';
 
 // ---- Limits (the same names and values in src/streamer/protocol.ts) ----
 
@@ -405,6 +406,14 @@ export interface IStreamerSyncedState {
   ice_transport_policy: IceTransportPolicy | null;
   /** How media travels (TRANSPORTS); null = the site setting. Set by the notebook only. */
   transport: Transport | null;
+  /** The widget's own texts over the translated defaults (display-options.ts LABEL_KEYS); {} = none. */
+  labels: Labels;
+  /** The local preview flipped horizontally (CSS only: the frames sent are not). */
+  mirror: boolean;
+  /** The input pane (local preview) shown; false hides it while the camera is still sent. */
+  show_input: boolean;
+  /** The videos' displayed size as CSS lengths; null = the frames' own size. */
+  size: IVideoSize | null;
 }
 
 /** The `recording` trait: files are paths relative to the notebook's folder (absolute when outside it). */
@@ -427,6 +436,10 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   audio: true,
   ice_transport_policy: true,
   transport: true,
+  labels: true,
+  mirror: true,
+  show_input: true,
+  size: true,
 });
 
 // ---- Validation of what the frontend sends ----

@@ -17,6 +17,7 @@ import {
   STREAM_MODES,
   TRANSPORTS,
 } from './protocol';
+import { IVideoSize, Labels, Parsed, parseFlag, parseLabels, parseVideoSize } from './display-options';
 
 const MODULE_NAME = 'jupyterlab-webrtc';
 /** Matched as a semver range against the version the labextension registers. */
@@ -59,6 +60,19 @@ const quality = anyValue<IQuality | null>(null, {
   },
 });
 
+/** A display option (display-options.ts) as a trait: checked by its parser, the reason as the TraitError. */
+function displayTrait<T>(def: T, parse: (value: unknown) => Parsed<T>) {
+  return anyValue<T>(def, {
+    validate(value) {
+      const parsed = parse(value);
+      if (!parsed.ok) throw new TraitError(parsed.reason);
+      return parsed.value;
+    },
+    // Set by the notebook only (webrtcStreamer's labels, mirror, showInput, size).
+    readOnly: true,
+  });
+}
+
 /** Set by the kernel only (recording.ts keeps it within the protocol's limits). */
 const recording = anyValue<IRecordingState>({ active: false, files: [] });
 
@@ -85,4 +99,8 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   audio: { ...bool(false), readOnly: true },
   // Set by the notebook only (webrtcStreamer's `transport`); null = the browser's site setting.
   transport: { ...nullable(oneOf(TRANSPORTS, 'auto')), readOnly: true },
+  labels: displayTrait<Labels>({}, parseLabels),
+  mirror: displayTrait(false, (value) => parseFlag(value, 'mirror', false)),
+  show_input: displayTrait(true, (value) => parseFlag(value, 'show_input', true)),
+  size: displayTrait<IVideoSize | null>(null, parseVideoSize),
 });

@@ -50,6 +50,7 @@ import { ConnectionReports } from './diagnosis';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
 import { KernelTransportLink } from './kernel-transport';
+import { Labels, Parsed, parseFlag, parseLabels, parseVideoSize } from './display-options';
 import { LIVENESS_TIMEOUT_MS } from '../rtc/media-peer';
 import { Liveness } from '../rtc/worker/liveness';
 
@@ -115,6 +116,21 @@ export interface StreamerOptions {
    * connected within 5 s). Default: the browser's site setting (itself 'auto' by default).
    */
   transport?: Transport;
+  /**
+   * The widget's own texts in place of the translated defaults, e.g. `{ start: 'Go', stop: 'Halt' }`:
+   * keys from LABEL_KEYS (start, stop, camera, microphone, record, stopRecording, mute, unmute,
+   * inputCaption, outputCaption, idle), each a non-blank string of at most 80 characters.
+   */
+  labels?: Labels;
+  /** Flip the local preview horizontally, as a mirror (default false); the frames sent are not flipped. */
+  mirror?: boolean;
+  /** Show the input pane, the camera's preview (default true); false hides it, the camera is still sent. */
+  showInput?: boolean;
+  /**
+   * The displayed size of the videos: `{ width: 480 }` (pixels) or CSS lengths (`{ width: '50%' }`);
+   * an absent side follows the other with the frame's aspect ratio. Default: the frames' own size.
+   */
+  size?: { width?: number | string; height?: number | string };
 }
 
 const MAX_EARLY_CANDIDATES = 64;
@@ -1102,6 +1118,10 @@ type OptionState = Pick<
   | 'audio'
   | 'ice_transport_policy'
   | 'transport'
+  | 'labels'
+  | 'mirror'
+  | 'show_input'
+  | 'size'
 >;
 
 function toState(options: StreamerOptions): OptionState {
@@ -1136,7 +1156,17 @@ function toState(options: StreamerOptions): OptionState {
     mode,
     audio: options.audio ?? false,
     transport: transportOf(options.transport),
+    labels: checked(parseLabels(options.labels)),
+    mirror: checked(parseFlag(options.mirror, 'mirror', false)),
+    show_input: checked(parseFlag(options.showInput, 'showInput', true)),
+    size: checked(parseVideoSize(options.size)),
   };
+}
+
+/** A display option's value, or the TypeError the cell shows. */
+function checked<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) throw new TypeError(`webrtcStreamer: ${parsed.reason}`);
+  return parsed.value;
 }
 
 function transportOf(transport: unknown): Transport | null {

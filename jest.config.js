@@ -1,7 +1,7 @@
 /**
  * Frontend unit tests (jsdom). TypeScript sources and tests are compiled by
- * ts-jest with type checking; @jupyter-widgets/* ship ES modules, so they are
- * transformed too (transpile only).
+ * ts-jest with type checking; @jupyter-widgets/* and @jupyterlab/* (the
+ * translator) ship ES modules, so they are transformed too (transpile only).
  */
 const compilerOptions = {
   esModuleInterop: true,
@@ -15,7 +15,7 @@ const compilerOptions = {
   types: ['jest'],
 };
 
-const esModules = ['@jupyter-widgets'].join('|');
+const esModules = ['@jupyter-widgets', '@jupyterlab'].join('|');
 
 module.exports = {
   testEnvironment: 'jsdom',

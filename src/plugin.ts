@@ -1,17 +1,20 @@
 /**
  * The JupyterLab plugin: the one place the extension meets the application
- * (widget registry, setting registry).
+ * (widget registry, setting registry, translator).
  */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 
 import { PLUGIN_ID, SettingsStore, siteSettings } from './settings';
+import { pageTranslator } from './translator';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 /**
- * Registers the streamer widget module with the widget manager and keeps
- * the site settings (schema/plugin.json) current for its views. Its service
+ * Registers the streamer widget module with the widget manager, keeps the
+ * site settings (schema/plugin.json) current for its views and hands them
+ * the page's translator (src/translator.ts). Its service
  * is that store (no token: nothing requires it; UI tests read it through
  * galata's getPlugin to check what the widgets see).
  */
@@ -19,12 +22,17 @@ const plugin: JupyterFrontEndPlugin<SettingsStore> = {
   id: PLUGIN_ID,
   description: 'A camera streamer widget that sends video to the kernel over WebRTC.',
   requires: [IJupyterWidgetRegistry, ISettingRegistry],
+  // Optional: an application without one (a minimal host, tests) gets the English texts.
+  optional: [ITranslator],
   autoStart: true,
   activate: (
     _app: JupyterFrontEnd,
     registry: IJupyterWidgetRegistry,
     settingRegistry: ISettingRegistry,
+    translator: ITranslator | null,
   ): SettingsStore => {
+    // Before the widget module loads: every streamer model takes it into its environment.
+    pageTranslator.current = translator ?? nullTranslator;
     registry.registerWidget({
       name: MODULE_NAME,
       version: MODULE_VERSION,

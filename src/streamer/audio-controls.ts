@@ -7,6 +7,7 @@
  */
 import { IDevice, loadDeviceChoice, showDeviceChoices } from './device-choice';
 import type { WebRtcStreamerModel } from './model';
+import type { IStreamerTexts } from './texts';
 
 export class AudioControls {
   /** `.jp-webrtc-microphone`: the microphone picker inside its label. */
@@ -19,14 +20,15 @@ export class AudioControls {
   constructor(
     private readonly model: WebRtcStreamerModel,
     private readonly output: HTMLVideoElement,
+    private texts: IStreamerTexts,
   ) {
     this.label = document.createElement('label');
     this.label.className = 'jp-webrtc-device-label jp-webrtc-microphone-label';
-    this.label.textContent = 'Microphone';
+    this.label.textContent = texts.microphone;
     this.microphone = document.createElement('select');
     this.microphone.className = 'jp-webrtc-device jp-webrtc-microphone';
     this.microphone.dataset.testid = 'webrtc-microphone';
-    this.microphone.title = 'Microphone';
+    this.microphone.title = texts.microphone;
     this.label.append(this.microphone);
     this.mute = document.createElement('button');
     this.mute.type = 'button';
@@ -34,6 +36,16 @@ export class AudioControls {
     this.mute.dataset.testid = 'webrtc-mute';
     this.microphone.addEventListener('change', () => model.chooseMicrophone(this.microphone.value || null));
     this.mute.addEventListener('click', () => model.setOutputMuted(!model.outputMuted));
+  }
+
+  /** New texts (translator or labels changed): the label now, the rest at the next render and refresh. */
+  setTexts(texts: IStreamerTexts): void {
+    this.texts = texts;
+    const labelText = this.label.firstChild;
+    if (labelText && labelText !== this.microphone) {
+      labelText.textContent = texts.microphone;
+    }
+    this.microphone.title = texts.microphone;
   }
 
   /** Puts the controls right after `after` (the camera picker's label). */
@@ -54,8 +66,8 @@ export class AudioControls {
     // property and attribute: the DOM (and the UI tests) show which
     this.output.muted = muted;
     this.output.toggleAttribute('muted', muted);
-    this.mute.textContent = this.model.outputMuted ? 'Unmute' : 'Mute';
-    this.mute.title = this.model.outputMuted ? 'Play the output’s sound' : 'Mute the output’s sound';
+    this.mute.textContent = this.model.outputMuted ? this.texts.unmute : this.texts.mute;
+    this.mute.title = this.model.outputMuted ? this.texts.unmuteTitle : this.texts.muteTitle;
     this.mute.setAttribute('aria-pressed', String(this.model.outputMuted));
     // Like the camera picker: a switch while playing replaces the track; only a session still
     // connecting has no sender settled to switch on.
@@ -83,6 +95,13 @@ export class AudioControls {
       return;
     }
     const { env, cameraKey } = this.model;
-    this.microphones = await showDeviceChoices(this.microphone, 'microphone', env.devices, cameraKey, inUse);
+    this.microphones = await showDeviceChoices(
+      this.microphone,
+      'microphone',
+      env.devices,
+      cameraKey,
+      inUse,
+      this.texts,
+    );
   }
 }

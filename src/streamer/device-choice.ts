@@ -6,6 +6,7 @@
  * users lose the choices they made.
  */
 import type { IMediaDevicesLike } from './camera';
+import type { IStreamerTexts } from './texts';
 
 export type DeviceKind = 'camera' | 'microphone';
 
@@ -20,19 +21,32 @@ const KINDS: Record<DeviceKind, { input: MediaDeviceKind; name: string; hiddenId
   microphone: { input: 'audioinput', name: 'Microphone', hiddenIds: ['default'] },
 };
 
+/** The picker's own texts (texts.ts translates them for the view). */
+export type DeviceNames = Pick<IStreamerTexts, 'defaultDevice' | 'unnamedDevice'>;
+
+/** Untranslated: for callers that pass no texts (the tests of this module). */
+const ENGLISH_NAMES: DeviceNames = {
+  defaultDevice: (kind, listed) => (listed ? `Default ${kind}` : `Default ${kind} (allow access to list ${kind}s)`),
+  unnamedDevice: (kind, index) => `${KINDS[kind].name} ${index}`,
+};
+
 /**
  * The inputs of `kind`. Before the page has permission browsers hide ids and labels: entries
  * without an id are dropped then, and unlabelled ones are numbered ("Camera 2").
  */
-export async function listDevices(devices: IMediaDevicesLike | null, kind: DeviceKind): Promise<IDevice[]> {
+export async function listDevices(
+  devices: IMediaDevicesLike | null,
+  kind: DeviceKind,
+  names: DeviceNames = ENGLISH_NAMES,
+): Promise<IDevice[]> {
   if (!devices) {
     return [];
   }
-  const { input, name, hiddenIds } = KINDS[kind];
+  const { input, hiddenIds } = KINDS[kind];
   const all = await devices.enumerateDevices();
   return all
     .filter((d) => d.kind === input && d.deviceId !== '' && !hiddenIds.includes(d.deviceId))
-    .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${name} ${i + 1}` }));
+    .map((d, i) => ({ deviceId: d.deviceId, label: d.label || names.unnamedDevice(kind, i + 1) }));
 }
 
 function storage(): Storage | null {
@@ -79,17 +93,18 @@ export async function showDeviceChoices(
   devices: IMediaDevicesLike | null,
   key: string,
   inUse?: string,
+  names: DeviceNames = ENGLISH_NAMES,
 ): Promise<IDevice[]> {
   let listed: IDevice[] = [];
   try {
-    listed = await listDevices(devices, kind);
+    listed = await listDevices(devices, kind, names);
   } catch (error) {
     console.warn(`jupyterlab-webrtc: could not list ${kind}s`, error);
   }
   select.replaceChildren();
   const fallback = document.createElement('option');
   fallback.value = '';
-  fallback.textContent = listed.length ? `Default ${kind}` : `Default ${kind} (allow access to list ${kind}s)`;
+  fallback.textContent = names.defaultDevice(kind, listed.length > 0);
   select.append(fallback);
   for (const device of listed) {
     const option = document.createElement('option');

@@ -1,6 +1,8 @@
 /** The streamer's DOM: built once per view, updated by the view. */
+import type { IDisplayOptions } from './display-options';
 import type { StreamMode } from './protocol';
 import { IStatsGroup, IStatsNote, rowText } from './stats';
+import type { IStreamerTexts } from './texts';
 
 export interface IStreamerElements {
   start: HTMLButtonElement;
@@ -17,6 +19,9 @@ export interface IStreamerElements {
   videos: HTMLElement;
   localPane: HTMLElement;
   outputPane: HTMLElement;
+  /** The panes' captions (texts: inputCaption, outputCaption). */
+  localCaption: HTMLElement;
+  outputCaption: HTMLElement;
   /** The collapsible log area under the videos (hidden while the log is empty). */
   log: HTMLDetailsElement;
   logSummary: HTMLElement;
@@ -96,6 +101,8 @@ export function buildStreamer(root: HTMLElement): IStreamerElements {
   const videos = element('div', 'jp-webrtc-videos');
   const localPane = pane('camera', [local], 'webrtc-local-pane');
   const outputPane = pane('output', [output, stats], 'webrtc-output-pane');
+  const localCaption = localPane.lastElementChild as HTMLElement;
+  const outputCaption = outputPane.lastElementChild as HTMLElement;
   videos.append(localPane, outputPane);
 
   const log = element('details', 'jp-webrtc-log', 'webrtc-log');
@@ -125,6 +132,8 @@ export function buildStreamer(root: HTMLElement): IStreamerElements {
     videos,
     localPane,
     outputPane,
+    localCaption,
+    outputCaption,
     log,
     logSummary,
     logLines,
@@ -150,6 +159,45 @@ export function layoutForMode(els: IStreamerElements, mode: StreamMode, root: HT
     statsHome.append(els.stats);
   }
   els.cameraLabel.hidden = mode === 'recvonly';
+}
+
+/** Puts the view's texts (translated, or the notebook's labels) on the fixed elements. */
+export function applyTexts(els: IStreamerElements, texts: IStreamerTexts): void {
+  els.start.textContent = texts.start;
+  els.stop.textContent = texts.stop;
+  // The picker's label text is a text node before its <select>.
+  const labelText = els.cameraLabel.firstChild;
+  if (labelText && labelText !== els.camera) {
+    labelText.textContent = texts.camera;
+  }
+  els.camera.title = texts.camera;
+  els.localCaption.textContent = texts.inputCaption;
+  els.outputCaption.textContent = texts.outputCaption;
+  els.local.setAttribute('aria-label', texts.previewAria);
+  els.output.setAttribute('aria-label', texts.outputAria);
+  els.logClear.textContent = texts.logClear;
+  els.logLines.setAttribute('aria-label', texts.logAria);
+}
+
+/**
+ * The notebook's display options: the local preview mirrored (CSS only: the frames sent are not),
+ * the input pane hidden (the camera still streams), the videos' size. A width sizes the video's
+ * frame (a percentage is of the pane) and the video fills it; a height sizes the video, its width
+ * then following the aspect ratio unless a width is given too (the picture is then letterboxed).
+ */
+export function applyDisplay(els: IStreamerElements, options: IDisplayOptions): void {
+  els.local.style.transform = options.mirror ? 'scaleX(-1)' : '';
+  els.localPane.hidden = !options.showInput;
+  const width = options.size?.width ?? null;
+  const height = options.size?.height ?? null;
+  for (const videoEl of [els.local, els.output]) {
+    const frame = videoEl.parentElement;
+    if (frame) {
+      frame.style.width = width ?? '';
+    }
+    videoEl.style.width = width ? '100%' : height ? 'auto' : '';
+    videoEl.style.height = height ?? '';
+  }
 }
 
 /** Shows a stream in a video element, sized to the stream's frames. */

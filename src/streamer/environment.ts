@@ -1,9 +1,12 @@
 /**
  * The page services a streamer needs (cameras, peer connections, codec
- * capabilities, site settings), in one replaceable object so that tests can
- * run the model and its views on fakes.
+ * capabilities, site settings, the translator), in one replaceable object so
+ * that tests can run the model and its views on fakes.
  */
+import type { ITranslator } from '@jupyterlab/translation';
+
 import { SettingsStore, siteSettings } from '../settings';
+import { pageTranslator } from '../translator';
 import { IMediaDevicesLike, mediaDevices } from './camera';
 import type { IPeerConnectionLike, ISignallingOptions } from './signalling';
 
@@ -14,6 +17,8 @@ export interface IStreamerEnvironment {
   getCodecCapabilities?: ISignallingOptions['getCodecCapabilities'];
   makeStream?: ISignallingOptions['makeStream'];
   settings: SettingsStore;
+  /** JupyterLab's translator for the widget's texts; absent = English (the null translator). */
+  translator?: ITranslator;
 }
 
 function browserEnvironment(): IStreamerEnvironment {
@@ -26,6 +31,7 @@ function browserEnvironment(): IStreamerEnvironment {
       return new RTCPeerConnection(config) as unknown as IPeerConnectionLike;
     },
     settings: siteSettings,
+    translator: pageTranslator.current,
   };
 }
 

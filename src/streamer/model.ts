@@ -5,6 +5,7 @@
  * (view-grace.ts, page-exit.ts) decide when the session stops on its own.
  */
 import { DOMWidgetModel, IBackboneModelOptions, ISerializers } from '@jupyter-widgets/base';
+import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
@@ -36,6 +37,7 @@ import {
   parseRecording,
 } from './protocol';
 import { PageExitStop } from './page-exit';
+import { TRANSLATION_DOMAIN } from './texts';
 import { browserStats, IBrowserStats, IRtcStatsSample, parseRtcStats } from './rtc-stats';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
 import { ViewGrace } from './view-grace';
@@ -106,6 +108,10 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       recording: { active: false, files: [] },
       audio: false,
       transport: null,
+      labels: {},
+      mirror: false,
+      show_input: true,
+      size: null,
     };
   }
 
@@ -264,6 +270,11 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     return this._env;
   }
 
+  /** The widget's texts in the page's language (the environment's translator; English without one). */
+  get trans(): TranslationBundle {
+    return (this._env.translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+  }
+
   /** The session state (the first word of the status line). */
   get streamState(): StreamState {
     return this._client.state;
@@ -272,6 +283,11 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   /** The status line: the state word, then the detail if any. */
   get statusText(): string {
     return this._client.statusText;
+  }
+
+  /** The status line's detail after the state word ("" for none). */
+  get statusDetail(): string {
+    return this._client.detail;
   }
 
   /** The error that ended the last session ("" unless the state is error). */
@@ -365,7 +381,9 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     }
     const mode = this.mode;
     if (mode === null) {
-      this._setNotice(`cannot start: unknown stream mode ${JSON.stringify(this.get('mode'))} (update the extension)`);
+      this._setNotice(
+        this.trans.__('cannot start: unknown stream mode %1 (update the extension)', JSON.stringify(this.get('mode'))),
+      );
       return;
     }
     const deviceId = camera ? camera.deviceId || null : loadDeviceChoice('camera', this.cameraKey);
@@ -631,7 +649,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     const result = parseKernelMessage(content);
     if (!result.ok && isAnnotations(content)) {
       // Shown, not only logged: the notebook's code made them, and its author looks at the widget.
-      this._setNotice(`malformed annotations from the kernel: ${result.reason}`);
+      this._setNotice(this.trans.__('malformed annotations from the kernel: %1', result.reason));
       return;
     }
     if (!result.ok) {

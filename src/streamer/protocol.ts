@@ -12,6 +12,7 @@
 
 import { ANNOTATION_LIMITS, IAnnotationsMessage, parseAnnotationsMessage } from './annotations-protocol';
 import { CONNECTION_REPORT_LIMITS, IConnectionReport } from './connection-report';
+import type { IVideoSize, Labels } from './display-options';
 
 export type { IAnnotationsMessage } from './annotations-protocol';
 
@@ -404,6 +405,14 @@ export interface IStreamerSyncedState {
   ice_transport_policy: IceTransportPolicy | null;
   /** How media travels (TRANSPORTS); null = the site setting. */
   transport: Transport | null;
+  /** The widget's own texts over the translated defaults (display-options.ts LABEL_KEYS); {} = none. */
+  labels: Labels;
+  /** The local preview flipped horizontally (CSS only: the frames sent are not). */
+  mirror: boolean;
+  /** The input pane (local preview) shown; false hides it while the camera is still sent. */
+  show_input: boolean;
+  /** The videos' displayed size as CSS lengths; null = the frames' own size. */
+  size: IVideoSize | null;
 }
 /**
  * The `recording` trait: `files` are the files being written while
@@ -429,6 +438,10 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   audio: true,
   ice_transport_policy: true,
   transport: true,
+  labels: true,
+  mirror: true,
+  show_input: true,
+  size: true,
 });
 
 // ---- Validation of what the kernel sends ----

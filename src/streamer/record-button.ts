@@ -6,6 +6,7 @@
  * `recording` trait, not the click, decides what the button shows.
  */
 import type { IRecordingState } from './protocol';
+import type { IStreamerTexts } from './texts';
 
 export class RecordButton {
   /** `.jp-webrtc-record`: "Record" / "Stop recording"; `data-recording` mirrors the trait. */
@@ -13,7 +14,10 @@ export class RecordButton {
   /** `.jp-webrtc-record-files`: the files being written, or the last recording's. */
   readonly files: HTMLElement;
 
-  constructor(onAction: (action: 'start' | 'stop') => void) {
+  constructor(
+    onAction: (action: 'start' | 'stop') => void,
+    private _texts: IStreamerTexts,
+  ) {
     this.button = document.createElement('button');
     this.button.type = 'button';
     this.button.className = 'jp-webrtc-button jp-webrtc-record';
@@ -26,21 +30,23 @@ export class RecordButton {
     this.render({ active: false, files: [] }, false);
   }
 
+  /** New texts (translator or labels changed); the view renders again after. */
+  setTexts(texts: IStreamerTexts): void {
+    this._texts = texts;
+  }
+
   /** Shows `state`; the button starts a recording only while the stream plays. */
   render(state: IRecordingState, playing: boolean): void {
     this._active = state.active;
-    this.button.textContent = state.active ? '■ Stop recording' : '● Record';
-    this.button.title = state.active
-      ? 'Stop recording and finalise the files'
-      : "Record the camera and the kernel's output to WebM files in the notebook's folder";
+    const texts = this._texts;
+    this.button.textContent = state.active ? texts.stopRecording : texts.record;
+    this.button.title = state.active ? texts.stopRecordingTitle : texts.recordTitle;
     this.button.setAttribute('aria-pressed', String(state.active));
     this.button.dataset.recording = String(state.active);
     this.button.disabled = !state.active && !playing;
     this.files.hidden = state.files.length === 0;
     this.files.dataset.recording = String(state.active);
-    this.files.textContent = state.files.length
-      ? `${state.active ? 'recording' : 'recorded'}: ${state.files.join(', ')}`
-      : '';
+    this.files.textContent = state.files.length ? texts.recordingFiles(state.active, state.files) : '';
   }
 
   private _active = false;

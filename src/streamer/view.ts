@@ -9,25 +9,28 @@ import { Signal } from '@lumino/signaling';
 import { resolveShowStats } from '../settings';
 import { AudioControls } from './audio-controls';
 import { IDevice, loadDeviceChoice, showDeviceChoices } from './device-choice';
-import { buildStreamer, IStreamerElements, layoutForMode, renderStatsTable, showStream, trackVideoSize } from './dom';
+import { IDisplayOptions, readDisplayOptions } from './display-options';
+import {
+  applyDisplay,
+  applyTexts,
+  buildStreamer,
+  IStreamerElements,
+  layoutForMode,
+  renderStatsTable,
+  showStream,
+  trackVideoSize,
+} from './dom';
 import { WebRtcStreamerModel } from './model';
-import type { StreamMode } from './protocol';
 import { AnnotationOverlay } from './overlay';
 import { RecordButton } from './record-button';
 import type { StreamState } from './signalling';
 import { readShownFrames, shownFps, IShownFrames } from './shown-frames';
 import { IShownFigures, statsGroups, statsNotes } from './stats';
+import { IStreamerTexts, streamerTexts } from './texts';
 
 // The environment now belongs to the model; re-exported for existing imports.
 export { streamerEnvironment } from './environment';
 export type { IStreamerEnvironment } from './environment';
-
-/** The status line before the first Start, per mode. */
-const IDLE_TEXT: Record<StreamMode, string> = {
-  sendrecv: 'idle: press Start to stream the camera',
-  sendonly: 'idle: press Start to send the camera to the kernel',
-  recvonly: "idle: press Start to play the kernel's stream",
-};
 
 /**
  * The streamer view: Start/Stop, camera choice, local preview, the kernel's
@@ -43,6 +46,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
   render(): void {
     super.render();
     this._els = buildStreamer(this.el);
+    this._readDisplay();
     this._overlay = new AnnotationOverlay();
     this._renderMode();
     trackVideoSize(this._els.local);
@@ -54,10 +58,10 @@ export class WebRtcStreamerView extends DOMWidgetView {
       this.model.chooseCamera(this._els.camera.value || null);
     });
     this._els.logClear.addEventListener('click', () => this.model.clearLog());
-    this._record = new RecordButton((action) => this.model.record(action));
+    this._record = new RecordButton((action) => this.model.record(action), this._texts);
     this._els.stop.after(this._record.button);
     this._els.status.after(this._record.files);
-    this._audio = new AudioControls(this.model, this._els.output);
+    this._audio = new AudioControls(this.model, this._els.output, this._texts);
     this._audio.insertAfter(this._els.camera.parentElement ?? this._els.camera);
 
     // Lumino signals, with this view as receiver: remove() disconnects them.
@@ -84,6 +88,8 @@ export class WebRtcStreamerView extends DOMWidgetView {
       this._renderMode();
       this._renderState();
     });
+    // The notebook's display options (labels, mirror, showInput, size): a re-run cell may change them.
+    this.listenTo(model, 'change:labels change:mirror change:show_input change:size', this._renderDisplay);
     this.listenTo(model, 'change:audio', () => {
       this._audio.render();
       void this._audio.refresh();
@@ -94,6 +100,8 @@ export class WebRtcStreamerView extends DOMWidgetView {
     }
 
     this.model.attachView(this);
+    applyTexts(this._els, this._texts);
+    applyDisplay(this._els, this._display);
     this._renderState();
     this._renderStats();
     this._renderError();
@@ -150,7 +158,11 @@ export class WebRtcStreamerView extends DOMWidgetView {
       this._overlay.clear();
     }
     this.el.dataset.sessionId = String(model.sessionId);
-    els.status.textContent = model.streamState === 'idle' ? IDLE_TEXT[model.mode ?? 'sendrecv'] : model.statusText;
+    const texts = this._texts;
+    els.status.textContent =
+      model.streamState === 'idle'
+        ? texts.idle(model.mode ?? 'sendrecv')
+        : texts.status(model.streamState, model.statusDetail);
     const active = model.active;
     els.start.disabled = active;
     els.stop.disabled = !active;
@@ -207,7 +219,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
 
   private async _refreshCameras(inUse?: string): Promise<void> {
     const { env, cameraKey } = this.model;
-    this._cameras = await showDeviceChoices(this._els.camera, 'camera', env.devices, cameraKey, inUse);
+    this._cameras = await showDeviceChoices(this._els.camera, 'camera', env.devices, cameraKey, inUse, this._texts);
   }
 
   private _showStats(): boolean {
@@ -257,7 +269,8 @@ export class WebRtcStreamerView extends DOMWidgetView {
     const lines = [
       this.model.errorText,
       this.model.notice,
-      typeof transformError === 'string' && transformError ? `transform error: ${transformError}` : '',
+      typeof transformError === 'string' && transformError ? this._texts.transformError(transformError) : '',
+      ...this._display.problems.map((problem) => this._texts.optionIgnored(problem)),
     ].filter((line) => line);
     el.replaceChildren(
       ...lines.map((line) => {
@@ -286,14 +299,35 @@ export class WebRtcStreamerView extends DOMWidgetView {
         return div;
       }),
     );
-    els.logSummary.textContent = `Log (${lines.length} ${lines.length === 1 ? 'line' : 'lines'})`;
+    els.logSummary.textContent = this._texts.logSummary(lines.length);
     els.log.hidden = lines.length === 0;
     if (atEnd) {
       box.scrollTop = box.scrollHeight;
     }
   }
 
+  /** Reads the display traits (checked: a bad one is reported, its default used) and the texts they give. */
+  private _readDisplay(): void {
+    this._display = readDisplayOptions((name) => this.model.get(name));
+    this._texts = streamerTexts(this.model.trans, this._display.labels);
+  }
+
+  /** The display traits changed: every text and the videos' layout again. */
+  private _renderDisplay(): void {
+    this._readDisplay();
+    applyTexts(this._els, this._texts);
+    applyDisplay(this._els, this._display);
+    this._record?.setTexts(this._texts);
+    this._audio.setTexts(this._texts);
+    this._renderState();
+    this._renderLog();
+    void this._refreshCameras(this._cameraInUse());
+    void this._audio.refresh(this.model.localStream?.getAudioTracks?.()[0]?.getSettings?.().deviceId);
+  }
+
   private _els!: IStreamerElements;
+  private _display!: IDisplayOptions;
+  private _texts!: IStreamerTexts;
   private _record: RecordButton | null = null;
   private _overlay!: AnnotationOverlay;
   private _audio!: AudioControls;

@@ -50,6 +50,7 @@ export type {
   Transform,
   KernelStatus,
   QualityOptions,
+  StreamerLabels,
   Degradation,
   StartOptions,
   StreamStatus,

@@ -22,8 +22,8 @@ export const LABEL_KEYS = [
   'outputCaption',
   'idle',
 ] as const;
-export type LabelKey = (typeof LABEL_KEYS)[number];
-export type Labels = Partial<Record<LabelKey, string>>;
+type LabelKey = (typeof LABEL_KEYS)[number];
+export type StreamerLabels = Partial<Record<LabelKey, string>>;
 
 export const DISPLAY_LIMITS = {
   /** A label is a button or a caption: a phrase, not a paragraph. */
@@ -51,10 +51,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * `labels`: an object of LABEL_KEYS only, each a non-blank string of at most MAX_LABEL_LENGTH
  * characters; null or {} = the (translated) defaults.
  */
-export function parseLabels(value: unknown): Parsed<Labels> {
+export function parseLabels(value: unknown): Parsed<StreamerLabels> {
   if (value === null || value === undefined) return { ok: true, value: {} };
   if (!isObject(value)) return { ok: false, reason: 'labels must be an object such as { start: "Go" }' };
-  const labels: Labels = {};
+  const labels: StreamerLabels = {};
   for (const [key, text] of Object.entries(value)) {
     if (!(LABEL_KEYS as readonly string[]).includes(key)) {
       return { ok: false, reason: `labels has no key ${JSON.stringify(key)} (known: ${LABEL_KEYS.join(', ')})` };
@@ -107,7 +107,7 @@ export function parseVideoSize(value: unknown): Parsed<IVideoSize | null> {
 }
 
 /** `mirror` and `show_input`: booleans (absent = the default). */
-export function parseFlag(value: unknown, name: string, def: boolean): Parsed<boolean> {
+function parseFlag(value: unknown, name: string, def: boolean): Parsed<boolean> {
   if (value === undefined || value === null) return { ok: true, value: def };
   if (typeof value !== 'boolean') return { ok: false, reason: `${name} must be true or false` };
   return { ok: true, value };
@@ -115,7 +115,7 @@ export function parseFlag(value: unknown, name: string, def: boolean): Parsed<bo
 
 /** The display options a view applies: each trait checked, a bad one replaced by its default with the reason. */
 export interface IDisplayOptions {
-  labels: Labels;
+  labels: StreamerLabels;
   mirror: boolean;
   showInput: boolean;
   size: IVideoSize | null;

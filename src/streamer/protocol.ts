@@ -12,7 +12,7 @@
 
 import { ANNOTATION_LIMITS, IAnnotationsMessage, parseAnnotationsMessage } from './annotations-protocol';
 import { CONNECTION_REPORT_LIMITS, IConnectionReport } from './connection-report';
-import type { IVideoSize, Labels } from './display-options';
+import type { IVideoSize, StreamerLabels } from './display-options';
 
 export type { IAnnotationsMessage } from './annotations-protocol';
 
@@ -406,7 +406,7 @@ export interface IStreamerSyncedState {
   /** How media travels (TRANSPORTS); null = the site setting. */
   transport: Transport | null;
   /** The widget's own texts over the translated defaults (display-options.ts LABEL_KEYS); {} = none. */
-  labels: Labels;
+  labels: StreamerLabels;
   /** The local preview flipped horizontally (CSS only: the frames sent are not). */
   mirror: boolean;
   /** The input pane (local preview) shown; false hides it while the camera is still sent. */

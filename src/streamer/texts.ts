@@ -7,7 +7,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { Labels } from './display-options';
+import type { StreamerLabels } from './display-options';
 import type { StreamMode } from './protocol';
 import type { StreamState } from './signalling';
 
@@ -101,7 +101,7 @@ function idleText(trans: TranslationBundle, mode: StreamMode, start: string): st
 }
 
 /** The texts for `trans` with the notebook's `labels` (already checked) over them. */
-export function streamerTexts(trans: TranslationBundle, labels: Labels = {}): IStreamerTexts {
+export function streamerTexts(trans: TranslationBundle, labels: StreamerLabels = {}): IStreamerTexts {
   const start = labels.start ?? trans.__('Start');
   return {
     start,

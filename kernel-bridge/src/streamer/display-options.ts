@@ -21,8 +21,8 @@ export const LABEL_KEYS = [
   'outputCaption',
   'idle',
 ] as const;
-export type LabelKey = (typeof LABEL_KEYS)[number];
-export type Labels = Partial<Record<LabelKey, string>>;
+type LabelKey = (typeof LABEL_KEYS)[number];
+export type StreamerLabels = Partial<Record<LabelKey, string>>;
 
 export const DISPLAY_LIMITS = {
   /** A label is a button or a caption: a phrase, not a paragraph. */
@@ -50,10 +50,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * `labels`: an object of LABEL_KEYS only, each a non-blank string of at most MAX_LABEL_LENGTH
  * characters; null or {} = the (translated) defaults.
  */
-export function parseLabels(value: unknown): Parsed<Labels> {
+export function parseLabels(value: unknown): Parsed<StreamerLabels> {
   if (value === null || value === undefined) return { ok: true, value: {} };
   if (!isObject(value)) return { ok: false, reason: 'labels must be an object such as { start: "Go" }' };
-  const labels: Labels = {};
+  const labels: StreamerLabels = {};
   for (const [key, text] of Object.entries(value)) {
     if (!(LABEL_KEYS as readonly string[]).includes(key)) {
       return { ok: false, reason: `labels has no key ${JSON.stringify(key)} (known: ${LABEL_KEYS.join(', ')})` };

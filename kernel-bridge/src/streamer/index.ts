@@ -14,7 +14,7 @@ export type { SnapshotOptions, SnapshotWhich } from './snapshot';
 export type { Degradation, KernelStatus, StreamMode } from './protocol';
 export type { FrameSource } from './source';
 export type { QualityOptions } from './quality';
-export type { LabelKey, Labels } from './display-options';
+export type { StreamerLabels } from './display-options';
 export type { RecordOptions } from './record-paths';
 export type { Recording, RecordingResult } from './recording';
 export type { RecordedFile } from '../rtc/record-protocol';

@@ -14,7 +14,7 @@ import type { CandidateInit, IceServerLike } from '../rtc';
 import type { Annotation } from '../annotations/types';
 import { ANNOTATION_LIMITS } from '../annotations/validate';
 import { CONNECTION_REPORT_LIMITS, ConnectionReport, parseConnectionReport } from './connection-report';
-import type { IVideoSize, Labels } from './display-options';
+import type { IVideoSize, StreamerLabels } from './display-options';
 
 // ---- Limits (the same names and values in src/streamer/protocol.ts) ----
 
@@ -407,7 +407,7 @@ export interface IStreamerSyncedState {
   /** How media travels (TRANSPORTS); null = the site setting. Set by the notebook only. */
   transport: Transport | null;
   /** The widget's own texts over the translated defaults (display-options.ts LABEL_KEYS); {} = none. */
-  labels: Labels;
+  labels: StreamerLabels;
   /** The local preview flipped horizontally (CSS only: the frames sent are not). */
   mirror: boolean;
   /** The input pane (local preview) shown; false hides it while the camera is still sent. */

@@ -17,7 +17,7 @@ import {
   STREAM_MODES,
   TRANSPORTS,
 } from './protocol';
-import { IVideoSize, Labels, Parsed, parseFlag, parseLabels, parseVideoSize } from './display-options';
+import { IVideoSize, StreamerLabels, Parsed, parseFlag, parseLabels, parseVideoSize } from './display-options';
 
 const MODULE_NAME = 'jupyterlab-webrtc';
 /** Matched as a semver range against the version the labextension registers. */
@@ -99,7 +99,7 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   audio: { ...bool(false), readOnly: true },
   // Set by the notebook only (webrtcStreamer's `transport`); null = the browser's site setting.
   transport: { ...nullable(oneOf(TRANSPORTS, 'auto')), readOnly: true },
-  labels: displayTrait<Labels>({}, parseLabels),
+  labels: displayTrait<StreamerLabels>({}, parseLabels),
   mirror: displayTrait(false, (value) => parseFlag(value, 'mirror', false)),
   show_input: displayTrait(true, (value) => parseFlag(value, 'show_input', true)),
   size: displayTrait<IVideoSize | null>(null, parseVideoSize),

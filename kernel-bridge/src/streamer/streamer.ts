@@ -50,7 +50,7 @@ import { ConnectionReports } from './diagnosis';
 import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
 import { KernelTransportLink } from './kernel-transport';
-import { Labels, Parsed, parseFlag, parseLabels, parseVideoSize } from './display-options';
+import { StreamerLabels, Parsed, parseFlag, parseLabels, parseVideoSize } from './display-options';
 import { LIVENESS_TIMEOUT_MS } from '../rtc/media-peer';
 import { Liveness } from '../rtc/worker/liveness';
 
@@ -121,7 +121,7 @@ export interface StreamerOptions {
    * keys from LABEL_KEYS (start, stop, camera, microphone, record, stopRecording, mute, unmute,
    * inputCaption, outputCaption, idle), each a non-blank string of at most 80 characters.
    */
-  labels?: Labels;
+  labels?: StreamerLabels;
   /** Flip the local preview horizontally, as a mirror (default false); the frames sent are not flipped. */
   mirror?: boolean;
   /** Show the input pane, the camera's preview (default true); false hides it, the camera is still sent. */

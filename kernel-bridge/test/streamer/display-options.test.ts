@@ -65,9 +65,12 @@ describe('the display options shared with the frontend (fixture "display")', () 
       true,
       true,
     ]);
-    expect([traits.labels.default(), traits.mirror.default(), traits.show_input.default(), traits.size.default()]).toEqual(
-      [{}, false, true, null],
-    );
+    expect([
+      traits.labels.default(),
+      traits.mirror.default(),
+      traits.show_input.default(),
+      traits.size.default(),
+    ]).toEqual([{}, false, true, null]);
     expect(() => traits.mirror.validate('yes')).toThrow('mirror must be true or false');
   });
 });
@@ -75,8 +78,8 @@ describe('the display options shared with the frontend (fixture "display")', () 
 describe('webrtcStreamer display options', () => {
   const streamers: WebRtcStreamer[] = [];
   beforeEach(() => freshKernel());
-  afterEach(async () => {
-    for (const streamer of streamers.splice(0)) await streamer.close();
+  afterEach(() => {
+    for (const streamer of streamers.splice(0)) streamer.close();
   });
   const keep = (streamer: WebRtcStreamer): WebRtcStreamer => {
     streamers.push(streamer);

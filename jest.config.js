@@ -28,6 +28,8 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${esModules})/)`],
   moduleNameMapper: {
     '\\.(css|less|svg)$': '<rootDir>/src/__tests__/style-stub.js',
+    // the bundler's worker syntax (import.meta) does not compile to CommonJS; jsdom has no Worker
+    '/start-codec-worker$': '<rootDir>/src/__tests__/start-codec-worker-stub.js',
   },
   setupFiles: ['<rootDir>/src/__tests__/jsdom-setup.js'],
   restoreMocks: true,

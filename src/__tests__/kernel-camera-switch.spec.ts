@@ -100,9 +100,21 @@ class FakeEncoder {
   configure(): void {
     this.state = 'configured';
   }
+  /** Outputs each chunk at once, or (held) when the test calls release(). */
+  static hold = false;
+  private readonly held: (() => void)[] = [];
   encode(_frame: unknown, options: { keyFrame: boolean }): void {
     this.encoded.push(options.keyFrame);
-    this.init.output({ type: options.keyFrame ? 'key' : 'delta', timestamp: 0, byteLength: 1, copyTo: () => {} });
+    const out = () =>
+      this.init.output({ type: options.keyFrame ? 'key' : 'delta', timestamp: 0, byteLength: 1, copyTo: () => {} });
+    if (FakeEncoder.hold) {
+      this.held.push(out);
+    } else {
+      out();
+    }
+  }
+  release(): void {
+    this.held.splice(0).forEach((out) => out());
   }
   close(): void {
     this.state = 'closed';
@@ -114,6 +126,7 @@ describe('WebCodecsKernelCodecs.encodeCamera called again (a switched camera)', 
   const readers = new Map<unknown, FakeReader>();
   beforeEach(() => {
     FakeEncoder.instances = [];
+    FakeEncoder.hold = false;
     g.VideoEncoder = FakeEncoder;
     g.MediaStreamTrackProcessor = class {
       readonly readable: { getReader(): FakeReader };
@@ -165,6 +178,38 @@ describe('WebCodecsKernelCodecs.encodeCamera called again (a switched camera)', 
     await flush();
     expect(chunks).toEqual(['key', 'delta', 'key', 'delta']);
     expect(FakeEncoder.instances).toHaveLength(1); // same size: the encoder is kept, only a keyframe asked
+    codecs.close();
+  });
+
+  it('gives the encoder one frame at a time: frames that come while it encodes are skipped, not queued', async () => {
+    FakeEncoder.hold = true;
+    const codecs = new WebCodecsKernelCodecs(
+      () => null,
+      (message) => {
+        throw new Error(message);
+      },
+    );
+    const chunks: string[] = [];
+    const track = { id: 'cam' } as unknown as MediaStreamTrack;
+    codecs.encodeCamera(
+      track,
+      (c) => chunks.push(c.type),
+      () => true,
+    );
+    const reader = readers.get(track)!;
+    const frame = () => ({ displayWidth: 640, displayHeight: 480, close: () => undefined });
+    reader.push(frame());
+    await flush();
+    reader.push(frame()); // the first is still encoding: skipped (WebCodecs would queue it inside)
+    await flush();
+    const encoder = FakeEncoder.instances[0];
+    expect(encoder.encoded).toEqual([true]);
+    encoder.release();
+    reader.push(frame());
+    await flush();
+    encoder.release();
+    expect(encoder.encoded).toEqual([true, false]);
+    expect(chunks).toEqual(['key', 'delta']);
     codecs.close();
   });
 });

@@ -30,6 +30,8 @@ export interface IKernelCodecs {
   ): void;
   /** The next camera frame encoded is a keyframe. */
   forceKeyframe(): void;
+  /** The link's credit changed (an ack, a keyframe request): codecs that cache admit()'s answer read it again. */
+  creditChanged?(): void;
   /** Decodes one of the kernel's frames and shows it in `output`; false when it could not be (a keyframe is needed). */
   decode(data: Uint8Array, key: boolean, timestampMs: number): boolean;
   /** Called when the decoder failed after decode() returned (a keyframe is needed). */
@@ -104,11 +106,13 @@ export class KernelTransportLink {
       if (!this.credit.ack(header.seq)) {
         this.refuse(`an ack of frame ${header.seq}, which is not in flight`);
       }
+      this.options.codecs.creditChanged?.();
       return;
     }
     if (header.kind === 'keyframe_request') {
       this.credit.keyframeRequested();
       this.options.codecs.forceKeyframe();
+      this.options.codecs.creditChanged?.();
       return;
     }
     this.counts.received++;

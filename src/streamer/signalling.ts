@@ -30,6 +30,7 @@ import {
 import type { IConnectionReport } from './connection-report';
 import { IceObserver, IIceErrorLike } from './doctor';
 import { kernelTransportUnsupported, WebCodecsKernelCodecs } from './webcodecs';
+import { WorkerKernelCodecs } from './worker-codecs';
 
 /**
  * With transport 'auto', how long WebRTC may take to connect after the offer before the session
@@ -958,7 +959,9 @@ export class SignallingClient {
     const bitrate = () => (this._quality.bitrate_kbps === null ? null : this._quality.bitrate_kbps * 1000);
     const codecs = this.options.createKernelCodecs
       ? this.options.createKernelCodecs(bitrate, onError)
-      : new WebCodecsKernelCodecs(bitrate, onError);
+      : typeof Worker !== 'undefined'
+        ? new WorkerKernelCodecs(bitrate, onError)
+        : new WebCodecsKernelCodecs(bitrate, onError);
     const sendMedia = this.options.sendMedia;
     session.kernel = new KernelTransportLink({
       send: (buffer) => sendMedia?.(buffer),

@@ -39,6 +39,19 @@ function defaultBitrate(width: number, height: number): number {
 /** Highest bitrate used, bit/s: what a websocket through a proxy should be asked to carry at most. */
 const MAX_BITRATE = 4_000_000;
 
+/** The camera's frames as a stream: one buffered, so when we are slow the newest waits and Chrome drops older ones. */
+export function cameraFrames(track: MediaStreamTrack): ReadableStream<VideoFrame> {
+  const Processor = (globalThis as Breakout).MediaStreamTrackProcessor!;
+  return new Processor({ track, maxBufferSize: 1 }).readable;
+}
+
+/** A video track fed by a stream of frames (the codec worker writes into it). */
+export function outputTrack(): { track: MediaStreamTrack; frames: WritableStream<VideoFrame> } {
+  const Generator = (globalThis as Breakout).MediaStreamTrackGenerator!;
+  const track = new Generator({ kind: 'video' });
+  return { track, frames: track.writable };
+}
+
 export class WebCodecsKernelCodecs implements IKernelCodecs {
   onDecodeError: (() => void) | null = null;
   private encoder: VideoEncoder | null = null;
@@ -53,10 +66,15 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
   private stream: MediaStream | null = null;
   private closed = false;
 
-  /** `bitrate`: the quality setting's, bit/s (null: the default for the size); `onError`: a codec failed. */
+  /**
+   * `bitrate`: the quality setting's, bit/s (null: the default for the size); `onError`: a codec
+   * failed; `outputSink`: where decoded frames go (in the codec worker: the page's generator's,
+   * transferred), by default a MediaStreamTrackGenerator made here.
+   */
   constructor(
     private readonly bitrate: () => number | null,
     private readonly onError: (message: string) => void,
+    private readonly outputSink: WritableStream<VideoFrame> | null = null,
   ) {}
 
   get output(): MediaStream | null {
@@ -68,13 +86,20 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
     onChunk: (chunk: IEncodedChunkLike) => void,
     admit: (encoding: number) => boolean,
   ): void {
-    const Processor = (globalThis as Breakout).MediaStreamTrackProcessor!;
+    this.encodeFrames(cameraFrames(track), onChunk, admit);
+  }
+
+  /** encodeCamera() on the camera's frames as a stream (how the codec worker gets them). */
+  encodeFrames(
+    frames: ReadableStream<VideoFrame>,
+    onChunk: (chunk: IEncodedChunkLike) => void,
+    admit: (encoding: number) => boolean,
+  ): void {
     // Called again for a switched camera: the old camera's reader is let go, and the new camera's
     // first frame is a keyframe (the kernel's decoder cannot go on from the old camera's frames).
     void this.reader?.cancel().catch(() => undefined);
     this.wantKeyframe = true;
-    // one buffered frame: when we are slow the newest frame waits, older ones are dropped by Chrome
-    this.reader = new Processor({ track, maxBufferSize: 1 }).readable.getReader();
+    this.reader = frames.getReader();
     void this.pump(this.reader, onChunk, admit);
   }
 
@@ -139,7 +164,10 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
           return; // closed, or the camera was switched: this frame is the old camera's
         }
         const encoder = this.encoderFor(frame.displayWidth, frame.displayHeight, onChunk);
-        if (encoder.encodeQueueSize > 0 || !admit(this.encoding)) {
+        // One frame in the encoder at a time: WebCodecs takes frames at once (encodeQueueSize stays
+        // 0) and queues them inside, so a frame given while another is encoding only waits there
+        // (under load the output came 200-700 ms after encode() with 3 frames waiting).
+        if (encoder.encodeQueueSize > 0 || this.encoding > 0 || !admit(this.encoding)) {
           continue; // busy, or the kernel has not taken enough: skipped, the next one is newer
         }
         this.encoding++;
@@ -191,7 +219,9 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
     if (this.closed) {
       return null;
     }
-    if (!this.generator) {
+    if (this.outputSink && !this.writer) {
+      this.writer = this.outputSink.getWriter();
+    } else if (!this.writer) {
       const Generator = (globalThis as Breakout).MediaStreamTrackGenerator!;
       this.generator = new Generator({ kind: 'video' });
       this.writer = this.generator.writable.getWriter();

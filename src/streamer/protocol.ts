@@ -12,8 +12,10 @@
 
 import { ANNOTATION_LIMITS, IAnnotationsMessage, parseAnnotationsMessage } from './annotations-protocol';
 import { CONNECTION_REPORT_LIMITS, IConnectionReport } from './connection-report';
+import { HANDSHAKE_LIMITS, IHelloMessage } from './handshake';
 
 export type { IAnnotationsMessage } from './annotations-protocol';
+export type { IHelloMessage } from './handshake';
 
 // ---- Limits (the same names and values in the kernel's protocol.ts) ----
 
@@ -90,6 +92,8 @@ export const LIMITS = {
   ...ANNOTATION_LIMITS,
   // what a `connection_report` may hold (connection-report.ts)
   ...CONNECTION_REPORT_LIMITS,
+  // the version handshake's (handshake.ts)
+  ...HANDSHAKE_LIMITS,
 } as const;
 
 // ---- Frontend → kernel ----
@@ -151,6 +155,7 @@ export interface IMediaMessage {
   type: 'media';
 }
 export type FrontendMessage =
+  | IHelloMessage
   | IConnectionReportMessage
   | IUseKernelTransportMessage
   | IMediaMessage
@@ -280,6 +285,7 @@ function namesOf<K extends string>(names: Record<K, true>): K[] {
 
 /** The `type`s of FrontendMessage, at run time. */
 export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
+  hello: true,
   use_kernel_transport: true,
   media: true,
   offer: true,
@@ -404,6 +410,10 @@ export interface IStreamerSyncedState {
   ice_transport_policy: IceTransportPolicy | null;
   /** How media travels (TRANSPORTS); null = the site setting. */
   transport: Transport | null;
+  /** The streamer protocol the kernel speaks (handshake.ts; a kernel without it predates the handshake). */
+  protocol_version: number;
+  /** The kernel package's version, for the mismatch text. */
+  kernel_version: string;
 }
 /**
  * The `recording` trait: `files` are the files being written while
@@ -429,6 +439,8 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   audio: true,
   ice_transport_policy: true,
   transport: true,
+  protocol_version: true,
+  kernel_version: true,
 });
 
 // ---- Validation of what the kernel sends ----

@@ -57,13 +57,12 @@ test('Notebook 7: camera → kernel invert transform → browser, pixels inverte
     { timeout: 60_000 },
   );
   // Notebook 7's kernel status (top bar) fades once the kernel is idle or busy; its text says
-  // "Kernel Connecting" / "Kernel Starting" before. Notebook 7 has no window.jupyterapp, so the cell
-  // runs from the keyboard, as a user runs it.
+  // "Kernel Connecting" / "Kernel Starting" before. Galata's notebook helpers drive JupyterLab's
+  // shell, so the cell (the active one, the first) runs from Notebook 7's toolbar, as a user runs it.
   await expect(page.locator('.jp-NotebookKernelStatus')).toHaveClass(/jp-NotebookKernelStatus-fade/, {
     timeout: 60_000,
   });
-  await page.locator('.jp-Cell .jp-InputArea-editor').first().click();
-  await page.keyboard.press('Shift+Enter');
+  await page.getByRole('button', { name: 'Run this cell and advance' }).click();
 
   const widget = page.locator('.jp-webrtc').first();
   await expect(widget.locator('.jp-webrtc-start')).toBeVisible({ timeout: 60_000 });

@@ -18,7 +18,7 @@ export const STREAMER_PROTOCOL_VERSION = 1;
 /** Longest package version either side reports (UTF-16 code units): "1.22.333-alpha.4444+build" fits. */
 export const MAX_VERSION_LENGTH = 64;
 /** Largest protocol version accepted (a small integer in practice). */
-export const MAX_PROTOCOL_VERSION = 1_000_000;
+const MAX_PROTOCOL_VERSION = 1_000_000;
 
 /** The PyPI / npm names the mismatch text tells the user to install. */
 export const EXTENSION_PACKAGE = 'jupyterlab-webrtc';

@@ -50,7 +50,7 @@ describe('the version handshake (fixture "handshake")', () => {
     },
   );
 
-  it('accepts exactly the fixture\'s valid protocol and package versions', () => {
+  it("accepts exactly the fixture's valid protocol and package versions", () => {
     for (const v of handshake.protocol_versions.valid) expect(parseProtocolVersion(v)).toBe(v);
     for (const v of handshake.protocol_versions.invalid) expect(parseProtocolVersion(v)).toBeNull();
     for (const v of handshake.package_versions.valid) expect(parsePackageVersion(v)).toBe(v);
@@ -58,15 +58,12 @@ describe('the version handshake (fixture "handshake")', () => {
   });
 });
 
-describe('the streamer widget and the browser\'s hello', () => {
+describe("the streamer widget and the browser's hello", () => {
   it('opens with its protocol and package version, and any module version of the extension', () => {
     const kernel = freshKernel();
     const streamer = webrtcStreamer({ key: 'handshake-state' });
     try {
-      const state = kernel.opened.find((o) => o.comm.id === streamer.modelId)!.data.state as Record<
-        string,
-        unknown
-      >;
+      const state = kernel.opened.find((o) => o.comm.id === streamer.modelId)!.data.state as Record<string, unknown>;
       expect(state.protocol_version).toBe(STREAMER_PROTOCOL_VERSION);
       expect(state.kernel_version).toBe(KERNEL_VERSION);
       expect(state._model_module_version).toBe('*');

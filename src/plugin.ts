@@ -33,16 +33,17 @@ const plugin: JupyterFrontEndPlugin<SettingsStore> = {
   ): SettingsStore => {
     // Before the widget module loads: every streamer model takes it into its environment.
     pageTranslator.current = translator ?? nullTranslator;
-    registry.registerWidget({
-      name: MODULE_NAME,
-      version: MODULE_VERSION,
-      // Loaded when the widget manager first needs the module (a notebook
-      // shows a streamer), not on every JupyterLab start.
-      exports: async () => {
-        const { WebRtcStreamerModel, WebRtcStreamerView } = await import('./streamer');
-        return { WebRtcStreamerModel, WebRtcStreamerView };
-      },
-    });
+    // Loaded when the widget manager first needs the module (a notebook
+    // shows a streamer), not on every JupyterLab start.
+    const exports = async () => {
+      const { WebRtcStreamerModel, WebRtcStreamerView } = await import('./streamer');
+      return { WebRtcStreamerModel, WebRtcStreamerView };
+    };
+    // The kernel asks for any version (`*`: the version handshake decides compatibility), which
+    // semver never matches to a prerelease: a prerelease registers under its release too.
+    for (const version of new Set([MODULE_VERSION, MODULE_VERSION.replace(/-.*$/, '')])) {
+      registry.registerWidget({ name: MODULE_NAME, version, exports });
+    }
     settingRegistry
       .load(PLUGIN_ID)
       .then((settings) => siteSettings.connect(settings))

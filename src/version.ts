@@ -12,6 +12,7 @@ export const MODULE_NAME: string = data.name;
 
 /**
  * The module version the widgets are registered under. The kernel's
- * `_model_module_version` (`^0.1.0`) is matched against it as a semver range.
+ * `_model_module_version` is `*` (any): the streamer protocol's version
+ * handshake (streamer/handshake.ts), not semver, decides compatibility.
  */
 export const MODULE_VERSION: string = data.version;

@@ -36,6 +36,7 @@ import {
   StreamMode,
   parseRecording,
 } from './protocol';
+import { parsePackageVersion, parseProtocolVersion, STREAMER_PROTOCOL_VERSION, versionMismatch } from './handshake';
 import { PageExitStop } from './page-exit';
 import { TRANSLATION_DOMAIN } from './texts';
 import { browserStats, IBrowserStats, IRtcStatsSample, parseRtcStats } from './rtc-stats';
@@ -112,6 +113,10 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       mirror: false,
       show_input: true,
       size: null,
+      // A kernel from before the version handshake does not send these; it is only loaded when its
+      // `^0.1.0` module range matches this extension, which then speaks its protocol (1).
+      protocol_version: STREAMER_PROTOCOL_VERSION,
+      kernel_version: '',
     };
   }
 
@@ -189,6 +194,24 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     this._env.settings.changed.connect(this._updateStatsPolling, this);
     // The kernel closed the comm: it has released the peer already.
     this.on('comm:close', () => this._client.dispose('the widget was closed', false));
+    // The handshake's other half: a kernel that states its protocol learns ours (it refuses
+    // to stream with another one and says so in the widget's log).
+    if ('protocol_version' in (attributes ?? {}) && this.comm_live) {
+      this._send({ type: 'hello', protocol_version: STREAMER_PROTOCOL_VERSION, extension_version: MODULE_VERSION });
+    }
+  }
+
+  /**
+   * "" when the kernel speaks this extension's streamer protocol; otherwise which side to upgrade
+   * and the command (handshake.ts). Views show it; no session starts while it is set.
+   */
+  get versionMismatch(): string {
+    const protocol = parseProtocolVersion(this.get('protocol_version'));
+    const version = parsePackageVersion(this.get('kernel_version')) ?? '';
+    return versionMismatch(
+      { protocol: protocol ?? 0, version },
+      { protocol: STREAMER_PROTOCOL_VERSION, version: MODULE_VERSION },
+    );
   }
 
   /**
@@ -377,6 +400,11 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   async startStreaming(camera?: ICameraRequest, microphone?: ICameraRequest): Promise<void> {
     const client = this._client;
     if (client.active || client.disposed) {
+      return;
+    }
+    const mismatch = this.versionMismatch;
+    if (mismatch) {
+      this._sendBrowserStatus('error', mismatch); // the views show it already; start() learns it
       return;
     }
     const mode = this.mode;

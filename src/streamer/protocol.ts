@@ -13,8 +13,10 @@
 import { ANNOTATION_LIMITS, IAnnotationsMessage, parseAnnotationsMessage } from './annotations-protocol';
 import { CONNECTION_REPORT_LIMITS, IConnectionReport } from './connection-report';
 import type { IVideoSize, StreamerLabels } from './display-options';
+import { HANDSHAKE_LIMITS, IHelloMessage } from './handshake';
 
 export type { IAnnotationsMessage } from './annotations-protocol';
+export type { IHelloMessage } from './handshake';
 
 // ---- Limits (the same names and values in the kernel's protocol.ts) ----
 
@@ -91,6 +93,8 @@ export const LIMITS = {
   ...ANNOTATION_LIMITS,
   // what a `connection_report` may hold (connection-report.ts)
   ...CONNECTION_REPORT_LIMITS,
+  // the version handshake's (handshake.ts)
+  ...HANDSHAKE_LIMITS,
 } as const;
 
 // ---- Frontend → kernel ----
@@ -152,6 +156,7 @@ export interface IMediaMessage {
   type: 'media';
 }
 export type FrontendMessage =
+  | IHelloMessage
   | IConnectionReportMessage
   | IUseKernelTransportMessage
   | IMediaMessage
@@ -281,6 +286,7 @@ function namesOf<K extends string>(names: Record<K, true>): K[] {
 
 /** The `type`s of FrontendMessage, at run time. */
 export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
+  hello: true,
   use_kernel_transport: true,
   media: true,
   offer: true,
@@ -413,6 +419,10 @@ export interface IStreamerSyncedState {
   show_input: boolean;
   /** The videos' displayed size as CSS lengths; null = the frames' own size. */
   size: IVideoSize | null;
+  /** The streamer protocol the kernel speaks (handshake.ts; a kernel without it predates the handshake). */
+  protocol_version: number;
+  /** The kernel package's version, for the mismatch text. */
+  kernel_version: string;
 }
 /**
  * The `recording` trait: `files` are the files being written while
@@ -442,6 +452,8 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   mirror: true,
   show_input: true,
   size: true,
+  protocol_version: true,
+  kernel_version: true,
 });
 
 // ---- Validation of what the kernel sends ----

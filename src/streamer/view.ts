@@ -80,7 +80,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     env.settings.changed.connect(this._renderStats, this);
     // The synced traits: Backbone events (listenTo is undone by remove()).
     this.listenTo(model, 'change:show_stats', this._renderStats);
-    this.listenTo(model, 'change:transform_error', this._renderError);
+    this.listenTo(model, 'change:transform_error change:protocol_version change:kernel_version', this._renderError);
     this.listenTo(model, 'change:log', this._renderLog);
     this.listenTo(model, 'change:recording', this._renderRecording);
     this.listenTo(model, 'change:key', () => void this._refreshCameras());
@@ -267,6 +267,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     }
     const transformError = this.model.get('transform_error');
     const lines = [
+      this.model.versionMismatch,
       this.model.errorText,
       this.model.notice,
       typeof transformError === 'string' && transformError ? this._texts.transformError(transformError) : '',

@@ -15,6 +15,13 @@ import type { Annotation } from '../annotations/types';
 import { ANNOTATION_LIMITS } from '../annotations/validate';
 import { CONNECTION_REPORT_LIMITS, ConnectionReport, parseConnectionReport } from './connection-report';
 import type { IVideoSize, StreamerLabels } from './display-options';
+import {
+  HANDSHAKE_LIMITS,
+  IHelloMessage,
+  MAX_VERSION_LENGTH,
+  parsePackageVersion,
+  parseProtocolVersion,
+} from './handshake';
 
 // ---- Limits (the same names and values in src/streamer/protocol.ts) ----
 
@@ -86,6 +93,8 @@ export const LIMITS = {
   ...ANNOTATION_LIMITS,
   // what a `connection_report` may hold (connection-report.ts)
   ...CONNECTION_REPORT_LIMITS,
+  // the version handshake's (handshake.ts)
+  ...HANDSHAKE_LIMITS,
 } as const;
 
 // ---- Frontend → kernel ----
@@ -145,6 +154,7 @@ interface IMediaMessage {
   type: 'media';
 }
 export type FrontendMessage =
+  | IHelloMessage
   | IConnectionReportMessage
   | IUseKernelTransportMessage
   | IMediaMessage
@@ -291,6 +301,7 @@ function namesOf<K extends string>(names: Record<K, true>): K[] {
 
 /** The `type`s of FrontendMessage, at run time. */
 export const FRONTEND_MESSAGE_TYPES = namesOf<FrontendMessage['type']>({
+  hello: true,
   use_kernel_transport: true,
   media: true,
   offer: true,
@@ -414,6 +425,10 @@ export interface IStreamerSyncedState {
   show_input: boolean;
   /** The videos' displayed size as CSS lengths; null = the frames' own size. */
   size: IVideoSize | null;
+  /** The streamer protocol the kernel speaks (handshake.ts; a kernel without it predates the handshake). */
+  protocol_version: number;
+  /** The kernel package's version, for the mismatch text. */
+  kernel_version: string;
 }
 
 /** The `recording` trait: files are paths relative to the notebook's folder (absolute when outside it). */
@@ -440,6 +455,8 @@ export const STREAMER_STATE_KEYS = namesOf<keyof IStreamerSyncedState>({
   mirror: true,
   show_input: true,
   size: true,
+  protocol_version: true,
+  kernel_version: true,
 });
 
 // ---- Validation of what the frontend sends ----
@@ -491,6 +508,16 @@ export function parseFrontendMessage(content: JSONValue): FrontendMessage {
       return { type: 'use_kernel_transport', reason: content.reason };
     case 'media':
       return { type: 'media' };
+    case 'hello': {
+      const protocol = parseProtocolVersion(content.protocol_version);
+      const version = parsePackageVersion(content.extension_version);
+      if (protocol === null || version === null) {
+        throw new ProtocolError(
+          `a hello message needs "protocol_version" (an integer from 0) and "extension_version" (a version of at most ${MAX_VERSION_LENGTH} characters)`,
+        );
+      }
+      return { type: 'hello', protocol_version: protocol, extension_version: version };
+    }
     case 'record':
       if (content.action !== 'start' && content.action !== 'stop') {
         throw new ProtocolError('a record message needs "action": "start" or "stop"');

@@ -6,7 +6,7 @@ import { JSONObject } from '../kernel/api';
 import type { IceServerLike } from '../rtc';
 import { domTraits, DomState } from '../widgets/controls/dom';
 import { modelTraits, ModelState } from '../widgets/controls/model';
-import { anyValue, bool, nullable, oneOf, str, strings, TraitError, Traits } from '../widgets/traits';
+import { anyValue, bool, constant, int, nullable, oneOf, str, strings, TraitError, Traits } from '../widgets/traits';
 import {
   IQuality,
   IRecordingState,
@@ -18,10 +18,17 @@ import {
   TRANSPORTS,
 } from './protocol';
 import { IVideoSize, StreamerLabels, Parsed, parseFlag, parseLabels, parseVideoSize } from './display-options';
+import { STREAMER_PROTOCOL_VERSION } from './handshake';
 
 const MODULE_NAME = 'jupyterlab-webrtc';
-/** Matched as a semver range against the version the labextension registers. */
-const MODULE_VERSION = '^0.1.0';
+/**
+ * Matched as a semver range against the version the labextension registers: any, so that an
+ * extension of another version still loads the model and its view shows what to upgrade (the
+ * version handshake, handshake.ts) instead of the widget manager's bare "not registered" error.
+ */
+const MODULE_VERSION = '*';
+// This package's package.json, read at run time (outside rootDir, so not an import).
+const { version: KERNEL_VERSION } = require('../../package.json') as { version: string };
 
 export interface StreamerState extends ModelState, DomState, IStreamerSyncedState {}
 
@@ -103,4 +110,7 @@ export const streamerTraits = (): Traits<StreamerState> => ({
   mirror: displayTrait(false, (value) => parseFlag(value, 'mirror', false)),
   show_input: displayTrait(true, (value) => parseFlag(value, 'show_input', true)),
   size: displayTrait<IVideoSize | null>(null, parseVideoSize),
+  // The version handshake (handshake.ts): what this kernel speaks, for the browser to compare.
+  protocol_version: { ...int(STREAMER_PROTOCOL_VERSION), readOnly: true },
+  kernel_version: constant(KERNEL_VERSION),
 });

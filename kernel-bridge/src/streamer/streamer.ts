@@ -51,6 +51,7 @@ import { prepareSpare, releaseSpare, retainSpare, takePeer } from './spare';
 import { StreamerState, streamerTraits } from './state';
 import { KernelTransportLink } from './kernel-transport';
 import { StreamerLabels, Parsed, parseFlag, parseLabels, parseVideoSize } from './display-options';
+import { STREAMER_PROTOCOL_VERSION, versionMismatch } from './handshake';
 import { LIVENESS_TIMEOUT_MS } from '../rtc/media-peer';
 import { Liveness } from '../rtc/worker/liveness';
 
@@ -212,6 +213,11 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private readonly snapshots = new FrameSnapshots();
   /** The last fatal error told to the browser: the reason of an 'error' status. */
   private lastFatal = '';
+  /**
+   * The version mismatch the browser's `hello` revealed ("" = none, or no hello: every released
+   * extension sends one; harnesses that talk to the kernel directly do not, and are served).
+   */
+  private versionProblem = '';
   /** The `mode` trait, kept at hand: the send path reads it for every frame. */
   private mode: StreamMode;
   private readonly source: SourceFeed;
@@ -612,6 +618,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       this.connectionReports.arrived(message.report); // for diagnose(), not signalling
       return;
     }
+    if (message.type === 'hello') {
+      this.onHello(message.protocol_version, message.extension_version); // the handshake, not signalling
+      return;
+    }
     if (message.type === 'stop') {
       this.queue = [message];
       this.overflowTold = false;
@@ -653,9 +663,11 @@ export class WebRtcStreamer extends Widget<StreamerState> {
   private async handle(message: FrontendMessage): Promise<void> {
     switch (message.type) {
       case 'offer':
+        if (this.refuseMismatchedBrowser()) return;
         await this.answer(message.sdp, this.get('ice_servers') ?? message.ice_servers);
         return;
       case 'use_kernel_transport':
+        if (this.refuseMismatchedBrowser()) return;
         if (this.get('transport') === 'webrtc') {
           // the notebook asked for WebRTC only: a browser that falls back anyway (an old one, a site setting) is told why not
           await this.release(null);
@@ -687,11 +699,32 @@ export class WebRtcStreamer extends Widget<StreamerState> {
         return;
       case 'site_quality':
       case 'browser_status':
+      case 'hello':
         return; // handled on arrival (receive)
       case 'record':
         this.onRecordButton(message.action);
         return;
     }
+  }
+
+  /**
+   * The browser's versions (its `hello`, once per model): a protocol other than ours is written to
+   * the widget's log (under the cell) and the kernel's log, and every start is refused with it.
+   */
+  private onHello(protocol: number, version: string): void {
+    const kernel = { protocol: STREAMER_PROTOCOL_VERSION, version: this.get('kernel_version') };
+    this.versionProblem = versionMismatch(kernel, { protocol, version });
+    if (!this.versionProblem) return;
+    this.log(this.versionProblem);
+    this.streamerLog.add(this.versionProblem);
+  }
+
+  /** True (and the browser told why, fatally) when the browser's protocol is not ours. */
+  private refuseMismatchedBrowser(): boolean {
+    if (!this.versionProblem) return false;
+    this.reportError(this.versionProblem, true);
+    this.setStatus('error', this.lastFatal);
+    return true;
   }
 
   /** The widget's record button: start input + output under default names, or stop every recording. */

@@ -111,8 +111,10 @@ finally:
   flock 9
   rm -f "$ui/test-results.json"
   # Playwright's own cli by path (npx would put ui-tests/node_modules/.bin on the server's PATH).
+  # Failure artifacts go to test-results-installed/, so the full Galata run's stay in test-results/.
   (cd "$ui" && "${clean[@]}" UI_TESTS_JUPYTER="$venv/bin/jupyter" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
-    unshare -n bash -c 'ip link set lo up && exec node node_modules/@playwright/test/cli.js test tests/streaming.spec.ts') 9>&-
+    unshare -n bash -c 'ip link set lo up && exec node node_modules/@playwright/test/cli.js test \
+      --output test-results-installed tests/streaming.spec.ts') 9>&-
   code=$?
   exec 9>&-
   local counts="0 1 0"

@@ -19,6 +19,8 @@ fi
 step "Python venv with JupyterLab"
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+# The labextension build runs `jupyter-builder` (package.json's build:labextension) from the venv.
+export PATH="$ROOT/.venv/bin:$PATH"
 
 step "kernel-bridge: npm ci + build"
 (cd kernel-bridge && { [[ -d node_modules ]] && npm ls --depth=0 >/dev/null 2>&1 || npm ci --no-audit --no-fund; } && npm run -s build)

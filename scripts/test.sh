@@ -6,6 +6,9 @@
 #   3. jupyter_kernel_test: Jupyter's kernel conformance suite against our kernel; examples/*.ipynb
 #      run top to bottom by nbclient (kernel-bridge/test/examples)
 #   4. Galata: real JupyterLab + real Chromium with a fake camera (loopback-only namespace)
+#   5. installed artifacts (scripts/test-installed.sh): the wheel and the npm tarball built and
+#      installed into a fresh venv and npm prefix outside the repo; conformance and the streaming
+#      Galata test against that installation
 # Every step runs even if one before failed; the exit code is non-zero if any failed, and the
 # last line is "N passed, N failed, N skipped" over all suites (skips are counted and shown per
 # suite too, so a skipped test never passes silently).
@@ -118,6 +121,13 @@ code=${PIPESTATUS[0]}
 line=$(grep -E '^ui-tests: [0-9]+ passed' "$LOGS/ui.log" | tail -1)
 p=$(count passed "$line"); f=$(count failed "$line"); s=$(count skipped "$line")
 record "ui-tests" "$code" "$p" "$f" "$s"
+
+printf '\n== installed artifacts (wheel + npm tarball in a fresh venv and npm prefix)\n'
+bash scripts/test-installed.sh 2>&1 | tee "$LOGS/installed.log"
+code=${PIPESTATUS[0]}
+line=$(grep -E '^installed: [0-9]+ passed' "$LOGS/installed.log" | tail -1)
+[[ -n $line ]] || line="0 passed, 1 failed"
+record "installed artifacts" "$code" "$(count passed "$line")" "$(count failed "$line")" "$(count skipped "$line")"
 
 echo
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -14,6 +14,8 @@ const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BASE_URL = 'http://127.0.0.1:8888';
+// The checkout's venv, or (scripts/test-installed.sh) the jupyter of a fresh installation of the released artifacts.
+const JUPYTER = process.env.UI_TESTS_JUPYTER ?? '../.venv/bin/jupyter';
 
 export default defineConfig({
   ...baseConfig,
@@ -56,7 +58,7 @@ export default defineConfig({
   },
   webServer: {
     // The server's log (and the kernels' stderr) goes to jupyter-server.log, for failures.
-    command: '../.venv/bin/jupyter lab --config jupyter_server_test_config.py >jupyter-server.log 2>&1',
+    command: `${JUPYTER} lab --config jupyter_server_test_config.py >jupyter-server.log 2>&1`,
     url: `${BASE_URL}/lab`,
     timeout: 120_000,
     reuseExistingServer: false,

@@ -11,15 +11,21 @@ export const DISPLAY_NAME = 'TypeScript (WebRTC)';
 
 export type InstallScope = { kind: 'user' } | { kind: 'sys-prefix' } | { kind: 'prefix'; prefix: string };
 
+/** `[--user | --sys-prefix | --prefix DIR]`: at most one, nothing else (a typo must not install elsewhere). */
 export function parseScope(args: readonly string[]): InstallScope {
-  const prefixAt = args.indexOf('--prefix');
-  if (prefixAt >= 0) {
-    const prefix = args[prefixAt + 1];
-    if (!prefix) throw new Error('--prefix needs a folder');
-    return { kind: 'prefix', prefix: path.resolve(prefix) };
+  const scopes: InstallScope[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--user') scopes.push({ kind: 'user' });
+    else if (arg === '--sys-prefix') scopes.push({ kind: 'sys-prefix' });
+    else if (arg === '--prefix' || arg.startsWith('--prefix=')) {
+      const prefix = arg === '--prefix' ? args[++i] : arg.slice('--prefix='.length);
+      if (!prefix || prefix.startsWith('--')) throw new Error('--prefix needs a folder');
+      scopes.push({ kind: 'prefix', prefix: path.resolve(prefix) });
+    } else throw new Error(`unknown option "${arg}" (expected --user, --sys-prefix or --prefix DIR)`);
   }
-  if (args.includes('--user')) return { kind: 'user' };
-  if (args.includes('--sys-prefix')) return { kind: 'sys-prefix' };
+  if (scopes.length > 1) throw new Error('give only one of --user, --sys-prefix and --prefix DIR');
+  if (scopes.length === 1) return scopes[0];
   // Like `pip install` in an active environment: default to it when one is active.
   return activeEnvironment() ? { kind: 'sys-prefix' } : { kind: 'user' };
 }
@@ -67,10 +73,10 @@ function activeEnvironment(): string | undefined {
 }
 
 /** jupyter_core's user data dir, per platform. */
-function userDataDir(): string {
-  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+export function userDataDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  if (env.JUPYTER_DATA_DIR) return env.JUPYTER_DATA_DIR;
   if (process.platform === 'darwin') return path.join(homedir(), 'Library', 'Jupyter');
-  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? homedir(), 'jupyter');
-  const xdg = process.env.XDG_DATA_HOME || path.join(homedir(), '.local', 'share');
+  if (process.platform === 'win32') return path.join(env.APPDATA ?? homedir(), 'jupyter');
+  const xdg = env.XDG_DATA_HOME || path.join(homedir(), '.local', 'share');
   return path.join(xdg, 'jupyter');
 }

@@ -7,6 +7,7 @@ import { installTerminationRecovery } from '../engine/termination-recovery';
 import { Kernel } from '../kernel';
 import { readConnectionFile } from '../transport/connection-file';
 import { DEFAULT_LIMITS } from '../transport/wire';
+import { missingExtensionWarning } from './extension-check';
 import { DISPLAY_NAME, install, parseScope, uninstall } from './install';
 
 const KERNEL_SCRIPT = path.resolve(__dirname, '..', '..', '..', 'bin', 'jupyterlab-webrtc-kernel.js');
@@ -24,9 +25,14 @@ export async function main(args: readonly string[]): Promise<number> {
       if (!rest[0]) break;
       await runKernel(rest[0]);
       return 0;
-    case 'install':
-      console.log(`Installed "${DISPLAY_NAME}" in ${install(parseScope(rest), KERNEL_SCRIPT)}`);
+    case 'install': {
+      const scope = parseScope(rest);
+      console.log(`Installed "${DISPLAY_NAME}" in ${install(scope, KERNEL_SCRIPT)}`);
+      // The kernel is installed either way; the missing extension only earns a warning with its fix.
+      const warning = missingExtensionWarning(scope);
+      if (warning) console.error(warning);
       return 0;
+    }
     case 'uninstall': {
       const removed = uninstall(parseScope(rest));
       console.log(removed ? `Removed ${removed}` : `"${DISPLAY_NAME}" was not installed there`);

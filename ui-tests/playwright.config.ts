@@ -16,6 +16,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BASE_URL = 'http://127.0.0.1:8888';
 // The checkout's venv, or (scripts/test-installed.sh) the jupyter of a fresh installation of the released artifacts.
 const JUPYTER = process.env.UI_TESTS_JUPYTER ?? '../.venv/bin/jupyter';
+// A run against an installation (scripts/test-installed.sh) keeps the full run's log.
+const SERVER_LOG = process.env.UI_TESTS_JUPYTER ? 'jupyter-server-installed.log' : 'jupyter-server.log';
 
 export default defineConfig({
   ...baseConfig,
@@ -58,7 +60,7 @@ export default defineConfig({
   },
   webServer: {
     // The server's log (and the kernels' stderr) goes to jupyter-server.log, for failures.
-    command: `${JUPYTER} lab --config jupyter_server_test_config.py >jupyter-server.log 2>&1`,
+    command: `${JUPYTER} lab --config jupyter_server_test_config.py >${SERVER_LOG} 2>&1`,
     url: `${BASE_URL}/lab`,
     timeout: 120_000,
     reuseExistingServer: false,

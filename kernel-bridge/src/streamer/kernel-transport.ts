@@ -108,7 +108,8 @@ export class KernelTransportLink {
       case 'audio':
         return this.receiveAudio(bytes, header.seq, header.timestamp);
       case 'audio_ack':
-        if (!this.audioCredit.ack(header.seq)) this.refuse(`an audio ack of packet ${header.seq}, which is not in flight`);
+        if (!this.audioCredit.ack(header.seq))
+          this.refuse(`an audio ack of packet ${header.seq}, which is not in flight`);
         return;
       case 'video':
         break;

@@ -804,7 +804,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     if (!peer) return;
     peer.useChunks();
     // audio both ways where WebRTC would carry it: the microphone unless recvonly, ours unless sendonly
-    const audio = { in: this.get('audio') && this.mode !== 'recvonly', out: this.get('audio') && this.mode !== 'sendonly' };
+    const audio = {
+      in: this.get('audio') && this.mode !== 'recvonly',
+      out: this.get('audio') && this.mode !== 'sendonly',
+    };
     if (audio.out) peer.useAudioChunks();
     this.kernelLink = new KernelTransportLink(
       peer,

@@ -286,8 +286,9 @@ describe('KernelTransportLink with a real media worker', () => {
 /** `count` 20 ms frames of a `hz` sine at amplitude 0.5, 48 kHz mono. */
 function sineFrames(hz: number, count: number): Float32Array[] {
   return Array.from({ length: count }, (_, f) =>
-    Float32Array.from({ length: OPUS_FRAME_SAMPLES }, (_, i) =>
-      Math.sin((2 * Math.PI * hz * (f * OPUS_FRAME_SAMPLES + i)) / OPUS_SAMPLE_RATE) * 0.5,
+    Float32Array.from(
+      { length: OPUS_FRAME_SAMPLES },
+      (_, i) => Math.sin((2 * Math.PI * hz * (f * OPUS_FRAME_SAMPLES + i)) / OPUS_SAMPLE_RATE) * 0.5,
     ),
   );
 }
@@ -337,12 +338,23 @@ describe('KernelTransportLink audio with a real media worker', () => {
       });
       expect(heard[0]).toMatchObject({ sampleRate: OPUS_SAMPLE_RATE, channels: 1, samples: OPUS_FRAME_SAMPLES });
       // capture times count from the first packet, 20 ms apart
-      expect(heard.slice(0, 3).map((f) => f.timestamp).join(' ')).toBe('0 20 40');
+      expect(
+        heard
+          .slice(0, 3)
+          .map((f) => f.timestamp)
+          .join(' '),
+      ).toBe('0 20 40');
       expect(toneLevel(heard[8], 440)).toBeGreaterThan(0.2);
 
       // the kernel's audio to the browser: a 1 kHz tone comes back as Opus packets that decode to it
       sineFrames(1000, 12).forEach((data, f) =>
-        peer.sendAudio({ sampleRate: OPUS_SAMPLE_RATE, channels: 1, samples: OPUS_FRAME_SAMPLES, timestamp: 20 * f, data }),
+        peer.sendAudio({
+          sampleRate: OPUS_SAMPLE_RATE,
+          channels: 1,
+          samples: OPUS_FRAME_SAMPLES,
+          timestamp: 20 * f,
+          data,
+        }),
       );
       await firstValueFrom(gotOutput.pipe(filter(() => out.length >= 10)));
       expect(out.map((o) => o.header.seq).slice(0, 10)).toEqual([...Array(10).keys()]);
@@ -350,7 +362,10 @@ describe('KernelTransportLink audio with a real media worker', () => {
       // decoded in order, as the browser does (a decoder needs the packets before to converge)
       for (const { opus } of out.slice(0, 9)) {
         decoder.decode(Buffer.from(opus), (pcm, samples) => {
-          level = toneLevel({ sampleRate: OPUS_SAMPLE_RATE, channels: 1, samples, timestamp: 0, data: pcm.slice() }, 1000);
+          level = toneLevel(
+            { sampleRate: OPUS_SAMPLE_RATE, channels: 1, samples, timestamp: 0, data: pcm.slice() },
+            1000,
+          );
         });
       }
       expect(level).toBeGreaterThan(0.2);

@@ -319,7 +319,9 @@ describe('the kernel transport in the shared fixture', () => {
   });
 
   it('rejects an audio packet over MAX_AUDIO_MEDIA_BYTES, saying so', () => {
-    const bytes = new Uint8Array(MEDIA_HEADER_BYTES + fixture.limits.MAX_AUDIO_MEDIA_BYTES + media.audio_too_large.plus);
+    const bytes = new Uint8Array(
+      MEDIA_HEADER_BYTES + fixture.limits.MAX_AUDIO_MEDIA_BYTES + media.audio_too_large.plus,
+    );
     writeMediaHeader(bytes, 'audio', 0, false, 20);
     expect(() => parseMediaHeader(bytes)).toThrow('an audio media message carries 1 to 1275 bytes of Opus');
     expect(parseMediaHeader(bytes.subarray(0, bytes.byteLength - 1)).kind).toBe('audio');

@@ -86,7 +86,12 @@ describe('streamer kernel-transport sessions', () => {
 
   it('a recvonly browser that only sends keepalives (nothing to ack yet) stays alive', async () => {
     const timeoutMs = 800;
-    const { streamer, comm } = start({ key: 'kt-keepalive', mode: 'recvonly', source: NEVER, livenessTimeoutMs: timeoutMs });
+    const { streamer, comm } = start({
+      key: 'kt-keepalive',
+      mode: 'recvonly',
+      source: NEVER,
+      livenessTimeoutMs: timeoutMs,
+    });
     send(comm, { type: 'use_kernel_transport', reason: 'test' });
     await until(() => streamer.get('kernel_status') === 'playing', 'playing');
     const since = Date.now();

@@ -310,6 +310,11 @@ describe('SignallingClient: audio over the kernel transport', () => {
     ]);
     expect(ctx.audio.microphones).toEqual([]);
     expect(ctx.client.state).toBe('playing');
+    // the kernel's audio is ignored, not refused again and again
+    ctx.client.handleMedia([message('audio', 0, 50, 20)]);
+    ctx.videoFrame();
+    expect(ctx.notices).toHaveLength(1);
+    expect(ctx.media.map((h) => h.kind)).toEqual(['ack']);
     ctx.client.stop('done');
   });
 

@@ -993,7 +993,8 @@ export class SignallingClient {
         }
       },
       onProblem: onError,
-      onAudio: audio ? (header, bytes) => audio.receive(header, bytes) : undefined,
+      // audio turned off for lack of codecs was said once; the kernel's packets are then ignored
+      onAudio: audio ? (header, bytes) => audio.receive(header, bytes) : session.audio ? () => undefined : undefined,
     });
     session.kernel.start(session.mode === 'recvonly' ? null : session.track);
     this._setState('playing', `kernel connection: ${session.kernelReason}`);

@@ -19,6 +19,8 @@ import {
   MEDIA_HEADER_BYTES,
   MEDIA_KINDS,
   MEDIA_VERSION,
+  MEDIA_KEEPALIVE_MS,
+  AUDIO_ACK_EVERY,
   parseMediaHeader,
   parseTransport,
   TRANSPORTS,
@@ -291,6 +293,8 @@ describe('the kernel transport shared with the kernel (fixture "media_header")',
     expect(MEDIA_HEADER_BYTES).toBe(media.header_bytes);
     expect(MEDIA_VERSION).toBe(media.version);
     expect(MEDIA_KINDS).toEqual(media.kinds);
+    expect(MEDIA_KEEPALIVE_MS).toBe(media.keepalive_ms);
+    expect(AUDIO_ACK_EVERY).toBe(media.audio_ack_every);
   });
 
   it.each(media.valid.map((v) => [v.hex, v] as const))('reads %s, and writes the same header back', (hex, v) => {
@@ -308,7 +312,17 @@ describe('the kernel transport shared with the kernel (fixture "media_header")',
   });
 
   it.each(media.invalid.map((v) => [v.why, v] as const))('rejects a header: %s', (_why, v) => {
-    expect(parseMediaHeader(bytesOf(v.hex)).ok).toBe(false);
+    expect(parseMediaHeader(bytesOf(v.hex))).toEqual({ ok: false, reason: expect.stringMatching(/media/) });
+  });
+
+  it('rejects an audio packet over MAX_AUDIO_MEDIA_BYTES, saying so', () => {
+    const bytes = new Uint8Array(MEDIA_HEADER_BYTES + limits.MAX_AUDIO_MEDIA_BYTES + media.audio_too_large.plus);
+    writeMediaHeader(bytes, 'audio', 0, false, 20);
+    expect(parseMediaHeader(bytes)).toEqual({
+      ok: false,
+      reason: 'an audio media message carries 1 to 1275 bytes of Opus',
+    });
+    expect(parseMediaHeader(bytes.subarray(0, bytes.byteLength - 1)).ok).toBe(true);
   });
 
   it('rejects a video frame over MAX_MEDIA_BYTES', () => {

@@ -6,7 +6,7 @@
  * (webcodecs.ts in a browser, a fake in tests) do the encoding, decoding and showing.
  */
 import { MediaCredit } from './media-credit';
-import { MAX_MEDIA_IN_FLIGHT, MEDIA_HEADER_BYTES, MediaKind, parseMediaHeader, writeMediaHeader } from './protocol';
+import { IMediaHeader, MAX_MEDIA_IN_FLIGHT, MEDIA_HEADER_BYTES, parseMediaHeader, writeMediaHeader } from './protocol';
 
 /** An encoded frame as WebCodecs gives it (EncodedVideoChunk): timestamp in µs. */
 export interface IEncodedChunkLike {
@@ -53,6 +53,8 @@ export interface IKernelTransportLinkOptions {
   /** A malformed message from the kernel (each distinct one once in a row). */
   onProblem(message: string): void;
   now?: () => number;
+  /** The kernel's `audio` and `audio_ack` messages (kernel-audio.ts); without it they are refused (audio off). */
+  onAudio?(header: IMediaHeader, bytes: Uint8Array): void;
 }
 
 export class KernelTransportLink {
@@ -102,6 +104,15 @@ export class KernelTransportLink {
       return this.refuse(parsed.reason);
     }
     const { header } = parsed;
+    if (header.kind === 'audio' || header.kind === 'audio_ack') {
+      if (!this.options.onAudio) {
+        return this.refuse('audio from the kernel, but audio is off here');
+      }
+      return this.options.onAudio(header, bytes);
+    }
+    if (header.kind === 'keepalive') {
+      return; // the kernel sends none; harmless
+    }
     if (header.kind === 'ack') {
       if (!this.credit.ack(header.seq)) {
         this.refuse(`an ack of frame ${header.seq}, which is not in flight`);
@@ -177,7 +188,7 @@ export class KernelTransportLink {
     this.sendControl('keyframe_request', 0);
   }
 
-  private sendControl(kind: Exclude<MediaKind, 'video'>, seq: number): void {
+  private sendControl(kind: 'ack' | 'keyframe_request', seq: number): void {
     const buffer = new Uint8Array(MEDIA_HEADER_BYTES);
     writeMediaHeader(buffer, kind, seq);
     this.options.send(buffer);

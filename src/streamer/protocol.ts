@@ -75,6 +75,13 @@ export const MAX_MEDIA_BYTES = 1024 * 1024;
  * and a window of 2 then held the stream to 7-9 fps.
  */
 export const MAX_MEDIA_IN_FLIGHT = 4;
+/** Kernel transport: largest Opus packet in an `audio` media message, bytes (one 20 ms Opus frame is at most 1275, RFC 6716). */
+export const MAX_AUDIO_MEDIA_BYTES = 1275;
+/**
+ * Kernel transport: most audio packets a side sends before the other acknowledged them
+ * (`audio_ack`, cumulative; 16 x 20 ms = 320 ms). Beyond it new packets are dropped (counted).
+ */
+export const MAX_AUDIO_IN_FLIGHT = 16;
 
 /** All limits by name: the fixture's `limits` must equal this. */
 export const LIMITS = {
@@ -89,6 +96,8 @@ export const LIMITS = {
   MAX_RECORDING_PATH_LENGTH,
   MAX_MEDIA_BYTES,
   MAX_MEDIA_IN_FLIGHT,
+  MAX_AUDIO_MEDIA_BYTES,
+  MAX_AUDIO_IN_FLIGHT,
   // what an `annotations` message may hold (annotations-protocol.ts)
   ...ANNOTATION_LIMITS,
   // what a `connection_report` may hold (connection-report.ts)
@@ -909,25 +918,41 @@ export function parseQuality(value: unknown): { ok: true; quality: IQuality } | 
 /**
  * Header of a `media` buffer, little-endian: u8 version, u8 kind
  * (MEDIA_KINDS), u8 flags (bit 0: keyframe; video only), u8 0, u32 sequence
- * number, f64 capture time in ms (video only, else 0). A video frame's VP8
- * follows (1 to MAX_MEDIA_BYTES bytes); an ack (of the frame with that
- * sequence number) and a keyframe request carry nothing after it.
+ * number, f64 capture time in ms (video and audio only, else 0). A video
+ * frame's VP8 follows (1 to MAX_MEDIA_BYTES bytes), an audio packet's Opus (one
+ * 20 ms frame, 48 kHz, 1 to MAX_AUDIO_MEDIA_BYTES bytes); an ack (of the video
+ * frame with that sequence number), a keyframe request, a keepalive and an
+ * audio_ack (of every audio packet up to that sequence number) carry nothing
+ * after it.
  */
 export const MEDIA_HEADER_BYTES = 16;
 export const MEDIA_VERSION = 1;
-export const MEDIA_KINDS = { video: 1, ack: 2, keyframe_request: 3 } as const;
+export const MEDIA_KINDS = { video: 1, ack: 2, keyframe_request: 3, keepalive: 4, audio: 5, audio_ack: 6 } as const;
 export type MediaKind = keyof typeof MEDIA_KINDS;
+/**
+ * The browser sends a `keepalive` when it sent nothing else for this long (ms): in recvonly it
+ * otherwise only acks, and a paused source would look to the kernel like a browser gone away.
+ */
+export const MEDIA_KEEPALIVE_MS = 1000;
+/** The receiver of audio packets answers every this many with an `audio_ack` of the newest. */
+export const AUDIO_ACK_EVERY = 4;
 
 export interface IMediaHeader {
   kind: MediaKind;
   key: boolean;
   seq: number;
   timestamp: number;
-  /** Bytes after the header (the VP8 frame of a video message). */
+  /** Bytes after the header (the VP8 frame of a video message, the Opus packet of an audio one). */
   payloadBytes: number;
 }
 
 const KIND_OF = new Map<number, MediaKind>(Object.entries(MEDIA_KINDS).map(([k, v]) => [v, k as MediaKind]));
+
+/** The payload size range of the kinds that carry one, and what it is. */
+const PAYLOAD_OF: Partial<Record<MediaKind, [number, string]>> = {
+  video: [MAX_MEDIA_BYTES, 'a video media message carries 1 to %d bytes of VP8'],
+  audio: [MAX_AUDIO_MEDIA_BYTES, 'an audio media message carries 1 to %d bytes of Opus'],
+};
 
 /** A `media` buffer's header, or why it is not valid. */
 export function parseMediaHeader(
@@ -950,12 +975,13 @@ export function parseMediaHeader(
   }
   const timestamp = view.getFloat64(8, true);
   const payloadBytes = bytes.byteLength - MEDIA_HEADER_BYTES;
-  if (kind === 'video') {
+  const payload = PAYLOAD_OF[kind];
+  if (payload) {
     if (!Number.isFinite(timestamp) || timestamp < 0) {
       return { ok: false, reason: 'media timestamp must be finite and >= 0' };
     }
-    if (payloadBytes < 1 || payloadBytes > MAX_MEDIA_BYTES) {
-      return { ok: false, reason: `a video media message carries 1 to ${MAX_MEDIA_BYTES} bytes of VP8` };
+    if (payloadBytes < 1 || payloadBytes > payload[0]) {
+      return { ok: false, reason: payload[1].replace('%d', String(payload[0])) };
     }
   } else if (payloadBytes !== 0 || timestamp !== 0) {
     return { ok: false, reason: `a media ${kind} carries nothing but its header` };
@@ -971,5 +997,5 @@ export function writeMediaHeader(into: Uint8Array, kind: MediaKind, seq: number,
   view.setUint8(2, key ? 1 : 0);
   view.setUint8(3, 0);
   view.setUint32(4, seq >>> 0, true);
-  view.setFloat64(8, kind === 'video' ? timestamp : 0, true);
+  view.setFloat64(8, PAYLOAD_OF[kind] ? timestamp : 0, true);
 }

@@ -31,6 +31,9 @@ import type { IConnectionReport } from './connection-report';
 import { IceObserver, IIceErrorLike } from './doctor';
 import { kernelTransportUnsupported, WebCodecsKernelCodecs } from './webcodecs';
 import { WorkerKernelCodecs } from './worker-codecs';
+import { IKernelAudioCodecs, KernelAudioLink } from './kernel-audio';
+import { MediaKeepalive } from './media-keepalive';
+import { kernelAudioUnsupported, WebCodecsKernelAudio } from './webcodecs-audio';
 
 /**
  * With transport 'auto', how long WebRTC may take to connect after the offer before the session
@@ -99,6 +102,10 @@ export interface ISignallingOptions {
   createKernelCodecs?: (bitrate: () => number | null, onError: (message: string) => void) => IKernelCodecs;
   /** Why this browser cannot use the kernel transport (null: it can); default: WebCodecs present. */
   kernelTransportUnsupported?: () => string | null;
+  /** The kernel transport's audio codecs (default WebCodecs, webcodecs-audio.ts). */
+  createKernelAudioCodecs?: (onError: (message: string) => void) => IKernelAudioCodecs;
+  /** Why this browser cannot carry audio over the kernel transport that way (null: it can). */
+  kernelAudioUnsupported?: (direction: 'send' | 'receive') => string | null;
   /** transport 'auto': ms from the offer to the fallback; default FALLBACK_MS. */
   fallbackMs?: number;
 }
@@ -154,6 +161,12 @@ interface ISession {
   kernelReason: string;
   fallbackTimer: ReturnType<typeof setTimeout> | null;
   kernel: KernelTransportLink | null;
+  /** The stream has audio (`audio: true`). */
+  audio: boolean;
+  /** Over the kernel transport: its audio (null without audio), its keepalive, the kernel's audio track once decoded. */
+  kernelAudio: KernelAudioLink | null;
+  keepalive: MediaKeepalive | null;
+  kernelAudioTrack: MediaStreamTrack | null;
 }
 
 function errorText(error: unknown): string {
@@ -250,6 +263,10 @@ export class SignallingClient {
       kernelReason: '',
       fallbackTimer: null,
       kernel: null,
+      audio: options.audio ?? false,
+      kernelAudio: null,
+      keepalive: null,
+      kernelAudioTrack: null,
     };
     this._session = session;
     this._quality = options.quality;
@@ -963,19 +980,83 @@ export class SignallingClient {
         ? new WorkerKernelCodecs(bitrate, onError)
         : new WebCodecsKernelCodecs(bitrate, onError);
     const sendMedia = this.options.sendMedia;
+    session.keepalive = new MediaKeepalive((buffer) => sendMedia?.(buffer));
+    const send = session.keepalive.send;
+    const audio = this._startKernelAudio(session, send, onError);
     session.kernel = new KernelTransportLink({
-      send: (buffer) => sendMedia?.(buffer),
+      send,
       codecs,
       onOutput: (stream) => {
         if (this._session === session) {
+          if (session.kernelAudioTrack && !stream.getAudioTracks().length) {
+            stream.addTrack(session.kernelAudioTrack);
+          }
           session.remote = stream;
           this._remoteStreamChanged.emit(stream);
         }
       },
       onProblem: onError,
+      // audio turned off for lack of codecs was said once; the kernel's packets are then ignored
+      onAudio: audio ? (header, bytes) => audio.receive(header, bytes) : session.audio ? () => undefined : undefined,
     });
     session.kernel.start(session.mode === 'recvonly' ? null : session.track);
     this._setState('playing', `kernel connection: ${session.kernelReason}`);
+  }
+
+  /**
+   * The kernel transport's audio (kernel-audio.ts), where WebRTC would carry it: the microphone
+   * unless recvonly, the kernel's audio unless sendonly. A browser without the WebCodecs audio
+   * codecs goes on with video only and says so. The microphone's switch (switchMicrophone) works
+   * as over WebRTC through a stand-in sender whose replaceTrack reads the new microphone.
+   */
+  private _startKernelAudio(
+    session: ISession,
+    send: (buffer: Uint8Array) => void,
+    onError: (message: string) => void,
+  ): KernelAudioLink | null {
+    if (!session.audio) {
+      return null;
+    }
+    const microphone = session.mode === 'recvonly' ? null : (session.stream?.getAudioTracks()[0] ?? null);
+    const unsupported = this.options.kernelAudioUnsupported ?? kernelAudioUnsupported;
+    const why =
+      (microphone ? unsupported('send') : null) ?? (session.mode !== 'sendonly' ? unsupported('receive') : null);
+    if (why) {
+      this._notice.emit(`audio off over the kernel connection: ${why}; video goes on`);
+      return null;
+    }
+    const link = new KernelAudioLink({
+      send,
+      codecs: this.options.createKernelAudioCodecs
+        ? this.options.createKernelAudioCodecs(onError)
+        : new WebCodecsKernelAudio(onError),
+      onOutput: (track) => {
+        if (this._session !== session) {
+          return;
+        }
+        session.kernelAudioTrack = track;
+        if (session.remote && !session.remote.getTracks().includes(track)) {
+          session.remote.addTrack(track);
+          this._remoteStreamChanged.emit(session.remote);
+        }
+      },
+      onProblem: onError,
+    });
+    session.kernelAudio = link;
+    if (microphone) {
+      link.start(microphone);
+      session.audioTrack = microphone;
+      session.audioSender = {
+        getParameters: () => ({}) as RTCRtpSendParameters,
+        setParameters: () => Promise.resolve(),
+        replaceTrack: async (track) => {
+          if (track) {
+            link.start(track);
+          }
+        },
+      };
+    }
+    return link;
   }
 
   private _fail(session: ISession, reason: string, notifyKernel: boolean): void {
@@ -1015,6 +1096,10 @@ export class SignallingClient {
     }
     session.kernel?.close();
     session.kernel = null;
+    session.kernelAudio?.close();
+    session.kernelAudio = null;
+    session.keepalive?.close();
+    session.keepalive = null;
     this._closePeerConnection(session);
     stopStream(session.stream);
     session.stream = null;

@@ -83,6 +83,13 @@ export interface EncodedChunk {
   key: boolean;
 }
 
+/** One Opus packet (20 ms) for the browser over the kernel transport. */
+export interface EncodedAudioChunk {
+  data: Uint8Array;
+  /** Capture time, ms. */
+  timestamp: number;
+}
+
 export type { IceServerLike, CandidateInit, MediaStats, PeerFrameCounts, PeerState };
 
 /** A recording the worker finalised (stopped, or the peer closed): its files; `error` '' when all went well. */
@@ -146,11 +153,17 @@ export class MediaPeer {
   readonly chunks$: Observable<EncodedChunk>;
   /** Kernel transport: the worker finished one sendChunk() (in order); the browser may send the next. */
   readonly chunkDone$: Observable<void>;
+  /** Kernel transport: Opus packets for the browser (hot); see useAudioChunks(). */
+  readonly audioChunks$: Observable<EncodedAudioChunk>;
+  /** Kernel transport: the worker finished one sendAudioChunk() (in order). */
+  readonly audioChunkDone$: Observable<void>;
   /** Kernel transport: the decoder wants a keyframe from the browser. */
   readonly keyframeWanted$: Observable<void>;
 
   private readonly chunks = new Subject<EncodedChunk>();
   private readonly chunkDone = new Subject<void>();
+  private readonly audioChunks = new Subject<EncodedAudioChunk>();
+  private readonly audioChunkDone = new Subject<void>();
   private readonly keyframeWanted = new Subject<void>();
   private readonly candidates = new ReplaySubject<CandidateInit | null>();
   private readonly frames = new Subject<Frame>();
@@ -218,6 +231,8 @@ export class MediaPeer {
     this.recordingsDone$ = this.recordingsDone.asObservable();
     this.chunks$ = this.chunks.asObservable();
     this.chunkDone$ = this.chunkDone.asObservable();
+    this.audioChunks$ = this.audioChunks.asObservable();
+    this.audioChunkDone$ = this.audioChunkDone.asObservable();
     this.keyframeWanted$ = this.keyframeWanted.asObservable();
     worker.on('message', (m: FromWorker) => this.onMessage(m));
     worker.on('error', (e) => this.fail(toError(e)));
@@ -357,6 +372,19 @@ export class MediaPeer {
     const buffer = new ArrayBuffer(data.byteLength);
     new Uint8Array(buffer).set(data);
     this.post({ t: 'chunk_in', buffer, length: data.byteLength, timestamp }, [buffer]);
+  }
+
+  /** Kernel transport: the audio sent (sendAudio) goes out as Opus packets on audioChunks$ (the browser plays audio). */
+  useAudioChunks(): void {
+    this.post({ t: 'use_audio_chunks' });
+  }
+
+  /** Kernel transport: one Opus packet from the browser (copied), captured at `timestamp` ms; audioChunkDone$ follows. */
+  sendAudioChunk(data: Uint8Array, timestamp: number): void {
+    if (this.closing || this.exited) return;
+    const buffer = new ArrayBuffer(data.byteLength);
+    new Uint8Array(buffer).set(data);
+    this.post({ t: 'audio_chunk_in', buffer, length: data.byteLength, timestamp }, [buffer]);
   }
 
   /** The next frame encoded is a keyframe (the browser's decoder asked, or frames were dropped). */
@@ -527,6 +555,12 @@ export class MediaPeer {
       case 'keyframe_wanted':
         this.keyframeWanted.next();
         break;
+      case 'audio_chunk_out':
+        this.audioChunks.next({ data: new Uint8Array(m.buffer), timestamp: m.timestamp });
+        break;
+      case 'audio_chunk_done':
+        this.audioChunkDone.next();
+        break;
       case 'ready':
       case 'closed':
         break;
@@ -677,6 +711,8 @@ export class MediaPeer {
     this.errors.complete();
     this.chunks.complete();
     this.chunkDone.complete();
+    this.audioChunks.complete();
+    this.audioChunkDone.complete();
     this.keyframeWanted.complete();
     this.state.complete();
   }

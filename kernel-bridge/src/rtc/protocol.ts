@@ -197,7 +197,14 @@ export type ToWorker =
    */
   | { t: 'use_chunks' }
   | { t: 'chunk_in'; buffer: ArrayBuffer; length: number; timestamp: number }
-  | { t: 'keyframe' };
+  | { t: 'keyframe' }
+  /**
+   * Kernel transport audio: 'use_audio_chunks' sends the encoded Opus packets as 'audio_chunk_out'
+   * (only when the browser plays audio); 'audio_chunk_in' is one Opus packet from the browser,
+   * answered by one 'audio_chunk_done' after decoding (into the same 'audio' frames as over RTP).
+   */
+  | { t: 'use_audio_chunks' }
+  | { t: 'audio_chunk_in'; buffer: ArrayBuffer; length: number; timestamp: number };
 
 /**
  * An AudioFrame crossing the thread boundary: float32 interleaved samples in `buffer`
@@ -238,7 +245,10 @@ export type FromWorker =
   /** Kernel transport: one encoded frame to the browser (transferred); its answer to 'chunk_in'; a keyframe wanted from the browser. */
   | { t: 'chunk_out'; buffer: ArrayBuffer; timestamp: number; key: boolean }
   | { t: 'chunk_done' }
-  | { t: 'keyframe_wanted' };
+  | { t: 'keyframe_wanted' }
+  /** Kernel transport audio: one Opus packet (20 ms) to the browser, captured at `timestamp` ms; the answer to 'audio_chunk_in'. */
+  | { t: 'audio_chunk_out'; buffer: ArrayBuffer; timestamp: number }
+  | { t: 'audio_chunk_done' };
 
 // ---- Encoder caps (the streamer's quality controls, as the worker applies them) ----
 

@@ -4,13 +4,19 @@
  * the transform's frames back the same way. This class checks each incoming buffer, hands the VP8
  * frames to the media worker (which decodes them into the same frames$ as WebRTC does), acks each
  * once decoded, and sends the worker's encoded frames latest-first (media-credit.ts). The notebook's
- * frames$ / transform() cannot tell the difference.
+ * frames$ / transform() cannot tell the difference. Audio likewise: the browser's Opus packets to
+ * the worker's decoder (audio$), the worker's Opus packets to the browser, both bounded
+ * (audio-credit.ts). Every message from the browser, a `keepalive` too, tells the streamer's
+ * Liveness it is there.
  */
 import type { Observable } from 'rxjs';
 import { Subscription } from 'rxjs';
-import type { EncodedChunk } from '../rtc/media-peer';
+import type { EncodedAudioChunk, EncodedChunk } from '../rtc/media-peer';
+import { AudioAcker, AudioCredit } from './audio-credit';
 import { MediaCredit } from './media-credit';
 import {
+  AUDIO_ACK_EVERY,
+  MAX_AUDIO_IN_FLIGHT,
   MAX_MEDIA_IN_FLIGHT,
   MEDIA_HEADER_BYTES,
   parseMediaHeader,
@@ -25,6 +31,15 @@ export interface ChunkPeer {
   readonly keyframeWanted$: Observable<void>;
   sendChunk(data: Uint8Array, timestamp: number): void;
   forceKeyframe(): void;
+  readonly audioChunks$: Observable<EncodedAudioChunk>;
+  readonly audioChunkDone$: Observable<void>;
+  sendAudioChunk(data: Uint8Array, timestamp: number): void;
+}
+
+/** Which audio this session carries: `in` the browser's microphone, `out` the kernel's audio to the browser. */
+export interface KernelTransportAudio {
+  in: boolean;
+  out: boolean;
 }
 
 export interface KernelTransportCounts {
@@ -32,6 +47,8 @@ export interface KernelTransportCounts {
   refused: number;
   /** Encoded frames for the browser dropped because it had not acknowledged enough (latest-first). */
   dropped_out: number;
+  /** Opus packets for the browser dropped because it had not acknowledged enough. */
+  audio_dropped_out: number;
 }
 
 export class KernelTransportLink {
@@ -42,6 +59,10 @@ export class KernelTransportLink {
   private readonly subscriptions = new Subscription();
   private lastProblem = '';
   private refused = 0;
+  private readonly audioCredit = new AudioCredit(MAX_AUDIO_IN_FLIGHT);
+  private readonly audioAcker = new AudioAcker(AUDIO_ACK_EVERY);
+  /** Sequence numbers of the browser's audio packets the worker is decoding, oldest first. */
+  private readonly audioDecoding: number[] = [];
 
   /**
    * `send` puts one `media` buffer on the comm; `problem` reports a misbehaving browser (each
@@ -51,14 +72,17 @@ export class KernelTransportLink {
     private readonly peer: ChunkPeer,
     private readonly send: (buffer: Uint8Array) => void,
     private readonly problem: (message: string) => void,
+    private readonly audio: KernelTransportAudio = { in: false, out: false },
   ) {
     this.subscriptions.add(peer.chunkDone$.subscribe(() => this.onDecoded()));
+    this.subscriptions.add(peer.audioChunkDone$.subscribe(() => this.onAudioDecoded()));
+    if (audio.out) this.subscriptions.add(peer.audioChunks$.subscribe((chunk) => this.onAudioEncoded(chunk)));
     this.subscriptions.add(peer.keyframeWanted$.subscribe(() => this.sendControl('keyframe_request', 0)));
     this.subscriptions.add(peer.chunks$.subscribe((chunk) => this.onEncoded(chunk)));
   }
 
   get counts(): KernelTransportCounts {
-    return { refused: this.refused, dropped_out: this.credit.dropped };
+    return { refused: this.refused, dropped_out: this.credit.dropped, audio_dropped_out: this.audioCredit.dropped };
   }
 
   /** One `media` message from the browser: its buffers (exactly one is valid). */
@@ -78,6 +102,14 @@ export class KernelTransportLink {
       case 'keyframe_request':
         this.credit.keyframeRequested();
         this.peer.forceKeyframe();
+        return;
+      case 'keepalive':
+        return; // only says the browser is there (the streamer's Liveness heard it)
+      case 'audio':
+        return this.receiveAudio(bytes, header.seq, header.timestamp);
+      case 'audio_ack':
+        if (!this.audioCredit.ack(header.seq))
+          this.refuse(`an audio ack of packet ${header.seq}, which is not in flight`);
         return;
       case 'video':
         break;
@@ -101,6 +133,38 @@ export class KernelTransportLink {
     this.subscriptions.unsubscribe();
   }
 
+  private receiveAudio(bytes: Uint8Array, seq: number, timestamp: number): void {
+    if (!this.audio.in) {
+      return this.refuse('audio from the browser, but this stream takes none (audio off, or mode recvonly)');
+    }
+    if (this.audioDecoding.length >= MAX_AUDIO_IN_FLIGHT) {
+      return this.refuse(`more than ${MAX_AUDIO_IN_FLIGHT} audio packets in flight`);
+    }
+    this.audioDecoding.push(seq);
+    this.peer.sendAudioChunk(bytes.subarray(MEDIA_HEADER_BYTES), timestamp);
+  }
+
+  /** The worker decoded the oldest audio packet: every AUDIO_ACK_EVERY-th is acked (cumulative). */
+  private onAudioDecoded(): void {
+    const seq = this.audioDecoding.shift();
+    if (seq !== undefined && this.audioAcker.took()) this.sendControl('audio_ack', seq);
+  }
+
+  private onAudioEncoded(chunk: EncodedAudioChunk): void {
+    const seq = this.audioCredit.offer();
+    if (seq === null) return;
+    const buffer = new Uint8Array(MEDIA_HEADER_BYTES + chunk.data.byteLength);
+    writeMediaHeader(
+      buffer,
+      'audio',
+      seq,
+      false,
+      Number.isFinite(chunk.timestamp) && chunk.timestamp > 0 ? chunk.timestamp : 0,
+    );
+    buffer.set(chunk.data, MEDIA_HEADER_BYTES);
+    this.send(buffer);
+  }
+
   private onDecoded(): void {
     const seq = this.decoding.shift();
     if (seq !== undefined) this.sendControl('ack', seq);
@@ -122,7 +186,7 @@ export class KernelTransportLink {
     this.send(buffer);
   }
 
-  private sendControl(kind: Exclude<MediaKind, 'video'>, seq: number): void {
+  private sendControl(kind: Exclude<MediaKind, 'video' | 'audio'>, seq: number): void {
     const buffer = new Uint8Array(MEDIA_HEADER_BYTES);
     writeMediaHeader(buffer, kind, seq);
     this.send(buffer);

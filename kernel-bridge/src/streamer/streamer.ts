@@ -852,10 +852,17 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     const peer = await this.newSessionPeer(this.get('ice_servers') ?? []);
     if (!peer) return;
     peer.useChunks();
+    // audio both ways where WebRTC would carry it: the microphone unless recvonly, ours unless sendonly
+    const audio = {
+      in: this.get('audio') && this.mode !== 'recvonly',
+      out: this.get('audio') && this.mode !== 'sendonly',
+    };
+    if (audio.out) peer.useAudioChunks();
     this.kernelLink = new KernelTransportLink(
       peer,
       (buffer) => !this.isClosed && this.send({ type: 'media' }, [buffer]),
       (problem) => this.onMediaError(new Error(problem)),
+      audio,
     );
     this.adopt(peer);
     this.kernelLiveness = new Liveness(this.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS, () => {

@@ -4,12 +4,18 @@
  * The kernel transport's kernel end (src/streamer/kernel-transport.ts): a fake peer for the
  * validation and flow control, then a real media worker for decode -> transform -> encode.
  */
-import { firstValueFrom, Subject, filter, take } from 'rxjs';
+import { bufferCount, firstValueFrom, map, Subject, filter, take } from 'rxjs';
 import { Vp8Decoder, Vp8Encoder, copyAvFrameToI420 } from '../../src/media/codecs';
 import { I420Frame, i420Size } from '../../src/media/frame';
-import { MediaPeer, type EncodedChunk } from '../../src/rtc/media-peer';
-import { KernelTransportLink, type ChunkPeer } from '../../src/streamer/kernel-transport';
+import { MediaPeer, type EncodedAudioChunk, type EncodedChunk } from '../../src/rtc/media-peer';
+import { KernelTransportLink, type ChunkPeer, type KernelTransportAudio } from '../../src/streamer/kernel-transport';
+import { OPUS_FRAME_SAMPLES, OPUS_SAMPLE_RATE, OpusDecoder, OpusEncoder } from '../../src/media/opus';
+import { toneLevel } from '../../src/media/audio-level';
+import type { AudioFrame } from '../../src/media/audio-frame';
 import {
+  AUDIO_ACK_EVERY,
+  MAX_AUDIO_IN_FLIGHT,
+  MAX_AUDIO_MEDIA_BYTES,
   MAX_MEDIA_BYTES,
   MAX_MEDIA_IN_FLIGHT,
   MEDIA_HEADER_BYTES,
@@ -26,7 +32,14 @@ function video(seq: number, data: Uint8Array, key = true, timestamp = 0): Uint8A
   return bytes;
 }
 
-function control(kind: 'ack' | 'keyframe_request', seq: number): Uint8Array {
+function audio(seq: number, data: Uint8Array, timestamp = 0): Uint8Array {
+  const bytes = new Uint8Array(MEDIA_HEADER_BYTES + data.byteLength);
+  writeMediaHeader(bytes, 'audio', seq, false, timestamp);
+  bytes.set(data, MEDIA_HEADER_BYTES);
+  return bytes;
+}
+
+function control(kind: 'ack' | 'keyframe_request' | 'keepalive' | 'audio_ack', seq: number): Uint8Array {
   const bytes = new Uint8Array(MEDIA_HEADER_BYTES);
   writeMediaHeader(bytes, kind, seq);
   return bytes;
@@ -39,17 +52,25 @@ class FakePeer implements ChunkPeer {
   readonly chunks$ = this.chunks.asObservable();
   readonly chunkDone$ = this.chunkDone.asObservable();
   readonly keyframeWanted$ = this.keyframeWanted.asObservable();
+  readonly audioChunks = new Subject<EncodedAudioChunk>();
+  readonly audioChunkDone = new Subject<void>();
+  readonly audioChunks$ = this.audioChunks.asObservable();
+  readonly audioChunkDone$ = this.audioChunkDone.asObservable();
   readonly received: { bytes: number; timestamp: number }[] = [];
+  readonly receivedAudio: { bytes: number; timestamp: number }[] = [];
   keyframesForced = 0;
   sendChunk(data: Uint8Array, timestamp: number): void {
     this.received.push({ bytes: data.byteLength, timestamp });
+  }
+  sendAudioChunk(data: Uint8Array, timestamp: number): void {
+    this.receivedAudio.push({ bytes: data.byteLength, timestamp });
   }
   forceKeyframe(): void {
     this.keyframesForced++;
   }
 }
 
-function setup() {
+function setup(audio: KernelTransportAudio = { in: false, out: false }) {
   const peer = new FakePeer();
   const sent: IMediaHeader[] = [];
   const problems: string[] = [];
@@ -57,6 +78,7 @@ function setup() {
     peer,
     (buffer) => sent.push(parseMediaHeader(buffer)),
     (p) => problems.push(p),
+    audio,
   );
   return { peer, sent, problems, link };
 }
@@ -135,6 +157,72 @@ describe('KernelTransportLink with a fake peer', () => {
   });
 });
 
+describe('KernelTransportLink: keepalive and audio, with a fake peer', () => {
+  it('takes a keepalive silently: nothing sent, nothing refused', () => {
+    const { sent, problems, link } = setup();
+    link.receive([control('keepalive', 0)]);
+    expect([sent, problems, link.counts.refused]).toEqual([[], [], 0]);
+  });
+
+  it("hands the browser's audio to the worker and acks every AUDIO_ACK_EVERY-th once decoded", () => {
+    const { peer, sent, problems, link } = setup({ in: true, out: false });
+    for (let seq = 0; seq < 2 * AUDIO_ACK_EVERY; seq++) link.receive([audio(seq, new Uint8Array(80), 20 * seq)]);
+    expect(peer.receivedAudio).toHaveLength(2 * AUDIO_ACK_EVERY);
+    expect(peer.receivedAudio[1]).toEqual({ bytes: 80, timestamp: 20 });
+    expect(sent).toEqual([]);
+    for (let i = 0; i < 2 * AUDIO_ACK_EVERY; i++) peer.audioChunkDone.next();
+    expect(sent.map((h) => [h.kind, h.seq])).toEqual([
+      ['audio_ack', AUDIO_ACK_EVERY - 1],
+      ['audio_ack', 2 * AUDIO_ACK_EVERY - 1],
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it('refuses audio when the stream takes none, and beyond MAX_AUDIO_IN_FLIGHT, saying why', () => {
+    const off = setup({ in: false, out: true });
+    off.link.receive([audio(0, new Uint8Array(10))]);
+    expect(off.peer.receivedAudio).toEqual([]);
+    expect(off.problems).toEqual([
+      'kernel transport: audio from the browser, but this stream takes none (audio off, or mode recvonly)',
+    ]);
+    const on = setup({ in: true, out: false });
+    for (let seq = 0; seq <= MAX_AUDIO_IN_FLIGHT; seq++) on.link.receive([audio(seq, new Uint8Array(10))]);
+    expect(on.peer.receivedAudio).toHaveLength(MAX_AUDIO_IN_FLIGHT);
+    expect(on.problems).toEqual([`kernel transport: more than ${MAX_AUDIO_IN_FLIGHT} audio packets in flight`]);
+    expect(on.link.counts.refused).toBe(1);
+  });
+
+  it('refuses an oversized audio packet and an audio ack of nothing in flight, with clear errors', () => {
+    const { peer, problems, link } = setup({ in: true, out: true });
+    link.receive([audio(0, new Uint8Array(MAX_AUDIO_MEDIA_BYTES + 1))]);
+    link.receive([control('audio_ack', 3)]);
+    expect(peer.receivedAudio).toEqual([]);
+    expect(problems).toEqual([
+      `kernel transport: an audio media message carries 1 to ${MAX_AUDIO_MEDIA_BYTES} bytes of Opus`,
+      'kernel transport: an audio ack of packet 3, which is not in flight',
+    ]);
+  });
+
+  it('sends the worker audio with consecutive sequence numbers, at most MAX_AUDIO_IN_FLIGHT unacked', () => {
+    const { peer, sent, link } = setup({ in: false, out: true });
+    const packet = (timestamp: number) => peer.audioChunks.next({ data: new Uint8Array(60), timestamp });
+    for (let i = 0; i < MAX_AUDIO_IN_FLIGHT + 3; i++) packet(20 * i);
+    expect(sent.map((h) => h.seq)).toEqual([...Array(MAX_AUDIO_IN_FLIGHT).keys()]);
+    expect(sent[2]).toEqual({ kind: 'audio', key: false, seq: 2, timestamp: 40, payloadBytes: 60 });
+    expect(link.counts.audio_dropped_out).toBe(3);
+    link.receive([control('audio_ack', 3)]); // the first four: four more may go
+    for (let i = 0; i < 5; i++) packet(1000 + 20 * i);
+    expect(sent.map((h) => h.seq).slice(MAX_AUDIO_IN_FLIGHT)).toEqual([16, 17, 18, 19]);
+    expect(link.counts.audio_dropped_out).toBe(4);
+  });
+
+  it('sends no audio to a browser that plays none', () => {
+    const { peer, sent } = setup({ in: true, out: false });
+    peer.audioChunks.next({ data: new Uint8Array(60), timestamp: 20 });
+    expect(sent).toEqual([]);
+  });
+});
+
 describe('KernelTransportLink with a real media worker', () => {
   jest.setTimeout(30000);
 
@@ -189,6 +277,102 @@ describe('KernelTransportLink with a real media worker', () => {
       decoder.close();
       encoder.close();
     } finally {
+      link.close();
+      await peer.close();
+    }
+  });
+});
+
+/** `count` 20 ms frames of a `hz` sine at amplitude 0.5, 48 kHz mono. */
+function sineFrames(hz: number, count: number): Float32Array[] {
+  return Array.from({ length: count }, (_, f) =>
+    Float32Array.from(
+      { length: OPUS_FRAME_SAMPLES },
+      (_, i) => Math.sin((2 * Math.PI * hz * (f * OPUS_FRAME_SAMPLES + i)) / OPUS_SAMPLE_RATE) * 0.5,
+    ),
+  );
+}
+
+describe('KernelTransportLink audio with a real media worker', () => {
+  jest.setTimeout(30000);
+
+  it("decodes the browser's Opus into audio$, and sends the audio it is given back as Opus", async () => {
+    const peer = await MediaPeer.create();
+    const errors: string[] = [];
+    peer.errors$.subscribe((e) => errors.push(e.message));
+    const out: { header: IMediaHeader; opus: Uint8Array }[] = [];
+    const gotOutput = new Subject<void>();
+    const link = new KernelTransportLink(
+      peer,
+      (buffer) => {
+        const header = parseMediaHeader(buffer);
+        if (header.kind === 'audio') {
+          out.push({ header, opus: buffer.slice(MEDIA_HEADER_BYTES) });
+          gotOutput.next();
+        }
+      },
+      (p) => {
+        throw new Error(p);
+      },
+      { in: true, out: true },
+    );
+    const encoder = new OpusEncoder({ channels: 1 });
+    const decoder = new OpusDecoder(1);
+    try {
+      peer.useChunks();
+      peer.useAudioChunks();
+      const tenFrames = firstValueFrom(
+        peer.audio$.pipe(
+          map((frame): AudioFrame => ({ ...frame, data: frame.data.slice() })),
+          bufferCount(10),
+        ),
+      );
+      tenFrames.catch(() => undefined);
+      const packets: Uint8Array[] = [];
+      sineFrames(440, 12).forEach((pcm, f) =>
+        encoder.encode(pcm, f * OPUS_FRAME_SAMPLES, (data) => packets.push(new Uint8Array(data))),
+      );
+      packets.forEach((packet, seq) => link.receive([audio(seq, packet, 5000 + 20 * seq)]));
+      const heard = await tenFrames.catch((e) => {
+        throw new Error(`no audio decoded (${errors.join('; ')}): ${e}`);
+      });
+      expect(heard[0]).toMatchObject({ sampleRate: OPUS_SAMPLE_RATE, channels: 1, samples: OPUS_FRAME_SAMPLES });
+      // capture times count from the first packet, 20 ms apart
+      expect(
+        heard
+          .slice(0, 3)
+          .map((f) => f.timestamp)
+          .join(' '),
+      ).toBe('0 20 40');
+      expect(toneLevel(heard[8], 440)).toBeGreaterThan(0.2);
+
+      // the kernel's audio to the browser: a 1 kHz tone comes back as Opus packets that decode to it
+      sineFrames(1000, 12).forEach((data, f) =>
+        peer.sendAudio({
+          sampleRate: OPUS_SAMPLE_RATE,
+          channels: 1,
+          samples: OPUS_FRAME_SAMPLES,
+          timestamp: 20 * f,
+          data,
+        }),
+      );
+      await firstValueFrom(gotOutput.pipe(filter(() => out.length >= 10)));
+      expect(out.map((o) => o.header.seq).slice(0, 10)).toEqual([...Array(10).keys()]);
+      let level = 0;
+      // decoded in order, as the browser does (a decoder needs the packets before to converge)
+      for (const { opus } of out.slice(0, 9)) {
+        decoder.decode(Buffer.from(opus), (pcm, samples) => {
+          level = toneLevel(
+            { sampleRate: OPUS_SAMPLE_RATE, channels: 1, samples, timestamp: 0, data: pcm.slice() },
+            1000,
+          );
+        });
+      }
+      expect(level).toBeGreaterThan(0.2);
+      expect(errors).toEqual([]);
+    } finally {
+      encoder.close();
+      decoder.close();
       link.close();
       await peer.close();
     }

@@ -25,6 +25,8 @@ import {
   MEDIA_HEADER_BYTES,
   MEDIA_KINDS,
   MEDIA_VERSION,
+  MEDIA_KEEPALIVE_MS,
+  AUDIO_ACK_EVERY,
 } from '../../src/streamer/protocol';
 import { MAX_OFFER_MLINES } from '../../src/rtc/protocol';
 import { streamerTraits } from '../../src/streamer/state';
@@ -133,6 +135,9 @@ const fixture: {
     valid: { hex: string; parsed: unknown }[];
     invalid: { why: string; hex: string }[];
     too_large: { plus: number };
+    audio_too_large: { plus: number };
+    keepalive_ms: number;
+    audio_ack_every: number;
   };
   frontend_to_kernel: Direction;
   kernel_to_frontend: Direction;
@@ -295,6 +300,8 @@ describe('the kernel transport in the shared fixture', () => {
     expect(MEDIA_HEADER_BYTES).toBe(media.header_bytes);
     expect(MEDIA_VERSION).toBe(media.version);
     expect(MEDIA_KINDS).toEqual(media.kinds);
+    expect(MEDIA_KEEPALIVE_MS).toBe(media.keepalive_ms);
+    expect(AUDIO_ACK_EVERY).toBe(media.audio_ack_every);
   });
 
   it.each(media.valid.map((v) => [v.hex, v] as const))('reads %s, and writes the same header back', (hex, v) => {
@@ -308,7 +315,16 @@ describe('the kernel transport in the shared fixture', () => {
   });
 
   it.each(media.invalid.map((v) => [v.why, v] as const))('rejects a header: %s', (_why, v) => {
-    expect(() => parseMediaHeader(bytesOf(v.hex))).toThrow(/./);
+    expect(() => parseMediaHeader(bytesOf(v.hex))).toThrow(/media/);
+  });
+
+  it('rejects an audio packet over MAX_AUDIO_MEDIA_BYTES, saying so', () => {
+    const bytes = new Uint8Array(
+      MEDIA_HEADER_BYTES + fixture.limits.MAX_AUDIO_MEDIA_BYTES + media.audio_too_large.plus,
+    );
+    writeMediaHeader(bytes, 'audio', 0, false, 20);
+    expect(() => parseMediaHeader(bytes)).toThrow('an audio media message carries 1 to 1275 bytes of Opus');
+    expect(parseMediaHeader(bytes.subarray(0, bytes.byteLength - 1)).kind).toBe('audio');
   });
 
   it('rejects a video frame over MAX_MEDIA_BYTES', () => {

@@ -5,6 +5,7 @@
  * transport "webrtc" refuses them, and a browser that falls silent (page closed, no frames and no
  * acks) ends the session as it does over WebRTC. (kernel-transport.test.ts tests the link itself.)
  */
+import { NEVER } from 'rxjs';
 import { WebRtcStreamer, type StreamerOptions } from '../../src/streamer/streamer';
 import { MEDIA_HEADER_BYTES, writeMediaHeader } from '../../src/streamer/protocol';
 import { FakeComm, FakeKernel, freshKernel } from '../widgets/fake-kernel';
@@ -22,10 +23,10 @@ function start(options: StreamerOptions): { streamer: WebRtcStreamer; comm: Fake
 const send = (comm: FakeComm, content: object, buffers: Buffer[] = []) =>
   comm.receive({ method: 'custom', content: content as never }, buffers);
 
-/** A keyframe request from the browser: a valid media message that carries no frame. */
-function keyframeRequest(): Buffer {
+/** A header-only media message from the browser (a keyframe request, a keepalive): carries no frame. */
+function control(kind: 'keyframe_request' | 'keepalive'): Buffer {
   const bytes = Buffer.alloc(MEDIA_HEADER_BYTES);
-  writeMediaHeader(bytes, 'keyframe_request', 0);
+  writeMediaHeader(bytes, kind, 0);
   return bytes;
 }
 
@@ -72,7 +73,7 @@ describe('streamer kernel-transport sessions', () => {
     let lastHeard = talking;
     while (Date.now() - talking < 3 * timeoutMs) {
       lastHeard = Date.now(); // before the kernel hears it: the silence is counted from here at the latest
-      send(comm, { type: 'media' }, [keyframeRequest()]);
+      send(comm, { type: 'media' }, [control('keyframe_request')]);
       await sleep(50);
       expect(customs(comm, 'stopped')).toEqual([]);
     }
@@ -81,5 +82,25 @@ describe('streamer kernel-transport sessions', () => {
     expect(Date.now() - lastHeard).toBeGreaterThanOrEqual(timeoutMs);
     expect(customs(comm, 'stopped')).toEqual([{ type: 'stopped', reason: 'the browser went away' }]);
     expect(streamer.get('kernel_status')).toBe('stopped');
+  });
+
+  it('a recvonly browser that only sends keepalives (nothing to ack yet) stays alive', async () => {
+    const timeoutMs = 800;
+    const { streamer, comm } = start({
+      key: 'kt-keepalive',
+      mode: 'recvonly',
+      source: NEVER,
+      livenessTimeoutMs: timeoutMs,
+    });
+    send(comm, { type: 'use_kernel_transport', reason: 'test' });
+    await until(() => streamer.get('kernel_status') === 'playing', 'playing');
+    const since = Date.now();
+    while (Date.now() - since < 3 * timeoutMs) {
+      send(comm, { type: 'media' }, [control('keepalive')]);
+      await sleep(timeoutMs / 4);
+      expect(customs(comm, 'stopped')).toEqual([]);
+    }
+    expect(streamer.get('kernel_status')).toBe('playing');
+    expect(customs(comm, 'error')).toEqual([]);
   });
 });

@@ -35,6 +35,8 @@ export class AudioReceiver {
   private readonly clock = new CaptureClock(Date.now, OPUS_SAMPLE_RATE);
   private readonly cleanup = new Cleanup();
   private inFlight = 0;
+  /** Kernel transport: the capture time (ms) of the browser's first packet, which capture times count from. */
+  private chunkOrigin: number | undefined;
   /** One decode error was reported (a stream of them would flood the log). */
   private reportedFailure = false;
   private closed = false;
@@ -48,6 +50,17 @@ export class AudioReceiver {
       if (rtp.header.payloadType === payloadType) this.onPacket(rtp);
     });
     this.cleanup.add(() => sub.unSubscribe());
+  }
+
+  /**
+   * Kernel transport instead of a track: one Opus packet the browser captured at `timestamp` ms
+   * (its clock); capture times count from the first packet, as over RTP.
+   */
+  decodeChunk(data: Buffer, timestamp: number): void {
+    if (this.closed) return;
+    this.opts.stats.audio.received++;
+    this.chunkOrigin ??= timestamp;
+    this.decodePacket(data, Math.max(0, timestamp - this.chunkOrigin));
   }
 
   /** The main thread delivered `n` more frames: as many may be posted again. */
@@ -68,10 +81,13 @@ export class AudioReceiver {
     const { stats } = this.opts;
     stats.audio.received++;
     this.clock.anchor(rtp.header.timestamp);
-    const timestamp = this.clock.captureTimeMs(rtp.header.timestamp);
+    this.decodePacket(rtp.payload, this.clock.captureTimeMs(rtp.header.timestamp));
+  }
+
+  private decodePacket(payload: Buffer, timestamp: number): void {
     try {
       this.decoder ??= new OpusDecoder(DECODE_CHANNELS);
-      const ret = this.decoder.decode(rtp.payload, (pcm, samples) => this.deliver(pcm, samples, timestamp));
+      const ret = this.decoder.decode(payload, (pcm, samples) => this.deliver(pcm, samples, timestamp));
       if (ret <= 0) this.failed(`could not decode an Opus packet from the browser (${ret})`);
     } catch (e) {
       this.failed(e);

@@ -22,6 +22,9 @@ const RESYNC_MS = 60;
 const WRAP = 0x100000000;
 const SAMPLES_PER_MS = OPUS_SAMPLE_RATE / 1000;
 
+/** Kernel transport: where an encoded Opus packet (20 ms, captured at `timestamp` ms) goes instead of RTP. */
+export type AudioChunkOut = (packet: Buffer, timestamp: number) => void;
+
 export interface AudioSenderOptions {
   stats: WorkerStats;
   onError: (e: unknown) => void;
@@ -52,7 +55,7 @@ export class AudioSender {
    * Queues one frame for sending (48 kHz, 1 or 2 channels, interleaved) and sends every full 20 ms
    * it completes. Without `out` (not connected, no audio negotiated) the frame is counted dropped.
    */
-  send(frame: AudioFrame, out: RtpOut | undefined): void {
+  send(frame: AudioFrame, out: RtpOut | AudioChunkOut | undefined): void {
     const { stats } = this.opts;
     if (!out) {
       stats.audio.dropped_send++;
@@ -101,7 +104,7 @@ export class AudioSender {
   }
 
   /** Encodes the full FIFO (20 ms starting at fifoStartMs) and writes its RTP packet. */
-  private encodeFifo(out: RtpOut): void {
+  private encodeFifo(out: RtpOut | AudioChunkOut): void {
     const { stats } = this.opts;
     const captureMs = this.fifoStartMs;
     const ticks = this.ticksFor(captureMs);
@@ -110,6 +113,11 @@ export class AudioSender {
     try {
       this.encoder!.encode(this.fifo, ticks, (payload) => {
         stats.audio.encoded++;
+        if (typeof out === 'function') {
+          out(payload, captureMs);
+          stats.audio.sent++;
+          return;
+        }
         const header = new werift.RtpHeader({
           sequenceNumber: this.seq,
           timestamp: (ticks + this.offset) % WRAP,

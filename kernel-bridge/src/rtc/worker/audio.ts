@@ -11,7 +11,7 @@ import type { AudioFrame } from '../../media/audio-frame';
 import { audioFrameProblem } from '../../media/audio-frame';
 import type { AudioMessage, FromWorker, ToWorker } from '../protocol';
 import { AudioReceiver } from './audio-receive';
-import { AudioSender } from './audio-send';
+import { AudioSender, type AudioChunkOut } from './audio-send';
 import type { RtpOut } from './send';
 import type { WorkerStats } from './stats';
 
@@ -38,8 +38,13 @@ export class AudioPath {
     this.receiver.attach(track, payloadType);
   }
 
+  /** Kernel transport: one Opus packet from the browser, captured at `timestamp` ms. */
+  decodeChunk(data: Buffer, timestamp: number): void {
+    this.receiver.decodeChunk(data, timestamp);
+  }
+
   /** An 'audio' frame to send (its buffer goes back to the main thread) or an 'audio_ack'. */
-  onMessage(msg: Extract<ToWorker, { t: 'audio' | 'audio_ack' }>, out: RtpOut | undefined): void {
+  onMessage(msg: Extract<ToWorker, { t: 'audio' | 'audio_ack' }>, out: RtpOut | AudioChunkOut | undefined): void {
     if (msg.t === 'audio_ack') {
       this.receiver.ack(msg.n);
       return;

@@ -22,6 +22,7 @@ import { Peer } from './peer';
 import { Recorders } from './record';
 import { Receiver } from './receive';
 import { AudioPath } from './audio';
+import type { AudioChunkOut } from './audio-send';
 import { Sender, type ChunkOut } from './send';
 import { WorkerStats } from './stats';
 
@@ -74,6 +75,16 @@ const peer = new Peer(init, {
 let closed = false;
 /** Kernel transport ('use_chunks'): encoded frames go to the main thread, not to RTP. */
 let chunkOut: ChunkOut | undefined;
+
+/** Kernel transport with the browser playing audio ('use_audio_chunks'): Opus packets go to the main thread, not to RTP. */
+let audioChunkOut: AudioChunkOut | undefined;
+
+/** One Opus packet for the browser over the kernel transport: copied out (node-av reuses the packet) and transferred. */
+function postAudioChunk(packet: Buffer, timestamp: number): void {
+  const buffer = new ArrayBuffer(packet.byteLength);
+  new Uint8Array(buffer).set(packet);
+  post({ t: 'audio_chunk_out', buffer, timestamp }, [buffer]);
+}
 
 /** One encoded frame for the browser over the kernel transport: copied out (the packet's memory may be pooled) and transferred. */
 function postChunk(frame: Buffer, timestamp: number, key: boolean): void {
@@ -140,7 +151,8 @@ port.on('message', (msg: ToWorker) => {
         break;
       case 'audio':
       case 'audio_ack':
-        audio.onMessage(msg, closed ? undefined : peer.audioOut);
+        // over the kernel transport without audio to the browser: dropped (counted), as with no audio m-line
+        audio.onMessage(msg, closed ? undefined : chunkOut ? audioChunkOut : peer.audioOut);
         break;
       case 'caps':
         sender.setCaps(checkEncoderCaps(msg.caps));
@@ -175,6 +187,16 @@ port.on('message', (msg: ToWorker) => {
         break;
       case 'keyframe':
         sender.forceKeyframe();
+        break;
+      case 'use_audio_chunks':
+        audioChunkOut = postAudioChunk;
+        break;
+      case 'audio_chunk_in':
+        try {
+          if (chunkOut && !closed) audio.decodeChunk(Buffer.from(msg.buffer, 0, msg.length), msg.timestamp);
+        } finally {
+          post({ t: 'audio_chunk_done' }); // the streamer's in-flight count must go down whatever happened
+        }
         break;
     }
   } catch (e) {

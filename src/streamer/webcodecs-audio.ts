@@ -1,0 +1,200 @@
+/**
+ * The kernel transport's audio codecs in a browser (IKernelAudioCodecs over WebCodecs and Chrome's
+ * breakout-box tracks): the microphone read (MediaStreamTrackProcessor) and encoded by an
+ * AudioEncoder (Opus, 20 ms packets, what the kernel's worker decodes as over WebRTC); the kernel's
+ * Opus decoded by an AudioDecoder and written into an audio MediaStreamTrackGenerator, which joins
+ * the output stream so the output <video> plays it (and its mute control applies). Video is
+ * webcodecs.ts; this file only does audio.
+ */
+import type { IEncodedAudioLike, IKernelAudioCodecs } from './kernel-audio';
+
+// Chrome's breakout-box tracks for audio: not in TypeScript's DOM library yet.
+interface IAudioTrackProcessor {
+  readonly readable: ReadableStream<AudioData>;
+}
+interface IAudioTrackGenerator extends MediaStreamTrack {
+  readonly writable: WritableStream<AudioData>;
+}
+type AudioBreakout = typeof globalThis & {
+  MediaStreamTrackProcessor?: new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => IAudioTrackProcessor;
+  MediaStreamTrackGenerator?: new (init: { kind: 'audio' }) => IAudioTrackGenerator;
+};
+
+/** Opus on the wire is 48 kHz (RFC 7587); the kernel's worker decodes and encodes at that rate. */
+const OPUS_SAMPLE_RATE = 48000;
+/** 20 ms packets, as browsers send over WebRTC and the kernel encodes. */
+const OPUS_FRAME_US = 20_000;
+/** The microphone's bitrate, bit/s: speech-quality Opus (~80 bytes a packet). */
+const OPUS_BITRATE = 32_000;
+/**
+ * Microphone buffers waiting for the encoder, and kernel packets waiting for the decoder, at most
+ * (8 x 20 ms): beyond, new ones are dropped rather than queued (only a stalled page gets there).
+ */
+const MAX_CODEC_QUEUE = 8;
+/** Channels the kernel's audio is decoded to (its worker sends mono or stereo; libopus mixes either way). */
+const OUTPUT_CHANNELS = 2;
+
+/**
+ * Why this browser cannot carry audio over the kernel transport in `direction` ('send': the
+ * microphone, 'receive': the kernel's audio), or null when it can.
+ */
+export function kernelAudioUnsupported(direction: 'send' | 'receive'): string | null {
+  const g = globalThis as AudioBreakout;
+  if (direction === 'send' && (typeof g.AudioEncoder === 'undefined' || !g.MediaStreamTrackProcessor)) {
+    return 'this browser has no WebCodecs AudioEncoder (or cannot read audio tracks)';
+  }
+  if (direction === 'receive' && (typeof g.AudioDecoder === 'undefined' || !g.MediaStreamTrackGenerator)) {
+    return 'this browser has no WebCodecs AudioDecoder (or cannot make audio tracks)';
+  }
+  return null;
+}
+
+export class WebCodecsKernelAudio implements IKernelAudioCodecs {
+  private encoder: AudioEncoder | null = null;
+  private encoderFormat = '';
+  private reader: ReadableStreamDefaultReader<AudioData> | null = null;
+  private decoder: AudioDecoder | null = null;
+  private generator: IAudioTrackGenerator | null = null;
+  private writer: WritableStreamDefaultWriter<AudioData> | null = null;
+  private closed = false;
+
+  /** `onError`: a codec failed (shown as a notice; video goes on). */
+  constructor(private readonly onError: (message: string) => void) {}
+
+  get output(): MediaStreamTrack | null {
+    return this.generator;
+  }
+
+  encodeMicrophone(track: MediaStreamTrack, onPacket: (packet: IEncodedAudioLike) => void): void {
+    const Processor = (globalThis as AudioBreakout).MediaStreamTrackProcessor!;
+    void this.reader?.cancel().catch(() => undefined);
+    this.reader = new Processor({ track, maxBufferSize: MAX_CODEC_QUEUE }).readable.getReader();
+    void this.pump(this.reader, onPacket);
+  }
+
+  decode(data: Uint8Array, timestampMs: number): boolean {
+    const decoder = this.decoder && this.decoder.state === 'configured' ? this.decoder : this.openDecoder();
+    if (!decoder || decoder.decodeQueueSize >= MAX_CODEC_QUEUE) {
+      return false;
+    }
+    try {
+      decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: Math.round(timestampMs * 1000), data }));
+      return true;
+    } catch (error) {
+      this.decoder = null;
+      this.onError(`could not decode the kernel's audio: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    void this.reader?.cancel().catch(() => undefined);
+    this.reader = null;
+    for (const codec of [this.encoder, this.decoder]) {
+      if (codec && codec.state !== 'closed') {
+        codec.close();
+      }
+    }
+    this.encoder = this.decoder = null;
+    void this.writer?.close().catch(() => undefined);
+    this.generator?.stop();
+    this.generator = null;
+  }
+
+  /** Reads the microphone and encodes each buffer; beyond MAX_CODEC_QUEUE waiting, new ones are dropped. */
+  private async pump(
+    reader: ReadableStreamDefaultReader<AudioData>,
+    onPacket: (packet: IEncodedAudioLike) => void,
+  ): Promise<void> {
+    for (;;) {
+      let result: ReadableStreamReadResult<AudioData>;
+      try {
+        result = await reader.read();
+      } catch {
+        return; // cancelled
+      }
+      const data = result.value;
+      if (result.done || !data) {
+        return;
+      }
+      try {
+        if (this.closed || reader !== this.reader) {
+          return; // closed, or the microphone was switched
+        }
+        const encoder = this.encoderFor(data.sampleRate, data.numberOfChannels, onPacket);
+        if (encoder.encodeQueueSize < MAX_CODEC_QUEUE) {
+          encoder.encode(data);
+        }
+      } catch (error) {
+        this.onError(`could not encode the microphone: ${(error as Error).message}`);
+        this.encoder = null;
+      } finally {
+        data.close();
+      }
+    }
+  }
+
+  /** The encoder for this input format (the microphone's own rate and channels; Opus resamples to 48 kHz). */
+  private encoderFor(
+    sampleRate: number,
+    numberOfChannels: number,
+    onPacket: (packet: IEncodedAudioLike) => void,
+  ): AudioEncoder {
+    const format = `${sampleRate}/${numberOfChannels}`;
+    if (this.encoder && this.encoder.state === 'configured' && format === this.encoderFormat) {
+      return this.encoder;
+    }
+    if (this.encoder && this.encoder.state !== 'closed') {
+      this.encoder.close();
+    }
+    const encoder = new AudioEncoder({
+      output: (chunk) => onPacket(chunk),
+      error: (error) => this.onError(`the microphone's encoder failed: ${error.message}`),
+    });
+    encoder.configure({
+      codec: 'opus',
+      sampleRate,
+      numberOfChannels,
+      bitrate: OPUS_BITRATE,
+      opus: { frameDuration: OPUS_FRAME_US },
+    } as AudioEncoderConfig);
+    this.encoder = encoder;
+    this.encoderFormat = format;
+    return encoder;
+  }
+
+  /** A decoder (and, the first time, the output track it writes to); null when closed. */
+  private openDecoder(): AudioDecoder | null {
+    if (this.closed) {
+      return null;
+    }
+    if (!this.generator) {
+      const Generator = (globalThis as AudioBreakout).MediaStreamTrackGenerator!;
+      this.generator = new Generator({ kind: 'audio' });
+      this.writer = this.generator.writable.getWriter();
+    }
+    const decoder = new AudioDecoder({
+      output: (data) => this.play(data),
+      error: (error) => {
+        if (this.decoder === decoder) {
+          this.decoder = null;
+        }
+        this.onError(`the decoder of the kernel's audio failed: ${error.message}`);
+      },
+    });
+    decoder.configure({ codec: 'opus', sampleRate: OPUS_SAMPLE_RATE, numberOfChannels: OUTPUT_CHANNELS });
+    this.decoder = decoder;
+    return decoder;
+  }
+
+  /** Plays a decoded packet; while the track has not taken MAX_CODEC_QUEUE earlier ones, this one is dropped. */
+  private play(data: AudioData): void {
+    const writer = this.writer;
+    if (!writer || this.closed || (writer.desiredSize ?? 1) <= -MAX_CODEC_QUEUE) {
+      data.close();
+      return;
+    }
+    writer.write(data).catch(() => data.close());
+  }
+}

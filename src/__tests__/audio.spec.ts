@@ -9,7 +9,6 @@ import { DEFAULT_QUALITY, SettingsStore } from '../settings';
 import { buildConstraints } from '../streamer/camera';
 import { loadDeviceChoice } from '../streamer/device-choice';
 import { audioConstraint } from '../streamer/microphone';
-import { WebRtcStreamerModel } from '../streamer/model';
 import { AUDIO_STATS_STAGES, IStatsMessage, StreamMode } from '../streamer/protocol';
 import { SignallingClient } from '../streamer/signalling';
 import { statsGroups } from '../streamer/stats';
@@ -24,6 +23,7 @@ import {
   kernelStats,
   VIDEO_CAPABILITIES,
 } from './fakes';
+import { FakeWidgets } from './widget-fakes';
 
 function client(devices: FakeMediaDevices, notices: string[] = []) {
   const c = new SignallingClient({
@@ -139,9 +139,7 @@ describe('audio constraints', () => {
 
 describe('the widget with audio', () => {
   let devices: FakeMediaDevices;
-  const views: WebRtcStreamerView[] = [];
-  const models: WebRtcStreamerModel[] = [];
-  const manager = { callbacks: () => ({}), kernel: { status: 'idle' } };
+  const widgets = new FakeWidgets();
 
   beforeEach(() => {
     FakePeerConnection.instances = [];
@@ -163,34 +161,12 @@ describe('the widget with audio', () => {
   });
 
   afterEach(async () => {
-    for (const view of views.splice(0)) {
-      view.remove();
-    }
-    await Promise.all(models.splice(0).map((model) => model.close()));
+    await widgets.dispose();
   });
 
   function widget(state: Record<string, unknown>) {
-    const comm = {
-      comm_id: 'c',
-      send: () => 'id',
-      on_msg: () => undefined,
-      on_close: () => undefined,
-      close: () => '',
-    };
-    const model = new WebRtcStreamerModel(state, {
-      model_id: `m-${Math.random()}`,
-      widget_manager: manager as any,
-      comm: comm as any,
-    });
-    models.push(model);
-    const view = () => {
-      const v = new WebRtcStreamerView({ model, options: {} } as any);
-      v.render();
-      document.body.appendChild(v.el);
-      views.push(v);
-      return v;
-    };
-    return { model, view };
+    const { model } = widgets.model(state);
+    return { model, view: () => widgets.view(model) };
   }
 
   const q = <T extends HTMLElement>(v: WebRtcStreamerView, s: string) => v.el.querySelector(s) as T;

@@ -14,10 +14,10 @@ import {
   STREAMER_PROTOCOL_VERSION,
   versionMismatch,
 } from '../streamer/handshake';
-import { WebRtcStreamerModel } from '../streamer/model';
-import { streamerEnvironment, WebRtcStreamerView } from '../streamer/view';
+import { streamerEnvironment } from '../streamer/view';
 import { MODULE_VERSION } from '../version';
 import { FakeMediaDevices, FakePeerConnection, FakeStream, flush, VIDEO_CAPABILITIES } from './fakes';
+import { FakeWidgets } from './widget-fakes';
 
 const { handshake } = fixture;
 
@@ -43,9 +43,7 @@ describe('the version handshake (fixture "handshake")', () => {
 });
 
 describe('the streamer widget and the kernel of another version', () => {
-  const manager = { callbacks: () => ({}), kernel: { status: 'idle' } };
-  const views: WebRtcStreamerView[] = [];
-  const models: WebRtcStreamerModel[] = [];
+  const widgets = new FakeWidgets();
   let devices: FakeMediaDevices;
 
   beforeEach(() => {
@@ -61,32 +59,11 @@ describe('the streamer widget and the kernel of another version', () => {
     });
   });
 
-  afterEach(async () => {
-    for (const view of views.splice(0)) view.remove();
-    await Promise.all(models.splice(0).map((model) => model.close()));
-  });
+  afterEach(() => widgets.dispose());
 
   function widget(state: Record<string, unknown>) {
-    const sent: any[] = [];
-    const comm = {
-      comm_id: `c-${Math.random()}`,
-      send: (data: any) => (sent.push(data), 'id'),
-      on_msg: () => undefined,
-      on_close: () => undefined,
-      close: () => '',
-    };
-    const model = new WebRtcStreamerModel(state, {
-      model_id: `m-${Math.random()}`,
-      widget_manager: manager as any,
-      comm: comm as any,
-    });
-    models.push(model);
-    const view = new WebRtcStreamerView({ model, options: {} } as any);
-    view.render();
-    document.body.appendChild(view.el);
-    views.push(view);
-    const customs = () => sent.filter((d) => d.method === 'custom').map((d) => d.content);
-    return { model, view, customs };
+    const { model, comm } = widgets.model(state);
+    return { model, view: widgets.view(model), customs: () => comm.customs() };
   }
 
   it('says hello with its versions to a kernel that states its protocol, and streams', async () => {
@@ -98,6 +75,27 @@ describe('the streamer widget and the kernel of another version', () => {
     await view.startStreaming();
     await flush();
     expect(customs().map((m) => m.type)).toContain('offer');
+  });
+
+  it('sends exactly one hello through the comm, however often the state changes or views render', async () => {
+    const { model, comm } = widgets.model({ protocol_version: STREAMER_PROTOCOL_VERSION, kernel_version: '0.1.0' });
+    widgets.view(model);
+    model.set('protocol_version', STREAMER_PROTOCOL_VERSION);
+    model.set('kernel_version', '0.1.1');
+    widgets.view(model);
+    await flush();
+    const hellos = comm.sent.filter((d) => d.method === 'custom' && d.content.type === 'hello');
+    expect(hellos).toEqual([
+      {
+        method: 'custom',
+        content: { type: 'hello', protocol_version: STREAMER_PROTOCOL_VERSION, extension_version: MODULE_VERSION },
+      },
+    ]);
+  });
+
+  it('says no hello to a kernel from before the handshake (no protocol_version trait)', () => {
+    const { comm } = widgets.model({ key: 'k' });
+    expect(comm.customs().filter((m) => m.type === 'hello')).toEqual([]);
   });
 
   it('shows which side to upgrade and starts nothing when the kernel speaks a newer protocol', async () => {

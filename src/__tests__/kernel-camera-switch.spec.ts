@@ -8,7 +8,7 @@ import { DEFAULT_QUALITY } from '../settings';
 import { IEncodedChunkLike, IKernelCodecs } from '../streamer/kernel-transport';
 import { FrontendMessage } from '../streamer/protocol';
 import { SignallingClient } from '../streamer/signalling';
-import { WebCodecsKernelCodecs } from '../streamer/webcodecs';
+import { ENCODE_STALL_MS, WebCodecsKernelCodecs } from '../streamer/webcodecs';
 import { FakeMediaDevices, FakePeerConnection, flush, VIDEO_CAPABILITIES } from './fakes';
 
 /** Codecs that only record which camera tracks they were told to encode. */
@@ -97,17 +97,24 @@ class FakeEncoder {
   constructor(readonly init: { output: (c: IEncodedChunkLike) => void }) {
     FakeEncoder.instances.push(this);
   }
-  configure(): void {
+  configure(config: unknown): void {
+    this.configured.push(config);
     this.state = 'configured';
   }
   /** Outputs each chunk at once, or (held) when the test calls release(). */
   static hold = false;
   private readonly held: (() => void)[] = [];
-  encode(_frame: unknown, options: { keyFrame: boolean }): void {
+  /** Frames the encoder drops without output, as Chrome's realtime VP8 may. */
+  static drop = 0;
+  readonly configured: unknown[] = [];
+  encode(frame: { timestamp?: number }, options: { keyFrame: boolean }): void {
     this.encoded.push(options.keyFrame);
+    const timestamp = frame.timestamp ?? 0;
     const out = () =>
-      this.init.output({ type: options.keyFrame ? 'key' : 'delta', timestamp: 0, byteLength: 1, copyTo: () => {} });
-    if (FakeEncoder.hold) {
+      this.init.output({ type: options.keyFrame ? 'key' : 'delta', timestamp, byteLength: 1, copyTo: () => {} });
+    if (FakeEncoder.drop > 0) {
+      FakeEncoder.drop--;
+    } else if (FakeEncoder.hold) {
       this.held.push(out);
     } else {
       out();
@@ -127,6 +134,7 @@ describe('WebCodecsKernelCodecs.encodeCamera called again (a switched camera)', 
   beforeEach(() => {
     FakeEncoder.instances = [];
     FakeEncoder.hold = false;
+    FakeEncoder.drop = 0;
     g.VideoEncoder = FakeEncoder;
     g.MediaStreamTrackProcessor = class {
       readonly readable: { getReader(): FakeReader };
@@ -210,6 +218,69 @@ describe('WebCodecsKernelCodecs.encodeCamera called again (a switched camera)', 
     encoder.release();
     expect(encoder.encoded).toEqual([true, false]);
     expect(chunks).toEqual(['key', 'delta']);
+    codecs.close();
+  });
+
+  /** A camera frame of this size captured at `ms` (its timestamp in µs, as VideoFrame's). */
+  const frameAt = (ms: number, width = 640) => ({
+    displayWidth: width,
+    displayHeight: 480,
+    timestamp: ms * 1000,
+    close: () => undefined,
+  });
+
+  function encodeWithClock(bitrate: () => number | null = () => null) {
+    let clock = 0;
+    jest.spyOn(performance, 'now').mockImplementation(() => clock);
+    const codecs = new WebCodecsKernelCodecs(bitrate, (message) => {
+      throw new Error(message);
+    });
+    const chunks: number[] = [];
+    const track = { id: 'cam' } as unknown as MediaStreamTrack;
+    codecs.encodeCamera(
+      track,
+      (c) => chunks.push(c.timestamp / 1000),
+      () => true,
+    );
+    const reader = readers.get(track)!;
+    /** The camera delivers a frame at `ms`. */
+    const deliver = async (ms: number, width?: number) => {
+      clock = ms;
+      reader.push(frameAt(ms, width));
+      await flush();
+    };
+    return { codecs, chunks, deliver };
+  }
+  afterEach(() => jest.restoreAllMocks());
+
+  it('goes on encoding after the encoder dropped a frame without output (realtime mode)', async () => {
+    const { codecs, chunks, deliver } = encodeWithClock();
+    await deliver(0);
+    FakeEncoder.drop = 1;
+    await deliver(33); // dropped inside the encoder: no output ever
+    await deliver(66); // still within the stall time: skipped, as a frame still encoding
+    expect(FakeEncoder.instances[0].encoded).toHaveLength(2);
+    await deliver(33 + ENCODE_STALL_MS + 1); // written off: this one is encoded
+    await deliver(33 + ENCODE_STALL_MS + 34);
+    expect(chunks).toEqual([0, 33 + ENCODE_STALL_MS + 1, 33 + ENCODE_STALL_MS + 34]);
+    codecs.close();
+  });
+
+  it('reconfigures the encoder when the quality setting changes its bitrate', async () => {
+    let bitrate: number | null = 300_000;
+    const { codecs, deliver } = encodeWithClock(() => bitrate);
+    await deliver(0);
+    await deliver(33);
+    const encoder = FakeEncoder.instances[0];
+    expect(encoder.configured).toEqual([expect.objectContaining({ bitrate: 300_000 })]);
+    bitrate = 1_000_000;
+    await deliver(66);
+    expect(FakeEncoder.instances).toHaveLength(1);
+    expect(encoder.configured).toEqual([
+      expect.objectContaining({ bitrate: 300_000 }),
+      expect.objectContaining({ bitrate: 1_000_000, width: 640, height: 480, latencyMode: 'realtime' }),
+    ]);
+    expect(encoder.encoded).toEqual([true, false, false]);
     codecs.close();
   });
 });

@@ -18,6 +18,7 @@ import {
 import { WebRtcStreamerModel } from '../streamer/model';
 import { streamerEnvironment, WebRtcStreamerView } from '../streamer/view';
 import { FakeMediaDevices, FakePeerConnection, FakeStream, flush, VIDEO_CAPABILITIES } from './fakes';
+import { FakeWidgets } from './widget-fakes';
 
 interface IExample {
   why?: string;
@@ -95,9 +96,7 @@ class FakeTranslator implements ITranslator {
 describe('the widget’s texts and display options', () => {
   let devices: FakeMediaDevices;
   let translator: FakeTranslator | undefined;
-  const views: WebRtcStreamerView[] = [];
-  const models: WebRtcStreamerModel[] = [];
-  const manager = { callbacks: () => ({}), kernel: { status: 'idle' } };
+  const widgets = new FakeWidgets();
 
   beforeEach(() => {
     FakePeerConnection.instances = [];
@@ -117,31 +116,12 @@ describe('the widget’s texts and display options', () => {
   });
 
   afterEach(async () => {
-    for (const view of views.splice(0)) {
-      view.remove();
-    }
-    await Promise.all(models.splice(0).map((model) => model.close()));
+    await widgets.dispose();
   });
 
   function show(state: Record<string, unknown>): { model: WebRtcStreamerModel; view: WebRtcStreamerView } {
-    const comm = {
-      comm_id: 'c',
-      send: () => 'id',
-      on_msg: () => undefined,
-      on_close: () => undefined,
-      close: () => '',
-    };
-    const model = new WebRtcStreamerModel(state, {
-      model_id: `m-${Math.random()}`,
-      widget_manager: manager as any,
-      comm: comm as any,
-    });
-    models.push(model);
-    const view = new WebRtcStreamerView({ model, options: {} } as any);
-    view.render();
-    document.body.appendChild(view.el);
-    views.push(view);
-    return { model, view };
+    const { model } = widgets.model(state);
+    return { model, view: widgets.view(model) };
   }
 
   const q = <T extends HTMLElement = HTMLElement>(v: WebRtcStreamerView, s: string) => {

@@ -19,90 +19,14 @@ import {
   VIDEO_CAPABILITIES,
   videoInput,
 } from './fakes';
+import { FakeComm, FakeWidgets, fakeManager } from './widget-fakes';
 
-class FakeComm {
-  comm_id = 'comm-1';
-  target_name = 'jupyter.widget';
-  sent: any[] = [];
-  closed = false;
-  private _onMsg: ((msg: any) => void) | null = null;
-  private _onClose: ((msg: any) => void) | null = null;
-  send(data: any): string {
-    this.sent.push(data);
-    return 'msg-id';
-  }
-  on_msg(cb: (msg: any) => void): void {
-    this._onMsg = cb;
-  }
-  on_close(cb: (msg: any) => void): void {
-    this._onClose = cb;
-  }
-  open(): string {
-    return '';
-  }
-  close(): string {
-    this.closed = true;
-    return '';
-  }
-  /** The kernel closes the comm (comm_close from the kernel). */
-  kernelClose(): void {
-    this.closed = true;
-    this._onClose?.({ content: { comm_id: this.comm_id, data: {} } });
-  }
-  /** A custom message from the kernel. */
-  receive(content: unknown): void {
-    this._onMsg?.({ content: { comm_id: this.comm_id, data: { method: 'custom', content } }, buffers: [] });
-  }
-  /**
-   * The signalling messages sent (the quality settings, sent beside them, are in siteQuality(); the
-   * state reports in browserStatus()).
-   */
-  custom(): any[] {
-    return this.sent
-      .filter((d) => d.method === 'custom' && !['site_quality', 'browser_status'].includes(d.content?.type))
-      .map((d) => d.content);
-  }
-  /** The browser_status reports sent, as "state: detail". */
-  browserStatus(): string[] {
-    return this.sent
-      .filter((d) => d.method === 'custom' && d.content?.type === 'browser_status')
-      .map((d) => (d.content.detail ? `${d.content.state}: ${d.content.detail}` : d.content.state));
-  }
-  /** The site_quality messages sent (the site setting's caps for the kernel). */
-  siteQuality(): any[] {
-    return this.sent
-      .filter((d) => d.method === 'custom' && d.content?.type === 'site_quality')
-      .map((d) => d.content.quality);
-  }
-}
-
-const manager: { callbacks: () => object; kernel: { status: string } } = {
-  callbacks: () => ({}),
-  kernel: { status: 'idle' },
-};
+const manager = fakeManager;
 let devices: FakeMediaDevices;
 let settings: SettingsStore;
-const views: WebRtcStreamerView[] = [];
-const models: WebRtcStreamerModel[] = [];
-
-function createModel(state: Record<string, unknown> = {}) {
-  const comm = new FakeComm();
-  const model = new WebRtcStreamerModel(state, {
-    model_id: `model-${Math.random()}`,
-    widget_manager: manager as any,
-    comm: comm as any,
-  });
-  models.push(model);
-  return { model, comm };
-}
-
-function createView(model: WebRtcStreamerModel): WebRtcStreamerView {
-  const view = new WebRtcStreamerView({ model, options: {} } as any);
-  view.render();
-  document.body.appendChild(view.el);
-  views.push(view);
-  return view;
-}
+const widgets = new FakeWidgets();
+const createModel = (state: Record<string, unknown> = {}) => widgets.model(state);
+const createView = (model: WebRtcStreamerModel) => widgets.view(model);
 
 const $ = <T extends Element = HTMLElement>(view: WebRtcStreamerView, selector: string) => {
   const el = view.el.querySelector<T>(selector);
@@ -129,11 +53,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  for (const view of views.splice(0)) {
-    view.remove();
-  }
-  // Closing the models also ends sessions still inside their grace period.
-  await Promise.all(models.splice(0).map((model) => model.close()));
+  await widgets.dispose();
   jest.useRealTimers();
 });
 

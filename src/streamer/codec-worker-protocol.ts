@@ -9,8 +9,11 @@ export type ToCodecWorker =
   | { type: 'output'; frames: WritableStream<VideoFrame> }
   /** The camera's frames to encode (transferred; again for a switched camera), at this bitrate (null: default). */
   | { type: 'camera'; frames: ReadableStream<VideoFrame>; bitrate: number | null }
-  /** Frames the link may still send, and how many chunks it has been given so far. */
-  | { type: 'credit'; free: number; seen: number }
+  /**
+   * Frames the link may still send, how many chunks it has been given so far, and the quality
+   * setting's bitrate now (null: default; a change reconfigures the encoder).
+   */
+  | { type: 'credit'; free: number; seen: number; bitrate: number | null }
   | { type: 'keyframe' }
   /** One of the kernel's frames (a copy, transferred). */
   | { type: 'decode'; data: ArrayBuffer; key: boolean; timestampMs: number }

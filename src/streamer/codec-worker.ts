@@ -56,6 +56,7 @@ scope.onmessage = ({ data: message }) => {
     case 'credit':
       free = message.free;
       seen = message.seen;
+      bitrate = message.bitrate; // the encoder is reconfigured at its next frame when this changed
       return;
     case 'keyframe':
       codecsNow().forceKeyframe();

@@ -15,6 +15,11 @@
  * The `hello` message and the two version traits never change, so any two releases can compare.
  */
 export const STREAMER_PROTOCOL_VERSION = 1;
+/**
+ * The protocol of a kernel from before the handshake, which has no `protocol_version` trait
+ * (docs/design.md: a missing trait reads as 1). Fixed: it must not follow STREAMER_PROTOCOL_VERSION.
+ */
+export const PRE_HANDSHAKE_PROTOCOL_VERSION = 1;
 /** Longest package version either side reports (UTF-16 code units): "1.22.333-alpha.4444+build" fits. */
 const MAX_VERSION_LENGTH = 64;
 /** Largest protocol version accepted (a small integer in practice). */

@@ -36,7 +36,13 @@ import {
   StreamMode,
   parseRecording,
 } from './protocol';
-import { parsePackageVersion, parseProtocolVersion, STREAMER_PROTOCOL_VERSION, versionMismatch } from './handshake';
+import {
+  parsePackageVersion,
+  parseProtocolVersion,
+  PRE_HANDSHAKE_PROTOCOL_VERSION,
+  STREAMER_PROTOCOL_VERSION,
+  versionMismatch,
+} from './handshake';
 import { PageExitStop } from './page-exit';
 import { TRANSLATION_DOMAIN } from './texts';
 import { browserStats, IBrowserStats, IRtcStatsSample, parseRtcStats } from './rtc-stats';
@@ -113,9 +119,9 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       mirror: false,
       show_input: true,
       size: null,
-      // A kernel from before the version handshake does not send these; it is only loaded when its
-      // `^0.1.0` module range matches this extension, which then speaks its protocol (1).
-      protocol_version: STREAMER_PROTOCOL_VERSION,
+      // A kernel from before the version handshake does not send these: it speaks protocol 1, so an
+      // extension of a later protocol shows the upgrade text instead of assuming its own.
+      protocol_version: PRE_HANDSHAKE_PROTOCOL_VERSION,
       kernel_version: '',
     };
   }

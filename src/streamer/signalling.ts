@@ -98,8 +98,16 @@ export interface ISignallingOptions {
   answerTimeoutMs?: number;
   /** Sends one kernel-transport `media` buffer to the kernel (model.send with buffers). */
   sendMedia?(buffer: Uint8Array): void;
-  /** The kernel transport's codecs (default WebCodecs); `bitrate` is the quality cap, bit/s, or null. */
-  createKernelCodecs?: (bitrate: () => number | null, onError: (message: string) => void) => IKernelCodecs;
+  /**
+   * The kernel transport's codecs (default WebCodecs, in a worker when it can start); `bitrate` is
+   * the quality cap, bit/s, or null; `onError` a notice; `onFatal` ends the session (the camera can
+   * no longer be sent).
+   */
+  createKernelCodecs?: (
+    bitrate: () => number | null,
+    onError: (message: string) => void,
+    onFatal: (message: string) => void,
+  ) => IKernelCodecs;
   /** Why this browser cannot use the kernel transport (null: it can); default: WebCodecs present. */
   kernelTransportUnsupported?: () => string | null;
   /** The kernel transport's audio codecs (default WebCodecs, webcodecs-audio.ts). */
@@ -973,12 +981,29 @@ export class SignallingClient {
       session.answerTimer = null;
     }
     const onError = (message: string) => this._session === session && this._notice.emit(message);
+    const onFatal = (message: string) =>
+      this._fail(session, `the kernel connection's codec worker failed: ${message}`, true);
     const bitrate = () => (this._quality.bitrate_kbps === null ? null : this._quality.bitrate_kbps * 1000);
+    try {
+      this._startKernelLink(session, bitrate, onError, onFatal);
+    } catch (error) {
+      // the answer is in, so no timer would end this: without this the state stays "connecting"
+      this._fail(session, `could not start the kernel connection: ${(error as Error).message}`, true);
+      return;
+    }
+    this._setState('playing', `kernel connection: ${session.kernelReason}`);
+  }
+
+  /** The kernel transport's codecs and link for this session, the camera encoding; throws when they cannot start. */
+  private _startKernelLink(
+    session: ISession,
+    bitrate: () => number | null,
+    onError: (message: string) => void,
+    onFatal: (message: string) => void,
+  ): void {
     const codecs = this.options.createKernelCodecs
-      ? this.options.createKernelCodecs(bitrate, onError)
-      : typeof Worker !== 'undefined'
-        ? new WorkerKernelCodecs(bitrate, onError)
-        : new WebCodecsKernelCodecs(bitrate, onError);
+      ? this.options.createKernelCodecs(bitrate, onError, onFatal)
+      : this._defaultKernelCodecs(bitrate, onError, onFatal);
     const sendMedia = this.options.sendMedia;
     session.keepalive = new MediaKeepalive((buffer) => sendMedia?.(buffer));
     const send = session.keepalive.send;
@@ -1000,7 +1025,24 @@ export class SignallingClient {
       onAudio: audio ? (header, bytes) => audio.receive(header, bytes) : session.audio ? () => undefined : undefined,
     });
     session.kernel.start(session.mode === 'recvonly' ? null : session.track);
-    this._setState('playing', `kernel connection: ${session.kernelReason}`);
+  }
+
+  /** The codecs in a worker; in the page when the worker cannot start (a CSP without worker-src, no stream transfer). */
+  private _defaultKernelCodecs(
+    bitrate: () => number | null,
+    onError: (message: string) => void,
+    onFatal: (message: string) => void,
+  ): IKernelCodecs {
+    if (typeof Worker !== 'undefined') {
+      try {
+        return new WorkerKernelCodecs(bitrate, onError, onFatal);
+      } catch (error) {
+        const why = `the codec worker could not start (${(error as Error).message}): the codecs run in the page`;
+        console.warn(`jupyterlab-webrtc: ${why}`);
+        onError(why);
+      }
+    }
+    return new WebCodecsKernelCodecs(bitrate, onError);
   }
 
   /**

@@ -39,6 +39,13 @@ function defaultBitrate(width: number, height: number): number {
 /** Highest bitrate used, bit/s: what a websocket through a proxy should be asked to carry at most. */
 const MAX_BITRATE = 4_000_000;
 
+/**
+ * A frame given to the encoder with no output this long after (about 2 frame periods at 30 fps,
+ * far beyond a realtime VP8 encode) was dropped: in latencyMode 'realtime' Chrome may drop a frame
+ * without calling `output`, and waiting for it would skip every later frame.
+ */
+export const ENCODE_STALL_MS = 100;
+
 /** The camera's frames as a stream: one buffered, so when we are slow the newest waits and Chrome drops older ones. */
 export function cameraFrames(track: MediaStreamTrack): ReadableStream<VideoFrame> {
   const Processor = (globalThis as Breakout).MediaStreamTrackProcessor!;
@@ -58,6 +65,11 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
   private encoderSize = '';
   /** Frames given to the encoder whose chunk has not come out yet. */
   private encoding = 0;
+  /** The last frame given to the encoder: its timestamp (µs) and when it was given (performance.now(), ms). */
+  private pendingTimestamp = 0;
+  private pendingSince = 0;
+  /** The bitrate the encoder was configured with (a quality change reconfigures it). */
+  private encoderBitrate = 0;
   private wantKeyframe = true;
   private reader: ReadableStreamDefaultReader<VideoFrame> | null = null;
   private decoder: VideoDecoder | null = null;
@@ -164,6 +176,9 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
           return; // closed, or the camera was switched: this frame is the old camera's
         }
         const encoder = this.encoderFor(frame.displayWidth, frame.displayHeight, onChunk);
+        if (this.encoding > 0 && performance.now() - this.pendingSince > ENCODE_STALL_MS) {
+          this.encoding = 0; // dropped inside the encoder: its output will never come
+        }
         // One frame in the encoder at a time: WebCodecs takes frames at once (encodeQueueSize stays
         // 0) and queues them inside, so a frame given while another is encoding only waits there
         // (under load the output came 200-700 ms after encode() with 3 frames waiting).
@@ -171,6 +186,8 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
           continue; // busy, or the kernel has not taken enough: skipped, the next one is newer
         }
         this.encoding++;
+        this.pendingTimestamp = frame.timestamp;
+        this.pendingSince = performance.now();
         const keyFrame = this.wantKeyframe;
         this.wantKeyframe = false;
         encoder.encode(frame, { keyFrame });
@@ -186,7 +203,12 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
   /** The encoder for frames of this size (a new size opens a new one, starting with a keyframe). */
   private encoderFor(width: number, height: number, onChunk: (chunk: IEncodedChunkLike) => void): VideoEncoder {
     const size = `${width}x${height}`;
+    const bitrate = Math.min(MAX_BITRATE, this.bitrate() ?? defaultBitrate(width, height));
     if (this.encoder && this.encoder.state === 'configured' && size === this.encoderSize) {
+      if (bitrate !== this.encoderBitrate) {
+        this.encoder.configure(this.encoderConfig(width, height, bitrate)); // a quality change: same encoder
+        this.encoderBitrate = bitrate;
+      }
       return this.encoder;
     }
     if (this.encoder && this.encoder.state !== 'closed') {
@@ -195,23 +217,22 @@ export class WebCodecsKernelCodecs implements IKernelCodecs {
     this.encoding = 0;
     const encoder = new VideoEncoder({
       output: (chunk) => {
-        this.encoding = Math.max(0, this.encoding - 1);
+        // the pending frame's chunk, or a later one (the pending frame was dropped): nothing is encoding
+        this.encoding = chunk.timestamp >= this.pendingTimestamp ? 0 : Math.max(0, this.encoding - 1);
         onChunk(chunk);
       },
       error: (error) => this.onError(`the camera's encoder failed: ${error.message}`),
     });
-    encoder.configure({
-      codec: 'vp8',
-      width,
-      height,
-      bitrate: Math.min(MAX_BITRATE, this.bitrate() ?? defaultBitrate(width, height)),
-      framerate: 30,
-      latencyMode: 'realtime',
-    });
+    encoder.configure(this.encoderConfig(width, height, bitrate));
+    this.encoderBitrate = bitrate;
     this.encoder = encoder;
     this.encoderSize = size;
     this.wantKeyframe = true;
     return encoder;
+  }
+
+  private encoderConfig(width: number, height: number, bitrate: number): VideoEncoderConfig {
+    return { codec: 'vp8', width, height, bitrate, framerate: 30, latencyMode: 'realtime' };
   }
 
   /** A decoder (and, the first time, the output track it writes to); null when closed. */

@@ -4,7 +4,10 @@
  * (MediaStreamTrackGenerator's writable) are transferred to the worker, which Chrome lets read and
  * write the tracks there without a hop through the main thread. The link's credit is told to the
  * worker whenever it changes (creditChanged), with the count of chunks the link has seen, so the
- * worker never encodes a frame the link would have to drop.
+ * worker never encodes a frame the link would have to drop; the quality setting's bitrate goes with
+ * the credit, so a quality change reaches the encoder with the next chunk. A worker that fails (its
+ * script did not load, it crashed, a message could not be read) ends the session through `onFatal`:
+ * without it the camera is no longer sent.
  */
 import type { FromCodecWorker, ToCodecWorker } from './codec-worker-protocol';
 import type { IEncodedChunkLike, IKernelCodecs } from './kernel-transport';
@@ -37,18 +40,32 @@ export class WorkerKernelCodecs implements IKernelCodecs {
   /** Chunks handed to the link so far. */
   private seen = 0;
   private lastFree = -1;
+  private lastBitrate: number | null | undefined = undefined;
   private closed = false;
 
+  /**
+   * Throws when the worker cannot be started or cannot take the output track (a CSP without
+   * worker-src, a browser that cannot transfer streams): the caller runs the codecs in the page.
+   */
   constructor(
     private readonly bitrate: () => number | null,
     private readonly onError: (message: string) => void,
+    private readonly onFatal: (message: string) => void,
   ) {
     this.worker = startCodecWorker();
     this.worker.onmessage = (event: MessageEvent<FromCodecWorker>) => this.onMessage(event.data);
-    this.worker.onerror = (event) => this.onError(`the codec worker failed: ${event.message}`);
+    // a script that did not load gives an ErrorEvent without a message
+    this.worker.onerror = (event) => this.fail(event.message || 'its script did not load');
+    this.worker.onmessageerror = () => this.fail('a message from it could not be read');
     const { track, frames } = outputTrack();
     this.track = track;
-    this.post({ type: 'output', frames }, [frames]);
+    try {
+      this.post({ type: 'output', frames }, [frames]);
+    } catch (error) {
+      this.worker.terminate();
+      track.stop();
+      throw error;
+    }
   }
 
   get output(): MediaStream | null {
@@ -76,9 +93,11 @@ export class WorkerKernelCodecs implements IKernelCodecs {
     while (free < MAX_MEDIA_IN_FLIGHT && this.admit(free)) {
       free++;
     }
-    if (free !== this.lastFree) {
+    const bitrate = this.bitrate();
+    if (free !== this.lastFree || bitrate !== this.lastBitrate) {
       this.lastFree = free;
-      this.post({ type: 'credit', free, seen: this.seen });
+      this.lastBitrate = bitrate;
+      this.post({ type: 'credit', free, seen: this.seen, bitrate });
     }
   }
 
@@ -101,8 +120,21 @@ export class WorkerKernelCodecs implements IKernelCodecs {
     if (!this.closed) {
       this.post({ type: 'close' });
       this.closed = true;
+      // the worker closes its codecs on 'close' first; terminate() then ends it even when it is stuck
+      this.worker.terminate();
       this.track.stop();
     }
+  }
+
+  /** The worker cannot go on: it is ended and the session told (once, and never after close()). */
+  private fail(message: string): void {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    this.worker.terminate();
+    this.track.stop();
+    this.onFatal(message);
   }
 
   private onMessage(message: FromCodecWorker): void {

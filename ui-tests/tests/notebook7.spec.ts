@@ -43,10 +43,25 @@ function notebookOnOurKernel(source: string) {
   };
 }
 
+/** The notebook this test made: its kernel is shut down after the test, passed or failed. */
+let notebook: string | null = null;
+
+test.afterEach(async ({ request }) => {
+  if (!notebook) return;
+  const name = notebook;
+  notebook = null;
+  // Shut the kernel down (even when the test failed): the next repetition starts from a clean server.
+  const sessions = (await (await request.get('/api/sessions')).json()) as { id: string; path: string }[];
+  for (const session of sessions.filter((s) => s.path === name)) {
+    expect((await request.delete(`/api/sessions/${session.id}`)).status()).toBe(204);
+  }
+});
+
 test('Notebook 7: camera → kernel invert transform → browser, pixels inverted', async ({ page }) => {
   const name = `notebook7-${test.info().repeatEachIndex}-${Date.now()}.ipynb`;
   const created = await page.request.put(`/api/contents/${name}`, { data: notebookOnOurKernel(STREAM_CELL) });
   expect(created.status()).toBe(201);
+  notebook = name;
 
   await page.goto(`/notebooks/${name}`);
   expect(new URL(page.url()).pathname).toBe(`/notebooks/${name}`); // not redirected to JupyterLab
@@ -56,13 +71,21 @@ test('Notebook 7: camera → kernel invert transform → browser, pixels inverte
     'TypeScript (WebRTC)',
     { timeout: 60_000 },
   );
-  // Notebook 7's kernel status (top bar) fades once the kernel is idle or busy; its text says
-  // "Kernel Connecting" / "Kernel Starting" before. Galata's notebook helpers drive JupyterLab's
-  // shell, so the cell (the active one, the first) runs from Notebook 7's toolbar, as a user runs it.
-  await expect(page.locator('.jp-NotebookKernelStatus')).toHaveClass(/jp-NotebookKernelStatus-fade/, {
-    timeout: 60_000,
-  });
-  await page.getByRole('button', { name: 'Run this cell and advance' }).click();
+  // Run the cell (the first) from Notebook 7's toolbar, as a user does (galata's notebook helpers
+  // drive JupyterLab's shell). Run before the kernel is connected clears the cell and runs nothing
+  // (the kernel status's fade class comes while it starts or connects too, so it is no sign of
+  // idle): the execution count in the cell's prompt is what says the cell ran, and the run is
+  // repeated until the cell is running or ran ("[*]" / "[n]"), never while it is.
+  const prompt = page.locator('.jp-Notebook .jp-Cell').first().locator('.jp-InputPrompt');
+  await expect(async () => {
+    if (!/\[(\d+|\*)\]/.test((await prompt.textContent()) ?? '')) {
+      // the first cell is the one to run; galata's notebook helpers drive JupyterLab's shell, not Notebook 7's
+      // eslint-disable-next-line jupyter/galata-prefer-notebook-cell-helper
+      await prompt.click();
+      await page.getByRole('button', { name: 'Run this cell and advance' }).click();
+    }
+    await expect(prompt).toHaveText(/\[\d+\]/, { timeout: 15_000 });
+  }).toPass({ timeout: 120_000 });
 
   const widget = page.locator('.jp-webrtc').first();
   await expect(widget.locator('.jp-webrtc-start')).toBeVisible({ timeout: 60_000 });
@@ -87,9 +110,4 @@ test('Notebook 7: camera → kernel invert transform → browser, pixels inverte
 
   await widget.locator('.jp-webrtc-stop').click();
   await expect(widget.locator('.jp-webrtc-status')).toHaveText(/^stopped/i, { timeout: 30_000 });
-  // Shut the kernel down: the next repetition starts from a clean server.
-  const sessions = (await (await page.request.get('/api/sessions')).json()) as { id: string; path: string }[];
-  for (const session of sessions.filter((s) => s.path === name)) {
-    expect((await page.request.delete(`/api/sessions/${session.id}`)).status()).toBe(204);
-  }
 });

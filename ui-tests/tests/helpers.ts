@@ -259,3 +259,27 @@ export async function readOverlay(
     { selector: videoSelector, rgb, regions, layer },
   );
 }
+
+/** Starts an analyser on the output element's stream; window.__outputTone() = its loudest frequency and peak. */
+export async function analyseOutput(page: IJupyterLabPageFixture): Promise<void> {
+  await page.evaluate(async () => {
+    const video = document.querySelector('video.jp-webrtc-output') as HTMLVideoElement;
+    const context = new AudioContext();
+    await context.resume();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 4096;
+    context.createMediaStreamSource(video.srcObject as MediaStream).connect(analyser);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (window as any).__outputTone = () => {
+      const spectrum = new Float32Array(analyser.frequencyBinCount);
+      analyser.getFloatFrequencyData(spectrum);
+      let loudest = 0;
+      for (let i = 1; i < spectrum.length; i++) if (spectrum[i] > spectrum[loudest]) loudest = i;
+      const samples = new Float32Array(analyser.fftSize);
+      analyser.getFloatTimeDomainData(samples);
+      let peak = 0;
+      for (const v of samples) peak = Math.max(peak, Math.abs(v));
+      return { hz: (loudest * context.sampleRate) / analyser.fftSize, peak };
+    };
+  });
+}

@@ -15,6 +15,7 @@ import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test } from '@jupyterlab/galata';
 import config from '../playwright.config';
 import {
+  analyseOutput,
   clickStop,
   expectNoErrors,
   grey,
@@ -46,30 +47,6 @@ async function halves(page: IJupyterLabPageFixture): Promise<string> {
   const colour = ([r, g, b]: number[]) =>
     r > 180 && g < 70 && b < 70 ? 'red' : b > 180 && r < 70 && g < 70 ? 'blue' : `rgb(${[r, g, b].map(Math.round)})`;
   return `${colour(thirds.left)}|${colour(thirds.right)}`;
-}
-
-/** Starts an analyser on the output element's stream; window.__outputTone() = its loudest frequency and peak. */
-async function analyseOutput(page: IJupyterLabPageFixture): Promise<void> {
-  await page.evaluate(async () => {
-    const video = document.querySelector('video.jp-webrtc-output') as HTMLVideoElement;
-    const context = new AudioContext();
-    await context.resume();
-    const analyser = context.createAnalyser();
-    analyser.fftSize = 4096;
-    context.createMediaStreamSource(video.srcObject as MediaStream).connect(analyser);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    (window as any).__outputTone = () => {
-      const spectrum = new Float32Array(analyser.frequencyBinCount);
-      analyser.getFloatFrequencyData(spectrum);
-      let loudest = 0;
-      for (let i = 1; i < spectrum.length; i++) if (spectrum[i] > spectrum[loudest]) loudest = i;
-      const samples = new Float32Array(analyser.fftSize);
-      analyser.getFloatTimeDomainData(samples);
-      let peak = 0;
-      for (const v of samples) peak = Math.max(peak, Math.abs(v));
-      return { hz: (loudest * context.sampleRate) / analyser.fftSize, peak };
-    };
-  });
 }
 
 /** The output element's tracks by kind. */

@@ -11,7 +11,7 @@ import { expect, test } from '@jupyterlab/galata';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import config from '../playwright.config';
-import { expectNoErrors, newTypeScriptNotebook, outputText, runCode } from './helpers';
+import { analyseOutput, expectNoErrors, newTypeScriptNotebook, outputText, runCode } from './helpers';
 
 const baseLaunch = config.use!.launchOptions!;
 test.use({
@@ -94,30 +94,6 @@ await writeTestClip(${JSON.stringify(CLIP)}, { width: 320, height: 240, fps: 30,
 const clip = mediaFile(${JSON.stringify(CLIP)}, { loop: true });
 const player = webrtcStreamer({ key: "ui-media-file-audio", mode: "recvonly", audio: true, source: clip });
 player`;
-
-/** Starts an analyser on the output element's stream (window.__outputTone() measures it). */
-async function analyseOutput(page: IJupyterLabPageFixture): Promise<void> {
-  await page.evaluate(async () => {
-    const video = document.querySelector('video.jp-webrtc-output') as HTMLVideoElement;
-    const context = new AudioContext();
-    await context.resume();
-    const analyser = context.createAnalyser();
-    analyser.fftSize = 4096;
-    context.createMediaStreamSource(video.srcObject as MediaStream).connect(analyser);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    (window as any).__outputTone = () => {
-      const spectrum = new Float32Array(analyser.frequencyBinCount);
-      analyser.getFloatFrequencyData(spectrum);
-      let loudest = 0;
-      for (let i = 1; i < spectrum.length; i++) if (spectrum[i] > spectrum[loudest]) loudest = i;
-      const samples = new Float32Array(analyser.fftSize);
-      analyser.getFloatTimeDomainData(samples);
-      let peak = 0;
-      for (const v of samples) peak = Math.max(peak, Math.abs(v));
-      return { hz: (loudest * context.sampleRate) / analyser.fftSize, peak };
-    };
-  });
-}
 
 test('recvonly with audio from the clip: the output plays its 1 kHz tone and shows its picture', async ({ page }) => {
   await newTypeScriptNotebook(page, 'media-file-audio.ipynb');

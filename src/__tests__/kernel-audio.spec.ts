@@ -9,6 +9,7 @@ import { AudioCredit } from '../streamer/audio-credit';
 import { IEncodedAudioLike, IKernelAudioCodecs, KernelAudioLink } from '../streamer/kernel-audio';
 import { IKernelCodecs, KernelTransportLink } from '../streamer/kernel-transport';
 import { MediaKeepalive } from '../streamer/media-keepalive';
+import { ACK_PIGGYBACK_MS } from '../streamer/pending-ack';
 import {
   AUDIO_ACK_EVERY,
   IMediaHeader,
@@ -132,7 +133,7 @@ describe('KernelAudioLink', () => {
     }
     const out = headers(sent);
     expect(out.map((h) => h.seq)).toEqual([...Array(MAX_AUDIO_IN_FLIGHT).keys()]);
-    expect(out[0]).toEqual({ kind: 'audio', key: false, seq: 0, timestamp: 20, payloadBytes: 80 });
+    expect(out[0]).toEqual({ kind: 'audio', key: false, seq: 0, timestamp: 20, payloadBytes: 80, ack: null });
     expect(sent[0][MEDIA_HEADER_BYTES]).toBe(0xfc);
     expect(link.counts.dropped_out).toBe(2);
     received(link, message('audio_ack', 7));
@@ -270,6 +271,8 @@ function clientSetup(mode: StreamMode, audioUnsupported: string | null = null) {
 }
 
 describe('SignallingClient: audio over the kernel transport', () => {
+  afterEach(() => jest.useRealTimers());
+
   it('sendonly: the microphone is encoded and sent; nothing is played', async () => {
     const ctx = clientSetup('sendonly');
     await ctx.start();
@@ -305,6 +308,7 @@ describe('SignallingClient: audio over the kernel transport', () => {
   it('a browser without WebCodecs audio: audio off with a notice, video goes on', async () => {
     const ctx = clientSetup('sendrecv', 'this browser has no WebCodecs AudioEncoder');
     await ctx.start();
+    jest.useFakeTimers(); // the kernel's frame's ack waits ACK_PIGGYBACK_MS for a camera frame to ride on
     expect(ctx.notices).toEqual([
       'audio off over the kernel connection: this browser has no WebCodecs AudioEncoder; video goes on',
     ]);
@@ -313,6 +317,7 @@ describe('SignallingClient: audio over the kernel transport', () => {
     // the kernel's audio is ignored, not refused again and again
     ctx.client.handleMedia([message('audio', 0, 50, 20)]);
     ctx.videoFrame();
+    jest.advanceTimersByTime(ACK_PIGGYBACK_MS);
     expect(ctx.notices).toHaveLength(1);
     expect(ctx.media.map((h) => h.kind)).toEqual(['ack']);
     ctx.client.stop('done');

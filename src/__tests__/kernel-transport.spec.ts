@@ -6,6 +6,7 @@
 import { DEFAULT_QUALITY } from '../settings';
 import { IEncodedChunkLike, IKernelCodecs, KernelTransportLink } from '../streamer/kernel-transport';
 import { MediaCredit } from '../streamer/media-credit';
+import { ACK_PIGGYBACK_MS } from '../streamer/pending-ack';
 import {
   FrontendMessage,
   IMediaHeader,
@@ -30,15 +31,25 @@ describe('MediaCredit', () => {
     expect(credit.lastSeq).toBe(1);
     expect(credit.ack(7)).toBe(false);
   });
+
+  it('an ack frees the frame acked and every older one still in flight', () => {
+    const credit = new MediaCredit(4);
+    for (let i = 0; i < 4; i++) expect(credit.offer(i === 0)).toBe('send');
+    expect(credit.ack(2)).toBe(true);
+    expect(credit.inFlight).toBe(1);
+    expect(credit.ack(1)).toBe(false);
+    expect(credit.ack(3)).toBe(true);
+    expect(credit.inFlight).toBe(0);
+  });
 });
 
 function chunk(type: 'key' | 'delta', bytes = 3, timestamp = 33_000): IEncodedChunkLike {
   return { type, timestamp, byteLength: bytes, copyTo: (d) => d.fill(type === 'key' ? 0xaa : 0xbb) };
 }
 
-function video(seq: number, key: boolean, bytes = 4, timestamp = 10): Uint8Array {
+function video(seq: number, key: boolean, bytes = 4, timestamp = 10, ack: number | null = null): Uint8Array {
   const b = new Uint8Array(MEDIA_HEADER_BYTES + bytes);
-  writeMediaHeader(b, 'video', seq, key, timestamp);
+  writeMediaHeader(b, 'video', seq, key, timestamp, ack);
   return b;
 }
 
@@ -78,7 +89,7 @@ class FakeCodecs implements IKernelCodecs {
   }
 }
 
-function linkSetup() {
+function linkSetup(camera = true) {
   const codecs = new FakeCodecs();
   const sent: IMediaHeader[] = [];
   const problems: string[] = [];
@@ -97,7 +108,7 @@ function linkSetup() {
     onProblem: (p) => problems.push(p),
     now: () => now,
   });
-  link.start({} as MediaStreamTrack);
+  link.start(camera ? ({} as MediaStreamTrack) : null);
   return { codecs, sent, problems, outputs, link, advance: (ms: number) => (now += ms) };
 }
 
@@ -132,8 +143,8 @@ describe('KernelTransportLink (browser)', () => {
     expect(codecs.admit!(MAX_MEDIA_IN_FLIGHT - 1)).toBe(true);
   });
 
-  it("decodes the kernel's frames, acks each, and shows the output once", () => {
-    const { codecs, sent, outputs, link } = linkSetup();
+  it("decodes the kernel's frames and shows the output once; recvonly acks each at once", () => {
+    const { codecs, sent, outputs, link } = linkSetup(false);
     link.receive([video(0, true, 5, 100)]);
     link.receive([video(1, false, 6, 133)]);
     expect(codecs.decoded).toEqual([
@@ -147,6 +158,48 @@ describe('KernelTransportLink (browser)', () => {
     expect(outputs).toHaveLength(1);
   });
 
+  it("acks the kernel's newest frame in the camera's next frame, or alone after ACK_PIGGYBACK_MS", () => {
+    jest.useFakeTimers();
+    try {
+      const { codecs, sent, link } = linkSetup();
+      link.receive([video(0, true)]);
+      link.receive([video(1, false)]);
+      expect(sent).toEqual([]);
+      codecs.emit!(chunk('key'));
+      expect(sent.map((h) => [h.kind, h.seq, h.ack])).toEqual([['video', 0, 1]]); // 1 acks 0 too
+      codecs.emit!(chunk('delta'));
+      expect(sent[1].ack).toBeNull(); // nothing new to ack
+      link.receive([video(2, false)]);
+      jest.advanceTimersByTime(ACK_PIGGYBACK_MS - 1);
+      expect(sent).toHaveLength(2);
+      jest.advanceTimersByTime(1);
+      expect(sent.slice(2).map((h) => [h.kind, h.seq])).toEqual([['ack', 2]]);
+      link.receive([video(3, false)]);
+      link.close();
+      jest.advanceTimersByTime(ACK_PIGGYBACK_MS);
+      expect(sent).toHaveLength(3); // closed: nothing more
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it("takes the kernel's piggybacked acks as credit, cumulatively, refusing acks of frames not in flight", () => {
+    const { codecs, sent, problems, link } = linkSetup();
+    codecs.emit!(chunk('key'));
+    for (let i = 1; i < MAX_MEDIA_IN_FLIGHT; i++) {
+      codecs.emit!(chunk('delta'));
+    }
+    expect(codecs.admit!(0)).toBe(false);
+    link.receive([video(0, true, 4, 0, 1)]); // the kernel's frame 0 acks our 0 and 1
+    expect(codecs.admit!(1)).toBe(true);
+    expect(codecs.admit!(2)).toBe(false);
+    link.receive([video(1, false, 4, 0, 1)]); // 1 again: not in flight any more
+    expect(problems).toEqual(['kernel transport: an ack of frame 1, which is not in flight']);
+    expect(codecs.decoded).toHaveLength(2); // the frame itself is still taken
+    expect(sent).toHaveLength(MAX_MEDIA_IN_FLIGHT);
+    link.close();
+  });
+
   it('waits for a keyframe before decoding, asking for one at most every 300 ms', () => {
     const { codecs, sent, link, advance } = linkSetup();
     link.receive([video(0, false)]);
@@ -154,7 +207,13 @@ describe('KernelTransportLink (browser)', () => {
     advance(300);
     link.receive([video(2, false)]);
     expect(codecs.decoded).toEqual([]);
-    expect(sent.map((h) => h.kind)).toEqual(['ack', 'keyframe_request', 'ack', 'ack', 'keyframe_request']);
+    // each request goes after the ack of the frame that showed the need (ack 2 acks 1 too)
+    expect(sent.map((h) => [h.kind, h.seq])).toEqual([
+      ['ack', 0],
+      ['keyframe_request', 0],
+      ['ack', 2],
+      ['keyframe_request', 0],
+    ]);
     link.receive([video(3, true)]);
     expect(codecs.decoded).toHaveLength(1);
   });

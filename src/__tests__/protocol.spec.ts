@@ -307,7 +307,7 @@ describe('the kernel transport shared with the kernel (fixture "media_header")',
     const again = new Uint8Array(bytes.byteLength);
     again.set(bytes.subarray(MEDIA_HEADER_BYTES), MEDIA_HEADER_BYTES);
     const h = parsed.header;
-    writeMediaHeader(again, h.kind, h.seq, h.key, h.timestamp);
+    writeMediaHeader(again, h.kind, h.seq, h.key, h.timestamp, h.ack);
     expect(hexOf(again)).toBe(hex);
   });
 

@@ -6,6 +6,7 @@
  * (webcodecs.ts in a browser, a fake in tests) do the encoding, decoding and showing.
  */
 import { MediaCredit } from './media-credit';
+import { PendingAck } from './pending-ack';
 import { IMediaHeader, MAX_MEDIA_IN_FLIGHT, MEDIA_HEADER_BYTES, parseMediaHeader, writeMediaHeader } from './protocol';
 
 /** An encoded frame as WebCodecs gives it (EncodedVideoChunk): timestamp in µs. */
@@ -64,6 +65,8 @@ export class KernelTransportLink {
   private lastProblem = '';
   private outputTold = false;
   private closed = false;
+  /** Acks of the kernel's frames, riding on the camera's next frame (standalone in recvonly). */
+  private readonly pendingAck = new PendingAck((seq) => this.sendControl('ack', seq), false);
   /** Counts for the tests and the stats: kernel frames refused, decoded; camera frames dropped for lack of credit. */
   readonly counts = { refused: 0, received: 0, dropped_out: 0 };
 
@@ -77,6 +80,7 @@ export class KernelTransportLink {
   /** Starts sending the camera (null: recvonly, nothing to send). */
   start(track: MediaStreamTrack | null): void {
     if (track) {
+      this.pendingAck.setPiggyback(true);
       // Frames the kernel could not take yet are skipped before encoding: a frame dropped after it
       // was encoded costs a keyframe (the next ones reference it), one never encoded costs nothing.
       this.options.codecs.encodeCamera(
@@ -104,6 +108,9 @@ export class KernelTransportLink {
       return this.refuse(parsed.reason);
     }
     const { header } = parsed;
+    if (header.ack !== null) {
+      this.takeAck(header.ack);
+    }
     if (header.kind === 'audio' || header.kind === 'audio_ack') {
       if (!this.options.onAudio) {
         return this.refuse('audio from the kernel, but audio is off here');
@@ -114,11 +121,7 @@ export class KernelTransportLink {
       return; // the kernel sends none; harmless
     }
     if (header.kind === 'ack') {
-      if (!this.credit.ack(header.seq)) {
-        this.refuse(`an ack of frame ${header.seq}, which is not in flight`);
-      }
-      this.options.codecs.creditChanged?.();
-      return;
+      return this.takeAck(header.seq);
     }
     if (header.kind === 'keyframe_request') {
       this.credit.keyframeRequested();
@@ -127,8 +130,8 @@ export class KernelTransportLink {
       return;
     }
     this.counts.received++;
-    // acked at once: the decoder is quick, and an unacked kernel stops sending
-    this.sendControl('ack', header.seq);
+    // acked on taking it (the decoder is quick), in the camera's next frame or alone (pending-ack.ts)
+    this.pendingAck.took(header.seq);
     if (this.needKeyframe && !header.key) {
       this.requestKeyframe();
       return;
@@ -149,6 +152,7 @@ export class KernelTransportLink {
   close(): void {
     if (!this.closed) {
       this.closed = true;
+      this.pendingAck.close();
       this.options.codecs.onDecodeError = null;
       this.options.codecs.close();
     }
@@ -174,6 +178,7 @@ export class KernelTransportLink {
       this.credit.lastSeq,
       chunk.type === 'key',
       Number.isFinite(ms) && ms > 0 ? ms : 0,
+      this.pendingAck.take(),
     );
     chunk.copyTo(buffer.subarray(MEDIA_HEADER_BYTES));
     this.options.send(buffer);
@@ -185,7 +190,16 @@ export class KernelTransportLink {
       return;
     }
     this.lastKeyframeRequest = now;
+    this.pendingAck.flushNow(); // in order: the ack of the frame that showed the need goes first
     this.sendControl('keyframe_request', 0);
+  }
+
+  /** The kernel acknowledged its frame `seq` (and every older one in flight). */
+  private takeAck(seq: number): void {
+    if (!this.credit.ack(seq)) {
+      this.refuse(`an ack of frame ${seq}, which is not in flight`);
+    }
+    this.options.codecs.creditChanged?.();
   }
 
   private sendControl(kind: 'ack' | 'keyframe_request', seq: number): void {

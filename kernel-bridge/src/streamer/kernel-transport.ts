@@ -14,6 +14,7 @@ import { Subscription } from 'rxjs';
 import type { EncodedAudioChunk, EncodedChunk } from '../rtc/media-peer';
 import { AudioAcker, AudioCredit } from './audio-credit';
 import { MediaCredit } from './media-credit';
+import { PendingAck } from './pending-ack';
 import {
   AUDIO_ACK_EVERY,
   MAX_AUDIO_IN_FLIGHT,
@@ -63,21 +64,31 @@ export class KernelTransportLink {
   private readonly audioAcker = new AudioAcker(AUDIO_ACK_EVERY);
   /** Sequence numbers of the browser's audio packets the worker is decoding, oldest first. */
   private readonly audioDecoding: number[] = [];
+  /** Acks of the browser's frames, riding on our next frame (standalone when we send no video). */
+  private readonly pendingAck: PendingAck;
 
   /**
    * `send` puts one `media` buffer on the comm; `problem` reports a misbehaving browser (each
-   * distinct problem once in a row).
+   * distinct problem once in a row); `videoOut` false when we send the browser no video (sendonly),
+   * so nothing could carry our acks.
    */
   constructor(
     private readonly peer: ChunkPeer,
     private readonly send: (buffer: Uint8Array) => void,
     private readonly problem: (message: string) => void,
     private readonly audio: KernelTransportAudio = { in: false, out: false },
+    videoOut = true,
   ) {
+    this.pendingAck = new PendingAck((seq) => this.sendControl('ack', seq), videoOut);
     this.subscriptions.add(peer.chunkDone$.subscribe(() => this.onDecoded()));
     this.subscriptions.add(peer.audioChunkDone$.subscribe(() => this.onAudioDecoded()));
     if (audio.out) this.subscriptions.add(peer.audioChunks$.subscribe((chunk) => this.onAudioEncoded(chunk)));
-    this.subscriptions.add(peer.keyframeWanted$.subscribe(() => this.sendControl('keyframe_request', 0)));
+    this.subscriptions.add(
+      peer.keyframeWanted$.subscribe(() => {
+        this.pendingAck.flushNow();
+        this.sendControl('keyframe_request', 0);
+      }),
+    );
     this.subscriptions.add(peer.chunks$.subscribe((chunk) => this.onEncoded(chunk)));
   }
 
@@ -95,10 +106,10 @@ export class KernelTransportLink {
     } catch (error) {
       return this.refuse((error as Error).message);
     }
+    if (header.ack !== null) this.takeAck(header.ack);
     switch (header.kind) {
       case 'ack':
-        if (!this.credit.ack(header.seq)) this.refuse(`an ack of frame ${header.seq}, which is not in flight`);
-        return;
+        return this.takeAck(header.seq);
       case 'keyframe_request':
         this.credit.keyframeRequested();
         this.peer.forceKeyframe();
@@ -121,7 +132,8 @@ export class KernelTransportLink {
     if (this.decoding.length >= MAX_MEDIA_IN_FLIGHT) {
       // over its credit: acked (it must not stall) but not decoded, so the decoder needs a keyframe
       this.refuse(`more than ${MAX_MEDIA_IN_FLIGHT} frames in flight`);
-      this.sendControl('ack', header.seq);
+      this.pendingAck.took(header.seq);
+      this.pendingAck.flushNow();
       this.sendControl('keyframe_request', 0);
       return;
     }
@@ -131,6 +143,12 @@ export class KernelTransportLink {
 
   close(): void {
     this.subscriptions.unsubscribe();
+    this.pendingAck.close();
+  }
+
+  /** The browser acknowledged our frame `seq` (and every older one in flight). */
+  private takeAck(seq: number): void {
+    if (!this.credit.ack(seq)) this.refuse(`an ack of frame ${seq}, which is not in flight`);
   }
 
   private receiveAudio(bytes: Uint8Array, seq: number, timestamp: number): void {
@@ -167,7 +185,7 @@ export class KernelTransportLink {
 
   private onDecoded(): void {
     const seq = this.decoding.shift();
-    if (seq !== undefined) this.sendControl('ack', seq);
+    if (seq !== undefined) this.pendingAck.took(seq);
   }
 
   private onEncoded(chunk: EncodedChunk): void {
@@ -181,6 +199,7 @@ export class KernelTransportLink {
       this.credit.lastSeq,
       chunk.key,
       Number.isFinite(chunk.timestamp) && chunk.timestamp > 0 ? chunk.timestamp : 0,
+      this.pendingAck.take(),
     );
     buffer.set(chunk.data, MEDIA_HEADER_BYTES);
     this.send(buffer);

@@ -49,11 +49,15 @@ export class MediaCredit {
     return 'send';
   }
 
-  /** The other side acknowledged `seq`; false when no such frame is in flight (ignored). */
+  /**
+   * The other side acknowledged `seq` and every frame sent before it (it takes them in order; the
+   * older ones' acks may have ridden on a video message that never came); false when no such frame
+   * is in flight (ignored).
+   */
   ack(seq: number): boolean {
     const i = this.unacked.indexOf(seq);
     if (i < 0) return false;
-    this.unacked.splice(i, 1);
+    this.unacked.splice(0, i + 1);
     return true;
   }
 

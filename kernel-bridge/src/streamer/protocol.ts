@@ -789,15 +789,18 @@ export function parseQuality(value: JSONValue | undefined, what = 'quality'): IQ
 // ---- Kernel transport: the binary header of a `media` message's buffer ----
 
 /**
- * Header of a `media` buffer, little-endian: u8 version (MEDIA_VERSION), u8 kind (MEDIA_KINDS),
- * u8 flags (bit 0: keyframe; video only), u8 0, u32 sequence number, f64 capture time in ms (video
- * and audio only, else 0). A video frame's VP8 data follows (1 to MAX_MEDIA_BYTES bytes), an audio
- * packet's Opus data (one 20 ms frame, 48 kHz, 1 to MAX_AUDIO_MEDIA_BYTES bytes); an ack (of the
- * video frame with that sequence number), a keyframe request, a keepalive and an audio_ack (of
- * every audio packet up to that sequence number) carry nothing after it.
+ * Header of a `media` buffer (version 2), little-endian: u8 version (MEDIA_VERSION), u8 kind
+ * (MEDIA_KINDS), u8 flags (bit 0: keyframe; bit 1: carries an ack; video only), u8 0, u32 sequence
+ * number, f64 capture time in ms (video and audio only, else 0), u32 ack (with flag bit 1: the
+ * newest of the receiver's video frames the sender has taken, acknowledging it and every older one
+ * in flight, so a side that sends video needs no separate `ack` message; else 0). A video frame's
+ * VP8 follows (1 to MAX_MEDIA_BYTES bytes), an audio packet's Opus (one 20 ms frame, 48 kHz, 1 to
+ * MAX_AUDIO_MEDIA_BYTES bytes); an ack (of the video frame with that sequence number and every older
+ * one in flight), a keyframe request, a keepalive and an audio_ack (of every audio packet up to that
+ * sequence number) carry nothing after it.
  */
-export const MEDIA_HEADER_BYTES = 16;
-export const MEDIA_VERSION = 1;
+export const MEDIA_HEADER_BYTES = 20;
+export const MEDIA_VERSION = 2;
 export const MEDIA_KINDS = { video: 1, ack: 2, keyframe_request: 3, keepalive: 4, audio: 5, audio_ack: 6 } as const;
 export type MediaKind = keyof typeof MEDIA_KINDS;
 /**
@@ -816,6 +819,11 @@ export interface IMediaHeader {
   timestamp: number;
   /** Bytes after the header (the VP8 frame of a video message, the Opus packet of an audio one). */
   payloadBytes: number;
+  /**
+   * A video message's piggybacked ack (flag bit 1): the sender's newest decoded frame from the receiver,
+   * acknowledging it and every older frame in flight (as an `ack` message would); null when none.
+   */
+  ack: number | null;
 }
 
 const KIND_OF = new Map<number, MediaKind>(Object.entries(MEDIA_KINDS).map(([k, v]) => [v, k as MediaKind]));
@@ -836,8 +844,8 @@ export function parseMediaHeader(bytes: Uint8Array): IMediaHeader {
   const kind = KIND_OF.get(view.getUint8(1));
   if (!kind) throw new ProtocolError(`unknown media kind ${view.getUint8(1)}`);
   const flags = view.getUint8(2);
-  if ((flags & ~1) !== 0 || (flags !== 0 && kind !== 'video') || view.getUint8(3) !== 0) {
-    throw new ProtocolError('media flags: only bit 0 (keyframe), and only on video');
+  if ((flags & ~3) !== 0 || (flags !== 0 && kind !== 'video') || view.getUint8(3) !== 0) {
+    throw new ProtocolError('media flags: only bit 0 (keyframe) and bit 1 (ack), and only on video');
   }
   const timestamp = view.getFloat64(8, true);
   const payloadBytes = bytes.byteLength - MEDIA_HEADER_BYTES;
@@ -851,16 +859,35 @@ export function parseMediaHeader(bytes: Uint8Array): IMediaHeader {
   } else if (payloadBytes !== 0 || timestamp !== 0) {
     throw new ProtocolError(`a media ${kind} carries nothing but its header`);
   }
-  return { kind, key: (flags & 1) === 1, seq: view.getUint32(4, true), timestamp, payloadBytes };
+  const hasAck = (flags & 2) === 2;
+  const ack = view.getUint32(16, true);
+  if (!hasAck && ack !== 0) throw new ProtocolError('a media ack field is 0 unless flag bit 1 says it carries one');
+  return {
+    kind,
+    key: (flags & 1) === 1,
+    seq: view.getUint32(4, true),
+    timestamp,
+    payloadBytes,
+    ack: hasAck ? ack : null,
+  };
 }
 
 /** Writes a `media` header into the first MEDIA_HEADER_BYTES of `into` (the payload, if any, follows). */
-export function writeMediaHeader(into: Uint8Array, kind: MediaKind, seq: number, key = false, timestamp = 0): void {
+export function writeMediaHeader(
+  into: Uint8Array,
+  kind: MediaKind,
+  seq: number,
+  key = false,
+  timestamp = 0,
+  ack: number | null = null,
+): void {
   const view = new DataView(into.buffer, into.byteOffset, MEDIA_HEADER_BYTES);
+  const withAck = kind === 'video' && ack !== null;
   view.setUint8(0, MEDIA_VERSION);
   view.setUint8(1, MEDIA_KINDS[kind]);
-  view.setUint8(2, key ? 1 : 0);
+  view.setUint8(2, (key ? 1 : 0) | (withAck ? 2 : 0));
   view.setUint8(3, 0);
   view.setUint32(4, seq >>> 0, true);
   view.setFloat64(8, PAYLOAD_OF[kind] ? timestamp : 0, true);
+  view.setUint32(16, withAck ? ack >>> 0 : 0, true);
 }

@@ -863,6 +863,7 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       (buffer) => !this.isClosed && this.send({ type: 'media' }, [buffer]),
       (problem) => this.onMediaError(new Error(problem)),
       audio,
+      this.mode !== 'sendonly',
     );
     this.adopt(peer);
     this.kernelLiveness = new Liveness(this.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS, () => {

@@ -23,11 +23,12 @@ import {
   writeMediaHeader,
   type IMediaHeader,
 } from '../../src/streamer/protocol';
+import { ACK_PIGGYBACK_MS } from '../../src/streamer/pending-ack';
 import { H, W, level, lumaOf } from './flat-frames';
 
-function video(seq: number, data: Uint8Array, key = true, timestamp = 0): Uint8Array {
+function video(seq: number, data: Uint8Array, key = true, timestamp = 0, ack: number | null = null): Uint8Array {
   const bytes = new Uint8Array(MEDIA_HEADER_BYTES + data.byteLength);
-  writeMediaHeader(bytes, 'video', seq, key, timestamp);
+  writeMediaHeader(bytes, 'video', seq, key, timestamp, ack);
   bytes.set(data, MEDIA_HEADER_BYTES);
   return bytes;
 }
@@ -70,7 +71,7 @@ class FakePeer implements ChunkPeer {
   }
 }
 
-function setup(audio: KernelTransportAudio = { in: false, out: false }) {
+function setup(audio: KernelTransportAudio = { in: false, out: false }, videoOut = true) {
   const peer = new FakePeer();
   const sent: IMediaHeader[] = [];
   const problems: string[] = [];
@@ -79,13 +80,14 @@ function setup(audio: KernelTransportAudio = { in: false, out: false }) {
     (buffer) => sent.push(parseMediaHeader(buffer)),
     (p) => problems.push(p),
     audio,
+    videoOut,
   );
   return { peer, sent, problems, link };
 }
 
 describe('KernelTransportLink with a fake peer', () => {
-  it('hands valid frames to the worker and acks each once decoded, in order', () => {
-    const { peer, sent, link } = setup();
+  it('hands valid frames to the worker and, sending no video (sendonly), acks each once decoded, in order', () => {
+    const { peer, sent, link } = setup(undefined, false);
     link.receive([video(0, new Uint8Array(10), true, 5)]);
     link.receive([video(1, new Uint8Array(20), false, 38)]);
     expect(peer.received).toEqual([
@@ -99,6 +101,51 @@ describe('KernelTransportLink with a fake peer', () => {
       ['ack', 0],
       ['ack', 1],
     ]);
+  });
+
+  it('acks the newest decoded frame in our next frame, or alone after ACK_PIGGYBACK_MS', () => {
+    jest.useFakeTimers();
+    try {
+      const { peer, sent, link } = setup();
+      const chunk: EncodedChunk = { data: new Uint8Array([1, 2, 3]), timestamp: 10, key: true };
+      link.receive([video(0, new Uint8Array(4))]);
+      link.receive([video(1, new Uint8Array(4), false)]);
+      peer.chunkDone.next();
+      peer.chunkDone.next();
+      expect(sent).toEqual([]);
+      peer.chunks.next(chunk);
+      expect(sent.map((h) => [h.kind, h.seq, h.ack])).toEqual([['video', 0, 1]]); // 1 acks 0 too
+      peer.chunks.next({ ...chunk, key: false });
+      expect(sent[1].ack).toBeNull();
+      link.receive([video(2, new Uint8Array(4), false)]);
+      peer.chunkDone.next();
+      jest.advanceTimersByTime(ACK_PIGGYBACK_MS - 1);
+      expect(sent).toHaveLength(2);
+      jest.advanceTimersByTime(1);
+      expect(sent.slice(2).map((h) => [h.kind, h.seq])).toEqual([['ack', 2]]);
+      link.receive([video(3, new Uint8Array(4), false)]);
+      peer.chunkDone.next();
+      link.close();
+      jest.advanceTimersByTime(ACK_PIGGYBACK_MS);
+      expect(sent).toHaveLength(3);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it("takes the browser's piggybacked acks as credit, refusing acks of frames not in flight", () => {
+    const { peer, sent, problems, link } = setup();
+    const chunk = (key: boolean): EncodedChunk => ({ data: new Uint8Array([1, 2, 3]), timestamp: 10, key });
+    for (let i = 0; i < MAX_MEDIA_IN_FLIGHT; i++) peer.chunks.next(chunk(i === 0));
+    peer.chunks.next(chunk(false)); // no credit: dropped
+    expect(sent).toHaveLength(MAX_MEDIA_IN_FLIGHT);
+    link.receive([video(0, new Uint8Array(4), true, 0, MAX_MEDIA_IN_FLIGHT - 1)]); // acks the whole window
+    peer.chunks.next(chunk(true));
+    expect(sent).toHaveLength(MAX_MEDIA_IN_FLIGHT + 1);
+    link.receive([video(1, new Uint8Array(4), false, 0, 0)]);
+    expect(problems).toEqual(['kernel transport: an ack of frame 0, which is not in flight']);
+    expect(peer.received).toHaveLength(2); // the frames themselves are still taken
+    link.close();
   });
 
   it('refuses malformed and oversized buffers, counted, each problem said once in a row', () => {
@@ -208,7 +255,7 @@ describe('KernelTransportLink: keepalive and audio, with a fake peer', () => {
     const packet = (timestamp: number) => peer.audioChunks.next({ data: new Uint8Array(60), timestamp });
     for (let i = 0; i < MAX_AUDIO_IN_FLIGHT + 3; i++) packet(20 * i);
     expect(sent.map((h) => h.seq)).toEqual([...Array(MAX_AUDIO_IN_FLIGHT).keys()]);
-    expect(sent[2]).toEqual({ kind: 'audio', key: false, seq: 2, timestamp: 40, payloadBytes: 60 });
+    expect(sent[2]).toEqual({ kind: 'audio', key: false, seq: 2, timestamp: 40, payloadBytes: 60, ack: null });
     expect(link.counts.audio_dropped_out).toBe(3);
     link.receive([control('audio_ack', 3)]); // the first four: four more may go
     for (let i = 0; i < 5; i++) packet(1000 + 20 * i);

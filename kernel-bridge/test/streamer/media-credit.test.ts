@@ -15,6 +15,16 @@ describe('MediaCredit', () => {
     expect(credit.ack(99)).toBe(false);
   });
 
+  it('an ack frees the frame acked and every older one still in flight (piggybacked acks skip some)', () => {
+    const credit = new MediaCredit(4);
+    for (let i = 0; i < 4; i++) expect(credit.offer(i === 0)).toBe('send');
+    expect(credit.ack(2)).toBe(true);
+    expect(credit.inFlight).toBe(1);
+    expect(credit.ack(1)).toBe(false);
+    expect(credit.ack(3)).toBe(true);
+    expect(credit.inFlight).toBe(0);
+  });
+
   it('after a drop, asks for a keyframe once and sends nothing but a keyframe next', () => {
     const credit = new MediaCredit(1);
     expect(credit.offer(true)).toBe('send');

@@ -310,7 +310,7 @@ describe('the kernel transport in the shared fixture', () => {
     expect(parsed).toEqual(v.parsed);
     const again = new Uint8Array(bytes.byteLength);
     again.set(bytes.subarray(MEDIA_HEADER_BYTES), MEDIA_HEADER_BYTES);
-    writeMediaHeader(again, parsed.kind, parsed.seq, parsed.key, parsed.timestamp);
+    writeMediaHeader(again, parsed.kind, parsed.seq, parsed.key, parsed.timestamp, parsed.ack);
     expect(Buffer.from(again).toString('hex')).toBe(hex);
   });
 

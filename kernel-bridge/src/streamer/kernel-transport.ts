@@ -18,6 +18,7 @@ import { PendingAck } from './pending-ack';
 import {
   AUDIO_ACK_EVERY,
   MAX_AUDIO_IN_FLIGHT,
+  MAX_MEDIA_BYTES,
   MAX_MEDIA_IN_FLIGHT,
   MEDIA_HEADER_BYTES,
   parseMediaHeader,
@@ -50,6 +51,8 @@ export interface KernelTransportCounts {
   dropped_out: number;
   /** Opus packets for the browser dropped because it had not acknowledged enough. */
   audio_dropped_out: number;
+  /** Encoded frames for the browser dropped because no media message can carry them (over MAX_MEDIA_BYTES). */
+  oversized_out: number;
 }
 
 export class KernelTransportLink {
@@ -60,6 +63,7 @@ export class KernelTransportLink {
   private readonly subscriptions = new Subscription();
   private lastProblem = '';
   private refused = 0;
+  private oversized = 0;
   private readonly audioCredit = new AudioCredit(MAX_AUDIO_IN_FLIGHT);
   private readonly audioAcker = new AudioAcker(AUDIO_ACK_EVERY);
   /** Sequence numbers of the browser's audio packets the worker is decoding, oldest first. */
@@ -93,7 +97,12 @@ export class KernelTransportLink {
   }
 
   get counts(): KernelTransportCounts {
-    return { refused: this.refused, dropped_out: this.credit.dropped, audio_dropped_out: this.audioCredit.dropped };
+    return {
+      refused: this.refused,
+      dropped_out: this.credit.dropped,
+      audio_dropped_out: this.audioCredit.dropped,
+      oversized_out: this.oversized,
+    };
   }
 
   /** One `media` message from the browser: its buffers (exactly one is valid). */
@@ -130,10 +139,10 @@ export class KernelTransportLink {
     }
     this.expectedSeq = (header.seq + 1) >>> 0;
     if (this.decoding.length >= MAX_MEDIA_IN_FLIGHT) {
-      // over its credit: acked (it must not stall) but not decoded, so the decoder needs a keyframe
+      // Over its credit: neither decoded nor acked. Acks are cumulative, so acking it now would also
+      // free the frames still being decoded, whose own acks the browser would then refuse. The
+      // browser's credit frees it with the next decoded frame's ack; its decoder needs a keyframe.
       this.refuse(`more than ${MAX_MEDIA_IN_FLIGHT} frames in flight`);
-      this.pendingAck.took(header.seq);
-      this.pendingAck.flushNow();
       this.sendControl('keyframe_request', 0);
       return;
     }
@@ -189,6 +198,17 @@ export class KernelTransportLink {
   }
 
   private onEncoded(chunk: EncodedChunk): void {
+    if (chunk.data.byteLength < 1 || chunk.data.byteLength > MAX_MEDIA_BYTES) {
+      // The browser refuses such a message whole, with the ack riding on it: drop the frame before it
+      // takes a sequence number or the pending ack. The frames after it reference it: want a keyframe.
+      this.oversized++;
+      this.say(
+        `an encoded frame of ${chunk.data.byteLength} bytes cannot go (a media message carries 1 to ${MAX_MEDIA_BYTES}): dropped, asking the encoder for a keyframe`,
+      );
+      this.credit.keyframeRequested();
+      this.peer.forceKeyframe();
+      return;
+    }
     const offered = this.credit.offer(chunk.key);
     if (offered === 'drop_want_keyframe') this.peer.forceKeyframe();
     if (offered !== 'send') return;
@@ -213,6 +233,11 @@ export class KernelTransportLink {
 
   private refuse(message: string): void {
     this.refused++;
+    this.say(message);
+  }
+
+  /** Reports a problem, each distinct one once in a row. */
+  private say(message: string): void {
     if (message === this.lastProblem) return;
     this.lastProblem = message;
     this.problem(`kernel transport: ${message}`);

@@ -24,6 +24,7 @@ import {
   type IMediaHeader,
 } from '../../src/streamer/protocol';
 import { ACK_PIGGYBACK_MS } from '../../src/streamer/pending-ack';
+import { MediaCredit } from '../../src/streamer/media-credit';
 import { H, W, level, lumaOf } from './flat-frames';
 
 function video(seq: number, data: Uint8Array, key = true, timestamp = 0, ack: number | null = null): Uint8Array {
@@ -162,15 +163,24 @@ describe('KernelTransportLink with a fake peer', () => {
     expect(problems.join('\n')).toMatch(new RegExp(`1 to ${MAX_MEDIA_BYTES} bytes`));
   });
 
-  it('acks but does not decode a frame beyond the in-flight limit, and asks for a keyframe', () => {
-    const { peer, sent, link } = setup();
-    for (let seq = 0; seq <= MAX_MEDIA_IN_FLIGHT; seq++) link.receive([video(seq, new Uint8Array(4))]);
+  it('neither decodes nor acks a frame beyond the in-flight limit, asks for a keyframe, then acks in order', () => {
+    const { peer, sent, link } = setup(undefined, false);
+    // the browser's credit, one wider than ours so that it could send the frame over the limit
+    const browserCredit = new MediaCredit(MAX_MEDIA_IN_FLIGHT + 1);
+    const notInFlight: number[] = [];
+    for (let seq = 0; seq <= MAX_MEDIA_IN_FLIGHT; seq++) {
+      expect(browserCredit.offer(seq === 0)).toBe('send');
+      link.receive([video(seq, new Uint8Array(4))]);
+    }
     expect(peer.received).toHaveLength(MAX_MEDIA_IN_FLIGHT);
-    expect(sent.map((h) => [h.kind, h.seq])).toEqual([
-      ['ack', MAX_MEDIA_IN_FLIGHT],
-      ['keyframe_request', 0],
-    ]);
+    expect(sent.map((h) => [h.kind, h.seq])).toEqual([['keyframe_request', 0]]);
     expect(link.counts.refused).toBe(1);
+    for (let i = 0; i < MAX_MEDIA_IN_FLIGHT; i++) peer.chunkDone.next();
+    const acks = sent.filter((h) => h.kind === 'ack').map((h) => h.seq);
+    expect(acks).toEqual(Array.from({ length: MAX_MEDIA_IN_FLIGHT }, (_, seq) => seq));
+    for (const seq of acks) if (!browserCredit.ack(seq)) notInFlight.push(seq);
+    expect(notInFlight).toEqual([]);
+    expect(browserCredit.inFlight).toBe(1); // the refused frame, freed by the next decoded frame's ack
   });
 
   it('says when sequence numbers skip', () => {
@@ -193,6 +203,25 @@ describe('KernelTransportLink with a fake peer', () => {
     peer.chunks.next(chunk(true));
     expect(sent.map((h) => [h.kind, h.seq, h.key])).toEqual([...window, ['video', MAX_MEDIA_IN_FLIGHT, true]]);
     expect(link.counts.dropped_out).toBe(2);
+  });
+
+  it('drops an encoded frame over MAX_MEDIA_BYTES, keeping the ack for the next frame, and wants a keyframe', () => {
+    const { peer, sent, problems, link } = setup();
+    link.receive([video(0, new Uint8Array(4))]);
+    peer.chunkDone.next(); // ack 0 waits for our next frame
+    const oversized: EncodedChunk = { data: new Uint8Array(MAX_MEDIA_BYTES + 1), timestamp: 10, key: true };
+    peer.chunks.next(oversized);
+    peer.chunks.next(oversized);
+    expect(sent).toEqual([]);
+    expect(peer.keyframesForced).toBe(2);
+    expect(link.counts.oversized_out).toBe(2);
+    expect(problems).toEqual([
+      `kernel transport: an encoded frame of ${MAX_MEDIA_BYTES + 1} bytes cannot go (a media message carries 1 to ${MAX_MEDIA_BYTES}): dropped, asking the encoder for a keyframe`,
+    ]);
+    peer.chunks.next({ data: new Uint8Array(3), timestamp: 20, key: false }); // references the dropped frame
+    peer.chunks.next({ data: new Uint8Array(3), timestamp: 30, key: true });
+    expect(sent.map((h) => [h.kind, h.seq, h.key, h.ack])).toEqual([['video', 0, true, 0]]);
+    link.close();
   });
 
   it("forwards the browser's keyframe requests to the encoder and the worker's to the browser", () => {

@@ -10,6 +10,7 @@ import { ACK_PIGGYBACK_MS } from '../streamer/pending-ack';
 import {
   FrontendMessage,
   IMediaHeader,
+  MAX_MEDIA_BYTES,
   MAX_MEDIA_IN_FLIGHT,
   MEDIA_HEADER_BYTES,
   parseMediaHeader,
@@ -130,6 +131,23 @@ describe('KernelTransportLink (browser)', () => {
     codecs.emit!(chunk('key'));
     expect(sent.slice(-1).map((h) => [h.kind, h.seq, h.key])).toEqual([['video', MAX_MEDIA_IN_FLIGHT, true]]);
     expect(link.counts.dropped_out).toBe(2);
+  });
+
+  it('drops a camera frame over MAX_MEDIA_BYTES, keeping the ack for the next frame, and wants a keyframe', () => {
+    const { codecs, sent, problems, link } = linkSetup();
+    link.receive([video(0, true)]); // its ack waits for the camera's next frame
+    codecs.emit!(chunk('key', MAX_MEDIA_BYTES + 1));
+    codecs.emit!(chunk('key', MAX_MEDIA_BYTES + 1));
+    expect(sent).toEqual([]);
+    expect(codecs.keyframesForced).toBe(2);
+    expect(link.counts.oversized_out).toBe(2);
+    expect(problems).toEqual([
+      `kernel transport: an encoded camera frame of ${MAX_MEDIA_BYTES + 1} bytes cannot go (a media message carries 1 to ${MAX_MEDIA_BYTES}): dropped, asking the encoder for a keyframe`,
+    ]);
+    codecs.emit!(chunk('delta')); // references the dropped frame
+    codecs.emit!(chunk('key'));
+    expect(sent.map((h) => [h.kind, h.seq, h.key, h.ack])).toEqual([['video', 0, true, 0]]);
+    link.close();
   });
 
   it('skips camera frames before encoding while the kernel has not acked enough', () => {

@@ -7,7 +7,14 @@
  */
 import { MediaCredit } from './media-credit';
 import { PendingAck } from './pending-ack';
-import { IMediaHeader, MAX_MEDIA_IN_FLIGHT, MEDIA_HEADER_BYTES, parseMediaHeader, writeMediaHeader } from './protocol';
+import {
+  IMediaHeader,
+  MAX_MEDIA_BYTES,
+  MAX_MEDIA_IN_FLIGHT,
+  MEDIA_HEADER_BYTES,
+  parseMediaHeader,
+  writeMediaHeader,
+} from './protocol';
 
 /** An encoded frame as WebCodecs gives it (EncodedVideoChunk): timestamp in µs. */
 export interface IEncodedChunkLike {
@@ -67,8 +74,11 @@ export class KernelTransportLink {
   private closed = false;
   /** Acks of the kernel's frames, riding on the camera's next frame (standalone in recvonly). */
   private readonly pendingAck = new PendingAck((seq) => this.sendControl('ack', seq), false);
-  /** Counts for the tests and the stats: kernel frames refused, decoded; camera frames dropped for lack of credit. */
-  readonly counts = { refused: 0, received: 0, dropped_out: 0 };
+  /**
+   * Counts for the tests and the stats: kernel frames refused, decoded; camera frames dropped for
+   * lack of credit, and because no media message could carry them (over MAX_MEDIA_BYTES).
+   */
+  readonly counts = { refused: 0, received: 0, dropped_out: 0, oversized_out: 0 };
 
   constructor(private readonly options: IKernelTransportLinkOptions) {
     options.codecs.onDecodeError = () => {
@@ -162,6 +172,17 @@ export class KernelTransportLink {
     if (this.closed) {
       return;
     }
+    if (chunk.byteLength < 1 || chunk.byteLength > MAX_MEDIA_BYTES) {
+      // The kernel refuses such a message whole, with the ack riding on it: drop the frame before it
+      // takes a sequence number or the pending ack. The frames after it reference it: want a keyframe.
+      this.counts.oversized_out++;
+      this.say(
+        `an encoded camera frame of ${chunk.byteLength} bytes cannot go (a media message carries 1 to ${MAX_MEDIA_BYTES}): dropped, asking the encoder for a keyframe`,
+      );
+      this.credit.keyframeRequested();
+      this.options.codecs.forceKeyframe();
+      return;
+    }
     const offered = this.credit.offer(chunk.type === 'key');
     if (offered === 'drop_want_keyframe') {
       this.options.codecs.forceKeyframe();
@@ -210,6 +231,11 @@ export class KernelTransportLink {
 
   private refuse(message: string): void {
     this.counts.refused++;
+    this.say(message);
+  }
+
+  /** Reports a problem, each distinct one once in a row. */
+  private say(message: string): void {
     if (message !== this.lastProblem) {
       this.lastProblem = message;
       this.options.onProblem(`kernel transport: ${message}`);

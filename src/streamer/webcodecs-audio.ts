@@ -57,6 +57,8 @@ export class WebCodecsKernelAudio implements IKernelAudioCodecs {
   private generator: IAudioTrackGenerator | null = null;
   private writer: WritableStreamDefaultWriter<AudioData> | null = null;
   private closed = false;
+  /** The last error said: a codec failing the same way packet after packet is said once in a row. */
+  private lastError = '';
 
   /** `onError`: a codec failed (shown as a notice; video goes on). */
   constructor(private readonly onError: (message: string) => void) {}
@@ -73,16 +75,18 @@ export class WebCodecsKernelAudio implements IKernelAudioCodecs {
   }
 
   decode(data: Uint8Array, timestampMs: number): boolean {
-    const decoder = this.decoder && this.decoder.state === 'configured' ? this.decoder : this.openDecoder();
-    if (!decoder || decoder.decodeQueueSize >= MAX_CODEC_QUEUE) {
-      return false;
-    }
     try {
+      const decoder = this.decoder && this.decoder.state === 'configured' ? this.decoder : this.openDecoder();
+      if (!decoder || decoder.decodeQueueSize >= MAX_CODEC_QUEUE) {
+        return false;
+      }
       decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: Math.round(timestampMs * 1000), data }));
       return true;
     } catch (error) {
+      // a decoder dropped unclosed would hold its resources until garbage collection
+      closeCodec(this.decoder);
       this.decoder = null;
-      this.onError(`could not decode the kernel's audio: ${(error as Error).message}`);
+      this.say(`could not decode the kernel's audio: ${(error as Error).message}`);
       return false;
     }
   }
@@ -91,11 +95,8 @@ export class WebCodecsKernelAudio implements IKernelAudioCodecs {
     this.closed = true;
     void this.reader?.cancel().catch(() => undefined);
     this.reader = null;
-    for (const codec of [this.encoder, this.decoder]) {
-      if (codec && codec.state !== 'closed') {
-        codec.close();
-      }
-    }
+    closeCodec(this.encoder);
+    closeCodec(this.decoder);
     this.encoder = this.decoder = null;
     void this.writer?.close().catch(() => undefined);
     this.generator?.stop();
@@ -127,8 +128,10 @@ export class WebCodecsKernelAudio implements IKernelAudioCodecs {
           encoder.encode(data);
         }
       } catch (error) {
-        this.onError(`could not encode the microphone: ${(error as Error).message}`);
+        // a new encoder is made for the next buffer; this one must not be left open
+        closeCodec(this.encoder);
         this.encoder = null;
+        this.say(`could not encode the microphone: ${(error as Error).message}`);
       } finally {
         data.close();
       }
@@ -145,20 +148,24 @@ export class WebCodecsKernelAudio implements IKernelAudioCodecs {
     if (this.encoder && this.encoder.state === 'configured' && format === this.encoderFormat) {
       return this.encoder;
     }
-    if (this.encoder && this.encoder.state !== 'closed') {
-      this.encoder.close();
-    }
+    closeCodec(this.encoder);
+    this.encoder = null;
     const encoder = new AudioEncoder({
       output: (chunk) => onPacket(chunk),
-      error: (error) => this.onError(`the microphone's encoder failed: ${error.message}`),
+      error: (error) => this.say(`the microphone's encoder failed: ${error.message}`),
     });
-    encoder.configure({
-      codec: 'opus',
-      sampleRate,
-      numberOfChannels,
-      bitrate: OPUS_BITRATE,
-      opus: { frameDuration: OPUS_FRAME_US },
-    } as AudioEncoderConfig);
+    try {
+      encoder.configure({
+        codec: 'opus',
+        sampleRate,
+        numberOfChannels,
+        bitrate: OPUS_BITRATE,
+        opus: { frameDuration: OPUS_FRAME_US },
+      } as AudioEncoderConfig);
+    } catch (error) {
+      closeCodec(encoder); // not kept, so closed here or never
+      throw error;
+    }
     this.encoder = encoder;
     this.encoderFormat = format;
     return encoder;
@@ -174,18 +181,32 @@ export class WebCodecsKernelAudio implements IKernelAudioCodecs {
       this.generator = new Generator({ kind: 'audio' });
       this.writer = this.generator.writable.getWriter();
     }
+    closeCodec(this.decoder); // one that is neither configured nor closed yet (reset, or failing)
+    this.decoder = null;
     const decoder = new AudioDecoder({
       output: (data) => this.play(data),
       error: (error) => {
         if (this.decoder === decoder) {
           this.decoder = null;
         }
-        this.onError(`the decoder of the kernel's audio failed: ${error.message}`);
+        this.say(`the decoder of the kernel's audio failed: ${error.message}`);
       },
     });
-    decoder.configure({ codec: 'opus', sampleRate: OPUS_SAMPLE_RATE, numberOfChannels: OUTPUT_CHANNELS });
+    try {
+      decoder.configure({ codec: 'opus', sampleRate: OPUS_SAMPLE_RATE, numberOfChannels: OUTPUT_CHANNELS });
+    } catch (error) {
+      closeCodec(decoder); // not kept, so closed here or never
+      throw error;
+    }
     this.decoder = decoder;
     return decoder;
+  }
+
+  private say(message: string): void {
+    if (message !== this.lastError) {
+      this.lastError = message;
+      this.onError(message);
+    }
   }
 
   /** Plays a decoded packet; while the track has not taken MAX_CODEC_QUEUE earlier ones, this one is dropped. */
@@ -196,5 +217,12 @@ export class WebCodecsKernelAudio implements IKernelAudioCodecs {
       return;
     }
     writer.write(data).catch(() => data.close());
+  }
+}
+
+/** Closes a codec not closed yet (a codec that failed may have closed itself). */
+function closeCodec(codec: AudioEncoder | AudioDecoder | null): void {
+  if (codec && codec.state !== 'closed') {
+    codec.close();
   }
 }

@@ -126,6 +126,25 @@ describeNetns('MediaPeer robustness (loopback netns)', () => {
   });
 });
 
+describe('MediaPeer kernel transport input against a throw in the worker', () => {
+  test('a chunk_in the worker cannot take still says chunk_done, so the in-flight slot comes back', async () => {
+    const peer = await MediaPeer.create({ hostAddresses: ['127.0.0.1'] });
+    try {
+      peer.useChunks();
+      let done = 0;
+      peer.chunkDone$.subscribe(() => done++);
+      const error = firstValueFrom(peer.errors$);
+      // a length beyond its buffer: the worker throws before decodeChunk's own try
+      const internals = peer as unknown as { post(msg: unknown): void };
+      internals.post({ t: 'chunk_in', buffer: new ArrayBuffer(4), length: 8, timestamp: 0 });
+      expect((await error).message).toMatch(/bounds|range/i);
+      expect(done).toBe(1); // chunk_done goes before the error report
+    } finally {
+      await peer.close();
+    }
+  });
+});
+
 describe('MediaPeer against a broken worker', () => {
   test('a request the worker never answers rejects after the timeout with a clear error', async () => {
     const peer = await MediaPeer.create({

@@ -182,8 +182,11 @@ port.on('message', (msg: ToWorker) => {
         }
         break;
       case 'chunk_in':
-        if (chunkOut && !closed) receiver.decodeChunk(Buffer.from(msg.buffer, 0, msg.length), msg.timestamp);
-        post({ t: 'chunk_done' });
+        try {
+          if (chunkOut && !closed) receiver.decodeChunk(Buffer.from(msg.buffer, 0, msg.length), msg.timestamp);
+        } finally {
+          post({ t: 'chunk_done' }); // else a throw here keeps a credit slot: after MAX_MEDIA_IN_FLIGHT, input freezes
+        }
         break;
       case 'keyframe':
         sender.forceKeyframe();

@@ -104,4 +104,37 @@ describe('the kernel transport when its codecs fail', () => {
     fatal!('again'); // the session is over: nothing more
     expect(ctx.states.filter((s) => s.startsWith('error'))).toHaveLength(1);
   });
+
+  it('closes the video codecs and fails the session clearly when the audio codecs throw', async () => {
+    const codecs = new IdleCodecs();
+    const states: string[] = [];
+    const devices = new FakeMediaDevices();
+    const client = new SignallingClient({
+      send: () => undefined,
+      sendMedia: () => undefined,
+      getUserMedia: (c) => devices.getUserMedia(c),
+      createPeerConnection: (config) => new FakePeerConnection(config),
+      getCodecCapabilities: () => VIDEO_CAPABILITIES,
+      createKernelCodecs: () => codecs,
+      kernelTransportUnsupported: () => null,
+      createKernelAudioCodecs: () => {
+        throw new Error('no AudioDecoder here');
+      },
+      kernelAudioUnsupported: () => null,
+    });
+    client.stateChanged.connect((_, { state, detail }) => states.push(detail ? `${state}: ${detail}` : state));
+    await client.start({
+      constraints: { video: true, audio: true },
+      iceServers: [],
+      codec: 'VP8',
+      quality: DEFAULT_QUALITY,
+      transport: 'kernel',
+      audio: true,
+    });
+    await client.handleMessage({ type: 'kernel_transport_ready' });
+    expect(codecs.closed).toBe(true);
+    expect(states.filter((s) => s.startsWith('error')).join('\n')).toMatch(
+      /could not start the kernel connection: the audio could not start: no AudioDecoder here/,
+    );
+  });
 });

@@ -1007,7 +1007,14 @@ export class SignallingClient {
     const sendMedia = this.options.sendMedia;
     session.keepalive = new MediaKeepalive((buffer) => sendMedia?.(buffer));
     const send = session.keepalive.send;
-    const audio = this._startKernelAudio(session, send, onError);
+    let audio: KernelAudioLink | null;
+    try {
+      audio = this._startKernelAudio(session, send, onError);
+    } catch (error) {
+      // session.kernel is not set yet, so the session's end would not close the video codecs (maybe a Worker)
+      codecs.close();
+      throw new Error(`the audio could not start: ${(error as Error).message}`);
+    }
     session.kernel = new KernelTransportLink({
       send,
       codecs,

@@ -1,4 +1,6 @@
-"""JupyterLab WebRTC streamer widget: the prebuilt labextension, packaged for pip."""
+"""JupyterLab WebRTC streamer widget: the prebuilt labextension, packaged for pip, and a small server
+extension that makes the server send kernel messages to the browser without Nagle's delay
+(websocket_nodelay.py)."""
 
 try:
     from ._version import __version__
@@ -12,3 +14,23 @@ except ImportError:  # running from a source tree that was never built
 def _jupyter_labextension_paths():
     """Where JupyterLab finds the prebuilt extension (for `jupyter labextension develop`)."""
     return [{"src": "labextension", "dest": "jupyterlab-webrtc"}]
+
+
+def _jupyter_server_extension_points():
+    """The server extension (enabled by etc/jupyter/jupyter_server_config.d/jupyterlab_webrtc.json)."""
+    return [{"module": "jupyterlab_webrtc"}]
+
+
+def _load_jupyter_server_extension(serverapp):
+    """Kernel websockets send at once (websocket_nodelay.py); adds no handler and opens no port."""
+    from .websocket_nodelay import with_nodelay
+
+    settings = serverapp.web_app.settings
+    base = settings.get("kernel_websocket_connection_class") or getattr(
+        serverapp, "kernel_websocket_connection_class", None
+    )
+    if base is None:  # jupyter_server < 2 has no such class: nothing to wrap, the stream still works
+        serverapp.log.warning("jupyterlab_webrtc: this Jupyter server has no kernel websocket connection class")
+        return
+    settings["kernel_websocket_connection_class"] = with_nodelay(base)
+    serverapp.log.info("jupyterlab_webrtc: kernel websockets send without Nagle's delay (%s)", base.__name__)

@@ -76,6 +76,9 @@ main() {
   check "jupyter labextension list shows jupyterlab-webrtc enabled and OK, from the fresh venv" \
     bash -c '"${@:2}" jupyter labextension list 2>&1 | sed "s/\x1b\[[0-9;]*m//g" | grep -E "jupyterlab-webrtc v[0-9.]+ enabled OK" &&
       test -f "$1/share/jupyter/labextensions/jupyterlab-webrtc/package.json"' - "$venv" "${clean[@]}"
+  check "jupyter server extension list shows jupyterlab_webrtc enabled and OK (kernel websockets without Nagle's delay)" \
+    bash -c '"$@" jupyter server extension list 2>&1 | sed "s/\x1b\[[0-9;]*m//g" | grep -A2 -E "jupyterlab_webrtc enabled" | grep -qE "jupyterlab_webrtc [0-9.]+ OK"' \
+    - "${clean[@]}"
   # The kernel's own modules and a cell's imports load from the installation, not from the repository.
   check "a cell's imports resolve into the fresh npm prefix" \
     bash -c 'cd "$1" && "${@:3}" python -c "$2"' - "$work" "

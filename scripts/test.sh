@@ -4,7 +4,8 @@
 #   1. kernel-bridge jest: kernel over zeromq, widgets, media, streamer (loopback-only namespace)
 #   2. frontend jest: the labextension's widget, signalling and settings
 #   3. jupyter_kernel_test: Jupyter's kernel conformance suite against our kernel; examples/*.ipynb
-#      run top to bottom by nbclient (kernel-bridge/test/examples)
+#      run top to bottom by nbclient (kernel-bridge/test/examples); the server extension's tests
+#      (jupyterlab_webrtc/tests: a real Jupyter server's kernel websocket has Nagle off)
 #   4. Galata: real JupyterLab + real Chromium with a fake camera (loopback-only namespace)
 #   5. installed artifacts (scripts/test-installed.sh): the wheel and the npm tarball built and
 #      installed into a fresh venv and npm prefix outside the repo; conformance and the streaming
@@ -106,9 +107,9 @@ printf '\n== frontend jest\n'
 npx jest --runInBand 2>&1 | tee "$LOGS/frontend.log"
 code=${PIPESTATUS[0]}; read -r p f s < <(jest_counts "$LOGS/frontend.log"); record "frontend jest" "$code" "$p" "$f" "$s"
 
-printf '\n== jupyter_kernel_test conformance, and the example notebooks run by nbclient\n'
+printf '\n== jupyter_kernel_test conformance, the example notebooks run by nbclient, the server extension\n'
 JUPYTER_PATH=$ROOT/.venv/share/jupyter .venv/bin/python -m pytest -q -p no:cacheprovider kernel-bridge/test/conformance \
-  kernel-bridge/test/examples 2>&1 | tee "$LOGS/conformance.log"
+  kernel-bridge/test/examples jupyterlab_webrtc/tests 2>&1 | tee "$LOGS/conformance.log"
 code=${PIPESTATUS[0]}
 line=$(tail -1 "$LOGS/conformance.log")
 record "conformance" "$code" "$(count passed "$line")" \

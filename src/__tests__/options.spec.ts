@@ -16,6 +16,7 @@ import {
   readDisplayOptions,
 } from '../streamer/display-options';
 import { WebRtcStreamerModel } from '../streamer/model';
+import { AnnotationOverlay } from '../streamer/overlay';
 import { streamerEnvironment, WebRtcStreamerView } from '../streamer/view';
 import { FakeMediaDevices, FakePeerConnection, FakeStream, flush, VIDEO_CAPABILITIES } from './fakes';
 import { FakeWidgets } from './widget-fakes';
@@ -249,6 +250,23 @@ describe('the widget’s texts and display options', () => {
     expect(local.parentElement!.style.width).toBe('');
     expect(local.style.width).toBe('auto');
     expect(local.style.height).toBe('12em');
+  });
+
+  it('mirrors the annotations with the preview they are drawn over (sendonly), never over the output', async () => {
+    const mirrored = jest.spyOn(AnnotationOverlay.prototype, 'setMirrored');
+    const last = () => mirrored.mock.calls[mirrored.mock.calls.length - 1][0];
+    const { model, view } = show({ key: 'k', mirror: true, mode: 'sendonly' });
+    await flush();
+    const overlayAfter = (cls: string) =>
+      q(view, cls).nextElementSibling === view.el.querySelector('[data-testid="webrtc-overlay"]');
+    expect(overlayAfter('.jp-webrtc-local')).toBe(true);
+    expect(last()).toBe(true);
+    model.set({ mirror: false }); // a re-run cell
+    expect(last()).toBe(false);
+    model.set({ mirror: true, mode: 'sendrecv' }); // over the output, which is not mirrored
+    expect(overlayAfter('.jp-webrtc-output')).toBe(true);
+    expect(last()).toBe(false);
+    mirrored.mockRestore();
   });
 
   it('refuses a tampered size or flag: the defaults, and why, in the widget', async () => {

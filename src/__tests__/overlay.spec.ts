@@ -228,6 +228,33 @@ describe('AnnotationOverlay', () => {
     overlay.dispose();
     expect(overlay.canvas.isConnected).toBe(false);
   });
+
+  it('over a mirrored preview flips the shapes with it, redrawing at once, and keeps the caption readable', () => {
+    const overlay = new AnnotationOverlay();
+    overlay.attach(video);
+    const message = {
+      ...at(null),
+      items: [{ kind: 'box' as const, x: 100, y: 80, width: 200, height: 150, label: 'face' }],
+    };
+    overlay.add(message);
+    paint();
+    expect(boxesDrawn()).toEqual([[50, 40, 100, 75]]);
+    overlay.setMirrored(true);
+    paint();
+    // 320 px wide on screen: frame x 100..300 (50..150 px) shows at 170..270 px
+    expect(boxesDrawn()).toEqual([
+      [50, 40, 100, 75],
+      [170, 40, 100, 75],
+    ]);
+    const caption = calls.filter((c) => c.name === 'fillText').pop();
+    expect(caption?.args[0]).toBe('face');
+    expect(caption?.args[1]).toBeGreaterThanOrEqual(170); // at the box's left edge on screen, not its mirrored right
+    expect(calls.some((c) => c.name === 'scale' || c.name === 'setTransform')).toBe(false); // text not flipped
+    overlay.setMirrored(true); // no change: nothing redrawn
+    paint();
+    expect(boxesDrawn()).toHaveLength(2);
+    overlay.dispose();
+  });
 });
 
 describe('overlay colours', () => {

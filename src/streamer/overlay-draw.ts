@@ -40,7 +40,9 @@ export function boxCaption(label: string | undefined, score: number | undefined)
 /**
  * Draws `message` into `rect` (the picture's place on the canvas) at
  * opacity `alpha`; `scale` is the canvas pixels per CSS pixel (line widths
- * and fonts stay the same size on screen).
+ * and fonts stay the same size on screen). `mirrored`: the video under it is
+ * shown flipped horizontally (the `mirror` option on the preview), so the
+ * shapes are flipped with it; their text is not, so it stays readable.
  */
 export function drawAnnotations(
   ctx: CanvasRenderingContext2D,
@@ -48,10 +50,11 @@ export function drawAnnotations(
   rect: IRect,
   alpha: number,
   scale: number,
+  mirrored = false,
 ): void {
   const sx = rect.width / message.width;
   const sy = rect.height / message.height;
-  const px = (x: number) => rect.left + x * sx;
+  const px = mirrored ? (x: number) => rect.left + rect.width - x * sx : (x: number) => rect.left + x * sx;
   const py = (y: number) => rect.top + y * sy;
   ctx.save();
   ctx.globalAlpha = alpha;
@@ -80,9 +83,10 @@ function drawItem(
 ): void {
   switch (item.kind) {
     case 'box': {
-      const left = px(item.x);
+      // the box's left edge on screen: its right edge in the frame when mirrored
+      const left = Math.min(px(item.x), px(item.x + item.width));
       const top = py(item.y);
-      ctx.strokeRect(left, top, px(item.x + item.width) - left, py(item.y + item.height) - top);
+      ctx.strokeRect(left, top, Math.abs(px(item.x + item.width) - px(item.x)), py(item.y + item.height) - top);
       const caption = boxCaption(item.label, item.score);
       if (caption) {
         drawCaption(ctx, caption, left, top, scale, true);

@@ -35,6 +35,8 @@ export class AnnotationOverlay {
   private displayedRtp: number | null = null;
   /** What the canvas shows now: redrawn only when it changes (a new pick, a fade step, a resize). */
   private shown: { value: IAnnotationsMessage | null; alpha: number; width: number; height: number } | null = null;
+  /** The video under it is shown flipped horizontally (setMirrored). */
+  private mirrored = false;
   /** Annotations drawn only after MAX_WAIT_MS (their frame never showed): data-late-draws, for tests. */
   private lateDraws = 0;
   private readonly timeline = new AnnotationTimeline<IAnnotationsMessage>();
@@ -56,6 +58,15 @@ export class AnnotationOverlay {
     this.displayedRtp = null;
     video.after(this.canvas);
     this.watchFrames();
+  }
+
+  /** Whether the video under the overlay is shown mirrored (the preview's `mirror` option): the shapes follow it. */
+  setMirrored(mirrored: boolean): void {
+    if (mirrored !== this.mirrored) {
+      this.mirrored = mirrored;
+      this.shown = null; // redrawn, flipped
+      this.scheduleDraw();
+    }
   }
 
   /** Annotations from the kernel, drawn once their frame shows. */
@@ -163,7 +174,7 @@ export class AnnotationOverlay {
       if (pick) {
         const { value, alpha } = pick;
         const rect = containRect(video.videoWidth || value.width, video.videoHeight || value.height, width, height);
-        drawAnnotations(ctx, value, rect, alpha, scale);
+        drawAnnotations(ctx, value, rect, alpha, scale, this.mirrored);
         // For tests and debugging: which annotations are drawn (their frame's timestamp and RTP
         // timestamp, item count) on which shown frame (its RTP timestamp; '' without).
         this.dataset('drawn', value);

@@ -177,8 +177,14 @@ export class WebRtcStreamerView extends DOMWidgetView {
   private _renderMode(): void {
     const mode = this.model.mode ?? 'sendrecv';
     layoutForMode(this._els, mode, this.el);
-    // Over the video the annotations belong to: the kernel's output, or the preview in sendonly.
-    this._overlay.attach(mode === 'sendonly' ? this._els.local : this._els.output);
+    this._placeOverlay();
+  }
+
+  /** Over the video the annotations belong to: the kernel's output, or the preview in sendonly (mirrored with it). */
+  private _placeOverlay(): void {
+    const sendonly = (this.model.mode ?? 'sendrecv') === 'sendonly';
+    this._overlay.attach(sendonly ? this._els.local : this._els.output);
+    this._overlay.setMirrored(sendonly && this._display.mirror);
   }
 
   private _renderRecording(): void {
@@ -318,6 +324,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     this._readDisplay();
     applyTexts(this._els, this._texts);
     applyDisplay(this._els, this._display);
+    this._placeOverlay();
     this._record?.setTexts(this._texts);
     this._audio.setTexts(this._texts);
     this._renderState();

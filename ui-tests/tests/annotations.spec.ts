@@ -147,6 +147,33 @@ test('sendonly: the box is drawn over the camera preview (nothing comes back)', 
   await clickStop(page);
 });
 
+test('sendonly + mirror: the box is flipped with the mirrored preview it is drawn over', async ({ page }) => {
+  await newTypeScriptNotebook(page, 'annotations-mirror.ipynb');
+  // a box over the left fifth of the frame (10% to 30% across): on the mirrored preview it shows at 70% to 90%
+  const cell = annotatedCell('ui-annotations-mirror', 'sendonly')
+    .replace('mode: "sendonly"', 'mode: "sendonly", mirror: true')
+    .replace('x: f.width / 4,', 'x: f.width / 10,')
+    .replace('width: f.width / 2,', 'width: f.width / 5,');
+  await runCode(page, 0, cell);
+  await expectNoErrors(page, 0);
+  await clickStart(page);
+  const frameLeftEdge: PictureRegion = [0.13, 0.74, 0.27, 0.76];
+  const mirroredEdge: PictureRegion = [0.73, 0.74, 0.87, 0.76];
+  await expect
+    .poll(
+      async () => {
+        const r = await readOverlay(page, 'video.jp-webrtc-local', MAGENTA, [mirroredEdge, frameLeftEdge]);
+        const [mirrored, unmirrored] = r?.shares ?? [];
+        return r !== null && r.state === 'drawn' && mirrored > 0.15 && unmirrored < 0.01
+          ? 'flipped with the preview'
+          : JSON.stringify(r);
+      },
+      { timeout: 30_000 },
+    )
+    .toBe('flipped with the preview');
+  await clickStop(page);
+});
+
 test('recvonly: the box is drawn over the kernel stream, whose frames annotate() gets', async ({ page }) => {
   await newTypeScriptNotebook(page, 'annotations-recvonly.ipynb');
   await runCode(

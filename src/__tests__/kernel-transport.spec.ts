@@ -330,6 +330,30 @@ describe('SignallingClient transports', () => {
     expect(ctx.sent.slice(-1)).toEqual([{ type: 'stop' }]);
   });
 
+  it('"kernel": the link\'s figures for the stats overlay: bytes each way, the ack round trip; none over WebRTC', async () => {
+    const ctx = clientSetup('kernel');
+    await ctx.start();
+    expect(ctx.client.readKernelLink()).toBeNull(); // not ready yet: no link
+    await ctx.client.handleMessage({ type: 'kernel_transport_ready' });
+    ctx.codecs.emit!(chunk('key'));
+    ctx.client.handleMedia([video(0, true)]);
+    ctx.client.handleMedia([control('ack', 0)]);
+    const reading = ctx.client.readKernelLink();
+    expect(reading).toEqual({
+      sessionId: expect.any(Number),
+      figures: { kbps_in: expect.any(Number), kbps_out: expect.any(Number), rtt_ms: expect.any(Number) },
+      dropped: 0,
+    });
+    expect(reading!.figures.kbps_in).toBeGreaterThan(0);
+    expect(reading!.figures.kbps_out).toBeGreaterThan(0);
+    ctx.client.stop('done');
+    expect(ctx.client.readKernelLink()).toBeNull();
+    const webrtc = clientSetup('webrtc');
+    await webrtc.start();
+    expect(webrtc.client.readKernelLink()).toBeNull();
+    webrtc.client.stop('done');
+  });
+
   it('"auto": falls back when WebRTC has not connected 5 s after the offer, saying why in the doctor\'s words', async () => {
     jest.useFakeTimers();
     const ctx = clientSetup('auto');

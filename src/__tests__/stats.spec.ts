@@ -3,6 +3,7 @@
  * known and null (a dash) where not, and the data attributes tests and the page benchmark read.
  */
 import { renderStatsTable } from '../streamer/dom';
+import { kernelLinkStats } from '../streamer/kernel-link-stats';
 import { browserStats, parseRtcStats } from '../streamer/rtc-stats';
 import { rowText, statsGroups, statsNotes } from '../streamer/stats';
 import { kernelStats } from './fakes';
@@ -102,5 +103,43 @@ describe('the rendered overlay', () => {
     const rtt = el.querySelector<HTMLElement>('[data-stat="kernel.rtt_ms"]')!;
     expect(rtt.dataset.value).toBeUndefined();
     expect(rtt.textContent).toContain('RTT –');
+  });
+
+  it('over the kernel transport: names it, shows the link figures, and nothing that only RTP has', () => {
+    const el = document.createElement('div');
+    const kernel = kernelStats({ transport: 'kernel', kbps_in: 1210, kbps_out: 1185, rtt_ms: 41.3, link_dropped: 2 });
+    const browser = kernelLinkStats({ kbps_in: 1180, kbps_out: 1220, rtt_ms: 65.25 }, 0);
+    const shown = { fps: 29.5, total: 800, renderDropped: 2 };
+    renderStatsTable(el, statsGroups(kernel, browser, shown), statsNotes(kernel, browser, shown));
+    const stats = Object.fromEntries(
+      [...el.querySelectorAll<HTMLElement>('[data-stat]')].map((n) => [
+        n.dataset.stat,
+        [n.dataset.value, n.textContent],
+      ]),
+    );
+    expect(stats).toEqual({
+      'camera.kbps': ['1220', '1220 kbit/s'],
+      'camera.rtt_ms': ['65.25', ' · ack RTT 65.3 ms'],
+      'camera.link_dropped': ['0', ' · no credit 0'],
+      'kernel.transport': ['kernel', 'kernel connection'],
+      'kernel.kbps_in': ['1210', ' · in 1210'],
+      'kernel.kbps_out': ['1185', ' · out 1185 kbit/s'],
+      'kernel.rtt_ms': ['41.3', ' · ack RTT 41.3 ms'],
+      'kernel.link_dropped': ['2', ' · no credit 2'],
+      'output.kbps': ['1180', '1180 kbit/s'],
+      'output.render_dropped': ['2', ' · late 2'],
+    });
+    expect(el.textContent).not.toMatch(/null|NaN|undefined/);
+  });
+
+  it('over the kernel transport before the first kernel stats message: the browser figures alone name it', () => {
+    const notes = statsNotes(null, kernelLinkStats({ kbps_in: 0, kbps_out: 0, rtt_ms: null }, 0), null);
+    expect(notes[1].map((n) => [n.stat, n.text])).toEqual([
+      ['kernel.transport', 'kernel connection'],
+      ['kernel.kbps_in', 'in –'],
+      ['kernel.kbps_out', 'out – kbit/s'],
+      ['kernel.rtt_ms', 'ack RTT –'],
+      ['kernel.link_dropped', 'no credit –'],
+    ]);
   });
 });

@@ -5,6 +5,7 @@
  * keyframe requests, latest-first with media-credit.ts); the codecs behind IKernelCodecs
  * (webcodecs.ts in a browser, a fake in tests) do the encoding, decoding and showing.
  */
+import type { LinkMeter } from './link-meter';
 import { MediaCredit } from './media-credit';
 import { PendingAck } from './pending-ack';
 import {
@@ -63,6 +64,8 @@ export interface IKernelTransportLinkOptions {
   now?: () => number;
   /** The kernel's `audio` and `audio_ack` messages (kernel-audio.ts); without it they are refused (audio off). */
   onAudio?(header: IMediaHeader, bytes: Uint8Array): void;
+  /** Counts the bytes received and times the video frames' acks, for the stats (its owner counts the bytes sent). */
+  meter?: LinkMeter;
 }
 
 export class KernelTransportLink {
@@ -113,6 +116,7 @@ export class KernelTransportLink {
     if (!bytes) {
       return this.refuse('a media buffer must be binary');
     }
+    this.options.meter?.countIn(bytes.byteLength);
     const parsed = parseMediaHeader(bytes);
     if (!parsed.ok) {
       return this.refuse(parsed.reason);
@@ -202,6 +206,7 @@ export class KernelTransportLink {
       this.pendingAck.take(),
     );
     chunk.copyTo(buffer.subarray(MEDIA_HEADER_BYTES));
+    this.options.meter?.frameSent(this.credit.lastSeq); // before: an ack may come back within send() (a test's fake)
     this.options.send(buffer);
   }
 
@@ -217,7 +222,9 @@ export class KernelTransportLink {
 
   /** The kernel acknowledged its frame `seq` (and every older one in flight). */
   private takeAck(seq: number): void {
-    if (!this.credit.ack(seq)) {
+    if (this.credit.ack(seq)) {
+      this.options.meter?.frameAcked(seq);
+    } else {
       this.refuse(`an ack of frame ${seq}, which is not in flight`);
     }
     this.options.codecs.creditChanged?.();

@@ -46,6 +46,7 @@ import {
 import { PageExitStop } from './page-exit';
 import { TRANSLATION_DOMAIN } from './texts';
 import { browserStats, IBrowserStats, IRtcStatsSample, parseRtcStats } from './rtc-stats';
+import { kernelLinkStats } from './kernel-link-stats';
 import { IStateChange, SignallingClient, StreamState } from './signalling';
 import { ViewGrace } from './view-grace';
 
@@ -638,6 +639,11 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   }
 
   private async _readBrowserStats(): Promise<void> {
+    const link = this._client.transport === 'kernel' ? this._client.readKernelLink() : null;
+    if (link) {
+      this._setBrowserStats(kernelLinkStats(link.figures, link.dropped));
+      return;
+    }
     let reading;
     try {
       reading = await this._client.getStats();

@@ -266,7 +266,18 @@ export interface IStatsMessage {
   lost_in: number;
   /** Audio frames per stage, per second and since the session started; optional. */
   audio?: { fps: IAudioStageCounts; total: IAudioStageCounts };
+  /**
+   * How the session's media travels (`STATS_TRANSPORTS`); missing from older kernels. Over `kernel`
+   * the link figures are the comm's: `kbps_*` the `media` buffers' bytes, `rtt_ms` the kernel's
+   * mean ack round trip, `loss_out` / `lost_in` 0 (see docs/design.md, "Kernel transport").
+   */
+  transport?: StatsTransport;
+  /** Kernel transport only: the kernel's frames dropped for lack of our credit or too large, since the session started. */
+  link_dropped?: number;
 }
+/** The `transport` of a stats message: the carrier actually used (never `auto`). */
+export const STATS_TRANSPORTS = ['webrtc', 'kernel'] as const;
+export type StatsTransport = (typeof STATS_TRANSPORTS)[number];
 /** The kernel asks for the connection doctor's report (ctx.diagnose()). */
 export interface IDiagnoseMessage {
   type: 'diagnose';
@@ -323,7 +334,10 @@ export const KERNEL_MESSAGE_TYPES = namesOf<KernelMessage['type']>({
 });
 /** The plain numeric fields of IStatsMessage (all finite and non-negative). */
 export const STATS_FIELDS = namesOf<
-  Exclude<keyof IStatsMessage, 'type' | 'fps' | 'total' | 'rtt_ms' | 'loss_out' | 'audio'>
+  Exclude<
+    keyof IStatsMessage,
+    'type' | 'fps' | 'total' | 'rtt_ms' | 'loss_out' | 'audio' | 'transport' | 'link_dropped'
+  >
 >({
   fps_in: true,
   fps_out: true,
@@ -735,6 +749,18 @@ function parseStats(data: Record<string, unknown>): ParseResult {
   }
   if (audio) {
     stats.audio = audio;
+  }
+  if (data.transport !== undefined) {
+    if (!(STATS_TRANSPORTS as readonly unknown[]).includes(data.transport)) {
+      return { ok: false, reason: `stats.transport must be one of ${STATS_TRANSPORTS.join(', ')}` };
+    }
+    stats.transport = data.transport as StatsTransport;
+  }
+  if (data.link_dropped !== undefined) {
+    if (!isFigure(data.link_dropped)) {
+      return { ok: false, reason: 'stats.link_dropped must be a finite non-negative number' };
+    }
+    stats.link_dropped = data.link_dropped;
   }
   return { ok: true, message: stats as IStatsMessage };
 }

@@ -135,6 +135,10 @@ export interface IBrowserStats {
   quality_limitation: string | null;
   send_size: string | null;
   receive_size: string | null;
+  /** The kernel transport's figures (kernel-link-stats.ts) rather than getStats()'s; absent over WebRTC. */
+  transport?: 'kernel';
+  /** Kernel transport: camera frames dropped for lack of the kernel's credit or too large, since the session started. */
+  link_dropped?: number;
 }
 
 /** The growth of a cumulative figure per second; null without two readings. */

@@ -32,6 +32,7 @@ import { IceObserver, IIceErrorLike } from './doctor';
 import { kernelTransportUnsupported, WebCodecsKernelCodecs } from './webcodecs';
 import { WorkerKernelCodecs } from './worker-codecs';
 import { IKernelAudioCodecs, KernelAudioLink } from './kernel-audio';
+import { ILinkFigures, LinkMeter } from './link-meter';
 import { MediaKeepalive } from './media-keepalive';
 import { kernelAudioUnsupported, WebCodecsKernelAudio } from './webcodecs-audio';
 
@@ -175,6 +176,8 @@ interface ISession {
   kernelAudio: KernelAudioLink | null;
   keepalive: MediaKeepalive | null;
   kernelAudioTrack: MediaStreamTrack | null;
+  /** Over the kernel transport: the link's bytes each way and ack round trip, for the stats overlay. */
+  kernelMeter: LinkMeter | null;
 }
 
 function errorText(error: unknown): string {
@@ -275,6 +278,7 @@ export class SignallingClient {
       kernelAudio: null,
       keepalive: null,
       kernelAudioTrack: null,
+      kernelMeter: null,
     };
     this._session = session;
     this._quality = options.quality;
@@ -668,6 +672,19 @@ export class SignallingClient {
     return this._session === session ? { sessionId: session.id, report } : null;
   }
 
+  /**
+   * Over the kernel transport, the link's figures since the last call (one reader: the model's
+   * stats polling) and the camera frames it dropped, with the session they belong to; null otherwise.
+   */
+  readKernelLink(): { sessionId: number; figures: ILinkFigures; dropped: number } | null {
+    const session = this._session;
+    if (!session || !session.kernel || !session.kernelMeter) {
+      return null;
+    }
+    const { dropped_out, oversized_out } = session.kernel.counts;
+    return { sessionId: session.id, figures: session.kernelMeter.read(), dropped: dropped_out + oversized_out };
+  }
+
   /** True once disposed: start() does nothing any more. */
   get disposed(): boolean {
     return this._disposed;
@@ -1005,7 +1022,12 @@ export class SignallingClient {
       ? this.options.createKernelCodecs(bitrate, onError, onFatal)
       : this._defaultKernelCodecs(bitrate, onError, onFatal);
     const sendMedia = this.options.sendMedia;
-    session.keepalive = new MediaKeepalive((buffer) => sendMedia?.(buffer));
+    const meter = (session.kernelMeter = new LinkMeter());
+    // every buffer to the kernel (video, acks, audio, keepalives) passes here
+    session.keepalive = new MediaKeepalive((buffer) => {
+      meter.countOut(buffer.byteLength);
+      sendMedia?.(buffer);
+    });
     const send = session.keepalive.send;
     let audio: KernelAudioLink | null;
     try {
@@ -1030,6 +1052,7 @@ export class SignallingClient {
       onProblem: onError,
       // audio turned off for lack of codecs was said once; the kernel's packets are then ignored
       onAudio: audio ? (header, bytes) => audio.receive(header, bytes) : session.audio ? () => undefined : undefined,
+      meter,
     });
     session.kernel.start(session.mode === 'recvonly' ? null : session.track);
   }

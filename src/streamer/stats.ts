@@ -160,6 +160,9 @@ export function statsNotes(
   browser: IBrowserStats | null,
   shown: IShownFigures | null,
 ): IStatsNote[][] {
+  if (kernel?.transport === 'kernel' || browser?.transport === 'kernel') {
+    return kernelTransportNotes(kernel, browser, shown);
+  }
   const b = browser;
   const lossPercent = kernel ? kernel.loss_out * 100 : null;
   return [
@@ -189,4 +192,35 @@ export function statsNotes(
 /** A row's cells as shown: fps, total, ms per frame. */
 export function rowText(r: IStatsRow): [string, string, string] {
   return [fixed(r.fps, 1), fixed(r.total, 0), r.ms === null ? '' : fixed(r.ms, 1, ' ms')];
+}
+
+/**
+ * The summary lines over the kernel transport: the transport named, the bitrates of the comm's
+ * `media` buffers, each side's ack round trip and its frames dropped for lack of credit; nothing
+ * that only RTP has (sizes from getStats(), packets lost, the encoder's quality limitation).
+ */
+function kernelTransportNotes(
+  kernel: IStatsMessage | null,
+  browser: IBrowserStats | null,
+  shown: IShownFigures | null,
+): IStatsNote[][] {
+  const b = browser;
+  return [
+    [
+      note('camera.kbps', b?.kbps_out ?? null, `${fixed(b?.kbps_out ?? null, 0)} kbit/s`),
+      note('camera.rtt_ms', b?.rtt_ms ?? null, `ack RTT ${fixed(b?.rtt_ms ?? null, 1, ' ms')}`),
+      note('camera.link_dropped', b?.link_dropped ?? null, `no credit ${fixed(b?.link_dropped ?? null, 0)}`),
+    ],
+    [
+      note('kernel.transport', 'kernel', 'kernel connection'),
+      note('kernel.kbps_in', kernel?.kbps_in ?? null, `in ${fixed(kernel?.kbps_in ?? null, 0)}`),
+      note('kernel.kbps_out', kernel?.kbps_out ?? null, `out ${fixed(kernel?.kbps_out ?? null, 0)} kbit/s`),
+      note('kernel.rtt_ms', kernel?.rtt_ms ?? null, `ack RTT ${fixed(kernel?.rtt_ms ?? null, 1, ' ms')}`),
+      note('kernel.link_dropped', kernel?.link_dropped ?? null, `no credit ${fixed(kernel?.link_dropped ?? null, 0)}`),
+    ],
+    [
+      note('output.kbps', b?.kbps_in ?? null, `${fixed(b?.kbps_in ?? null, 0)} kbit/s`),
+      note('output.render_dropped', shown?.renderDropped ?? null, `late ${fixed(shown?.renderDropped ?? null, 0)}`),
+    ],
+  ];
 }

@@ -35,9 +35,10 @@ test.use({ launchOptions: fakeCameraFrom(writeHalvesPicture('kernel-transport', 
 const streamCell = (
   key: string,
   transport: string | null,
+  showStats = false,
 ) => `import { webrtcStreamer, createI420Frame, display } from "jupyterlab-webrtc-bridge";
 import { map } from "rxjs";
-const ctx = webrtcStreamer({ key: "${key}"${transport ? `, transport: "${transport}"` : ''} });
+const ctx = webrtcStreamer({ key: "${key}"${transport ? `, transport: "${transport}"` : ''}${showStats ? ', showStats: true' : ''} });
 ctx.transform((frames$) => frames$.pipe(map((frame) => {
   const out = createI420Frame(frame.width, frame.height, frame.timestamp, new Uint8Array(frame.data));
   for (let i = 0; i < out.y.length; i++) out.y[i] = 255 - frame.y[i];
@@ -54,6 +55,26 @@ async function picture(page: IJupyterLabPageFixture): Promise<string> {
   return `neither: left ${left.toFixed(0)}, right ${right.toFixed(0)}, width ${width}`;
 }
 
+/** The stats overlay's summary items: `data-stat` → [`data-value` (null when unknown), text]. */
+function overlayStats(page: IJupyterLabPageFixture): Promise<Record<string, [string | null, string]>> {
+  return page.evaluate(() => {
+    const items: Record<string, [string | null, string]> = {};
+    document.querySelectorAll<HTMLElement>('.jp-webrtc-stats [data-stat]').forEach((item) => {
+      items[item.dataset.stat!] = [item.dataset.value ?? null, item.textContent ?? ''];
+    });
+    return items;
+  });
+}
+
+/** What the overlay's link figures say, or what is missing (so a failed poll shows it). */
+async function linkFigures(page: IJupyterLabPageFixture): Promise<string> {
+  const stats = await overlayStats(page);
+  const missing = ['camera.kbps', 'camera.rtt_ms', 'kernel.kbps_in', 'kernel.kbps_out', 'kernel.rtt_ms', 'output.kbps']
+    .filter((stat) => !(Number(stats[stat]?.[0]) > 0))
+    .join(', ');
+  return missing ? `not yet: ${missing} in ${JSON.stringify(stats)}` : 'measured';
+}
+
 function nft(...args: string[]): string {
   return execFileSync('nft', args, { encoding: 'utf8' });
 }
@@ -66,7 +87,7 @@ function droppedUdpPackets(): number {
 
 test('transport "kernel": the inverted picture comes back over the comm, and the widget says so', async ({ page }) => {
   await newTypeScriptNotebook(page, 'kernel-transport.ipynb');
-  await runCode(page, 0, streamCell('ui-kernel-transport', 'kernel'));
+  await runCode(page, 0, streamCell('ui-kernel-transport', 'kernel', true));
   await expectNoErrors(page, 0);
   await page.locator('.jp-webrtc-start').first().click();
   await expect(streamerStatus(page)).toHaveText('playing: kernel connection: the transport setting is "kernel"', {
@@ -77,6 +98,25 @@ test('transport "kernel": the inverted picture comes back over the comm, and the
   await expect
     .poll(() => runAndRead(page, 1, 'ctx.get("kernel_status") + " " + ctx.get("transport")'), { timeout: 30_000 })
     .toBe('playing kernel');
+  // the stats overlay: the link's own figures (bitrates of the media buffers, ack round trips), the transport named
+  await expect.poll(() => linkFigures(page), { timeout: 30_000 }).toBe('measured');
+  const stats = await overlayStats(page);
+  test.info().annotations.push({ type: 'link figures', description: JSON.stringify(stats) });
+  expect(stats['kernel.transport']).toEqual(['kernel', 'kernel connection']);
+  expect(stats['kernel.rtt_ms'][1]).toMatch(/^ · ack RTT \d+\.\d ms$/);
+  expect(stats['camera.rtt_ms'][1]).toMatch(/^ · ack RTT \d+\.\d ms$/);
+  expect(stats['kernel.kbps_out'][1]).toMatch(/^ · out \d+ kbit\/s$/);
+  // nothing that only WebRTC has
+  for (const rtpOnly of [
+    'kernel.loss_out',
+    'kernel.lost_in',
+    'camera.lost',
+    'camera.quality_limitation',
+    'output.lost',
+  ]) {
+    expect(stats[rtpOnly]).toBeUndefined();
+  }
+  await expect(page.locator('.jp-webrtc-stats').first()).not.toContainText(/null|NaN|undefined/);
   await clickStop(page);
 });
 

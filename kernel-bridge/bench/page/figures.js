@@ -61,6 +61,23 @@ function kernelOverlay(o0, o1) {
     rtt_ms: r1(note('rtt_ms')),
     lost_in: note('lost_in'),
     loss_out: note('loss_out'),
+    // Over the kernel transport the overlay names it and has the link's own figures on both sides
+    // (docs/design.md, "Kernel transport"): the browser has no getStats() there.
+    transport: note('transport') === 'kernel' ? 'kernel' : 'webrtc',
+    link_dropped: note('link_dropped'),
+    browser_link: note('transport') === 'kernel' ? browserLink(o1.notes) : null,
+  };
+}
+
+/** The browser's kernel-transport link figures in the overlay's last reading (camera → kernel, kernel → output). */
+function browserLink(notes) {
+  const value = (stat) => notes[stat] ?? null;
+  const kbps = (stat) => (value(stat) === null ? null : Math.round(value(stat)));
+  return {
+    send_kbps: kbps('camera.kbps'),
+    rtt_ms: r1(value('camera.rtt_ms')),
+    link_dropped: value('camera.link_dropped'),
+    receive_kbps: kbps('output.kbps'),
   };
 }
 

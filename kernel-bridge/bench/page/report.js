@@ -137,11 +137,16 @@ function stageLine(s) {
   const limited = Object.entries(st.limited_s)
     .map(([reason, secs]) => `${reason} ${secs} s`)
     .join(', ');
+  const overComm = k?.transport === 'kernel' && k.browser_link;
   const kernelLine = k
     ? `\n      kernel: decode ${k.decode_ms} · transform ${k.transform_ms} · encode ${k.encode_ms} ms/frame; ` +
-      `in ${k.kbps_in} · out ${k.kbps_out} kbit/s; RTT ${k.rtt_ms} ms; lost in ${k.lost_in}, loss out ${k.loss_out}; ` +
+      (overComm
+        ? `over the kernel connection: in ${k.kbps_in} · out ${k.kbps_out} kbit/s; ack RTT ${k.rtt_ms} ms; ` +
+          `dropped for credit ${k.link_dropped}; `
+        : `in ${k.kbps_in} · out ${k.kbps_out} kbit/s; RTT ${k.rtt_ms} ms; lost in ${k.lost_in}, loss out ${k.loss_out}; `) +
       `between its two readings ${k.span_ms} ms`
     : '';
+  if (overComm) return commStageLine(s, k) + kernelLine + lossesLine(s);
   return (
     `browser: drawn ${st.drawn} → captured ${st.captured} → encoded ${st.encoded} → sent ${st.sent}` +
     (k ? kernelChain(k) : oldKernel(st)) +
@@ -154,8 +159,29 @@ function stageLine(s) {
     `encode ${st.encode_ms} · decode ${st.decode_ms} · jitter buffer ${st.jitter_ms} ms/frame; ` +
     `key frames sent/decoded ${st.key_frames}, PLIs in/out ${st.plis}, NACKs in/out ${st.nacks}, ` +
     `packets lost ${st.packets_lost}, freezes ${st.freezes}` +
+    lossesLine(s)
+  );
+}
+
+function lossesLine(s) {
+  return (
     `\n      lost frames by stage: ${s.losses.map(([stage, n]) => `${stage} ${n}`).join(', ') || 'none'}` +
     `; unreadable ${s.unreadable}, repeats ${s.repeats}, sizes ${s.video_sizes.join(' ')}`
+  );
+}
+
+/**
+ * A kernel-transport session: no peer connection, so none of getStats()'s figures (frames per
+ * stage, sizes, PLIs, NACKs, packets): the browser's link figures from the overlay instead.
+ */
+function commStageLine(s, k) {
+  const st = s.stages;
+  const b = k.browser_link;
+  return (
+    `browser: drawn ${st.drawn}${kernelChain(k)} to the <video> ${st.to_video}` +
+    ` − render dropped ${st.render_dropped} = presented ${st.shown} → rVFC ${st.callbacks} → shown (distinct stamps) ${st.stamps}` +
+    `\n      browser over the kernel connection: send ${b.send_kbps} kbit/s, ack RTT ${b.rtt_ms} ms, ` +
+    `dropped for credit ${b.link_dropped}; receive ${b.receive_kbps} kbit/s`
   );
 }
 

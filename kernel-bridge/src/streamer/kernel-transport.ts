@@ -13,6 +13,7 @@ import type { Observable } from 'rxjs';
 import { Subscription } from 'rxjs';
 import type { EncodedAudioChunk, EncodedChunk } from '../rtc/media-peer';
 import { AudioAcker, AudioCredit } from './audio-credit';
+import { LinkMeter } from './link-meter';
 import { MediaCredit } from './media-credit';
 import { PendingAck } from './pending-ack';
 import {
@@ -70,6 +71,9 @@ export class KernelTransportLink {
   private readonly audioDecoding: number[] = [];
   /** Acks of the browser's frames, riding on our next frame (standalone when we send no video). */
   private readonly pendingAck: PendingAck;
+  /** Bytes each way and the ack round trip, for the stats (link-meter.ts). */
+  readonly meter = new LinkMeter();
+  private readonly send: (buffer: Uint8Array) => void;
 
   /**
    * `send` puts one `media` buffer on the comm; `problem` reports a misbehaving browser (each
@@ -78,11 +82,15 @@ export class KernelTransportLink {
    */
   constructor(
     private readonly peer: ChunkPeer,
-    private readonly send: (buffer: Uint8Array) => void,
+    send: (buffer: Uint8Array) => void,
     private readonly problem: (message: string) => void,
     private readonly audio: KernelTransportAudio = { in: false, out: false },
     videoOut = true,
   ) {
+    this.send = (buffer) => {
+      this.meter.countOut(buffer.byteLength);
+      send(buffer);
+    };
     this.pendingAck = new PendingAck((seq) => this.sendControl('ack', seq), videoOut);
     this.subscriptions.add(peer.chunkDone$.subscribe(() => this.onDecoded()));
     this.subscriptions.add(peer.audioChunkDone$.subscribe(() => this.onAudioDecoded()));
@@ -109,6 +117,7 @@ export class KernelTransportLink {
   receive(buffers: readonly Uint8Array[]): void {
     if (buffers.length !== 1) return this.refuse(`a media message carries exactly one buffer, not ${buffers.length}`);
     const bytes = buffers[0];
+    this.meter.countIn(bytes.byteLength);
     let header;
     try {
       header = parseMediaHeader(bytes);
@@ -157,7 +166,8 @@ export class KernelTransportLink {
 
   /** The browser acknowledged our frame `seq` (and every older one in flight). */
   private takeAck(seq: number): void {
-    if (!this.credit.ack(seq)) this.refuse(`an ack of frame ${seq}, which is not in flight`);
+    if (this.credit.ack(seq)) this.meter.frameAcked(seq);
+    else this.refuse(`an ack of frame ${seq}, which is not in flight`);
   }
 
   private receiveAudio(bytes: Uint8Array, seq: number, timestamp: number): void {
@@ -222,6 +232,7 @@ export class KernelTransportLink {
       this.pendingAck.take(),
     );
     buffer.set(chunk.data, MEDIA_HEADER_BYTES);
+    this.meter.frameSent(this.credit.lastSeq); // before: an ack may come back within send() (a test's fake)
     this.send(buffer);
   }
 

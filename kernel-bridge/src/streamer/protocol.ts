@@ -268,7 +268,19 @@ interface IStatsMessage {
   lost_in: number;
   /** Audio frames per stage, per second and since the session started; missing from older kernels. */
   audio?: { fps: IAudioStageCounts; total: IAudioStageCounts };
+  /**
+   * How this session's media travels (`STATS_TRANSPORTS`); missing from older kernels. Over
+   * `kernel` the link figures are the comm's (link-meter.ts): `kbps_in` / `kbps_out` the `media`
+   * buffers' bytes, `rtt_ms` the mean ack round trip of the kernel's video frames (null in sendonly:
+   * none are sent), `loss_out` and `lost_in` 0 (nothing is lost on the comm: drops are counted).
+   */
+  transport?: StatsTransport;
+  /** Kernel transport only: the kernel's encoded frames dropped for lack of the browser's credit or too large, since the session started. */
+  link_dropped?: number;
 }
+/** The `transport` of a stats message: the carrier actually used (never `auto`). */
+const STATS_TRANSPORTS = ['webrtc', 'kernel'] as const;
+type StatsTransport = (typeof STATS_TRANSPORTS)[number];
 /**
  * One frame's annotations (annotations/types.ts FrameAnnotations, checked by annotations/validate.ts
  * within the ANNOTATION_LIMITS), drawn by the widget over the video. `rtp` is the RTP timestamp the
@@ -593,6 +605,8 @@ function fitStats(stats: IStatsMessage): IStatsMessage {
     loss_out: Math.min(1, figure(stats.loss_out)),
     lost_in: figure(stats.lost_in),
     ...(stats.audio ? { audio: { fps: audioStages(stats.audio.fps), total: audioStages(stats.audio.total) } } : {}),
+    ...(stats.transport && STATS_TRANSPORTS.includes(stats.transport) ? { transport: stats.transport } : {}),
+    ...(stats.link_dropped !== undefined ? { link_dropped: figure(stats.link_dropped) } : {}),
   };
 }
 

@@ -1102,6 +1102,10 @@ export class WebRtcStreamer extends Widget<StreamerState> {
     this.lastAudioTransformCounts = audioCounts;
     const { total, fps } = stats;
     const round = (value: number) => Math.round(value * 100) / 100;
+    // over the comm there is no RTCP: the link measures itself (link-meter.ts), and loses nothing
+    const kernelLink = this.kernelLink;
+    const link = kernelLink ? { ...kernelLink.meter.read(), loss_out: 0, lost_in: 0 } : stats;
+    const linkCounts = kernelLink?.counts;
     this.tell({
       type: 'stats',
       fps_in: round(stats.fps_in),
@@ -1112,15 +1116,17 @@ export class WebRtcStreamer extends Widget<StreamerState> {
       transform_ms: round(this.pipeline.transformMs),
       fps: withTransform(STATS_STAGES, fps, rates, round),
       total: withTransform(STATS_STAGES, total, counts, (value) => value),
-      kbps_in: Math.round(stats.kbps_in),
-      kbps_out: Math.round(stats.kbps_out),
-      rtt_ms: stats.rtt_ms === null ? null : round(stats.rtt_ms),
-      loss_out: round(stats.loss_out),
-      lost_in: stats.lost_in,
+      kbps_in: Math.round(link.kbps_in),
+      kbps_out: Math.round(link.kbps_out),
+      rtt_ms: link.rtt_ms === null ? null : round(link.rtt_ms),
+      loss_out: round(link.loss_out),
+      lost_in: link.lost_in,
       audio: {
         fps: withTransform(AUDIO_STATS_STAGES, stats.audio.fps, audioRates, round),
         total: withTransform(AUDIO_STATS_STAGES, stats.audio.total, audioCounts, (value) => value),
       },
+      transport: kernelLink ? 'kernel' : 'webrtc',
+      ...(linkCounts ? { link_dropped: linkCounts.dropped_out + linkCounts.oversized_out } : {}),
     });
   }
 

@@ -231,6 +231,26 @@ describe('KernelTransportLink with a fake peer', () => {
     peer.keyframeWanted.next();
     expect(sent.map((h) => h.kind)).toEqual(['keyframe_request']);
   });
+  it("meters the link for the stats: every media buffer's bytes each way, and a round trip per frame acked", () => {
+    const { peer, sent, link } = setup();
+    const frame = (key: boolean): EncodedChunk => ({ data: new Uint8Array(100), timestamp: 10, key });
+    peer.chunks.next(frame(true));
+    peer.chunks.next(frame(false));
+    link.receive([control('ack', 1)]); // both acked cumulatively: a sample for frame 1 only
+    link.receive([control('keepalive', 0)]);
+    link.receive([control('ack', 1)]); // refused (not in flight), its bytes still came
+    peer.keyframeWanted.next(); // a keyframe request goes out
+    expect(sent.map((h) => h.kind)).toEqual(['video', 'video', 'keyframe_request']);
+    const figures = link.meter.read();
+    expect(figures.rtt_ms).toEqual(expect.any(Number));
+    expect(figures.rtt_ms).toBeGreaterThanOrEqual(0);
+    // over the read's interval: the ratio of the bytes is exact whatever the interval was
+    const bytesOut = 2 * (MEDIA_HEADER_BYTES + 100) + MEDIA_HEADER_BYTES;
+    const bytesIn = 3 * MEDIA_HEADER_BYTES;
+    expect(figures.kbps_out / figures.kbps_in).toBeCloseTo(bytesOut / bytesIn, 6);
+    expect(link.meter.read().rtt_ms).toBeNull(); // no frame acked since
+    link.close();
+  });
 });
 
 describe('KernelTransportLink: keepalive and audio, with a fake peer', () => {

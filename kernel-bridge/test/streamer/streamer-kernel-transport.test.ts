@@ -3,13 +3,16 @@
  *
  * The streamer widget's kernel-transport sessions as a whole, over a fake comm: the notebook's
  * transport "webrtc" refuses them, and a browser that falls silent (page closed, no frames and no
- * acks) ends the session as it does over WebRTC. (kernel-transport.test.ts tests the link itself.)
+ * acks) ends the session as it does over WebRTC, and the stats carry the link's own figures.
+ * (kernel-transport.test.ts tests the link itself.)
  */
-import { NEVER } from 'rxjs';
+import { NEVER, Subject } from 'rxjs';
+import { createI420Frame, type Frame } from '../../src/media';
 import { WebRtcStreamer, type StreamerOptions } from '../../src/streamer/streamer';
-import { MEDIA_HEADER_BYTES, writeMediaHeader } from '../../src/streamer/protocol';
+import { MEDIA_HEADER_BYTES, parseMediaHeader, writeMediaHeader } from '../../src/streamer/protocol';
 import { FakeComm, FakeKernel, freshKernel } from '../widgets/fake-kernel';
 import { customs, sleep, until } from './comm-helpers';
+import { H, level, W } from './flat-frames';
 
 let kernel: FakeKernel;
 const open: WebRtcStreamer[] = [];
@@ -24,10 +27,21 @@ const send = (comm: FakeComm, content: object, buffers: Buffer[] = []) =>
   comm.receive({ method: 'custom', content: content as never }, buffers);
 
 /** A header-only media message from the browser (a keyframe request, a keepalive): carries no frame. */
-function control(kind: 'keyframe_request' | 'keepalive'): Buffer {
+function control(kind: 'keyframe_request' | 'keepalive' | 'ack', seq = 0): Buffer {
   const bytes = Buffer.alloc(MEDIA_HEADER_BYTES);
-  writeMediaHeader(bytes, kind, 0);
+  writeMediaHeader(bytes, kind, seq);
   return bytes;
+}
+
+/** The sequence numbers of the kernel's video frames on `comm` from index `from` of its sent messages. */
+function videoSeqs(comm: FakeComm, from: number): number[] {
+  const seqs: number[] = [];
+  for (const sent of comm.sent.slice(from)) {
+    if ((sent.data.content as { type?: string } | undefined)?.type !== 'media' || sent.buffers.length !== 1) continue;
+    const header = parseMediaHeader(sent.buffers[0]);
+    if (header.kind === 'video') seqs.push(header.seq);
+  }
+  return seqs;
 }
 
 beforeEach(() => {
@@ -101,6 +115,35 @@ describe('streamer kernel-transport sessions', () => {
       expect(customs(comm, 'stopped')).toEqual([]);
     }
     expect(streamer.get('kernel_status')).toBe('playing');
+    expect(customs(comm, 'error')).toEqual([]);
+  });
+
+  it('stats over the kernel transport: named, with the bitrate of the media buffers each way and the ack round trip', async () => {
+    const source = new Subject<Frame>();
+    const { streamer, comm } = start({ key: 'kt-stats', mode: 'recvonly', source });
+    send(comm, { type: 'use_kernel_transport', reason: 'test' });
+    await until(() => streamer.get('kernel_status') === 'playing', 'playing');
+    // A recvonly browser: it acks each of the kernel's frames at once (standalone acks).
+    let seen = 0;
+    const linked = () =>
+      customs(comm, 'stats').find((s) => s.transport === 'kernel' && s.rtt_ms !== null && (s.kbps_in as number) > 0);
+    for (let frames = 0; !linked(); frames++) {
+      if (frames > 300) throw new Error('no stats with the link figures after 300 frames');
+      source.next(createI420Frame(W, H, 0, level(100 + (frames % 50))));
+      const upTo = comm.sent.length;
+      for (const seq of videoSeqs(comm, seen)) send(comm, { type: 'media' }, [control('ack', seq)]);
+      seen = upTo;
+      await sleep(33);
+    }
+    const stats = linked()!;
+    // out: frames of a 160×120 picture, tens of kbit/s at least; in: 20-byte acks, about 5 kbit/s
+    expect(stats.kbps_out).toBeGreaterThan(stats.kbps_in as number);
+    expect(stats.kbps_in).toBeGreaterThan(0);
+    expect(stats.rtt_ms).toEqual(expect.any(Number));
+    expect(stats.rtt_ms as number).toBeGreaterThanOrEqual(0);
+    expect(stats.rtt_ms as number).toBeLessThan(1000);
+    // nothing is lost on the comm; no frame was dropped for credit: every one was acked at once
+    expect(stats).toMatchObject({ loss_out: 0, lost_in: 0, link_dropped: 0 });
     expect(customs(comm, 'error')).toEqual([]);
   });
 });

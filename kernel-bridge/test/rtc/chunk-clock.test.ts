@@ -82,10 +82,11 @@ describe('ChunkClock: audio and video on one clock over the kernel transport', (
       expect(video[i].time - video[i - 1].time).toBeGreaterThanOrEqual(40 - MAX_SLEW_MS);
     for (let i = 1; i < audio.length; i++)
       expect(audio[i].time - audio[i - 1].time).toBeGreaterThanOrEqual(20 - MAX_SLEW_MS);
-    // settled: the same moment has the same time on both tracks, the least delay of either (8 ms) after it
+    // settled: the same moment has the same time on both tracks, the least delay of either after it
+    // (audio's: 25 ms less the 20 ms its packet took to fill)
     for (const capture of [2000, 3000, 4000]) {
       expect(Math.abs(offsetAt(results, 'video', capture) - offsetAt(results, 'audio', capture))).toBeLessThan(1);
-      expect(offsetAt(results, 'audio', capture)).toBeCloseTo(8, 6);
+      expect(offsetAt(results, 'audio', capture)).toBeCloseTo(5, 6);
     }
   });
 
@@ -96,11 +97,10 @@ describe('ChunkClock: audio and video on one clock over the kernel transport', (
     });
     timesOf(results, 'video');
     timesOf(results, 'audio');
-    // video's first packet came first and least delayed: the origin from it
     expect(results[0].packet.kind).toBe('video');
     for (const capture of [2000, 3000, 4000]) {
       expect(Math.abs(offsetAt(results, 'video', capture) - offsetAt(results, 'audio', capture))).toBeLessThan(1);
-      expect(offsetAt(results, 'video', capture)).toBeCloseTo(5, 6);
+      expect(offsetAt(results, 'video', capture)).toBeCloseTo(2, 6); // audio's 22 ms less its 20 ms packet
     }
   });
 
@@ -121,35 +121,37 @@ describe('ChunkClock: audio and video on one clock over the kernel transport', (
     }
   });
 
-  test('tracks on two clocks (video from the camera start, audio since boot): each by its own arrivals', () => {
+  test("tracks on two clocks (Chromium 156: video since boot, audio on the page's clock): each by its own arrivals", () => {
     const results = run({
-      videoDelay: () => 8,
-      audioDelay: () => 25,
-      videoClock: (ms) => 1500 + ms, // far more than SAME_CLOCK_MS from the audio's
+      videoDelay: (i) => (i === 0 ? 276 : 8),
+      audioDelay: (i) => (i === 0 ? 30 : 25),
+      audioClock: (ms) => 809 + ms, // the page loaded 809 ms before: far more than SAME_CLOCK_MS from the video's
     });
-    expect(Math.abs(BOOT_MS - 1500)).toBeGreaterThan(SAME_CLOCK_MS);
+    expect(Math.abs(BOOT_MS - 809)).toBeGreaterThan(SAME_CLOCK_MS);
     timesOf(results, 'video');
     timesOf(results, 'audio');
-    // as over RTP: each capture time is its arrival less the track's least delay (not hours apart)
-    expect(offsetAt(results, 'video', 3000)).toBeCloseTo(8, 6);
-    expect(offsetAt(results, 'audio', 3000)).toBeCloseTo(25, 6);
+    // as over RTP: each capture time is its arrival less the track's least delay (not hours apart),
+    // the audio's counted from its packet's last sample: they differ by the frame's 8 ms encoding
+    // against the packet's 5 ms beyond its 20
+    for (const capture of [3000, 4000]) {
+      expect(offsetAt(results, 'video', capture)).toBeCloseTo(8, 6);
+      expect(offsetAt(results, 'audio', capture)).toBeCloseTo(5, 6);
+    }
   });
 
   test("a track whose times go back (a restarted source on another clock) starts again, and its times don't go back", () => {
     let now = WALL_MS;
     const clock = new ChunkClock(() => now);
     const times: number[] = [];
-    for (let ms = 0; ms <= 1000; ms += 40) {
-      now = WALL_MS + ms + 10;
+    const both = (ms: number, videoMs: number) => {
+      now = WALL_MS + ms + 25; // the audio packet filled 20 ms after its first sample
       clock.audioTime(BOOT_MS + ms);
-      times.push(clock.videoTime(BOOT_MS + ms));
-    }
+      now = WALL_MS + ms + 10;
+      times.push(clock.videoTime(videoMs));
+    };
+    for (let ms = 0; ms <= 1000; ms += 40) both(ms, BOOT_MS + ms);
     // the camera switched to one whose frames count from 0
-    for (let ms = 1040; ms <= 3000; ms += 40) {
-      now = WALL_MS + ms + 10;
-      clock.audioTime(BOOT_MS + ms);
-      times.push(clock.videoTime(ms - 1040));
-    }
+    for (let ms = 1040; ms <= 3000; ms += 40) both(ms, ms - 1040);
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]);
     // and it is mapped by its own arrivals: on the wall clock (its capture + its 10 ms delay), not at 0
     expect(times.at(-1)).toBeCloseTo(WALL_MS + 3000 + 10, 6);

@@ -4,26 +4,36 @@
  * docs/design.md "Clock and lip sync"). Counting each track from its own first packet, as before,
  * put audio and video apart by however far apart their first packets came.
  *
- * Chrome stamps both tracks on one clock: a camera VideoFrame from MediaStreamTrackProcessor
- * carries its capture time (base::TimeTicks, in µs), the VideoEncoder keeps it, and the
- * AudioEncoder's packets count samples from its first AudioData's capture time, on the same
- * TimeTicks. So one origin serves both tracks and keeps what the browser measured: audio and video
- * captured together get the same time here. That origin is learnt from arrivals, as CaptureClock
- * learns an RTP track's (ArrivalOrigin: the least arrival - capture time of either track, reached
- * MAX_SLEW_MS per read, so times never go back), which puts the times on this process's wall clock
- * like WebRTC's. A browser whose tracks are not on one clock (their least arrival - capture times
- * more than SAME_CLOCK_MS apart: e.g. video frames counted from the camera's start) gets each track
- * mapped by its own arrivals instead, as an RTP track is. A track whose times go back (its source
- * restarted on another clock) starts learning again; what it gives out never goes back.
+ * What the browser stamps: a camera VideoFrame from MediaStreamTrackProcessor carries its capture
+ * time (the VideoEncoder keeps it), an AudioData its capture time, and the AudioEncoder's packets
+ * count samples from its first buffer's. Whether the two are on one clock depends on the browser:
+ * Chromium's source (2024) puts both on base::TimeTicks, but Chromium 156 with fake devices gives
+ * video on TimeTicks (since boot) and audio on the page's performance.now() clock. So:
+ * - each track's times get an origin learnt from arrivals, as CaptureClock learns an RTP track's
+ *   (ArrivalOrigin: the least arrival - capture time, reached MAX_SLEW_MS per read, never back),
+ *   which puts them on this process's wall clock like WebRTC's;
+ * - an audio packet cannot leave before its last sample was captured, so its arrival bounds the
+ *   capture of its first sample AUDIO_PACKET_MS earlier (else every audio time would sit 20 ms late);
+ * - when both tracks' least arrival - capture times are within SAME_CLOCK_MS (one browser clock),
+ *   both take the lesser: one origin, so what the browser captured together keeps one time here,
+ *   whichever track's first packet came first or late. Otherwise (two clocks) each keeps its own,
+ *   lined up to the difference of what each waits before it leaves (a frame's encoding).
+ * A track whose times go back (its source restarted on another clock) starts learning again; what
+ * it gives out never goes back.
  */
 import { ArrivalOrigin } from './rtp-clock';
 
 /**
  * The least arrival - capture times of two tracks on one clock differ by what each waits before it
- * can leave (a 20 ms Opus packet, a frame's encoding) and by first packets that came late: well
- * under this. Two clocks (TimeTicks since boot against time since the camera started) differ by far more.
+ * can leave (a frame's encoding, a few ms) and, for a while, by first frames that came late (246 ms
+ * seen over WebRTC): under this. Two clocks (TimeTicks since boot, the page's time since it loaded,
+ * a camera's since it started) differ by the seconds to days between their starts: a camera opened
+ * by a notebook cell starts well after the page loaded.
  */
 export const SAME_CLOCK_MS = 1000;
+
+/** The Opus packets' length over the kernel transport (docs/design.md, "Kernel transport"). */
+const AUDIO_PACKET_MS = 20;
 
 class TrackTimes {
   readonly origin = new ArrivalOrigin();
@@ -40,18 +50,19 @@ export class ChunkClock {
 
   /** A camera frame the browser captured at `browserMs` (its clock), arriving now: its time here. */
   videoTime(browserMs: number): number {
-    return this.map(this.video, this.audio, browserMs);
+    return this.map(this.video, this.audio, browserMs, 0);
   }
 
-  /** A microphone packet the browser captured at `browserMs` (its clock), arriving now: its time here. */
+  /** A microphone packet whose first sample the browser captured at `browserMs` (its clock), arriving now: its time here. */
   audioTime(browserMs: number): number {
-    return this.map(this.audio, this.video, browserMs);
+    return this.map(this.audio, this.video, browserMs, AUDIO_PACKET_MS);
   }
 
-  private map(own: TrackTimes, other: TrackTimes, browserMs: number): number {
+  /** `readyMs`: how long after `browserMs` the packet was complete, so could leave at the earliest. */
+  private map(own: TrackTimes, other: TrackTimes, browserMs: number, readyMs: number): number {
     if (browserMs < own.lastIn) own.origin.reset();
     own.lastIn = browserMs;
-    own.origin.see(this.now(), browserMs);
+    own.origin.see(this.now() - readyMs, browserMs);
     const mine = own.origin.least;
     const theirs = other.origin.least;
     // NaN (the other track has not come yet, or it is off) compares false: this track's own

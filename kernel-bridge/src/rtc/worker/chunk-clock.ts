@@ -7,7 +7,7 @@
  * What the browser stamps: a camera VideoFrame from MediaStreamTrackProcessor carries its capture
  * time (the VideoEncoder keeps it), an AudioData its capture time, and the AudioEncoder's packets
  * count samples from its first buffer's. Whether the two are on one clock depends on the browser:
- * Chromium's source (2024) puts both on base::TimeTicks, but Chromium 156 with fake devices gives
+ * the Chromium breakout-box source we read puts both on base::TimeTicks, but Chromium 156 with fake devices gives
  * video on TimeTicks (since boot) and audio on the page's performance.now() clock. So:
  * - each track's times get an origin learnt from arrivals, as CaptureClock learns an RTP track's
  *   (ArrivalOrigin: the least arrival - capture time, reached MAX_SLEW_MS per read, never back),

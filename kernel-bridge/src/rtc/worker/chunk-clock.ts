@@ -53,7 +53,7 @@ export class ChunkClock {
     return this.map(this.video, this.audio, browserMs, 0);
   }
 
-  /** A microphone packet whose first sample the browser captured at `browserMs` (its clock), arriving now: its time here. */
+  /** A microphone packet whose first sample the browser captured at `browserMs` (its clock), arriving now. */
   audioTime(browserMs: number): number {
     return this.map(this.audio, this.video, browserMs, AUDIO_PACKET_MS);
   }

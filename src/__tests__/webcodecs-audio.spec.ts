@@ -54,8 +54,11 @@ class FakeAudioDecoder extends FakeCodec {
   }
 }
 
-/** A microphone giving `buffers` AudioData, then ending; `read` resolves when all were taken. */
-function fakeProcessor(buffers: number) {
+/**
+ * A microphone giving `buffers` AudioData (10 ms each, captured at `timestampsUs` when given), then
+ * ending; `read` resolves when all were taken.
+ */
+function fakeProcessor(buffers: number, timestampsUs: number[] = []) {
   let left = buffers;
   let drained: () => void = () => undefined;
   const read = new Promise<void>((resolve) => (drained = resolve));
@@ -69,7 +72,11 @@ function fakeProcessor(buffers: number) {
             return { done: true, value: undefined };
           }
           const n = left--;
-          return { done: false, value: { sampleRate: 48000, numberOfChannels: 1, close: () => closedData.push(n) } };
+          const timing = { timestamp: timestampsUs[buffers - n], duration: 10_000 };
+          return {
+            done: false,
+            value: { sampleRate: 48000, numberOfChannels: 1, ...timing, close: () => closedData.push(n) },
+          };
         },
         cancel: async () => undefined,
       }),
@@ -123,6 +130,20 @@ describe('WebCodecsKernelAudio', () => {
     expect(encoders).toHaveLength(3);
     expect(encoders.map((e) => e.state)).toEqual(['closed', 'closed', 'closed']);
     expect(errors).toEqual(['could not encode the microphone: encode failed']);
+    codecs.close();
+  });
+
+  it('starts a new encoder when buffers were missed, so its packet times stay the capture times', async () => {
+    // Chrome's encoder counts samples from its first buffer: 4 contiguous buffers, then 60 ms missed
+    // (a microphone switch, buffers dropped), then 10 ms of capture jitter, which is no gap
+    const { Processor, read } = fakeProcessor(7, [0, 10_000, 20_000, 30_000, 100_000, 110_000, 130_000]);
+    install(Processor);
+    const errors: string[] = [];
+    const codecs = new WebCodecsKernelAudio((e) => errors.push(e));
+    codecs.encodeMicrophone({} as MediaStreamTrack, () => undefined);
+    await read;
+    expect(encoders.map((e) => e.state)).toEqual(['closed', 'configured']);
+    expect(errors).toEqual([]);
     codecs.close();
   });
 

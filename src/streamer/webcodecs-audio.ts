@@ -33,6 +33,13 @@ const OPUS_BITRATE = 32_000;
 const MAX_CODEC_QUEUE = 8;
 /** Channels the kernel's audio is decoded to (its worker sends mono or stereo; libopus mixes either way). */
 const OUTPUT_CHANNELS = 2;
+/**
+ * Most the encoder's packet times may run off the microphone's capture times, µs (2 packets): Chrome's
+ * AudioEncoder stamps its packets by counting samples from its first buffer's time, so a gap in what
+ * it is given (a buffer dropped here, a switched microphone) would leave every later packet that far
+ * early, and the kernel would put the audio that far off the video (docs/design.md, "Kernel transport").
+ */
+const MAX_STAMP_LAG_US = 40_000;
 
 /**
  * Why this browser cannot carry audio over the kernel transport in `direction` ('send': the
@@ -52,6 +59,8 @@ export function kernelAudioUnsupported(direction: 'send' | 'receive'): string | 
 export class WebCodecsKernelAudio implements IKernelAudioCodecs {
   private encoder: AudioEncoder | null = null;
   private encoderFormat = '';
+  /** Where the encoder's count of samples puts the next buffer it is given (µs; NaN: a new encoder). */
+  private encoderNextUs = NaN;
   private reader: ReadableStreamDefaultReader<AudioData> | null = null;
   private decoder: AudioDecoder | null = null;
   private generator: IAudioTrackGenerator | null = null;
@@ -123,9 +132,14 @@ export class WebCodecsKernelAudio implements IKernelAudioCodecs {
         if (this.closed || reader !== this.reader) {
           return; // closed, or the microphone was switched
         }
+        if (Math.abs(data.timestamp - this.encoderNextUs) > MAX_STAMP_LAG_US) {
+          closeCodec(this.encoder); // its count went off the capture times: the next one starts from this buffer
+          this.encoder = null;
+        }
         const encoder = this.encoderFor(data.sampleRate, data.numberOfChannels, onPacket);
         if (encoder.encodeQueueSize < MAX_CODEC_QUEUE) {
           encoder.encode(data);
+          this.encoderNextUs = (this.encoderNextUs >= 0 ? this.encoderNextUs : data.timestamp) + data.duration;
         }
       } catch (error) {
         // a new encoder is made for the next buffer; this one must not be left open
@@ -150,6 +164,7 @@ export class WebCodecsKernelAudio implements IKernelAudioCodecs {
     }
     closeCodec(this.encoder);
     this.encoder = null;
+    this.encoderNextUs = NaN;
     const encoder = new AudioEncoder({
       output: (chunk) => onPacket(chunk),
       error: (error) => this.say(`the microphone's encoder failed: ${error.message}`),

@@ -35,8 +35,6 @@ export class AudioReceiver {
   private readonly clock = new CaptureClock(Date.now, OPUS_SAMPLE_RATE);
   private readonly cleanup = new Cleanup();
   private inFlight = 0;
-  /** Kernel transport: the capture time (ms) of the browser's first packet, which capture times count from. */
-  private chunkOrigin: number | undefined;
   /** One decode error was reported (a stream of them would flood the log). */
   private reportedFailure = false;
   private closed = false;
@@ -53,14 +51,13 @@ export class AudioReceiver {
   }
 
   /**
-   * Kernel transport instead of a track: one Opus packet the browser captured at `timestamp` ms
-   * (its clock); capture times count from the first packet, as over RTP.
+   * Kernel transport instead of a track: one Opus packet the browser captured at `timestamp` (ms on
+   * this process's wall clock, the video's clock: chunk-clock.ts).
    */
   decodeChunk(data: Buffer, timestamp: number): void {
     if (this.closed) return;
     this.opts.stats.audio.received++;
-    this.chunkOrigin ??= timestamp;
-    this.decodePacket(data, Math.max(0, timestamp - this.chunkOrigin));
+    this.decodePacket(data, timestamp);
   }
 
   /** The main thread delivered `n` more frames: as many may be posted again. */

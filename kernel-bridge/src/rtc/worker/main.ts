@@ -23,6 +23,7 @@ import { Recorders } from './record';
 import { Receiver } from './receive';
 import { AudioPath } from './audio';
 import type { AudioChunkOut } from './audio-send';
+import { ChunkClock } from './chunk-clock';
 import { Sender, type ChunkOut } from './send';
 import { WorkerStats } from './stats';
 
@@ -75,6 +76,9 @@ const peer = new Peer(init, {
 let closed = false;
 /** Kernel transport ('use_chunks'): encoded frames go to the main thread, not to RTP. */
 let chunkOut: ChunkOut | undefined;
+
+/** Kernel transport: the browser's capture times of its frames and audio packets, on one clock here. */
+const chunkClock = new ChunkClock();
 
 /** Kernel transport with the browser playing audio ('use_audio_chunks'): Opus packets go to the main thread, not to RTP. */
 let audioChunkOut: AudioChunkOut | undefined;
@@ -183,7 +187,10 @@ port.on('message', (msg: ToWorker) => {
         break;
       case 'chunk_in':
         try {
-          if (chunkOut && !closed) receiver.decodeChunk(Buffer.from(msg.buffer, 0, msg.length), msg.timestamp);
+          if (chunkOut && !closed) {
+            const data = Buffer.from(msg.buffer, 0, msg.length);
+            receiver.decodeChunk(data, chunkClock.videoTime(msg.timestamp));
+          }
         } finally {
           post({ t: 'chunk_done' }); // else a throw here keeps a credit slot: after MAX_MEDIA_IN_FLIGHT, input freezes
         }
@@ -196,7 +203,10 @@ port.on('message', (msg: ToWorker) => {
         break;
       case 'audio_chunk_in':
         try {
-          if (chunkOut && !closed) audio.decodeChunk(Buffer.from(msg.buffer, 0, msg.length), msg.timestamp);
+          if (chunkOut && !closed) {
+            const data = Buffer.from(msg.buffer, 0, msg.length);
+            audio.decodeChunk(data, chunkClock.audioTime(msg.timestamp));
+          }
         } finally {
           post({ t: 'audio_chunk_done' }); // the streamer's in-flight count must go down whatever happened
         }

@@ -68,8 +68,6 @@ export class Receiver {
   /** A too-large frame was reported (once per peer: a stream of them would flood the log). */
   private reportedRejection = false;
   private closed = false;
-  /** Kernel transport: the browser's timestamp of its first frame (capture times count from it). */
-  private chunkOrigin: number | undefined;
 
   constructor(private readonly opts: ReceiverOptions) {
     this.toMain = new LatestGate<Decoded>(
@@ -136,17 +134,17 @@ export class Receiver {
     this.requestKeyframe();
   }
 
-  /** Kernel transport: decodes one whole VP8 frame the browser captured at `timestamp` ms. */
+  /**
+   * Kernel transport: decodes one whole VP8 frame the browser captured at `timestamp` (ms on this
+   * process's wall clock, the audio's clock: chunk-clock.ts).
+   */
   decodeChunk(data: Buffer, timestamp: number): void {
     if (this.closed) return;
     const { stats } = this.opts;
     stats.received++;
-    // capture times count from the first frame, as over RTP (CaptureClock)
-    this.chunkOrigin ??= timestamp;
-    const at = Math.max(0, timestamp - this.chunkOrigin);
-    this.opts.recorders?.inputPacket(data, at);
+    this.opts.recorders?.inputPacket(data, timestamp);
     try {
-      if (this.decode(data, at) === 0) stats.decode_failed++;
+      if (this.decode(data, timestamp) === 0) stats.decode_failed++;
     } catch (e) {
       stats.decode_failed++;
       this.opts.onError(e);

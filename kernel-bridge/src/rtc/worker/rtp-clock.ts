@@ -39,6 +39,39 @@ class Unwrapper {
 }
 
 /**
+ * Where a track's media time 0 sits on this process's wall clock, learnt from arrivals: a packet
+ * arriving at `arrival` with media time `t` was captured at most at arrival - t after the origin,
+ * and the least of these bounds (the packet that waited least on its way) is the origin aimed at.
+ * The origin in use moves down to it at most MAX_SLEW_MS per read, so times never go back, and up
+ * at once (a forward jump keeps order; only a track put on another clock's origin goes up).
+ * CaptureClock uses one per RTP track; the kernel transport (chunk-clock.ts) one per track with a
+ * target shared by the camera and the microphone.
+ */
+export class ArrivalOrigin {
+  /** The least arrival - media time seen, ms; NaN before the first arrival. */
+  least = NaN;
+  private used = NaN;
+
+  /** A packet of media time `mediaMs` arrived at `arrivalMs` (wall clock). */
+  see(arrivalMs: number, mediaMs: number): void {
+    const bound = arrivalMs - mediaMs;
+    if (!(bound >= this.least)) this.least = bound; // also the first (least is NaN)
+  }
+
+  /** The origin for the next time read, moved toward `target` (this track's own least by default). */
+  read(target = this.least): number {
+    if (!(this.used >= target)) this.used = target;
+    else if (this.used > target) this.used = Math.max(target, this.used - MAX_SLEW_MS);
+    return this.used;
+  }
+
+  /** Forgets what was learnt: the track's media times start on another clock. */
+  reset(): void {
+    this.least = this.used = NaN;
+  }
+}
+
+/**
  * Incoming: RTP timestamp (wrapping) -> capture time in ms on this process's wall clock. Each
  * packet's arrival (anchor()) says the capture happened at most its arrival time minus its RTP
  * time; the clock keeps the least of these (the packet that waited least on its way). Anchoring on
@@ -46,14 +79,13 @@ class Unwrapper {
  * session leave Chrome slowly (encoder start, a keyframe paced out), and one run in four a
  * recording's audio sat 246 ms off its video. Both tracks of a stream settle on their least delay,
  * the same network path, so they line up to a few ms; a correction is applied MAX_SLEW_MS per
- * capture time read, so times never go back.
+ * capture time read, so times never go back (ArrivalOrigin).
  */
 export class CaptureClock {
   private arrivals: Unwrapper | undefined;
   private reads: Unwrapper | undefined;
-  /** Wall-clock ms of the first RTP timestamp: as used now, and as the least delayed arrival says. */
-  private wallBase = 0;
-  private target = 0;
+  /** Wall-clock ms of the first RTP timestamp. */
+  private readonly origin = new ArrivalOrigin();
   private readonly ticksPerMs: number;
 
   constructor(
@@ -65,21 +97,16 @@ export class CaptureClock {
 
   /** Call as each packet arrives: the first ties the clock to now, later ones may pull it earlier. */
   anchor(rtpTs: number): void {
-    const now = this.now();
     if (!this.arrivals) {
       this.arrivals = new Unwrapper(rtpTs);
       this.reads = new Unwrapper(rtpTs);
-      this.wallBase = this.target = now;
-      return;
     }
-    const base = now - this.arrivals.ticks(rtpTs) / this.ticksPerMs;
-    if (base < this.target) this.target = base;
+    this.origin.see(this.now(), this.arrivals.ticks(rtpTs) / this.ticksPerMs);
   }
 
   captureTimeMs(rtpTs: number): number {
     if (!this.reads) this.anchor(rtpTs);
-    if (this.wallBase > this.target) this.wallBase = Math.max(this.target, this.wallBase - MAX_SLEW_MS);
-    return this.wallBase + (this.reads as Unwrapper).ticks(rtpTs) / this.ticksPerMs;
+    return this.origin.read() + (this.reads as Unwrapper).ticks(rtpTs) / this.ticksPerMs;
   }
 }
 

@@ -23,7 +23,17 @@ def _jupyter_server_extension_points():
 
 def _load_jupyter_server_extension(serverapp):
     """Kernel websockets send at once (websocket_nodelay.py); adds no handler and opens no port."""
-    from .websocket_nodelay import with_nodelay
+    _wrap_connection_class(serverapp)
+
+
+async def _start_jupyter_server_extension(serverapp):
+    """Once every extension is loaded: one loaded after us may have put its own class in the
+    settings; wrap that one too (a class already wrapped is left as it is)."""
+    _wrap_connection_class(serverapp)
+
+
+def _wrap_connection_class(serverapp):
+    from .websocket_nodelay import MARKER, with_nodelay
 
     settings = serverapp.web_app.settings
     base = settings.get("kernel_websocket_connection_class") or getattr(
@@ -31,6 +41,8 @@ def _load_jupyter_server_extension(serverapp):
     )
     if base is None:  # jupyter_server < 2 has no such class: nothing to wrap, the stream still works
         serverapp.log.warning("jupyterlab_webrtc: this Jupyter server has no kernel websocket connection class")
+        return
+    if getattr(base, MARKER, False):
         return
     settings["kernel_websocket_connection_class"] = with_nodelay(base)
     serverapp.log.info("jupyterlab_webrtc: kernel websockets send without Nagle's delay (%s)", base.__name__)

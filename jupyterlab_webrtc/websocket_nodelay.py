@@ -2,11 +2,12 @@
 
 Tornado leaves Nagle's algorithm on for a websocket once its upgrade is answered. Kernel messages
 to the browser are small writes, so each one after the first waits until the browser's TCP
-acknowledges the one before; the browser delays that acknowledgement (Linux: up to 40 ms) unless it
-has something of its own to send. Over the kernel transport (issue 12) the kernel's frames went
-out every 33 ms and each waited for the browser's next camera frame to carry the acknowledgement:
-on loopback, kernel send → browser receive took p50 29 ms with Nagle and 3.5 ms without, and the
-glass-to-glass p50 fell from 72 to 37-49 ms (bench/page/run.js, identity-kernel, 640x480).
+acknowledges the one before; the browser delays that acknowledgement (Linux: 40 ms at least, up
+to 200 ms) unless it has something of its own to send. Over the kernel transport (issue 12) the
+kernel's frames went out every 33 ms and each waited for the browser's next camera frame to carry
+the acknowledgement: on loopback, kernel send → browser receive took p50 29 ms with Nagle and
+3.5 ms without, and the glass-to-glass p50 fell from 72 to 37-49 ms (bench/page/run.js,
+identity-kernel, 640x480).
 The browser side already sends without delay (Chromium sets TCP_NODELAY); the kernel's zeromq
 sockets do too.
 

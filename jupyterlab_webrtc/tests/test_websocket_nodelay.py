@@ -104,6 +104,18 @@ def test_the_extension_falls_back_to_the_configured_class():
     assert issubclass(app.web_app.settings["kernel_websocket_connection_class"], ZmqLike)
 
 
+def test_a_class_another_extension_sets_after_us_is_wrapped_at_start():
+    app, logged = fake_serverapp({})
+    jupyterlab_webrtc._load_jupyter_server_extension(app)
+    app.web_app.settings["kernel_websocket_connection_class"] = GatewayLike  # an extension loaded later
+    asyncio.run(jupyterlab_webrtc._start_jupyter_server_extension(app))
+    cls = app.web_app.settings["kernel_websocket_connection_class"]
+    assert issubclass(cls, GatewayLike) and cls is not GatewayLike
+    asyncio.run(jupyterlab_webrtc._start_jupyter_server_extension(app))  # already wrapped: kept
+    assert app.web_app.settings["kernel_websocket_connection_class"] is cls
+    assert len(logged) == 2  # one line per class wrapped
+
+
 def test_a_server_without_the_class_is_left_alone_with_a_warning():
     app, logged = fake_serverapp({}, configured=None)
     jupyterlab_webrtc._load_jupyter_server_extension(app)
@@ -196,8 +208,9 @@ def test_a_real_servers_kernel_websocket_has_nagle_off(tmp_path):
         )
         with urllib.request.urlopen(request, timeout=60) as response:
             kernel_id = json.load(response)["id"]
-        # as JupyterLab connects: with a session id and the v1 subprotocol (without them tornado happens
-        # to leave Nagle off already, and this test could not fail)
+        # as JupyterLab connects: with a session id and the v1 subprotocol. (A bare connection without
+        # them happened to find TCP_NODELAY still on here, so it could not show the fix; this is the
+        # case the browser meets.) The option is read back in connect(), after tornado's handshake.
         ws = websocket.create_connection(
             f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?session_id={secrets.token_hex(8)}",
             header=[f"Authorization: token {token}"],

@@ -629,6 +629,9 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
   /** Reads getStats() every `browserStatsMs` while on; stopping clears the figures. */
   private _pollBrowserStats(on: boolean): void {
     if (on && this._statsTimer === null) {
+      // the kernel link's meter counts since its last reading: start a fresh interval, or the first
+      // figures shown (the overlay turned on minutes in) would average over everything before
+      this._client.readKernelLink();
       this._statsTimer = setInterval(() => void this._readBrowserStats(), WebRtcStreamerModel.browserStatsMs);
     } else if (!on && this._statsTimer !== null) {
       clearInterval(this._statsTimer);

@@ -50,6 +50,11 @@ function kernelOverlay(o0, o1) {
   if (frames.received === null) return null;
   const ms = (stage) => o1.stages[`kernel.${stage}`]?.ms ?? null;
   const note = (stat) => o1.notes[`kernel.${stat}`] ?? null;
+  // counts since the session started: the window's share is the difference of the two readings
+  const counted = (stat) => {
+    const [a, b] = [o0.notes[stat] ?? null, o1.notes[stat] ?? null];
+    return a === null || b === null ? null : b - a;
+  };
   return {
     frames,
     span_ms: o0.kernelAt === null || o1.kernelAt === null ? null : Math.round(o1.kernelAt - o0.kernelAt),
@@ -64,19 +69,25 @@ function kernelOverlay(o0, o1) {
     // Over the kernel transport the overlay names it and has the link's own figures on both sides
     // (docs/design.md, "Kernel transport"): the browser has no getStats() there.
     transport: note('transport') === 'kernel' ? 'kernel' : 'webrtc',
-    link_dropped: note('link_dropped'),
-    browser_link: note('transport') === 'kernel' ? browserLink(o1.notes) : null,
+    link_dropped: counted('kernel.link_dropped'),
+    browser_link: note('transport') === 'kernel' ? browserLink(o0.notes, o1.notes) : null,
   };
 }
 
-/** The browser's kernel-transport link figures in the overlay's last reading (camera → kernel, kernel → output). */
-function browserLink(notes) {
+/**
+ * The browser's kernel-transport link figures in the overlay's last reading (camera → kernel, kernel
+ * → output); its drops over the window (the difference of the two readings).
+ */
+function browserLink(notes0, notes) {
   const value = (stat) => notes[stat] ?? null;
   const kbps = (stat) => (value(stat) === null ? null : Math.round(value(stat)));
   return {
     send_kbps: kbps('camera.kbps'),
     rtt_ms: r1(value('camera.rtt_ms')),
-    link_dropped: value('camera.link_dropped'),
+    link_dropped:
+      value('camera.link_dropped') === null || (notes0['camera.link_dropped'] ?? null) === null
+        ? null
+        : value('camera.link_dropped') - notes0['camera.link_dropped'],
     receive_kbps: kbps('output.kbps'),
   };
 }

@@ -6,8 +6,8 @@ acknowledges the one before; the browser delays that acknowledgement (Linux: 40 
 to 200 ms) unless it has something of its own to send. Over the kernel transport (issue 12) the
 kernel's frames went out every 33 ms and each waited for the browser's next camera frame to carry
 the acknowledgement: on loopback, kernel send → browser receive took p50 29 ms with Nagle and
-3.5 ms without, and the glass-to-glass p50 fell from 72 to 37-49 ms (bench/page/run.js,
-identity-kernel, 640x480).
+3.5 ms without, and the glass-to-glass p50 fell from 70-71 to 51-56 ms, +22 to +29 ms over
+WebRTC in the same runs (bench/page/run.js, identity-kernel, 640x480; kernel-bridge/bench/README.md).
 The browser side already sends without delay (Chromium sets TCP_NODELAY); the kernel's zeromq
 sockets do too.
 

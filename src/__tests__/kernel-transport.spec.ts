@@ -3,6 +3,8 @@
  * unit, the link (kernel-transport.ts) with fake codecs, and the signalling client choosing and
  * falling back to it (signalling.ts) with a fake peer connection that never connects.
  */
+import type { TranslationBundle } from '@jupyterlab/translation';
+
 import { DEFAULT_QUALITY } from '../settings';
 import { IEncodedChunkLike, IKernelCodecs, KernelTransportLink } from '../streamer/kernel-transport';
 import { MediaCredit } from '../streamer/media-credit';
@@ -277,7 +279,7 @@ describe('KernelTransportLink (browser)', () => {
   });
 });
 
-function clientSetup(transport: Transport, unsupported: string | null = null) {
+function clientSetup(transport: Transport, unsupported: string | null = null, trans?: TranslationBundle) {
   FakePeerConnection.instances = [];
   const sent: FrontendMessage[] = [];
   const media: IMediaHeader[] = [];
@@ -299,6 +301,7 @@ function clientSetup(transport: Transport, unsupported: string | null = null) {
     createKernelCodecs: () => codecs,
     kernelTransportUnsupported: () => unsupported,
     fallbackMs: 5000,
+    trans,
   });
   client.stateChanged.connect((_, { state, detail }) => states.push(detail ? `${state}: ${detail}` : state));
   client.remoteStreamChanged.connect((_, s) => remote.push(s));
@@ -309,6 +312,27 @@ function clientSetup(transport: Transport, unsupported: string | null = null) {
 
 describe('SignallingClient transports', () => {
   afterEach(() => jest.useRealTimers());
+
+  it('shows the kernel connection and its reason in the page’s language; the kernel reads them in English', async () => {
+    // a bundle whose every text starts with "[fr] " (placeholders filled as JupyterLab's are)
+    const fr = {
+      __: (msgid: string, ...args: unknown[]) =>
+        `[fr] ${msgid.replace(/%(\d)/g, (_, i: string) => String(args[Number(i) - 1]))}`,
+    } as unknown as TranslationBundle;
+    const ctx = clientSetup('kernel', null, fr);
+    await ctx.start();
+    expect(ctx.sent).toEqual([{ type: 'use_kernel_transport', reason: 'the transport setting is "kernel"' }]);
+    expect(ctx.client.shownDetail).toBe('[fr] starting the kernel connection ([fr] the transport setting is "kernel")');
+    await ctx.client.handleMessage({ type: 'kernel_transport_ready' });
+    expect(ctx.client.statusText).toBe('playing: kernel connection: the transport setting is "kernel"');
+    expect(ctx.client.shownDetail).toBe('[fr] kernel connection: [fr] the transport setting is "kernel"');
+    expect(ctx.client.fallbackReason).toBe('the transport setting is "kernel"');
+    expect(ctx.states).toEqual([
+      'connecting: opening the camera',
+      'connecting: starting the kernel connection (the transport setting is "kernel")',
+      'playing: kernel connection: the transport setting is "kernel"',
+    ]);
+  });
 
   it('"kernel": no peer connection; asks the kernel, then plays over it', async () => {
     const ctx = clientSetup('kernel');

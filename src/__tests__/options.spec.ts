@@ -17,8 +17,9 @@ import {
 } from '../streamer/display-options';
 import { WebRtcStreamerModel } from '../streamer/model';
 import { AnnotationOverlay } from '../streamer/overlay';
+import { streamerTexts } from '../streamer/texts';
 import { streamerEnvironment, WebRtcStreamerView } from '../streamer/view';
-import { FakeMediaDevices, FakePeerConnection, FakeStream, flush, VIDEO_CAPABILITIES } from './fakes';
+import { FakeMediaDevices, FakePeerConnection, FakeStream, flush, kernelStats, VIDEO_CAPABILITIES } from './fakes';
 import { FakeWidgets } from './widget-fakes';
 
 interface IExample {
@@ -180,6 +181,91 @@ describe('the widget’s texts and display options', () => {
     q(view, '.jp-webrtc-start').click();
     await flush();
     expect(text(view, '.jp-webrtc-status')).toBe('[fr] [fr] connecting: [fr] opening the camera');
+  });
+
+  it.each([
+    ['in English without a translator', false],
+    ['through the page’s translator', true],
+  ])(
+    'shows the session’s notices, the stats overlay and the doctor’s advice %s; the kernel reads English',
+    async (_how, translated) => {
+      translator = translated ? new FakeTranslator() : undefined;
+      const fr = (words: string) => (translated ? `[fr] ${words}` : words);
+      const { model, comm } = widgets.model({ key: 'k', show_stats: true });
+      const view = widgets.view(model);
+      await flush();
+      q(view, '.jp-webrtc-start').click();
+      await flush();
+      const pc = FakePeerConnection.last();
+      comm.receive({ type: 'answer', sdp: 'v=0\r\nanswer' });
+      await flush();
+      pc.setConnectionState('connected');
+
+      // the stats overlay: titles, stage labels, headings and summary figures; its keys stay as they are
+      comm.receive(kernelStats());
+      const stats = q(view, '.jp-webrtc-stats');
+      expect(stats.hidden).toBe(false);
+      expect([...stats.querySelectorAll('caption')].map((c) => c.textContent)).toEqual([
+        fr('camera → kernel'),
+        fr('kernel'),
+        fr('kernel → output'),
+      ]);
+      const decoded = stats.querySelector<HTMLElement>('[data-stage="kernel.decoded"]')!;
+      expect(decoded.querySelector('th')?.textContent).toBe(fr('decoded'));
+      expect([...stats.querySelectorAll('tr:first-child th')].slice(0, 4).map((c) => c.textContent)).toEqual([
+        '',
+        fr('fps'),
+        fr('total'),
+        fr('ms'),
+      ]);
+      const rtt = stats.querySelector<HTMLElement>('[data-stat="kernel.rtt_ms"]')!;
+      expect(rtt.dataset.value).toBe('0.8');
+      expect(rtt.textContent).toBe(` · ${fr('RTT 0.8 ms')}`);
+
+      // a notice the signalling client composes
+      pc.setConnectionState('disconnected');
+      expect(text(view, '.jp-webrtc-error')).toBe(fr('connection interrupted; trying to recover'));
+
+      // the connection fails: the doctor's summary in the error, its advice in the notice
+      pc.setConnectionState('failed');
+      await flush();
+      const lines = [...q(view, '.jp-webrtc-error').children].map((line) => line.textContent);
+      const udp =
+        "UDP between the browser and the kernel seems blocked (a firewall, Docker's port mapping, an SSH tunnel or a " +
+        'proxy): configure a TURN server in Settings → WebRTC Streamer → ICE servers; %1';
+      const tcp =
+        'a TURN server reachable over TCP (turn:host:3478?transport=tcp, or turns: on port 443) passes most firewalls';
+      const advice = [
+        fr('check that the browser allows WebRTC (an extension or policy may block it)'),
+        fr(udp).replace('%1', fr(tcp)),
+      ];
+      expect(lines).toEqual([
+        fr(`connection failed: ${fr('the browser gathered no ICE candidates')}`),
+        fr(`what to do: ${advice.join('; ')}`),
+      ]);
+      expect(text(view, '.jp-webrtc-status')).toBe(
+        translated
+          ? '[fr] [fr] error: [fr] connection failed: [fr] the browser gathered no ICE candidates'
+          : 'error: connection failed: the browser gathered no ICE candidates',
+      );
+
+      // what the kernel is sent stays English, translator or not
+      expect(comm.browserStatus()).toContain('error: connection failed: the browser gathered no ICE candidates');
+      const report = comm.customs().find((c) => c.type === 'connection_report').report;
+      expect(report.summary).toBe('the browser gathered no ICE candidates');
+      expect(report.advice[0]).toBe('check that the browser allows WebRTC (an extension or policy may block it)');
+      expect(report.advice).toEqual([
+        'check that the browser allows WebRTC (an extension or policy may block it)',
+        udp.replace('%1', tcp),
+      ]);
+    },
+  );
+
+  it('translates a fixed status detail shown alone (the error under the videos), not the browser’s own words', () => {
+    const texts = streamerTexts(new FakeTranslator().load('jupyterlab_webrtc'));
+    expect(texts.detail('no answer from the kernel')).toBe('[fr] no answer from the kernel');
+    expect(texts.detail('camera blocked: NotAllowedError')).toBe('camera blocked: NotAllowedError');
+    expect(texts.detail('')).toBe('');
   });
 
   it('shows the notebook’s labels over the translations, and follows a change of them', async () => {

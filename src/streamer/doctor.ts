@@ -5,6 +5,8 @@
  * shows in the widget and reaches the kernel (ctx.diagnose()). The fallback transport can use
  * describeConnectionProblem() as its reason.
  */
+import type { TranslationBundle } from '@jupyterlab/translation';
+
 import {
   CANDIDATE_TYPES,
   CandidateType,
@@ -18,9 +20,10 @@ import {
   MAX_TURN_ERRORS,
 } from './connection-report';
 import { fitText } from './protocol';
+import { ENGLISH } from './said';
 import type { IStatsReportLike } from './rtc-stats';
 
-/** Where the user configures ICE (the Settings Editor's title for our plugin). */
+/** Where the user configures ICE (the Settings Editor's title for our plugin; left as the editor shows it). */
 const SETTINGS = 'Settings → WebRTC Streamer → ICE servers';
 
 /** The facts of a report, without the words. */
@@ -134,40 +137,70 @@ export function checksOf(stats: IStatsReportLike | null): Pick<ConnectionFacts, 
   };
 }
 
-const list = (c: ICandidateCounts): string => {
+const list = (trans: TranslationBundle, c: ICandidateCounts): string => {
   const parts = CANDIDATE_TYPES.filter((t) => c[t] > 0).map((t) => `${c[t]} ${t}`);
-  return parts.length ? parts.join(', ') : 'none';
+  return parts.length ? parts.join(', ') : trans.__('none');
 };
 
-const TURN_TCP_HINT =
-  'a TURN server reachable over TCP (turn:host:3478?transport=tcp, or turns: on port 443) passes most firewalls';
+const turnTcpHint = (trans: TranslationBundle) =>
+  trans.__(
+    'a TURN server reachable over TCP (turn:host:3478?transport=tcp, or turns: on port 443) passes most firewalls',
+  );
 
 /** What a TURN error code means for the user. */
-function turnErrorAdvice(error: ITurnError): string {
-  const where = error.url || 'the TURN server';
+function turnErrorAdvice(trans: TranslationBundle, error: ITurnError): string {
+  const where = error.url || trans.__('the TURN server');
   if (error.code === 401) {
-    return `${where} refused the username/credential: check them; with coturn's use-auth-secret make them with turnCredentials() from the same static-auth-secret, and keep the clocks in sync`;
+    return trans.__(
+      "%1 refused the username/credential: check them; with coturn's use-auth-secret make them with turnCredentials() from the same static-auth-secret, and keep the clocks in sync",
+      where,
+    );
   }
   if (error.code === 403) {
-    return `${where} refused to relay to the kernel's address (coturn: denied-peer-ip, or allow-loopback-peers for a kernel on 127.0.0.1)`;
+    return trans.__(
+      "%1 refused to relay to the kernel's address (coturn: denied-peer-ip, or allow-loopback-peers for a kernel on 127.0.0.1)",
+      where,
+    );
   }
   if (error.code === 437 || error.code === 486 || error.code === 508) {
-    return `${where} has no allocation to give (quota or capacity): ask its admin`;
+    return trans.__('%1 has no allocation to give (quota or capacity): ask its admin', where);
   }
   if (error.code === 701 || error.code === 0) {
-    return `${where} did not answer: check the host name and port, and that a firewall lets it through (${TURN_TCP_HINT})`;
+    return trans.__(
+      '%1 did not answer: check the host name and port, and that a firewall lets it through (%2)',
+      where,
+      turnTcpHint(trans),
+    );
   }
-  return `${where} answered ${error.code} ${error.text}`.trim();
+  return trans.__('%1 answered %2 %3', where, error.code, error.text).trim();
 }
 
-/** The doctor's words for the facts: one summary sentence and what to do. */
-export function explainConnection(facts: ConnectionFacts): { summary: string; advice: string[] } {
+/**
+ * The doctor's words for the facts: one summary sentence and what to do. In English for the report
+ * (the kernel reads it); the signalling client asks again with the page's bundle for what it shows.
+ */
+export function explainConnection(
+  facts: ConnectionFacts,
+  trans: TranslationBundle = ENGLISH,
+): { summary: string; advice: string[] } {
   const { browser_candidates: browser, kernel_candidates: kernel, checks, selected, turn_errors: errors } = facts;
-  const gathered = `the browser gathered ${list(browser)}; the kernel offered ${list(kernel)}`;
+  const gathered = trans.__(
+    'the browser gathered %1; the kernel offered %2',
+    list(trans, browser),
+    list(trans, kernel),
+  );
   if (facts.outcome === 'connected' && selected) {
-    const how = selected.local === 'relay' || selected.remote === 'relay' ? 'through a TURN relay' : 'directly';
+    const relayed = selected.local === 'relay' || selected.remote === 'relay';
+    const how = relayed ? trans.__('through a TURN relay') : trans.__('directly');
     return {
-      summary: `connected ${how} (${selected.local} ↔ ${selected.remote} over ${selected.protocol}); ${gathered}`,
+      summary: trans.__(
+        'connected %1 (%2 ↔ %3 over %4); %5',
+        how,
+        selected.local,
+        selected.remote,
+        selected.protocol,
+        gathered,
+      ),
       advice: [],
     };
   }
@@ -175,40 +208,57 @@ export function explainConnection(facts: ConnectionFacts): { summary: string; ad
   const turnAnswers = errors.filter((e) => /^turns?:/i.test(e.url));
   let summary: string;
   if (facts.policy === 'relay' && facts.ice_servers.turn === 0) {
-    summary = 'the ICE transport policy is relay-only but no TURN server is configured';
+    summary = trans.__('the ICE transport policy is relay-only but no TURN server is configured');
     advice.push(
-      `add a turn: server in ${SETTINGS} (or the widget's iceServers), or set the ICE transport policy to all`,
+      trans.__(
+        "add a turn: server in %1 (or the widget's iceServers), or set the ICE transport policy to all",
+        SETTINGS,
+      ),
     );
   } else if (browser.relay === 0 && turnAnswers.length > 0) {
-    summary = `no TURN relay: ${turnAnswers.map((e) => `${e.url} answered ${e.code} ${e.text}`.trim()).join('; ')}`;
-    advice.push(...turnAnswers.slice(0, 3).map(turnErrorAdvice));
+    const answers = turnAnswers.map((e) => trans.__('%1 answered %2 %3', e.url, e.code, e.text).trim());
+    summary = trans.__('no TURN relay: %1', answers.join('; '));
+    advice.push(...turnAnswers.slice(0, 3).map((e) => turnErrorAdvice(trans, e)));
   } else if (total(browser) === 0) {
-    summary = 'the browser gathered no ICE candidates';
+    summary = trans.__('the browser gathered no ICE candidates');
     advice.push(
       facts.policy === 'relay'
-        ? `relay-only needs a working TURN server in ${SETTINGS}`
-        : 'check that the browser allows WebRTC (an extension or policy may block it)',
+        ? trans.__('relay-only needs a working TURN server in %1', SETTINGS)
+        : trans.__('check that the browser allows WebRTC (an extension or policy may block it)'),
     );
   } else if (total(kernel) === 0) {
-    summary = `the kernel offered no ICE candidates (${gathered})`;
-    advice.push('check the kernel log; JUPYTERLAB_WEBRTC_HOST_INTERFACES may exclude every interface');
+    summary = trans.__('the kernel offered no ICE candidates (%1)', gathered);
+    advice.push(trans.__('check the kernel log; JUPYTERLAB_WEBRTC_HOST_INTERFACES may exclude every interface'));
   } else if (facts.outcome === 'connecting') {
-    summary = `still connecting: ${checks.succeeded} of ${checks.pairs} candidate pairs passed a check; ${gathered}`;
+    summary = trans.__(
+      'still connecting: %1 of %2 candidate pairs passed a check; %3',
+      checks.succeeded,
+      checks.pairs,
+      gathered,
+    );
   } else {
-    summary = `no connectivity check succeeded (${checks.pairs} candidate pairs tried; ${gathered})`;
+    summary = trans.__('no connectivity check succeeded (%1 candidate pairs tried; %2)', checks.pairs, gathered);
   }
   if (facts.outcome !== 'connecting' && checks.succeeded === 0 && browser.relay === 0 && kernel.relay === 0) {
     advice.push(
-      `UDP between the browser and the kernel seems blocked (a firewall, Docker's port mapping, an SSH tunnel or a proxy): configure a TURN server in ${SETTINGS}; ${TURN_TCP_HINT}`,
+      trans.__(
+        "UDP between the browser and the kernel seems blocked (a firewall, Docker's port mapping, an SSH tunnel or a proxy): configure a TURN server in %1; %2",
+        SETTINGS,
+        turnTcpHint(trans),
+      ),
     );
     if (kernel.host > 0 && kernel.srflx === 0) {
       advice.push(
-        'if the kernel runs on another machine than the browser, it must offer an address the browser can reach: leave JUPYTERLAB_WEBRTC_HOST_INTERFACES unset (every interface) or list the right one',
+        trans.__(
+          'if the kernel runs on another machine than the browser, it must offer an address the browser can reach: leave JUPYTERLAB_WEBRTC_HOST_INTERFACES unset (every interface) or list the right one',
+        ),
       );
     }
   } else if (facts.outcome === 'failed' && checks.succeeded === 0 && (browser.relay > 0 || kernel.relay > 0)) {
     advice.push(
-      'a relay was allocated but no check through it succeeded: the TURN server may not reach the kernel (or refuse its address)',
+      trans.__(
+        'a relay was allocated but no check through it succeeded: the TURN server may not reach the kernel (or refuse its address)',
+      ),
     );
   }
   return { summary, advice };

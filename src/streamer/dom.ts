@@ -1,6 +1,9 @@
 /** The streamer's DOM: built once per view, updated by the view. */
+import type { TranslationBundle } from '@jupyterlab/translation';
+
 import type { IDisplayOptions } from './display-options';
 import type { StreamMode } from './protocol';
+import { ENGLISH } from './said';
 import { IStatsGroup, IStatsNote, rowText } from './stats';
 import type { IStreamerTexts } from './texts';
 
@@ -252,7 +255,13 @@ function cell(tag: 'td' | 'th', text: string, figure?: string): HTMLTableCellEle
  * `data-ms` (numbers; absent when unknown), and under each a summary line whose items carry
  * `data-stat` and `data-value` (docs/design.md, "Stats overlay").
  */
-export function renderStatsTable(el: HTMLElement, groups: IStatsGroup[], notes: IStatsNote[][]): void {
+export function renderStatsTable(
+  el: HTMLElement,
+  groups: IStatsGroup[],
+  notes: IStatsNote[][],
+  trans: TranslationBundle = ENGLISH,
+): void {
+  const [fpsHead, totalHead, msHead] = [trans.__('fps'), trans.__('total'), trans.__('ms')];
   el.replaceChildren(
     ...groups.map((group, index) => {
       const side = element('div', 'jp-webrtc-stats-side');
@@ -260,7 +269,7 @@ export function renderStatsTable(el: HTMLElement, groups: IStatsGroup[], notes: 
       const caption = document.createElement('caption');
       caption.textContent = group.title;
       const head = document.createElement('tr');
-      head.append(cell('th', ''), cell('th', 'fps'), cell('th', 'total'), cell('th', 'ms'));
+      head.append(cell('th', ''), cell('th', fpsHead), cell('th', totalHead), cell('th', msHead));
       const body = document.createElement('tbody');
       body.append(head);
       for (const r of group.rows) {

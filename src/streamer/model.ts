@@ -186,6 +186,7 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
       createPeerConnection: (config) => this._env.createPeerConnection(config),
       getCodecCapabilities: this._env.getCodecCapabilities,
       makeStream: this._env.makeStream,
+      trans: this.trans,
     });
     // Connected before any view: the model is up to date when views hear these.
     this._client.stateChanged.connect(this._onState, this);
@@ -320,9 +321,14 @@ export class WebRtcStreamerModel extends DOMWidgetModel {
     return this._client.detail;
   }
 
-  /** The error that ended the last session ("" unless the state is error). */
+  /** The status line's detail as shown (in the page's language where the browser composed it). */
+  get shownStatusDetail(): string {
+    return this._client.shownDetail;
+  }
+
+  /** The error that ended the last session, as shown ("" unless the state is error). */
   get errorText(): string {
-    return this._client.state === 'error' ? this._client.detail : '';
+    return this._client.state === 'error' ? this._client.shownDetail : '';
   }
 
   /** True while a session is connecting or playing. */

@@ -7,6 +7,7 @@
  * widget; the model (model.ts) owns one, wires it to the comm and relays its
  * signals to the views.
  */
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { Codec } from '../settings';
@@ -28,7 +29,8 @@ import {
   utf8Length,
 } from './protocol';
 import type { IConnectionReport } from './connection-report';
-import { IceObserver, IIceErrorLike } from './doctor';
+import { explainConnection, IceObserver, IIceErrorLike } from './doctor';
+import { asSaid, ENGLISH, ISaid, say } from './said';
 import { kernelTransportUnsupported, WebCodecsKernelCodecs } from './webcodecs';
 import { WorkerKernelCodecs } from './worker-codecs';
 import { IKernelAudioCodecs, KernelAudioLink } from './kernel-audio';
@@ -117,6 +119,11 @@ export interface ISignallingOptions {
   kernelAudioUnsupported?: (direction: 'send' | 'receive') => string | null;
   /** transport 'auto': ms from the offer to the fallback; default FALLBACK_MS. */
   fallbackMs?: number;
+  /**
+   * The page's texts (the model's bundle): the notices and the status line's shown detail. What
+   * goes to the kernel stays English. Default English.
+   */
+  trans?: TranslationBundle;
 }
 
 export interface IStartOptions {
@@ -166,8 +173,8 @@ interface ISession {
   /** What was asked for (the options' transport) and what carries the media now. */
   requested: Transport;
   carrier: 'webrtc' | 'kernel';
-  /** Why the kernel transport carries it ("" over WebRTC). */
-  kernelReason: string;
+  /** Why the kernel transport carries it (empty over WebRTC): English for the kernel, and shown. */
+  kernelReason: ISaid;
   fallbackTimer: ReturnType<typeof setTimeout> | null;
   kernel: KernelTransportLink | null;
   /** The stream has audio (`audio: true`). */
@@ -223,6 +230,11 @@ export class SignallingClient {
     return this._detail;
   }
 
+  /** The detail as shown: in the page's language where the browser composed it (`detail` stays English). */
+  get shownDetail(): string {
+    return this._shownDetail;
+  }
+
   /** True while a session is connecting or playing. */
   get active(): boolean {
     return this._session !== null;
@@ -247,7 +259,13 @@ export class SignallingClient {
       // The kernel would reject the offer; say so now instead of waiting for the answer timeout.
       this._setState(
         'error',
-        `too many ICE servers (${options.iceServers.length}; at most ${MAX_ICE_SERVERS}): check Settings → WebRTC streamer`,
+        say(this._trans, (trans) =>
+          trans.__(
+            'too many ICE servers (%1; at most %2): check Settings → WebRTC streamer',
+            options.iceServers.length,
+            MAX_ICE_SERVERS,
+          ),
+        ),
       );
       return;
     }
@@ -271,7 +289,7 @@ export class SignallingClient {
       mode: options.mode ?? 'sendrecv',
       requested: options.transport ?? 'webrtc',
       carrier: 'webrtc',
-      kernelReason: '',
+      kernelReason: asSaid(''),
       fallbackTimer: null,
       kernel: null,
       audio: options.audio ?? false,
@@ -311,12 +329,19 @@ export class SignallingClient {
     try {
       const track = stream ? stream.getVideoTracks()[0] : null;
       if (stream && !track) {
-        this._fail(session, 'camera missing: the camera gave no video track', false);
+        this._fail(
+          session,
+          say(this._trans, (trans) => trans.__('camera missing: the camera gave no video track')),
+          false,
+        );
         return;
       }
       session.track = track;
       if (session.requested === 'kernel') {
-        this._startKernelTransport(session, 'the transport setting is "kernel"');
+        this._startKernelTransport(
+          session,
+          say(this._trans, (trans) => trans.__('the transport setting is "kernel"')),
+        );
         return;
       }
       const pc = this.options.createPeerConnection({
@@ -355,7 +380,13 @@ export class SignallingClient {
         return;
       }
       if (utf8Length(sdp) > MAX_SDP_BYTES) {
-        this._fail(session, `the browser created an offer larger than ${MAX_SDP_BYTES / 1024} KiB`, false);
+        this._fail(
+          session,
+          say(this._trans, (trans) =>
+            trans.__('the browser created an offer larger than %1 KiB', MAX_SDP_BYTES / 1024),
+          ),
+          false,
+        );
         return;
       }
       this.options.send({ type: 'offer', sdp, ice_servers: options.iceServers });
@@ -373,12 +404,19 @@ export class SignallingClient {
         const ms = this.options.fallbackMs ?? FALLBACK_MS;
         session.fallbackTimer = setTimeout(() => {
           session.fallbackTimer = null;
-          void this._fallBack(session, `WebRTC did not connect within ${ms / 1000} s`);
+          void this._fallBack(
+            session,
+            say(this._trans, (trans) => trans.__('WebRTC did not connect within %1 s', ms / 1000)),
+          );
         }, ms);
       }
     } catch (error) {
       if (this._session === session) {
-        this._fail(session, `could not start the connection: ${errorText(error)}`, session.offerSent);
+        this._fail(
+          session,
+          say(this._trans, (trans) => trans.__('could not start the connection: %1', errorText(error))),
+          session.offerSent,
+        );
       }
     }
   }
@@ -422,7 +460,7 @@ export class SignallingClient {
       stream = await this.options.getUserMedia(constraints);
     } catch (error) {
       if (this._session === session) {
-        this._notice.emit(`could not switch the camera: ${describeCameraError(error)}`);
+        this._notice.emit(this._trans.__('could not switch the camera: %1', describeCameraError(error)));
       }
       return;
     }
@@ -430,7 +468,7 @@ export class SignallingClient {
     if (this._session !== session || !track) {
       stopStream(stream);
       if (!track && this._session === session) {
-        this._notice.emit('could not switch the camera: it gave no video track');
+        this._notice.emit(this._trans.__('could not switch the camera: it gave no video track'));
       }
       return;
     }
@@ -439,7 +477,7 @@ export class SignallingClient {
     } catch (error) {
       stopStream(stream);
       if (this._session === session) {
-        this._notice.emit(`could not switch the camera: ${errorText(error)}`);
+        this._notice.emit(this._trans.__('could not switch the camera: %1', errorText(error)));
       }
       return;
     }
@@ -501,7 +539,7 @@ export class SignallingClient {
       opened = await this.options.getUserMedia({ audio, video: false });
     } catch (error) {
       if (this._session === session) {
-        this._notice.emit(`could not switch the microphone: ${describeMicrophoneError(error)}`);
+        this._notice.emit(this._trans.__('could not switch the microphone: %1', describeMicrophoneError(error)));
       }
       return;
     }
@@ -515,7 +553,7 @@ export class SignallingClient {
     if (this._session !== session || !track) {
       track?.stop();
       if (!track && this._session === session) {
-        this._notice.emit('could not switch the microphone: it gave no audio track');
+        this._notice.emit(this._trans.__('could not switch the microphone: it gave no audio track'));
       }
       return;
     }
@@ -524,7 +562,7 @@ export class SignallingClient {
     } catch (error) {
       track.stop();
       if (this._session === session) {
-        this._notice.emit(`could not switch the microphone: ${errorText(error)}`);
+        this._notice.emit(this._trans.__('could not switch the microphone: %1', errorText(error)));
       }
       return;
     }
@@ -584,7 +622,7 @@ export class SignallingClient {
         await sender.setParameters(parameters);
       } catch (error) {
         if (this._session === session) {
-          this._notice.emit(`could not apply the quality settings to the camera: ${errorText(error)}`);
+          this._notice.emit(this._trans.__('could not apply the quality settings to the camera: %1', errorText(error)));
         }
       }
     });
@@ -597,7 +635,7 @@ export class SignallingClient {
 
   /** Why the running session uses the kernel transport ("" over WebRTC or without a session). */
   get fallbackReason(): string {
-    return this._session?.kernelReason ?? '';
+    return this._session?.kernelReason.english ?? '';
   }
 
   /** One kernel-transport `media` message from the kernel, with its buffers. */
@@ -620,17 +658,27 @@ export class SignallingClient {
       case 'error':
         if (message.fatal && session && this._mayFallBack(session)) {
           // the kernel gave up on ICE first: 'auto' goes on over the kernel transport
-          void this._fallBack(session, `WebRTC failed in the kernel (${message.message})`);
+          void this._fallBack(
+            session,
+            say(this._trans, (trans) => trans.__('WebRTC failed in the kernel (%1)', message.message)),
+          );
           return;
         }
         if (message.fatal) {
           if (session) {
-            this._fail(session, `kernel: ${message.message}`, false);
+            this._fail(
+              session,
+              say(this._trans, (trans) => trans.__('kernel: %1', message.message)),
+              false,
+            );
           } else {
-            this._setState('error', `kernel: ${message.message}`);
+            this._setState(
+              'error',
+              say(this._trans, (trans) => trans.__('kernel: %1', message.message)),
+            );
           }
         } else {
-          this._notice.emit(`kernel: ${message.message}`);
+          this._notice.emit(this._trans.__('kernel: %1', message.message));
         }
         return;
       case 'stopped':
@@ -644,7 +692,12 @@ export class SignallingClient {
         }
         if (session) {
           this._teardown(session);
-          this._setState('stopped', message.reason ? `by the kernel (${message.reason})` : 'by the kernel');
+          this._setState(
+            'stopped',
+            message.reason
+              ? say(this._trans, (trans) => trans.__('by the kernel (%1)', message.reason))
+              : 'by the kernel',
+          );
         }
         return;
       case 'stats':
@@ -718,7 +771,11 @@ export class SignallingClient {
       await session.pc.setRemoteDescription({ type: 'answer', sdp });
     } catch (error) {
       if (this._session === session) {
-        this._fail(session, `could not apply the kernel's answer: ${errorText(error)}`, true);
+        this._fail(
+          session,
+          say(this._trans, (trans) => trans.__("could not apply the kernel's answer: %1", errorText(error))),
+          true,
+        );
       }
       return;
     }
@@ -801,7 +858,7 @@ export class SignallingClient {
     }
     const track = stream.getAudioTracks()[0];
     if (!track) {
-      this._notice.emit('microphone missing: the browser gave no audio track; streaming video only');
+      this._notice.emit(this._trans.__('microphone missing: the browser gave no audio track; streaming video only'));
       return;
     }
     session.audioTrack = track;
@@ -841,12 +898,15 @@ export class SignallingClient {
         break;
       case 'disconnected':
         if (this._state === 'playing') {
-          this._notice.emit('connection interrupted; trying to recover');
+          this._notice.emit(this._trans.__('connection interrupted; trying to recover'));
         }
         break;
       case 'failed':
         if (this._mayFallBack(session)) {
-          void this._fallBack(session, 'WebRTC failed');
+          void this._fallBack(
+            session,
+            say(this._trans, (trans) => trans.__('WebRTC failed')),
+          );
           break;
         }
         void this._failDiagnosed(session);
@@ -904,10 +964,13 @@ export class SignallingClient {
     if (!report || this._session !== session) {
       return;
     }
-    this._fail(session, `connection failed: ${report.summary}`, true);
-    if (report.advice.length > 0) {
-      this._notice.emit(`what to do: ${report.advice.join('; ')}`);
-    }
+    const shown = this._shownReport(report);
+    this._fail(
+      session,
+      say(this._trans, (trans, of) => trans.__('connection failed: %1', of(shown.summary))),
+      true,
+    );
+    this._emitAdvice(shown.advice);
   }
 
   /**
@@ -934,7 +997,7 @@ export class SignallingClient {
    * the connection doctor's words: its report on the failed attempt goes to the kernel (ctx.diagnose()),
    * its summary follows `when` in the reason (the status line, the kernel's log), its advice is the notice.
    */
-  private async _fallBack(session: ISession, when: string): Promise<void> {
+  private async _fallBack(session: ISession, when: ISaid): Promise<void> {
     if (!this._mayFallBack(session)) {
       return;
     }
@@ -958,17 +1021,40 @@ export class SignallingClient {
       session.remote = null;
       this._remoteStreamChanged.emit(null);
     }
-    this._startKernelTransport(session, fitText(`${when}: ${report.summary}`));
-    if (report.advice.length > 0) {
-      this._notice.emit(`what to do: ${report.advice.join('; ')}`);
+    const shown = this._shownReport(report);
+    const reason = say(this._trans, (trans, of) => trans.__('%1: %2', of(when), of(shown.summary)));
+    this._startKernelTransport(session, { english: fitText(reason.english), shown: fitText(reason.shown) });
+    this._emitAdvice(shown.advice);
+  }
+
+  /**
+   * The doctor's summary and advice on `report` in both copies: the report's own (English, sent to
+   * the kernel) and the same facts explained in the page's language.
+   */
+  private _shownReport(report: IConnectionReport): { summary: ISaid; advice: string[] } {
+    const words = explainConnection(report, this._trans);
+    return {
+      summary: { english: report.summary, shown: fitText(words.summary) },
+      advice: words.advice.slice(0, report.advice.length).map(fitText),
+    };
+  }
+
+  /** The doctor's advice as a notice (shown only). */
+  private _emitAdvice(advice: string[]): void {
+    if (advice.length > 0) {
+      this._notice.emit(this._trans.__('what to do: %1', advice.join('; ')));
     }
   }
 
   /** Asks the kernel for a kernel-transport session; media flows once it says it is ready. */
-  private _startKernelTransport(session: ISession, reason: string): void {
+  private _startKernelTransport(session: ISession, reason: ISaid): void {
     const unsupported = this._kernelTransportUnsupported();
     if (unsupported) {
-      this._fail(session, `cannot use the kernel connection (${reason}): ${unsupported}`, session.offerSent);
+      this._fail(
+        session,
+        say(this._trans, (trans, of) => trans.__('cannot use the kernel connection (%1): %2', of(reason), unsupported)),
+        session.offerSent,
+      );
       return;
     }
     if (session.answerTimer !== null) {
@@ -977,9 +1063,12 @@ export class SignallingClient {
     session.carrier = 'kernel';
     session.kernelReason = reason;
     session.answerReceived = false;
-    this.options.send({ type: 'use_kernel_transport', reason: fitText(reason) });
+    this.options.send({ type: 'use_kernel_transport', reason: fitText(reason.english) });
     session.offerSent = true;
-    this._setState('connecting', `starting the kernel connection (${reason})`);
+    this._setState(
+      'connecting',
+      say(this._trans, (trans, of) => trans.__('starting the kernel connection (%1)', of(reason))),
+    );
     session.answerTimer = setTimeout(() => {
       if (this._session === session && !session.answerReceived) {
         this._fail(session, 'no answer from the kernel', true);
@@ -999,16 +1088,27 @@ export class SignallingClient {
     }
     const onError = (message: string) => this._session === session && this._notice.emit(message);
     const onFatal = (message: string) =>
-      this._fail(session, `the kernel connection's codec worker failed: ${message}`, true);
+      this._fail(
+        session,
+        say(this._trans, (trans) => trans.__("the kernel connection's codec worker failed: %1", message)),
+        true,
+      );
     const bitrate = () => (this._quality.bitrate_kbps === null ? null : this._quality.bitrate_kbps * 1000);
     try {
       this._startKernelLink(session, bitrate, onError, onFatal);
     } catch (error) {
       // the answer is in, so no timer would end this: without this the state stays "connecting"
-      this._fail(session, `could not start the kernel connection: ${(error as Error).message}`, true);
+      this._fail(
+        session,
+        say(this._trans, (trans) => trans.__('could not start the kernel connection: %1', (error as Error).message)),
+        true,
+      );
       return;
     }
-    this._setState('playing', `kernel connection: ${session.kernelReason}`);
+    this._setState(
+      'playing',
+      say(this._trans, (trans, of) => trans.__('kernel connection: %1', of(session.kernelReason))),
+    );
   }
 
   /** The kernel transport's codecs and link for this session, the camera encoding; throws when they cannot start. */
@@ -1067,9 +1167,11 @@ export class SignallingClient {
       try {
         return new WorkerKernelCodecs(bitrate, onError, onFatal);
       } catch (error) {
-        const why = `the codec worker could not start (${(error as Error).message}): the codecs run in the page`;
-        console.warn(`jupyterlab-webrtc: ${why}`);
-        onError(why);
+        const why = say(this._trans, (trans) =>
+          trans.__('the codec worker could not start (%1): the codecs run in the page', (error as Error).message),
+        );
+        console.warn(`jupyterlab-webrtc: ${why.english}`);
+        onError(why.shown);
       }
     }
     return new WebCodecsKernelCodecs(bitrate, onError);
@@ -1094,7 +1196,7 @@ export class SignallingClient {
     const why =
       (microphone ? unsupported('send') : null) ?? (session.mode !== 'sendonly' ? unsupported('receive') : null);
     if (why) {
-      this._notice.emit(`audio off over the kernel connection: ${why}; video goes on`);
+      this._notice.emit(this._trans.__('audio off over the kernel connection: %1; video goes on', why));
       return null;
     }
     const link = new KernelAudioLink({
@@ -1131,7 +1233,7 @@ export class SignallingClient {
     return link;
   }
 
-  private _fail(session: ISession, reason: string, notifyKernel: boolean): void {
+  private _fail(session: ISession, reason: string | ISaid, notifyKernel: boolean): void {
     if (this._session !== session) {
       return;
     }
@@ -1195,13 +1297,20 @@ export class SignallingClient {
     }
   }
 
-  private _setState(state: StreamState, detail: string): void {
-    if (state === this._state && detail === this._detail) {
+  /** `detail`: English words are sent and shown as they are (texts.ts translates the fixed ones). */
+  private _setState(state: StreamState, detail: string | ISaid): void {
+    const { english, shown } = asSaid(detail);
+    if (state === this._state && english === this._detail && shown === this._shownDetail) {
       return;
     }
     this._state = state;
-    this._detail = detail;
-    this._stateChanged.emit({ state, detail });
+    this._detail = english;
+    this._shownDetail = shown;
+    this._stateChanged.emit({ state, detail: english });
+  }
+
+  private get _trans(): TranslationBundle {
+    return this.options.trans ?? ENGLISH;
   }
 
   private _stateChanged = new Signal<this, IStateChange>(this);
@@ -1210,6 +1319,7 @@ export class SignallingClient {
   private _notice = new Signal<this, string>(this);
   private _state: StreamState = 'idle';
   private _detail = '';
+  private _shownDetail = '';
   private _session: ISession | null = null;
   private _sessionCounter = 0;
   private _disposed = false;

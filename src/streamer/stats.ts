@@ -2,10 +2,14 @@
  * The stats overlay's content: the frame accounting of one stream, stage by stage in pipeline order
  * (camera → kernel → output), from the kernel's `stats` message, the browser's getStats() figures
  * and what the output video has shown. Kept apart from the DOM (dom.ts renders it) so the stage
- * names, which UI tests and the page benchmark read as data attributes, live in one place.
+ * names, which UI tests and the page benchmark read as data attributes, live in one place. Labels
+ * and titles are in the page's language (`trans`, English by default); stage and stat keys never are.
  */
+import type { TranslationBundle } from '@jupyterlab/translation';
+
 import type { IAudioStageCounts, IStageCounts, IStatsMessage } from './protocol';
 import type { IBrowserStats, IStageFigure } from './rtc-stats';
+import { ENGLISH } from './said';
 
 /** One row: a stage's frames per second, its total since the session started, and its time per frame. */
 export interface IStatsRow {
@@ -37,33 +41,39 @@ export interface IShownFigures {
   renderDropped: number;
 }
 
-const KERNEL_LABELS: Record<keyof IStageCounts, string> = {
-  received: 'received',
-  decoded: 'decoded',
-  decode_failed: 'undecodable',
-  dropped_worker: 'dropped (worker)',
-  dropped_main: 'dropped (waiting)',
-  delivered: 'to transform',
-  transformed: 'transformed',
-  transform_errors: 'transform errors',
-  dropped_send: 'dropped (before encoder)',
-  encoded: 'encoded',
-  sent: 'sent',
-};
-
 /** The kernel's audio stages (20 ms frames), shown as a fourth table when the kernel reports them. */
-const AUDIO_LABELS: Record<keyof IAudioStageCounts, string> = {
-  received: 'received',
-  decoded: 'decoded',
-  decode_failed: 'undecodable',
-  dropped_worker: 'dropped (worker)',
-  delivered: 'to transform',
-  transformed: 'transformed',
-  transform_errors: 'transform errors',
-  dropped_send: 'dropped (before encoder)',
-  encoded: 'encoded',
-  sent: 'sent',
-};
+function audioLabels(trans: TranslationBundle): Record<keyof IAudioStageCounts, string> {
+  return {
+    received: trans.__('received'),
+    decoded: trans.__('decoded'),
+    decode_failed: trans.__('undecodable'),
+    dropped_worker: trans.__('dropped (worker)'),
+    delivered: trans.__('to transform'),
+    transformed: trans.__('transformed'),
+    transform_errors: trans.__('transform errors'),
+    dropped_send: trans.__('dropped (before encoder)'),
+    encoded: trans.__('encoded'),
+    sent: trans.__('sent'),
+  };
+}
+
+/** The kernel's video stages: the audio's, and the frames dropped while the transform was busy. */
+function kernelLabels(trans: TranslationBundle): Record<keyof IStageCounts, string> {
+  const audio = audioLabels(trans);
+  return {
+    received: audio.received,
+    decoded: audio.decoded,
+    decode_failed: audio.decode_failed,
+    dropped_worker: audio.dropped_worker,
+    dropped_main: trans.__('dropped (waiting)'),
+    delivered: audio.delivered,
+    transformed: audio.transformed,
+    transform_errors: audio.transform_errors,
+    dropped_send: audio.dropped_send,
+    encoded: audio.encoded,
+    sent: audio.sent,
+  };
+}
 
 const NONE: IStageFigure = { fps: null, total: null };
 
@@ -92,15 +102,17 @@ export function statsGroups(
   kernel: IStatsMessage | null,
   browser: IBrowserStats | null,
   shown: IShownFigures | null,
+  trans: TranslationBundle = ENGLISH,
 ): IStatsGroup[] {
-  const groups = videoGroups(kernel, browser, shown);
+  const groups = videoGroups(kernel, browser, shown, trans);
   const audio = kernel?.audio;
   if (audio && audio.total.received + audio.total.sent > 0) {
-    const stages = Object.keys(AUDIO_LABELS) as (keyof IAudioStageCounts)[];
+    const labels = audioLabels(trans);
+    const stages = Object.keys(labels) as (keyof IAudioStageCounts)[];
     groups.push({
-      title: 'kernel audio (20 ms frames)',
+      title: trans.__('kernel audio (20 ms frames)'),
       rows: stages.map((stage) =>
-        row(`audio.${stage}`, AUDIO_LABELS[stage], { fps: audio.fps[stage], total: audio.total[stage] }),
+        row(`audio.${stage}`, labels[stage], { fps: audio.fps[stage], total: audio.total[stage] }),
       ),
     });
   }
@@ -111,36 +123,38 @@ function videoGroups(
   kernel: IStatsMessage | null,
   browser: IBrowserStats | null,
   shown: IShownFigures | null,
+  trans: TranslationBundle,
 ): IStatsGroup[] {
   const b = browser;
-  const stages = Object.keys(KERNEL_LABELS) as (keyof IStageCounts)[];
+  const labels = kernelLabels(trans);
+  const stages = Object.keys(labels) as (keyof IStageCounts)[];
   return [
     {
-      title: 'camera → kernel',
+      title: trans.__('camera → kernel'),
       rows: [
-        row('camera.captured', 'captured', b?.captured ?? NONE),
-        row('camera.encoded', 'encoded', b?.encoded ?? NONE, b?.encode_ms ?? null),
-        row('camera.sent', 'sent', b?.sent ?? NONE),
+        row('camera.captured', trans.__('captured'), b?.captured ?? NONE),
+        row('camera.encoded', labels.encoded, b?.encoded ?? NONE, b?.encode_ms ?? null),
+        row('camera.sent', labels.sent, b?.sent ?? NONE),
       ],
     },
     {
-      title: 'kernel',
+      title: trans.__('kernel'),
       rows: stages.map((stage) =>
         row(
           `kernel.${stage}`,
-          KERNEL_LABELS[stage],
+          labels[stage],
           kernel ? { fps: kernel.fps[stage], total: kernel.total[stage] } : NONE,
           kernel ? kernelMs(kernel, stage) : null,
         ),
       ),
     },
     {
-      title: 'kernel → output',
+      title: trans.__('kernel → output'),
       rows: [
-        row('output.received', 'received', b?.received ?? NONE, b?.jitter_ms ?? null),
-        row('output.decoded', 'decoded', b?.decoded ?? NONE, b?.decode_ms ?? null),
-        row('output.dropped', 'dropped', b?.dropped ?? NONE),
-        row('output.shown', 'shown', shown ? { fps: shown.fps, total: shown.total } : NONE),
+        row('output.received', labels.received, b?.received ?? NONE, b?.jitter_ms ?? null),
+        row('output.decoded', labels.decoded, b?.decoded ?? NONE, b?.decode_ms ?? null),
+        row('output.dropped', trans.__('dropped'), b?.dropped ?? NONE),
+        row('output.shown', trans.__('shown'), shown ? { fps: shown.fps, total: shown.total } : NONE),
       ],
     },
   ];
@@ -159,32 +173,42 @@ export function statsNotes(
   kernel: IStatsMessage | null,
   browser: IBrowserStats | null,
   shown: IShownFigures | null,
+  trans: TranslationBundle = ENGLISH,
 ): IStatsNote[][] {
   if (kernel?.transport === 'kernel' || browser?.transport === 'kernel') {
-    return kernelTransportNotes(kernel, browser, shown);
+    return kernelTransportNotes(kernel, browser, shown, trans);
   }
   const b = browser;
   const lossPercent = kernel ? kernel.loss_out * 100 : null;
   return [
     [
-      note('camera.kbps', b?.kbps_out ?? null, `${fixed(b?.kbps_out ?? null, 0)} kbit/s`),
+      note('camera.kbps', b?.kbps_out ?? null, trans.__('%1 kbit/s', fixed(b?.kbps_out ?? null, 0))),
       note('camera.size', b?.send_size ?? null, b?.send_size ?? '–'),
-      note('camera.rtt_ms', b?.rtt_ms ?? null, `RTT ${fixed(b?.rtt_ms ?? null, 1, ' ms')}`),
-      note('camera.lost', b?.lost_out ?? null, `lost ${fixed(b?.lost_out ?? null, 0)}`),
-      note('camera.quality_limitation', b?.quality_limitation ?? null, `limit ${b?.quality_limitation ?? '–'}`),
+      note('camera.rtt_ms', b?.rtt_ms ?? null, trans.__('RTT %1', fixed(b?.rtt_ms ?? null, 1, ' ms'))),
+      note('camera.lost', b?.lost_out ?? null, trans.__('lost %1', fixed(b?.lost_out ?? null, 0))),
+      // the limitation is the browser's own word (none, bandwidth, cpu, other)
+      note(
+        'camera.quality_limitation',
+        b?.quality_limitation ?? null,
+        trans.__('limit %1', b?.quality_limitation ?? '–'),
+      ),
     ],
     [
-      note('kernel.kbps_in', kernel?.kbps_in ?? null, `in ${fixed(kernel?.kbps_in ?? null, 0)}`),
-      note('kernel.kbps_out', kernel?.kbps_out ?? null, `out ${fixed(kernel?.kbps_out ?? null, 0)} kbit/s`),
-      note('kernel.rtt_ms', kernel?.rtt_ms ?? null, `RTT ${fixed(kernel?.rtt_ms ?? null, 1, ' ms')}`),
-      note('kernel.lost_in', kernel?.lost_in ?? null, `lost in ${fixed(kernel?.lost_in ?? null, 0)}`),
-      note('kernel.loss_out', kernel?.loss_out ?? null, `out ${fixed(lossPercent, 1, '%')}`),
+      note('kernel.kbps_in', kernel?.kbps_in ?? null, trans.__('in %1', fixed(kernel?.kbps_in ?? null, 0))),
+      note('kernel.kbps_out', kernel?.kbps_out ?? null, trans.__('out %1 kbit/s', fixed(kernel?.kbps_out ?? null, 0))),
+      note('kernel.rtt_ms', kernel?.rtt_ms ?? null, trans.__('RTT %1', fixed(kernel?.rtt_ms ?? null, 1, ' ms'))),
+      note('kernel.lost_in', kernel?.lost_in ?? null, trans.__('lost in %1', fixed(kernel?.lost_in ?? null, 0))),
+      note('kernel.loss_out', kernel?.loss_out ?? null, trans.__('out %1', fixed(lossPercent, 1, '%'))),
     ],
     [
-      note('output.kbps', b?.kbps_in ?? null, `${fixed(b?.kbps_in ?? null, 0)} kbit/s`),
+      note('output.kbps', b?.kbps_in ?? null, trans.__('%1 kbit/s', fixed(b?.kbps_in ?? null, 0))),
       note('output.size', b?.receive_size ?? null, b?.receive_size ?? '–'),
-      note('output.lost', b?.lost_in ?? null, `lost ${fixed(b?.lost_in ?? null, 0)}`),
-      note('output.render_dropped', shown?.renderDropped ?? null, `late ${fixed(shown?.renderDropped ?? null, 0)}`),
+      note('output.lost', b?.lost_in ?? null, trans.__('lost %1', fixed(b?.lost_in ?? null, 0))),
+      note(
+        'output.render_dropped',
+        shown?.renderDropped ?? null,
+        trans.__('late %1', fixed(shown?.renderDropped ?? null, 0)),
+      ),
     ],
   ];
 }
@@ -203,24 +227,33 @@ function kernelTransportNotes(
   kernel: IStatsMessage | null,
   browser: IBrowserStats | null,
   shown: IShownFigures | null,
+  trans: TranslationBundle,
 ): IStatsNote[][] {
   const b = browser;
   return [
     [
-      note('camera.kbps', b?.kbps_out ?? null, `${fixed(b?.kbps_out ?? null, 0)} kbit/s`),
-      note('camera.rtt_ms', b?.rtt_ms ?? null, `ack RTT ${fixed(b?.rtt_ms ?? null, 1, ' ms')}`),
-      note('camera.link_dropped', b?.link_dropped ?? null, `no credit ${fixed(b?.link_dropped ?? null, 0)}`),
+      note('camera.kbps', b?.kbps_out ?? null, trans.__('%1 kbit/s', fixed(b?.kbps_out ?? null, 0))),
+      note('camera.rtt_ms', b?.rtt_ms ?? null, trans.__('ack RTT %1', fixed(b?.rtt_ms ?? null, 1, ' ms'))),
+      note('camera.link_dropped', b?.link_dropped ?? null, trans.__('no credit %1', fixed(b?.link_dropped ?? null, 0))),
     ],
     [
-      note('kernel.transport', 'kernel', 'kernel connection'),
-      note('kernel.kbps_in', kernel?.kbps_in ?? null, `in ${fixed(kernel?.kbps_in ?? null, 0)}`),
-      note('kernel.kbps_out', kernel?.kbps_out ?? null, `out ${fixed(kernel?.kbps_out ?? null, 0)} kbit/s`),
-      note('kernel.rtt_ms', kernel?.rtt_ms ?? null, `ack RTT ${fixed(kernel?.rtt_ms ?? null, 1, ' ms')}`),
-      note('kernel.link_dropped', kernel?.link_dropped ?? null, `no credit ${fixed(kernel?.link_dropped ?? null, 0)}`),
+      note('kernel.transport', 'kernel', trans.__('kernel connection')),
+      note('kernel.kbps_in', kernel?.kbps_in ?? null, trans.__('in %1', fixed(kernel?.kbps_in ?? null, 0))),
+      note('kernel.kbps_out', kernel?.kbps_out ?? null, trans.__('out %1 kbit/s', fixed(kernel?.kbps_out ?? null, 0))),
+      note('kernel.rtt_ms', kernel?.rtt_ms ?? null, trans.__('ack RTT %1', fixed(kernel?.rtt_ms ?? null, 1, ' ms'))),
+      note(
+        'kernel.link_dropped',
+        kernel?.link_dropped ?? null,
+        trans.__('no credit %1', fixed(kernel?.link_dropped ?? null, 0)),
+      ),
     ],
     [
-      note('output.kbps', b?.kbps_in ?? null, `${fixed(b?.kbps_in ?? null, 0)} kbit/s`),
-      note('output.render_dropped', shown?.renderDropped ?? null, `late ${fixed(shown?.renderDropped ?? null, 0)}`),
+      note('output.kbps', b?.kbps_in ?? null, trans.__('%1 kbit/s', fixed(b?.kbps_in ?? null, 0))),
+      note(
+        'output.render_dropped',
+        shown?.renderDropped ?? null,
+        trans.__('late %1', fixed(shown?.renderDropped ?? null, 0)),
+      ),
     ],
   ];
 }

@@ -35,6 +35,8 @@ export interface IStreamerTexts {
   idle(mode: StreamMode): string;
   /** The status line: the state word, then the detail if any. */
   status(state: StreamState, detail: string): string;
+  /** A status detail alone (the error under the videos): a fixed one translated, others as they are. */
+  detail(detail: string): string;
   /** The picker's first entry, the browser's default device. */
   defaultDevice(kind: 'camera' | 'microphone', listed: boolean): string;
   /** An unlabelled device (before permission): "Camera 2". */
@@ -123,6 +125,7 @@ export function streamerTexts(trans: TranslationBundle, labels: StreamerLabels =
     logClear: trans.__('Clear'),
     logAria: trans.__('transform log'),
     idle: (mode) => labels.idle ?? idleText(trans, mode, start),
+    detail: (detail) => detailText(trans, detail),
     status: (state, detail) =>
       detail ? trans.__('%1: %2', stateWord(trans, state), detailText(trans, detail)) : stateWord(trans, state),
     defaultDevice: (kind, listed) => {

@@ -162,7 +162,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     els.status.textContent =
       model.streamState === 'idle'
         ? texts.idle(model.mode ?? 'sendrecv')
-        : texts.status(model.streamState, model.statusDetail);
+        : texts.status(model.streamState, model.shownStatusDetail);
     const active = model.active;
     els.start.disabled = active;
     els.stop.disabled = !active;
@@ -246,7 +246,8 @@ export class WebRtcStreamerView extends DOMWidgetView {
     }
     el.hidden = false;
     const shown = this._shown;
-    renderStatsTable(el, statsGroups(kernel, browser, shown), statsNotes(kernel, browser, shown));
+    const trans = this.model.trans;
+    renderStatsTable(el, statsGroups(kernel, browser, shown, trans), statsNotes(kernel, browser, shown, trans), trans);
   }
 
   /**
@@ -274,7 +275,7 @@ export class WebRtcStreamerView extends DOMWidgetView {
     const transformError = this.model.get('transform_error');
     const lines = [
       this.model.versionMismatch,
-      this.model.errorText,
+      this._texts.detail(this.model.errorText),
       this.model.notice,
       typeof transformError === 'string' && transformError ? this._texts.transformError(transformError) : '',
       ...this._display.problems.map((problem) => this._texts.optionIgnored(problem)),

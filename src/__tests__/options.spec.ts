@@ -264,6 +264,8 @@ describe('the widget’s texts and display options', () => {
   it('translates a fixed status detail shown alone (the error under the videos), not the browser’s own words', () => {
     const texts = streamerTexts(new FakeTranslator().load('jupyterlab_webrtc'));
     expect(texts.detail('no answer from the kernel')).toBe('[fr] no answer from the kernel');
+    expect(texts.detail('no view shows the stream')).toBe('[fr] no view shows the stream');
+    expect(texts.detail('the page was closed')).toBe('[fr] the page was closed');
     expect(texts.detail('camera blocked: NotAllowedError')).toBe('camera blocked: NotAllowedError');
     expect(texts.detail('')).toBe('');
   });

@@ -33,8 +33,14 @@ const encoders: FakeCodec[] = [];
 const decoders: FakeCodec[] = [];
 
 class FakeAudioEncoder extends FakeCodec {
+  /** flush() calls, and the state the encoder was in at each. */
+  flushedIn: string[] = [];
   constructor() {
     super(encoders);
+  }
+  flush(): Promise<void> {
+    this.flushedIn.push(this.state);
+    return Promise.resolve();
   }
   encode(): void {
     if (fail.encode) {
@@ -142,7 +148,10 @@ describe('WebCodecsKernelAudio', () => {
     const codecs = new WebCodecsKernelAudio((e) => errors.push(e));
     codecs.encodeMicrophone({} as MediaStreamTrack, () => undefined);
     await read;
+    await Promise.resolve(); // the flush settles
     expect(encoders.map((e) => e.state)).toEqual(['closed', 'configured']);
+    // the replaced one was flushed before it was closed: what it held still went out
+    expect((encoders[0] as FakeAudioEncoder).flushedIn).toEqual(['configured']);
     expect(errors).toEqual([]);
     codecs.close();
   });

@@ -85,6 +85,12 @@ function detailText(trans: TranslationBundle, detail: string): string {
       return trans.__('no answer from the kernel');
     case 'by the kernel':
       return trans.__('by the kernel');
+    case 'no view shows the stream':
+      return trans.__('no view shows the stream');
+    case 'the page was closed':
+      return trans.__('the page was closed');
+    case 'the widget was closed':
+      return trans.__('the widget was closed');
     default:
       return detail;
   }

@@ -133,7 +133,7 @@ export class WebCodecsKernelAudio implements IKernelAudioCodecs {
           return; // closed, or the microphone was switched
         }
         if (Math.abs(data.timestamp - this.encoderNextUs) > MAX_STAMP_LAG_US) {
-          closeCodec(this.encoder); // its count went off the capture times: the next one starts from this buffer
+          retire(this.encoder); // its count went off the capture times: the next one starts from this buffer
           this.encoder = null;
         }
         const encoder = this.encoderFor(data.sampleRate, data.numberOfChannels, onPacket);
@@ -236,6 +236,19 @@ export class WebCodecsKernelAudio implements IKernelAudioCodecs {
 }
 
 /** Closes a codec not closed yet (a codec that failed may have closed itself). */
+/**
+ * An encoder replaced while it may still hold input (up to a packet being filled, and what waits in
+ * its queue): flushed first, so that audio is still encoded and sent, then closed (close() alone
+ * discards it).
+ */
+function retire(encoder: AudioEncoder | null): void {
+  if (!encoder || encoder.state !== 'configured') {
+    return closeCodec(encoder);
+  }
+  const close = () => closeCodec(encoder);
+  encoder.flush().then(close, close);
+}
+
 function closeCodec(codec: AudioEncoder | AudioDecoder | null): void {
   if (codec && codec.state !== 'closed') {
     codec.close();

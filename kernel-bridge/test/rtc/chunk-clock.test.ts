@@ -156,4 +156,39 @@ describe('ChunkClock: audio and video on one clock over the kernel transport', (
     // and it is mapped by its own arrivals: on the wall clock (its capture + its 10 ms delay), not at 0
     expect(times.at(-1)).toBeCloseTo(WALL_MS + 3000 + 10, 6);
   });
+
+  test('a track whose times jump forward (a source counting from 0 replaced by one on TimeTicks, or a 0 in between) starts again', () => {
+    let now = WALL_MS;
+    const clock = new ChunkClock(() => now);
+    const times: number[] = [];
+    const both = (ms: number, videoMs: number) => {
+      now = WALL_MS + ms + 25;
+      clock.audioTime(BOOT_MS + ms);
+      now = WALL_MS + ms + 10;
+      times.push(clock.videoTime(videoMs));
+    };
+    for (let ms = 0; ms <= 1000; ms += 40) both(ms, ms); // a camera counting from its own start
+    both(1040, 0); // a frame the browser had no time for: sent as 0
+    for (let ms = 1080; ms <= 3000; ms += 40) both(ms, BOOT_MS + ms); // then TimeTicks, 17 h ahead
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]);
+    // on the wall clock, not hours ahead: back on one clock with the audio, on its lesser delay (5 ms)
+    expect(times.at(-1)).toBeCloseTo(WALL_MS + 3000 + 5, 6);
+  });
+
+  test('a small step back (a new encoder counting from a slightly earlier buffer) keeps the learnt origin', () => {
+    let now = WALL_MS;
+    const clock = new ChunkClock(() => now);
+    const times: number[] = [];
+    for (let ms = 0; ms <= 1000; ms += 20) {
+      now = WALL_MS + ms + 20 + (ms === 0 ? 60 : 2); // the first packet 60 ms late, the rest 2 ms
+      times.push(clock.audioTime(BOOT_MS + ms));
+    }
+    expect(times.at(-1)).toBeCloseTo(WALL_MS + 1000 + 2, 6); // on the least delay: 2 ms
+    now = WALL_MS + 1020 + 20 + 2;
+    times.push(clock.audioTime(BOOT_MS + 1000 - 30)); // 30 ms back: no new learning from one late packet
+    now = WALL_MS + 1040 + 20 + 2;
+    times.push(clock.audioTime(BOOT_MS + 1040));
+    expect(times.at(-1)).toBeCloseTo(WALL_MS + 1040 + 2, 6); // relearnt from the late packet: 47 ms late
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]);
+  });
 });

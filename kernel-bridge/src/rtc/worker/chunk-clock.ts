@@ -18,8 +18,10 @@
  *   both take the lesser: one origin, so what the browser captured together keeps one time here,
  *   whichever track's first packet came first or late. Otherwise (two clocks) each keeps its own,
  *   lined up to the difference of what each waits before it leaves (a frame's encoding).
- * A track whose times go back (its source restarted on another clock) starts learning again; what
- * it gives out never goes back.
+ * A track whose times jump, back or forward, by more than SAME_CLOCK_MS beyond what arrived in
+ * between (its source restarted on another clock, or the browser sent 0 for a time it did not
+ * have) starts learning again; smaller steps back (a new encoder counting from a slightly earlier
+ * buffer) keep the origin. What it gives out never goes back.
  */
 import { ArrivalOrigin } from './rtp-clock';
 
@@ -37,8 +39,9 @@ const AUDIO_PACKET_MS = 20;
 
 class TrackTimes {
   readonly origin = new ArrivalOrigin();
-  /** The browser's last time on this track, and the last time given out for it (ms). */
+  /** The browser's last time on this track and when it arrived, and the last time given out for it (ms). */
   lastIn = NaN;
+  lastArrival = NaN;
   lastOut = -Infinity;
 }
 
@@ -60,9 +63,14 @@ export class ChunkClock {
 
   /** `readyMs`: how long after `browserMs` the packet was complete, so could leave at the earliest. */
   private map(own: TrackTimes, other: TrackTimes, browserMs: number, readyMs: number): number {
-    if (browserMs < own.lastIn) own.origin.reset();
+    const arrival = this.now();
+    // Another clock: the browser's step between two packets is off the arrivals' step by seconds to
+    // days, either way. (NaN for the first packet compares false.) A learnt origin kept across it
+    // would slew there at MAX_SLEW_MS per read: hours for a forward jump.
+    if (Math.abs(browserMs - own.lastIn - (arrival - own.lastArrival)) > SAME_CLOCK_MS) own.origin.reset();
     own.lastIn = browserMs;
-    own.origin.see(this.now() - readyMs, browserMs);
+    own.lastArrival = arrival;
+    own.origin.see(arrival - readyMs, browserMs);
     const mine = own.origin.least;
     const theirs = other.origin.least;
     // NaN (the other track has not come yet, or it is off) compares false: this track's own

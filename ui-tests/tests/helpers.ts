@@ -189,6 +189,18 @@ export async function outputThirds(page: IJupyterLabPageFixture): Promise<IOutpu
 export const grey = (rgb: number[]): number => rgb.reduce((a, b) => a + b) / 3;
 
 /**
+ * What the first output video shows of writeHalvesPicture's camera (`dark` left, `bright` right):
+ * "inverted", "original", or what it shows instead (for expect.poll's message).
+ */
+export async function halvesShown(page: IJupyterLabPageFixture, dark: number, bright: number): Promise<string> {
+  const thirds = await outputThirds(page);
+  const [left, right, width] = thirds ? [grey(thirds.left), grey(thirds.right), thirds.width] : [-1, -1, 0];
+  if (left > bright - 45 && right < dark + 45) return 'inverted';
+  if (left < dark + 45 && right > bright - 45) return 'original';
+  return `neither: left ${left.toFixed(0)}, right ${right.toFixed(0)}, width ${width}`;
+}
+
+/**
  * A part of a video's picture as fractions of its width and height, [x0, y0, x1, y1] (0 to 1): the
  * same place whatever resolution the video has and however its element letterboxes it.
  */

@@ -12,13 +12,12 @@ import {
   clickStop,
   expectNoErrors,
   fakeCameraFrom,
-  grey,
   newTypeScriptNotebook,
-  outputThirds,
   runAndRead,
   runCode,
   streamerStatus,
   writeHalvesPicture,
+  halvesShown,
 } from './helpers';
 
 const W = 320;
@@ -46,14 +45,8 @@ ctx.transform((frames$) => frames$.pipe(map((frame) => {
 })));
 ctx`;
 
-/** "inverted", "original", or the measured brightness when it is neither (yet). */
-async function picture(page: IJupyterLabPageFixture): Promise<string> {
-  const thirds = await outputThirds(page);
-  const [left, right, width] = thirds ? [grey(thirds.left), grey(thirds.right), thirds.width] : [-1, -1, 0];
-  if (left > BRIGHT - 45 && right < DARK + 45) return 'inverted';
-  if (left < DARK + 45 && right > BRIGHT - 45) return 'original';
-  return `neither: left ${left.toFixed(0)}, right ${right.toFixed(0)}, width ${width}`;
-}
+/** "inverted", "original", or what the output shows instead. */
+const picture = (page: IJupyterLabPageFixture) => halvesShown(page, DARK, BRIGHT);
 
 /** The stats overlay's summary items: `data-stat` → [`data-value` (null when unknown), text]. */
 function overlayStats(page: IJupyterLabPageFixture): Promise<Record<string, [string | null, string]>> {

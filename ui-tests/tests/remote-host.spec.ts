@@ -19,12 +19,11 @@ import {
   clickStop,
   expectNoErrors,
   fakeCameraFrom,
-  grey,
   newTypeScriptNotebook,
-  outputThirds,
   runCode,
   streamerStatus,
   writeHalvesPicture,
+  halvesShown,
 } from './helpers';
 
 const W = 320;
@@ -200,13 +199,8 @@ async function selectedPair(
   });
 }
 
-/** "inverted", or what the output shows instead. */
-async function picture(page: IJupyterLabPageFixture): Promise<string> {
-  const thirds = await outputThirds(page);
-  const [left, right] = thirds ? [grey(thirds.left), grey(thirds.right)] : [-1, -1];
-  if (left > BRIGHT - 45 && right < DARK + 45) return 'inverted';
-  return `not inverted: left ${left.toFixed(0)}, right ${right.toFixed(0)}`;
-}
+/** "inverted", "original", or what the output shows instead. */
+const picture = (page: IJupyterLabPageFixture) => halvesShown(page, DARK, BRIGHT);
 
 test.beforeAll(async () => {
   cleanUp(); // what a crashed run left

@@ -11,15 +11,14 @@ import {
   clickStop,
   expectNoErrors,
   fakeCameraFrom,
-  grey,
   newTypeScriptNotebook,
   outputText,
-  outputThirds,
   reloadPage,
   runAndRead,
   runCode,
   streamerStatus,
   writeHalvesPicture,
+  halvesShown,
 } from './helpers';
 
 const W = 320;
@@ -55,14 +54,8 @@ const udp = () => { const inodes = udpInodes(); return readdirSync("/proc/self/f
   .filter((l) => inodes.has(l.replace(/^socket:\\[(\\d+)\\]$/, "$1"))).length; };
 "udp " + udp()`;
 
-/** "inverted", "original", or the measured brightness when it is neither (yet). */
-async function picture(page: IJupyterLabPageFixture): Promise<string> {
-  const thirds = await outputThirds(page);
-  const [left, right, width] = thirds ? [grey(thirds.left), grey(thirds.right), thirds.width] : [-1, -1, 0];
-  if (left > BRIGHT - 45 && right < DARK + 45) return 'inverted';
-  if (left < DARK + 45 && right > BRIGHT - 45) return 'original';
-  return `neither: left ${left.toFixed(0)}, right ${right.toFixed(0)}, width ${width}`;
-}
+/** "inverted", "original", or what the output shows instead. */
+const picture = (page: IJupyterLabPageFixture) => halvesShown(page, DARK, BRIGHT);
 
 test('camera → kernel transform → browser: inverted, steered by a slider, released on Stop', async ({ page }) => {
   await newTypeScriptNotebook(page, 'streaming.ipynb');

@@ -15,11 +15,10 @@ import {
   outputText,
   streamerStatus,
   fakeCameraFrom,
-  grey,
   newTypeScriptNotebook,
-  outputThirds,
   runCode,
   writeHalvesPicture,
+  halvesShown,
 } from './helpers';
 import {
   blockUdpExceptRelay,
@@ -108,13 +107,8 @@ async function selectedPair(page: IJupyterLabPageFixture): Promise<ISelectedPair
   });
 }
 
-/** "inverted", or what the output shows instead. */
-async function picture(page: IJupyterLabPageFixture): Promise<string> {
-  const thirds = await outputThirds(page);
-  const [left, right] = thirds ? [grey(thirds.left), grey(thirds.right)] : [-1, -1];
-  if (left > BRIGHT - 45 && right < DARK + 45) return 'inverted';
-  return `not inverted: left ${left.toFixed(0)}, right ${right.toFixed(0)}`;
-}
+/** "inverted", "original", or what the output shows instead. */
+const picture = (page: IJupyterLabPageFixture) => halvesShown(page, DARK, BRIGHT);
 
 let turn: ITurnServer | undefined;
 

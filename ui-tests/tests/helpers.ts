@@ -295,3 +295,47 @@ export async function analyseOutput(page: IJupyterLabPageFixture): Promise<void>
     };
   });
 }
+
+/** One ICE candidate of a selected pair, from getStats ('' where the browser does not say). */
+export interface ICandidateSeen {
+  type: string;
+  /** '' when Chromium redacts it (a remote peer-reflexive candidate). */
+  address: string;
+  port: number;
+  relayProtocol: string;
+}
+
+/**
+ * The page's last peer connection (the page's `__peerConnections`, recorded by the tests' init
+ * script): its configured ICE transport policy and its selected candidate pair, from getStats; null
+ * before a pair is selected.
+ */
+export async function selectedCandidatePair(
+  page: IJupyterLabPageFixture,
+): Promise<{ policy: string; state: string; local: ICandidateSeen; remote: ICandidateSeen } | null> {
+  return page.evaluate(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const pcs = (window as any).__peerConnections as RTCPeerConnection[];
+    const pc = pcs[pcs.length - 1];
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const all = [...stats.values()] as any[];
+    const transport = all.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
+    const pair = transport && stats.get(transport.selectedCandidatePairId);
+    if (!pair) return null;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const seen = (c: any) => ({
+      type: c?.candidateType ?? '',
+      address: c?.address ?? '',
+      port: c?.port ?? 0,
+      relayProtocol: c?.relayProtocol ?? '',
+    });
+    return {
+      policy: pc.getConfiguration().iceTransportPolicy ?? '',
+      state: pair.state,
+      local: seen(stats.get(pair.localCandidateId)),
+      remote: seen(stats.get(pair.remoteCandidateId)),
+    };
+  });
+}

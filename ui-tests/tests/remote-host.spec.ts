@@ -24,6 +24,8 @@ import {
   streamerStatus,
   writeHalvesPicture,
   halvesShown,
+  selectedCandidatePair,
+  type ICandidateSeen,
 } from './helpers';
 
 const W = 320;
@@ -172,31 +174,13 @@ const addressesOf = (endpoints: string[]): string[] =>
   [...new Set(endpoints.map((endpoint) => endpoint.replace(/:\d+$/, '')))].sort();
 
 /**
- * The last peer connection's selected candidate pair, each candidate as "type address:port", from
- * getStats. Chromium redacts a remote peer-reflexive candidate's address: "prflx redacted:port".
+ * The last peer connection's selected candidate pair, each candidate as "type address:port".
+ * Chromium redacts a remote peer-reflexive candidate's address: "prflx redacted:port".
  */
-async function selectedPair(
-  page: IJupyterLabPageFixture,
-): Promise<{ local: string; remote: string; state: string } | null> {
-  return page.evaluate(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const pcs = (window as any).__peerConnections as RTCPeerConnection[];
-    const pc = pcs[pcs.length - 1];
-    if (!pc) return null;
-    const stats = await pc.getStats();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const all = [...stats.values()] as any[];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const describe = (c: any) => (c ? `${c.candidateType} ${c.address || 'redacted'}:${c.port}` : '');
-    const transport = all.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
-    const pair = transport && stats.get(transport.selectedCandidatePairId);
-    if (!pair) return null;
-    return {
-      local: describe(stats.get(pair.localCandidateId)),
-      remote: describe(stats.get(pair.remoteCandidateId)),
-      state: pair.state,
-    };
-  });
+async function selectedPair(page: IJupyterLabPageFixture) {
+  const pair = await selectedCandidatePair(page);
+  const describe = (c: ICandidateSeen) => (c.type ? `${c.type} ${c.address || 'redacted'}:${c.port}` : '');
+  return pair && { local: describe(pair.local), remote: describe(pair.remote), state: pair.state };
 }
 
 /** "inverted", "original", or what the output shows instead. */

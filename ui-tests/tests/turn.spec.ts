@@ -19,6 +19,7 @@ import {
   runCode,
   writeHalvesPicture,
   halvesShown,
+  selectedCandidatePair,
 } from './helpers';
 import {
   blockUdpExceptRelay,
@@ -74,37 +75,18 @@ async function recordPeerConnections(page: IJupyterLabPageFixture): Promise<void
   });
 }
 
-interface ISelectedPair {
-  policy: string;
-  local: string;
-  remote: string;
-  relayProtocol: string;
-  state: string;
-}
-
-/** The last peer connection's configured policy and its selected candidate pair, from getStats. */
-async function selectedPair(page: IJupyterLabPageFixture): Promise<ISelectedPair | null> {
-  return page.evaluate(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const pcs = (window as any).__peerConnections as RTCPeerConnection[];
-    const pc = pcs[pcs.length - 1];
-    if (!pc) return null;
-    const stats = await pc.getStats();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const all = [...stats.values()] as any[];
-    const transport = all.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
-    const pair = transport && stats.get(transport.selectedCandidatePairId);
-    if (!pair) return null;
-    const local = stats.get(pair.localCandidateId);
-    const remote = stats.get(pair.remoteCandidateId);
-    return {
-      policy: pc.getConfiguration().iceTransportPolicy ?? '',
-      local: local?.candidateType ?? '',
-      remote: remote?.candidateType ?? '',
-      relayProtocol: local?.relayProtocol ?? '',
+/** The last peer connection's configured policy and its selected candidate pair's types. */
+async function selectedPair(page: IJupyterLabPageFixture) {
+  const pair = await selectedCandidatePair(page);
+  return (
+    pair && {
+      policy: pair.policy,
+      local: pair.local.type,
+      remote: pair.remote.type,
+      relayProtocol: pair.local.relayProtocol,
       state: pair.state,
-    };
-  });
+    }
+  );
 }
 
 /** "inverted", "original", or what the output shows instead. */
